@@ -1,0 +1,44 @@
+-- The documented analyst views: the stable surface for the SQL box, notebooks,
+-- exports and named queries. Columns here are a contract (see warehouse/README.md).
+
+create or replace view main.stations as
+select
+    station_id, station_name, station_type, district, street, community, host_venue,
+    lat, lon, opened_on, closed_on, duty_mode, is_24h,
+    staff_count, captain_count, vice_captain_count, communicator_count, safety_officer_count,
+    vehicle_count, is_forest
+from core.stations;
+
+create or replace view main.incidents as
+select
+    incident_id, incident_type, channel, district, street, community, address, lat, lon, h3_r8,
+    call_at, first_dispatch_at, first_depart_at, first_arrive_at, cleared_at,
+    response_s, is_within_target, first_station_id, first_station_type,
+    station_count, arrived_station_count, staff_sent, vehicles_sent, has_flagged_response,
+    call_date, week_start, call_hour, call_weekday
+from marts.incidents;
+
+create or replace view main.responses as
+select
+    incident_id, station_id, incident_type, channel, district,
+    call_at, dispatch_at, depart_at, arrive_at, clear_at,
+    call_processing_s, turnout_s, travel_s, response_s, on_scene_s,
+    staff_sent, vehicles_sent, lat, lon, is_flagged
+from core.responses;
+
+create or replace view main.inventory as
+select
+    c.station_id, c.item, c.item_category as category, c.quantity, c.required_quantity, c.unit,
+    c.expires_on, c.status, c.counted_on,
+    c.counted_on = max(c.counted_on) over (partition by c.station_id) as is_latest
+from core.inventory_counts c;
+
+create or replace view main.station_targets as
+select year, station_type, district, target_count from core.station_targets;
+
+create or replace view main.station_readiness as select * from marts.station_readiness;
+
+create or replace view main.batches as select * from meta.batches;
+create or replace view main.rejects as select * from meta.rejects;
+create or replace view main.labels as select * from meta.labels;
+create or replace view main.data_as_of as select * from meta.as_of;
