@@ -1,0 +1,335 @@
+"""Load export files into the warehouse: read, map, normalise, validate, upsert.
+
+One call loads any number of files as one step: all of it lands or none of it
+does (see warehouse.connection.open_writer). A file already loaded (same
+checksum) is skipped. Within a kind, a later file revises earlier ones key by
+key; every delivered version stays in the raw layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import h3
+import numpy as np
+import polars as pl
+
+from emss import categories, geo
+from etl import rules, vocabulary
+from etl.readers import Export, ExportError, read_export
+from warehouse import build
+from warehouse.connection import open_reader, open_writer
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+LOAD_ORDER = ["stations", "targets", "inventory", "incidents"]  # registry first: others refer to it
+RAW_TABLE = {"incidents": "raw.incident_rows", "stations": "raw.station_rows",
+             "inventory": "raw.inventory_rows", "targets": "raw.target_rows"}
+CORE_TABLE = {"incidents": "core.responses", "stations": "core.stations",
+              "inventory": "core.inventory_counts", "targets": "core.station_targets"}
+H3_RESOLUTION = 8
+
+
+@dataclass
+class BatchReport:
+    source_file: str
+    kind: str | None
+    outcome: str                      # loaded | unchanged | refused
+    batch_id: int | None = None
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_flagged: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+    examples: list[dict] = field(default_factory=list)
+    message: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _known_checksums(warehouse: Path) -> set[str]:
+    if not warehouse.exists():
+        return set()
+    con = open_reader(warehouse)
+    try:
+        return {r[0] for r in con.execute("select sha256 from meta.batches where outcome = 'loaded'").fetchall()}
+    except duckdb.CatalogException:
+        return set()
+    finally:
+        con.close()
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Per-connection helpers: the category spellings and the parsing macros."""
+    con.execute("create or replace temp table spellings (dimension varchar, spelling varchar, code varchar)")
+    con.executemany(
+        "insert into spellings values (?, lower(trim(?)), ?)",
+        categories.lookup_table(),
+    )
+    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
+
+
+def _staging_frame(export: Export, kind: str) -> tuple[pl.DataFrame, vocabulary.HeaderMap]:
+    """The delivered rows under canonical names (every field present), plus unmapped columns as JSON."""
+    hmap = vocabulary.map_headers(export.headers, kind)
+    if hmap.missing_required:
+        labels = "、".join(vocabulary.FIELDS[kind][f][0] for f in hmap.missing_required)
+        raise ExportError(f"缺少必需列: {labels} / missing required columns: {', '.join(hmap.missing_required)}")
+    rows = export.rows
+    cols = [pl.col("source_row")]
+    for fname in vocabulary.FIELDS[kind]:
+        src = next((h for h, f in hmap.columns.items() if f == fname), None)
+        cols.append((pl.col(src) if src else pl.lit(None, dtype=pl.String)).alias(fname))
+    if hmap.unmapped:
+        cols.append(pl.struct([pl.col(h) for h in hmap.unmapped]).struct.json_encode().alias("extra"))
+    else:
+        cols.append(pl.lit(None, dtype=pl.String).alias("extra"))
+    return rows.select(cols), hmap
+
+
+def crs_code(text: str | None) -> str:
+    """wgs84 | gcj02 | bd09 for the ways exports name a coordinate system."""
+    t = (text or "").strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+    if t in ("gcj02", "gcj", "火星坐标", "国测局", "高德", "腾讯", "amap"):
+        return "gcj02"
+    if t in ("bd09", "bd09ll", "百度", "baidu"):
+        return "bd09"
+    return "wgs84"
+
+
+def _to_wgs84(con: duckdb.DuckDBPyConnection, default_crs: str) -> None:
+    """Add lon/lat in WGS-84 to `typed`: swap obvious lat/lon swaps, convert GCJ-02 and BD-09."""
+    t = con.sql("select source_row, lon_in, lat_in, crs from typed order by source_row").arrow().read_all()
+    lon = np.array(t.column("lon_in").to_numpy(zero_copy_only=False), dtype=float)
+    lat = np.array(t.column("lat_in").to_numpy(zero_copy_only=False), dtype=float)
+    crs_text = [c if c is not None else default_crs for c in t.column("crs").to_pylist()]
+    swapped = (np.abs(lat) > 90) & (np.abs(lon) <= 90)
+    lon[swapped], lat[swapped] = lat[swapped].copy(), lon[swapped].copy()
+    system = np.array([crs_code(c) for c in crs_text])
+    out_lon, out_lat = lon.copy(), lat.copy()
+    for name, convert in (("gcj02", geo.gcj02_to_wgs84), ("bd09", geo.bd09_to_wgs84)):
+        m = (system == name) & ~np.isnan(lon) & ~np.isnan(lat)
+        if m.any():
+            out_lon[m], out_lat[m] = convert(lon[m], lat[m])
+    frame = pl.DataFrame({
+        "source_row": t.column("source_row").to_numpy(),
+        "lon": out_lon, "lat": out_lat,
+    }).with_columns(pl.col("lon").fill_nan(None), pl.col("lat").fill_nan(None))
+    con.register("wgs84_positions", frame)
+    con.execute("""
+        create or replace temp table typed as
+        select t.*, p.lon, p.lat from typed t join wgs84_positions p using (source_row)
+    """)
+    con.unregister("wgs84_positions")
+
+
+def _add_h3(con: duckdb.DuckDBPyConnection) -> None:
+    t = con.sql("select source_row, lon, lat from typed").arrow().read_all()
+    lon = t.column("lon").to_pylist()
+    lat = t.column("lat").to_pylist()
+    cells = [h3.latlng_to_cell(y, x, H3_RESOLUTION) if x is not None and y is not None else None
+             for x, y in zip(lon, lat)]
+    con.register("cells", pl.DataFrame({"source_row": t.column("source_row").to_numpy(), "h3_r8": cells},
+                                       schema={"source_row": pl.Int32, "h3_r8": pl.String}))
+    con.execute("create or replace temp table typed as select t.*, c.h3_r8 from typed t join cells c using (source_row)")
+    con.unregister("cells")
+
+
+def _check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Evaluate every rule of the kind on `typed`, giving `checked` with a problems list per row."""
+    key = rules.KEYS[kind]
+    key_expr = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
+    extra = ""
+    if kind in ("incidents", "inventory"):
+        has_registry = con.execute("select count(*) > 0 from core.stations").fetchall()[0][0]
+        extra = (", case when station_id is null then null else station_id in (select station_id from core.stations) end"
+                 " as station_known") if has_registry else ", cast(null as boolean) as station_known"
+    con.execute(f"""
+        create or replace temp table ranked as
+        select *,
+            row_number() over (partition by {key_expr} order by source_row) as dup_rank,
+            min(source_row) over (partition by {key_expr}) as first_source_row
+            {extra}
+        from typed
+    """)
+    items = ", ".join(
+        f"case when coalesce({r.predicate}, false) then {{'rule': '{r.name}', 'action': '{r.action}', "
+        f"'message': coalesce({r.message}, '{r.name}')}} end"
+        for r in rules.RULES[kind]
+    )
+    con.execute(f"""
+        create or replace temp table checked as
+        select *, list_filter([{items}], lambda p: p is not null) as problems from ranked
+    """)
+    con.execute("""
+        create or replace temp table checked as
+        select *, len(list_filter(problems, lambda p: p.action = 'reject')) > 0 as is_rejected,
+                  len(list_filter(problems, lambda p: p.action = 'flag')) > 0 as is_flagged
+        from checked
+    """)
+
+
+_CORE_SELECT = {
+    "incidents": """
+        select incident_id, station_id, incident_type, channel, district, street, community, address,
+               lon, lat, h3_r8, call_at, dispatch_at, depart_at, arrive_at, clear_at, staff_sent, vehicles_sent,
+               cast(epoch(dispatch_at - call_at) as integer) as call_processing_s,
+               cast(epoch(depart_at - dispatch_at) as integer) as turnout_s,
+               cast(epoch(arrive_at - depart_at) as integer) as travel_s,
+               cast(epoch(arrive_at - call_at) as integer) as response_s,
+               cast(epoch(clear_at - arrive_at) as integer) as on_scene_s,
+               is_flagged, {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+    "stations": """
+        select station_id, station_name, station_type, district, street, community, host_venue, lon, lat,
+               opened_on, closed_on, duty_mode, is_24h, staff_count, captain_count, vice_captain_count,
+               communicator_count, safety_officer_count, vehicle_count, is_forest, {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+    "inventory": """
+        select station_id, counted_on, item, item_category, quantity, required_quantity, unit, expires_on, status,
+               {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+    "targets": """
+        select year, station_type, district, target_count, {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+}
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
+    table, key = CORE_TABLE[kind], rules.KEYS[kind]
+    con.execute(f"create or replace temp table incoming as {_CORE_SELECT[kind].format(batch=batch_id)}")
+    match = " and ".join(f"t.{k} is not distinct from i.{k}" for k in key)
+    con.execute(f"delete from {table} t where exists (select 1 from incoming i where {match})")
+    con.execute(f"insert into {table} by name select * from incoming")
+    return con.execute("select count(*) from incoming").fetchall()[0][0]
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: str, default_crs: str) -> BatchReport:
+    started = datetime.now()
+    batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.batches").fetchall()[0][0]
+    report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=export.rows.height)
+    staging, _ = _staging_frame(export, kind)
+    con.register("stg_frame", staging)
+    con.execute("create or replace temp table stg as select * from stg_frame")
+    con.unregister("stg_frame")
+    con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * from stg")
+    con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
+    if kind in ("incidents", "stations"):
+        _to_wgs84(con, default_crs)
+        if kind == "incidents":
+            _add_h3(con)
+    _check(con, kind)
+    name = export.path.name
+    con.execute("""
+        insert into meta.rejects
+        select ?, ?, c.source_row, p.rule, p.message, to_json(s)
+        from (select source_row, unnest(problems) as p from checked where is_rejected) c
+        join stg s using (source_row)
+        where p.action = 'reject'
+    """, [batch_id, name])
+    con.execute("""
+        insert into meta.flags
+        select ?, ?, source_row, p.rule, p.message
+        from (select source_row, unnest(problems) as p from checked where not is_rejected)
+        where p.action = 'flag'
+    """, [batch_id, name])
+    report.rows_loaded = _upsert(con, kind, batch_id)
+    counts = con.execute("select count(*) filter (where is_rejected), count(*) filter (where is_flagged and not is_rejected) from checked").fetchall()[0]
+    report.rows_rejected, report.rows_flagged = counts
+    report.by_rule = dict(con.execute("""
+        select p.rule, count(*) from (select unnest(problems) as p from checked) group by 1 order by 2 desc
+    """).fetchall())
+    report.examples = [
+        {"row": r, "rule": ru, "message": m}
+        for r, ru, m in con.execute("""
+            select source_row, p.rule, p.message from (select source_row, unnest(problems) as p from checked)
+            qualify row_number() over (partition by p.rule order by source_row) <= 3
+            order by p.rule, source_row
+        """).fetchall()
+    ]
+    con.execute(
+        "insert into meta.batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), 'loaded')",
+        [batch_id, name, sha, kind, export.encoding, export.sheet, export.header_row, report.rows_read,
+         report.rows_loaded, report.rows_rejected, report.rows_flagged, started],
+    )
+    return report
+
+
+def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = None,
+           default_crs: str = "WGS-84") -> list[BatchReport]:
+    """Load files into the warehouse in one atomic step; returns one report per file.
+
+    Files that cannot be read are refused (reported, nothing of them written);
+    the others still load. Files already loaded are reported as unchanged.
+    """
+    warehouse = Path(warehouse)
+    known = _known_checksums(warehouse)
+    reports: list[BatchReport] = []
+    pending: list[tuple[Export, str, str]] = []
+    for p in map(Path, paths):
+        try:
+            sha = file_sha256(p) if p.exists() else ""
+            if sha in known:
+                reports.append(BatchReport(p.name, kind, "unchanged", message="已导入过，未做改动 / already loaded; nothing changed"))
+                continue
+            export = read_export(p)
+            k = kind or export.kind
+            if k is None:
+                raise ExportError("无法判断导出类型 / cannot tell what kind of export this is (use --kind)")
+            if k not in vocabulary.KINDS:
+                raise ExportError(f"未知类型 {k} / unknown kind {k}")
+            _staging_frame(export, k)  # refuses now, before anything is written, if columns are missing
+            pending.append((export, k, sha))
+            known.add(sha)
+        except ExportError as e:
+            reports.append(BatchReport(p.name, kind, "refused", message=str(e)))
+    if not pending:
+        return reports
+    pending.sort(key=lambda e: (LOAD_ORDER.index(e[1]), e[0].path.name))
+    with open_writer(warehouse) as con:
+        build.ensure_schema(con)
+        _prepare(con)
+        for export, k, sha in pending:
+            reports.append(_load_one(con, export, k, sha, default_crs))
+        build.rebuild_derived(con)
+    return reports
+
+
+def rebuild(warehouse: str | Path) -> None:
+    """Rebuild the derived tables and views (after editing the standard or upgrading)."""
+    with open_writer(warehouse) as con:
+        build.ensure_schema(con)
+        build.rebuild_derived(con)
+
+
+def report_text(reports: list[BatchReport]) -> str:
+    lines = []
+    for r in reports:
+        if r.outcome == "loaded":
+            lines.append(f"{r.source_file} [{r.kind}, {r.encoding or 'xlsx'}] 读取 {r.rows_read} 行, 导入 {r.rows_loaded}, "
+                         f"拒收 {r.rows_rejected}, 标记 {r.rows_flagged}  (read / loaded / rejected / flagged)")
+            for rule, n in r.by_rule.items():
+                example = next((e for e in r.examples if e["rule"] == rule), None)
+                hint = f"  e.g. row {example['row']}: {example['message']}" if example else ""
+                lines.append(f"    {rule}: {n}{hint}")
+        else:
+            lines.append(f"{r.source_file}: {r.outcome} — {r.message}")
+    return "\n".join(lines)
+
+
+def reports_json(reports: list[BatchReport]) -> str:
+    return json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2)

@@ -1,0 +1,158 @@
+"""The header words real exports use, mapped to the warehouse's canonical fields.
+
+A header is matched after normalising it: full-width characters folded to
+half-width (NFKC), units in brackets removed (`到场时间(秒)`), spaces, underscores
+and case ignored. Each kind of export lists its fields; the kind of a file is
+the one whose required fields its header covers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Personal data: recognised so it can be dropped on read; never stored.
+PERSONAL_FIELDS = {
+    "caller_name": ["报警人", "报警人姓名", "联系人", "求助人", "caller", "caller name"],
+    "caller_phone": ["联系电话", "报警电话", "报警人电话", "手机号", "电话号码", "phone", "caller phone"],
+}
+
+FIELDS: dict[str, dict[str, list[str]]] = {
+    "incidents": {
+        "incident_id": ["警情编号", "事件编号", "出警单号", "警情id", "警情号", "incident_id", "incident number", "incident no"],
+        "incident_type": ["警情类型", "事件类型", "警情类别", "incident_type", "call type", "incident type"],
+        "channel": ["接警渠道", "报警方式", "警情来源", "channel", "source"],
+        "district": ["所属区", "行政区", "辖区", "district"],
+        "street": ["街道", "所属街道", "street", "sub-district", "subdistrict"],
+        "community": ["社区", "所属社区", "community"],
+        "address": ["事发地址", "地址", "事发地点", "address"],
+        "lon": ["经度", "lon", "lng", "longitude"],
+        "lat": ["纬度", "lat", "latitude"],
+        "crs": ["坐标系", "crs", "coordinate system"],
+        "call_at": ["接警时间", "报警时间", "受理时间", "received", "call time", "received at"],
+        "dispatch_at": ["派警时间", "调度时间", "派车时间", "dispatched", "dispatch time"],
+        "depart_at": ["出动时间", "出车时间", "出发时间", "departed", "en route"],
+        "arrive_at": ["到场时间", "到达时间", "到达现场时间", "arrived", "on scene"],
+        "clear_at": ["处置完毕时间", "结束时间", "完成时间", "cleared", "available"],
+        "station_id": ["出警站点编号", "站点编号", "服务站编号", "station_id", "station id"],
+        "station_name": ["出警站点", "站点名称", "出警站点名称", "station", "station name"],
+        "staff_sent": ["出动人数", "staff", "staff sent"],
+        "vehicles_sent": ["出动车辆数", "出动车辆", "vehicles", "vehicles sent"],
+    },
+    "stations": {
+        "station_id": ["站点编号", "服务站编号", "station_id", "station id"],
+        "station_name": ["站点名称", "服务站名称", "station_name", "station name", "name"],
+        "station_type": ["站点类型", "站点类别", "station_type", "station type", "type"],
+        "district": ["所属区", "行政区", "辖区", "district"],
+        "street": ["街道", "所属街道", "street"],
+        "community": ["社区", "所属社区", "community"],
+        "host_venue": ["依托场所", "依托单位", "host venue", "venue"],
+        "lon": ["经度", "lon", "lng", "longitude"],
+        "lat": ["纬度", "lat", "latitude"],
+        "crs": ["坐标系", "crs"],
+        "opened_on": ["建成日期", "投用日期", "启用日期", "opened", "opened_on"],
+        "closed_on": ["撤销日期", "停用日期", "关闭日期", "closed", "closed_on"],
+        "duty_mode": ["值班模式", "值班方式", "duty", "duty_mode"],
+        "staff_count": ["队员人数", "人员数", "人数", "staff", "staff_count"],
+        "captain_count": ["队长", "队长人数", "captain"],
+        "vice_captain_count": ["副队长", "副队长人数", "vice captain", "vice_captain"],
+        "communicator_count": ["通信员", "通信员人数", "communicator"],
+        "safety_officer_count": ["安全员", "安全员人数", "safety officer", "safety_officer"],
+        "vehicle_count": ["应急处置车辆数", "车辆数", "vehicles", "vehicle_count"],
+        "is_forest": ["是否林区站", "林区站", "forest", "is_forest"],
+    },
+    "inventory": {
+        "station_id": ["站点编号", "服务站编号", "station_id", "station id"],
+        "item": ["物资名称", "装备名称", "item"],
+        "item_category": ["物资类别", "装备类别", "category"],
+        "quantity": ["库存数量", "数量", "quantity"],
+        "required_quantity": ["标准配置数", "应配数量", "required", "required quantity"],
+        "unit": ["单位", "unit"],
+        "expires_on": ["有效期至", "有效期", "expires", "expiry"],
+        "status": ["状态", "物资状态", "status"],
+        "counted_on": ["盘点日期", "盘点时间", "counted", "count date"],
+    },
+    "targets": {
+        "year": ["年度", "年份", "year"],
+        "station_type": ["站点类型", "station type", "station_type"],
+        "district": ["所属区", "行政区", "district"],
+        "target_count": ["目标数量", "计划数", "建站目标", "target", "target_count"],
+    },
+}
+
+# Fields a file must have to be read as that kind.
+REQUIRED: dict[str, list[str]] = {
+    "incidents": ["incident_id", "call_at", "station_id"],
+    "stations": ["station_id", "station_type", "opened_on"],
+    "inventory": ["station_id", "item", "quantity", "counted_on"],
+    "targets": ["year", "station_type", "target_count"],
+}
+
+KINDS = list(FIELDS)
+
+_BRACKETS = re.compile(r"[\(\[（【][^\)\]）】]*[\)\]）】]")
+_SEPARATORS = re.compile(r"[\s_\-·.:：/]+")
+
+
+def normalise_header(text: object) -> str:
+    """Fold a header cell to the form the vocabulary is written in."""
+    s = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
+    s = _BRACKETS.sub("", s)
+    return _SEPARATORS.sub("", s)
+
+
+_LOOKUP: dict[str, dict[str, str]] = {
+    kind: {normalise_header(alias): field for field, aliases in fields.items() for alias in aliases}
+    for kind, fields in FIELDS.items()
+}
+_PERSONAL = {normalise_header(a): f for f, aliases in PERSONAL_FIELDS.items() for a in aliases}
+
+
+@dataclass
+class HeaderMap:
+    kind: str
+    columns: dict[str, str]      # source header -> canonical field
+    personal: list[str]          # source headers holding personal data (dropped)
+    unmapped: list[str]          # source headers kept only in `extra`
+    missing_required: list[str]
+
+
+def map_headers(headers: list[str], kind: str) -> HeaderMap:
+    """Map one file's headers onto a kind's canonical fields (first match wins)."""
+    lookup = _LOOKUP[kind]
+    columns, personal, unmapped = {}, [], []
+    taken: set[str] = set()
+    for h in headers:
+        key = normalise_header(h)
+        field = lookup.get(key)
+        if field and field not in taken:
+            columns[h] = field
+            taken.add(field)
+        elif key in _PERSONAL:
+            personal.append(h)
+        else:
+            unmapped.append(h)
+    missing = [f for f in REQUIRED[kind] if f not in taken]
+    return HeaderMap(kind, columns, personal, unmapped, missing)
+
+
+def header_score(cells: list[object]) -> tuple[int, str | None]:
+    """How many cells of a row are known header words, and the kind whose required fields they cover.
+
+    The count finds the header row (a row needs two known words to count); the
+    kind is None when no kind's required fields are all there.
+    """
+    normalised = [normalise_header(c) for c in cells if c not in (None, "")]
+    best, best_kind = 0, None
+    for kind in KINDS:
+        fields = {_LOOKUP[kind][n] for n in normalised if n in _LOOKUP[kind]}
+        complete = set(REQUIRED[kind]) <= fields
+        if (complete, len(fields)) > (best_kind is not None, best):
+            best, best_kind = len(fields), (kind if complete else None)
+    return (best if best >= 2 else 0), best_kind
+
+
+def detect_kind(headers: list[str]) -> str | None:
+    """The kind of export whose required fields the headers cover best."""
+    return header_score(headers)[1]
