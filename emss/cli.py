@@ -1,0 +1,173 @@
+"""The `emss` command: demo, ingest, query, serve, rebuild.
+
+Every subcommand takes --warehouse; without it, EMSS_WAREHOUSE, then data/emss.duckdb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from emss import config
+
+
+def _add_warehouse(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--warehouse", "-w", metavar="W",
+                   help="warehouse file (default: $EMSS_WAREHOUSE, else data/emss.duckdb)")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from emss import demo
+    from etl.load import ingest, report_text
+
+    warehouse = config.warehouse_path(args.warehouse)
+    exports_dir = warehouse.parent / "demo_exports"
+    t0 = time.perf_counter()
+    files = demo.generate_exports(exports_dir, seed=args.seed, n_stations=args.stations, n_incidents=args.incidents)
+    t1 = time.perf_counter()
+    print(f"演示导出文件 / demo exports written to {exports_dir} ({t1 - t0:.1f} s)")
+    if warehouse.exists():
+        warehouse.unlink()  # the demo warehouse is rebuilt from its exports every time
+    reports = ingest([p for paths in files.values() for p in paths], warehouse)
+    t2 = time.perf_counter()
+    print(report_text(reports))
+    print(f"仓库 / warehouse: {warehouse} ({warehouse.stat().st_size / 1e6:.1f} MB, loaded in {t2 - t1:.1f} s)")
+    if args.no_serve:
+        return 0
+    return _serve(warehouse, args.port, args.host)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from etl.load import ingest, report_text, reports_json
+
+    warehouse = config.warehouse_path(args.warehouse)
+    reports = ingest(args.paths, warehouse, kind=args.kind, default_crs=args.crs)
+    print(reports_json(reports) if args.json else report_text(reports))
+    refused = [r for r in reports if r.outcome == "refused"]
+    if refused:
+        print(f"错误 / error: {refused[0].source_file}: {refused[0].message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import queries
+    from warehouse.connection import open_reader
+
+    if args.list:
+        for q in queries.catalogue().values():
+            params = ", ".join(f"{p.name}:{p.type}" for p in q.params)
+            print(f"{q.name:32} {q.title} / {q.title_en}" + (f"  [{params}]" if params else ""))
+        return 0
+    if not args.name:
+        print("错误 / error: give a query name, or --list", file=sys.stderr)
+        return 2
+    params = {}
+    for item in args.param or []:
+        key, _, value = item.partition("=")
+        params[key] = value
+    con = open_reader(config.warehouse_path(args.warehouse))
+    try:
+        frame = queries.run(con, args.name, params)
+    finally:
+        con.close()
+    if args.format == "csv":
+        out = frame.write_csv()
+    elif args.format == "json":
+        out = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=2)
+    else:
+        import polars as pl
+        with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=40):
+            out = str(frame)
+    if args.out:
+        Path(args.out).write_text(out, encoding="utf-8")
+    else:
+        print(out)
+    return 0
+
+
+def _serve(warehouse: Path, port: int, host: str) -> int:
+    env = dict(os.environ, EMSS_WAREHOUSE=str(warehouse.resolve()))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(config.DASHBOARD_APP),
+           "--server.headless", "true", "--server.address", host, "--server.port", str(port),
+           "--browser.gatherUsageStats", "false"]
+    print(f"仪表盘 / dashboard: http://{host}:{port}")
+    return subprocess.call(cmd, env=env)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from warehouse.connection import open_reader
+
+    warehouse = config.warehouse_path(args.warehouse)
+    open_reader(warehouse).close()  # fail here, clearly, if there is no warehouse
+    return _serve(warehouse, args.port, args.host)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from etl.load import rebuild
+
+    rebuild(config.warehouse_path(args.warehouse))
+    print("已重建派生表 / derived tables rebuilt")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emss", description="应急管理服务站数据仓库与仪表盘 / emergency management service station analytics")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="generate the Shenzhen-like demo exports, load them, open the dashboard")
+    _add_warehouse(p)
+    p.add_argument("--no-serve", action="store_true", help="build the demo warehouse and stop")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    p.add_argument("--stations", type=int, default=1000, help="number of stations (default 1000)")
+    p.add_argument("--incidents", type=int, default=300_000, help="number of incidents (default 300000)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("ingest", help="load export files (csv, xlsx) into the warehouse")
+    _add_warehouse(p)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--kind", choices=["incidents", "stations", "inventory", "targets"],
+                   help="kind of export (default: detected from the headers)")
+    p.add_argument("--crs", default="WGS-84", help="coordinate system when the file has no 坐标系 column (WGS-84, GCJ-02, BD-09)")
+    p.add_argument("--json", action="store_true", help="print the load report as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("query", help="run a named query")
+    _add_warehouse(p)
+    p.add_argument("name", nargs="?", help="query name, e.g. response/kpi")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="a parameter; lists as a,b,c")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--out", help="write to this file instead of the terminal")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("serve", help="open the dashboard on the warehouse")
+    _add_warehouse(p)
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("rebuild", help="rebuild derived tables and views (after editing emss/standard.toml)")
+    _add_warehouse(p)
+    p.set_defaults(func=cmd_rebuild)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, KeyError, ValueError) as e:
+        print(f"错误 / error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

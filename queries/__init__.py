@@ -1,0 +1,139 @@
+"""The named queries: every KPI defined once, in `queries/<topic>/<name>.sql`.
+
+Each file starts with a header of `-- key: value` lines:
+
+    -- title: 5分钟到场率与90分位
+    -- title_en: 5-minute arrival rate and 90th percentile
+    -- description: ...
+    -- grain: one row
+    -- param: start_date date        (optional unless marked `required`)
+    -- param: districts text[]
+
+Parameters are written `$name` in the SQL and always bound, never pasted in.
+An omitted parameter is bound as null (an empty list for `text[]`), and the SQL
+decides what null means (usually: no filter, or the data's as-of date).
+The dashboard, the CLI, the notebooks and the snapshot all run queries through
+`run`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+QUERIES_DIR = Path(__file__).resolve().parent
+PARAM_TYPES = ("date", "int", "float", "text", "text[]")
+_HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str          # "<topic>/<file stem>"
+    title: str
+    title_en: str
+    description: str
+    grain: str
+    params: tuple[Param, ...]
+    sql: str
+
+    @property
+    def topic(self) -> str:
+        return self.name.split("/")[0]
+
+
+def _parse(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if not m:
+            if line.strip() and not line.startswith("--"):
+                break
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "param":
+            name, ptype, *rest = value.split(maxsplit=2)
+            desc = rest[0] if rest else ""
+            required = desc.startswith("required")
+            if ptype not in PARAM_TYPES:
+                raise ValueError(f"{path}: parameter {name} has unknown type {ptype}")
+            params.append(Param(name, ptype, required, desc))
+        else:
+            meta[key] = value
+    name = f"{path.parent.name}/{path.stem}"
+    declared = {p.name for p in params}
+    used = set(re.findall(r"\$(\w+)", text))
+    if used != declared:
+        raise ValueError(f"{name}: parameters used {sorted(used)} but declared {sorted(declared)}")
+    for key in ("title", "title_en", "grain"):
+        if key not in meta:
+            raise ValueError(f"{name}: header lacks `-- {key}:`")
+    return NamedQuery(name, meta["title"], meta["title_en"], meta.get("description", ""),
+                      meta["grain"], tuple(params), text)
+
+
+@cache
+def catalogue() -> dict[str, NamedQuery]:
+    """Every named query, by name, read once per process."""
+    return {q.name: q for q in (_parse(p) for p in sorted(QUERIES_DIR.glob("*/*.sql")))}
+
+
+def get(name: str) -> NamedQuery:
+    try:
+        return catalogue()[name]
+    except KeyError:
+        raise KeyError(f"no query named {name!r}; `emss query --list` lists them") from None
+
+
+def coerce(param: Param, value: object) -> object:
+    """Turn a CLI string (or a Python value) into what DuckDB should bind."""
+    if value is None or value == "":
+        return [] if param.type == "text[]" else None
+    if param.type == "text[]":
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return list(value)
+    if isinstance(value, str):
+        if param.type == "date":
+            return dt.date.fromisoformat(value)
+        if param.type == "int":
+            return int(value)
+        if param.type == "float":
+            return float(value)
+    return value
+
+
+def bind(query: NamedQuery, params: dict[str, object] | None = None) -> dict[str, object]:
+    params = dict(params or {})
+    unknown = set(params) - {p.name for p in query.params}
+    if unknown:
+        raise ValueError(f"{query.name} has no parameter(s) {sorted(unknown)}")
+    bound = {}
+    for p in query.params:
+        value = coerce(p, params.get(p.name))
+        if p.required and value in (None, []):
+            raise ValueError(f"{query.name} needs parameter {p.name}")
+        bound[p.name] = value
+    return bound
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
+    """Run a named query with its parameters bound; returns a Polars frame."""
+    query = get(name)
+    bound = bind(query, params)
+    return con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()

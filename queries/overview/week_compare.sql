@@ -1,0 +1,27 @@
+-- title: 本周与上周警情
+-- title_en: This week against last week
+-- description: Incidents, arrivals and the 5-minute rate in the ISO week (Monday–Sunday) holding end_date, and in the week before.
+-- grain: one row per week (this_week, last_week)
+-- param: end_date date
+-- param: districts text[]
+-- param: station_types text[]
+with bounds as (
+    select coalesce(cast($end_date as date), (select as_of_date from data_as_of)) as end_date
+),
+weeks as (
+    select 'this_week' as week, cast(date_trunc('week', end_date) as date) as week_start from bounds
+    union all
+    select 'last_week', cast(date_trunc('week', end_date) as date) - 7 from bounds
+)
+select
+    w.week, w.week_start,
+    count(i.incident_id) as incidents,
+    count(i.first_arrive_at) as arrived,
+    round(count(*) filter (where i.is_within_target) / nullif(count(i.first_arrive_at), 0), 4) as within_target_rate
+from weeks w
+left join incidents i
+  on i.week_start = w.week_start
+ and (len($districts) = 0 or list_contains($districts, i.district))
+ and (len($station_types) = 0 or list_contains($station_types, i.first_station_type))
+group by w.week, w.week_start
+order by w.week_start desc

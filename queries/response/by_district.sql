@@ -1,0 +1,31 @@
+-- title: 各区5分钟到场率
+-- title_en: 5-minute arrival rate by district
+-- description: Per district: incidents, arrivals, share within 300 s, median and 90th percentile of alarm-to-first-arrival.
+-- grain: one row per district
+-- param: start_date date
+-- param: end_date date
+-- param: districts text[]
+-- param: station_types text[]
+with bounds as (
+    select coalesce(cast($end_date as date), (select as_of_date from data_as_of)) as end_date
+),
+period as (
+    select coalesce(cast($start_date as date), end_date - 27) as start_date, end_date from bounds
+),
+picked as (
+    select i.* from incidents i, period p
+    where i.call_date between p.start_date and p.end_date
+      and (len($districts) = 0 or list_contains($districts, i.district))
+      and (len($station_types) = 0 or list_contains($station_types, i.first_station_type))
+)
+select
+    district,
+    count(*) as incidents,
+    count(first_arrive_at) as arrived,
+    count(*) filter (where is_within_target) as within_target,
+    round(count(*) filter (where is_within_target) / nullif(count(first_arrive_at), 0), 4) as within_target_rate,
+    quantile_cont(response_s, 0.5) as p50_response_s,
+    quantile_cont(response_s, 0.9) as p90_response_s
+from picked
+group by district
+order by within_target_rate, district
