@@ -1,0 +1,65 @@
+"""The emss command as a user runs it, and the README keeping up with it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from emss.cli import build_parser
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def emss(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "emss.cli", *args], capture_output=True, text=True, env=env)
+
+
+def test_every_subcommand_is_in_the_readme():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name in sub.choices:
+        assert f"emss {name}" in README, f"`emss {name}` is not documented in README.md"
+
+
+def test_query_list_names_every_query(demo_warehouse):
+    import queries
+
+    out = emss("query", "--list", "--warehouse", str(demo_warehouse))
+    assert out.returncode == 0, out.stderr
+    listed = {line.split()[0] for line in out.stdout.splitlines() if line.strip()}
+    assert listed == set(queries.catalogue())
+
+
+def test_query_json_matches_the_library(demo_warehouse, reader):
+    import queries
+
+    out = emss("query", "response/kpi", "-p", "districts=baoan", "--format", "json", "-w", str(demo_warehouse))
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)[0]
+    expected = queries.run(reader, "response/kpi", {"districts": ["baoan"]}).row(0, named=True)
+    assert got["incidents"] == expected["incidents"] and got["within_target"] == expected["within_target"]
+
+
+def test_warehouse_from_environment(demo_warehouse):
+    import os
+
+    env = dict(os.environ, EMSS_WAREHOUSE=str(demo_warehouse))
+    out = emss("query", "meta/data_range", "--format", "csv", env=env)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"\d{4}-\d{2}-\d{2}", out.stdout)
+
+
+def test_missing_warehouse_is_a_one_line_error(tmp_path):
+    out = emss("query", "response/kpi", "-w", str(tmp_path / "none.duckdb"))
+    assert out.returncode == 2
+    assert "emss demo" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ingest_refusal_exits_non_zero(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    out = emss("ingest", str(bad), "-w", str(tmp_path / "w.duckdb"))
+    assert out.returncode == 2
+    assert "bad.csv" in out.stderr and "Traceback" not in out.stderr
