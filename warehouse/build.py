@@ -42,7 +42,7 @@ def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD
     std = tomllib.loads(standard_file.read_text(encoding="utf-8"))
     con.execute("create or replace table meta.standard (key varchar primary key, value varchar)")
     con.execute(
-        "create or replace table meta.standard_kit (kit varchar, item varchar, required_quantity double)"
+        "create or replace table meta.standard_kit (kit varchar, item varchar, required_quantity double, names varchar[])"
     )
     settings = {
         "staff.min": std["staff"]["min"],
@@ -52,10 +52,14 @@ def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD
         "inventory.stale_after_days": std["inventory"]["stale_after_days"],
     }
     con.executemany("insert into meta.standard values (?, ?)", [(k, str(v)) for k, v in settings.items()])
-    con.executemany(
-        "insert into meta.standard_kit values (?, ?, ?)",
-        [(kit, item, qty) for kit, items in std["kit"].items() for item, qty in items.items()],
-    )
+    kit_rows = []
+    for kit, items in std["kit"].items():
+        for item, spec in items.items():
+            if isinstance(spec, dict):
+                kit_rows.append((kit, item, spec["required"], spec.get("names", [item])))
+            else:
+                kit_rows.append((kit, item, spec, [item]))
+    con.executemany("insert into meta.standard_kit values (?, ?, ?, ?)", kit_rows)
 
 
 def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:

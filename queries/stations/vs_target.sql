@@ -23,7 +23,7 @@ counts as (
 ),
 city_targets as (  -- a city-wide row wins; else the sum of the district rows
     select station_type,
-        coalesce(sum(target_count) filter (where district is null), sum(target_count)) as target_count
+        cast(coalesce(sum(target_count) filter (where district is null), sum(target_count)) as integer) as target_count
     from station_targets, bounds b
     where year = year(b.as_of)
       and (len($districts) = 0 or district is null or list_contains($districts, district))

@@ -20,7 +20,7 @@ with std as (
 ),
 as_of as (select as_of_date from meta.as_of),
 required_kit as (  -- what each station must hold
-    select s.station_id, k.item, k.kit, k.required_quantity
+    select s.station_id, k.item, k.kit, k.required_quantity, k.names
     from core.stations s join meta.standard_kit k
       on k.kit = 'mandatory' or (k.kit = 'forest' and s.is_forest)
 ),
@@ -30,7 +30,7 @@ kit_check as (
         coalesce(sum(l.quantity) filter (where l.status = 'ok'
             and (l.expires_on is null or l.expires_on >= (select as_of_date from as_of))), 0) as usable
     from required_kit r
-    left join marts.inventory_latest l on l.station_id = r.station_id and l.item = r.item
+    left join marts.inventory_latest l on l.station_id = r.station_id and list_contains(r.names, l.item)
     group by all
 ),
 kit_short as (
