@@ -1,0 +1,43 @@
+"""Entry script of the dashboard (`emss serve` runs it): navigation, shared filters, then the page.
+
+The filters live in the sidebar and in the URL, so any view can be shared as a
+link; pages read them with `dashboard.filters.current()`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import data, filters, i18n
+
+PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+
+# No page_icon: an emoji or material favicon is fetched from a CDN, and the
+# users' machines have no internet; Streamlit's own favicon is served locally.
+st.set_page_config(layout="wide", page_title=i18n.text("app_title", i18n.DEFAULT_LANG) + " · EMSS")
+
+if not data.available():
+    st.error(i18n.text("no_warehouse", i18n.DEFAULT_LANG, path=data.warehouse())
+             + "\n\n" + i18n.text("no_warehouse", "en", path=data.warehouse()))
+    st.stop()
+
+data_range = data.data_range()
+filters.load_from_url(data_range)  # before anything is labelled: the URL may choose the language
+
+# No page icons either: the active page's icon becomes the favicon, fetched from a CDN.
+page = st.navigation([
+    st.Page(PAGES_DIR / "overview.py", title=i18n.t("page_overview"), url_path="overview", default=True),
+    st.Page(PAGES_DIR / "response_times.py", title=i18n.t("page_response"), url_path="response"),
+    st.Page(PAGES_DIR / "stations.py", title=i18n.t("page_stations"), url_path="stations"),
+    st.Page(PAGES_DIR / "map.py", title=i18n.t("page_map"), url_path="map"),
+])
+
+filters.sidebar(data_range)
+
+if data_range.incidents == 0 and data_range.stations == 0:
+    st.info(i18n.t("no_data_at_all"))
+    st.stop()
+
+page.run()

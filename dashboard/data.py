@@ -1,0 +1,100 @@
+"""The only way pages get data: named queries, run on a cached read-only connection.
+
+The connection is cached per (warehouse path, file version). A load replaces
+the warehouse file atomically; the next query sees a new file version, opens a
+fresh reader on the new file and closes the old one. Query results are cached
+by query name, parameters and file version, so they go stale exactly when the
+data does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+import queries
+from dashboard.filters import DataRange
+from emss import config
+from warehouse.connection import file_version, open_reader
+
+
+def warehouse() -> Path:
+    """The warehouse file the dashboard reads (EMSS_WAREHOUSE, set by `emss serve`)."""
+    return config.warehouse_path()
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.close()
+    except duckdb.Error:
+        pass
+
+
+# max_entries=1: when a load replaced the file, the reader on the old file is
+# evicted and closed, so it stops pinning the replaced file.
+@st.cache_resource(max_entries=1, on_release=_close, show_spinner=False)
+def _reader(path: str, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    return open_reader(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run(name: str, params: tuple[tuple[str, object], ...], path: str, version: tuple[int, int]) -> pl.DataFrame:
+    con = _reader(path, version)
+    # A cursor per query: a DuckDB connection is not safe to share between the
+    # threads that serve different browser sessions. A cursor does not inherit
+    # the reader's `USE wh`, so it is said again.
+    cur = con.cursor()
+    try:
+        cur.execute("USE wh")
+        return queries.run(cur, name, dict(params))
+    finally:
+        cur.close()
+
+
+def _hashable(value: object) -> object:
+    # list parameters are sets of codes: the order they were picked in is no new query
+    return tuple(sorted(value)) if isinstance(value, (list, tuple, set, frozenset)) else value
+
+
+def run(name: str, **params: object) -> pl.DataFrame:
+    """Run the named query `name` (e.g. "response/kpi") with its parameters bound.
+
+    List parameters take lists of codes (empty = all); dates take `datetime.date`.
+    """
+    path = warehouse()
+    version = file_version(path)
+    key = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
+    return _run(name, key, str(path), version)
+
+
+def available() -> bool:
+    return warehouse().exists()
+
+
+def one(name: str, **params: object) -> dict[str, object]:
+    """The single row of a one-row query, as a dict (empty dict when no row)."""
+    frame = run(name, **params)
+    return frame.row(0, named=True) if frame.height else {}
+
+
+def as_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value  # type: ignore[return-value]
+
+
+def data_range() -> DataRange:
+    """What the warehouse holds (meta/data_range): first call date, as-of date, counts."""
+    row = one("meta/data_range")
+    return DataRange(
+        first_call_date=as_date(row.get("first_call_date")),
+        as_of=as_date(row.get("as_of_date")) or dt.date.today(),
+        incidents=int(row.get("incidents") or 0),
+        stations=int(row.get("stations") or 0),
+    )

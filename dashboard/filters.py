@@ -1,0 +1,210 @@
+"""The shared sidebar filters, kept in the URL so that a view can be shared as a link.
+
+URL parameters: `start`, `end` (ISO dates), `district` and `type` (comma lists
+of codes; absent = all), `lang` (`zh` or `en`; absent = Chinese). They are
+read once when a session starts and written back after every change.
+`from_query` and `to_query` are plain functions so tests can call them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import i18n
+from emss import categories
+
+PERIOD_DAYS = 28  # the default period: four weeks ending on the data's as-of date
+# Session-state keys: the language switch (also read by i18n), the filters, the reset count.
+LANG_KEY = i18n.LANG_KEY
+_STATE_KEY, _GEN_KEY = "_filters", "_filters_generation"
+
+
+@dataclass(frozen=True)
+class DataRange:
+    """What the warehouse holds: bounds for the date picker and the default period."""
+
+    first_call_date: dt.date | None
+    as_of: dt.date
+    incidents: int = 0
+    stations: int = 0
+
+    @property
+    def default_start(self) -> dt.date:
+        return self.as_of - dt.timedelta(days=PERIOD_DAYS - 1)
+
+    @property
+    def min_date(self) -> dt.date:
+        first = self.first_call_date or self.default_start
+        return min(first, self.default_start)
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    districts: tuple[str, ...] = ()
+    station_types: tuple[str, ...] = ()
+    lang: str = i18n.DEFAULT_LANG
+
+    @property
+    def scope(self) -> dict[str, list[str]]:
+        """Parameters of queries that take the district and station-type filters."""
+        return {"districts": list(self.districts), "station_types": list(self.station_types)}
+
+    @property
+    def period(self) -> dict[str, object]:
+        """Parameters of the period queries (response/*, map/incident_hexes)."""
+        return {"start_date": self.start, "end_date": self.end, **self.scope}
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _first(value: str | list[str] | None) -> str | None:
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return value
+
+
+def _parse_date(value: str | list[str] | None) -> dt.date | None:
+    v = _first(value)
+    try:
+        return dt.date.fromisoformat(v.strip()) if v else None
+    except ValueError:
+        return None
+
+
+def _parse_codes(value: str | list[str] | None, known: Mapping[str, object]) -> tuple[str, ...]:
+    """A comma list of codes (repeated parameters also accepted); unknown codes are dropped."""
+    parts = value if isinstance(value, list) else [value or ""]
+    codes: list[str] = []
+    for part in parts:
+        for code in part.split(","):
+            code = code.strip()
+            if code in known and code not in codes:
+                codes.append(code)
+    return tuple(codes)
+
+
+def default(rng: DataRange) -> Filters:
+    return Filters(start=rng.default_start, end=rng.as_of)
+
+
+def from_query(params: Mapping[str, str | list[str]], rng: DataRange) -> Filters:
+    """Filters from URL parameters; anything missing or invalid falls back to the default."""
+    start = _parse_date(params.get("start")) or rng.default_start
+    end = _parse_date(params.get("end")) or rng.as_of
+    if start > end:
+        start, end = end, start
+    # keep the dates inside what the date picker can show
+    start = min(max(start, rng.min_date), rng.as_of)
+    end = min(max(end, rng.min_date), rng.as_of)
+    lang = _first(params.get("lang"))
+    return Filters(
+        start=start,
+        end=end,
+        districts=_parse_codes(params.get("district"), categories.DISTRICTS),
+        station_types=_parse_codes(params.get("type"), categories.STATION_TYPES),
+        lang=lang if lang in i18n.LANGS else i18n.DEFAULT_LANG,
+    )
+
+
+def to_query(f: Filters) -> dict[str, str]:
+    """URL parameters for a view: dates always (a link means the same period tomorrow), the rest when set."""
+    q = {"start": f.start.isoformat(), "end": f.end.isoformat()}
+    if f.districts:
+        q["district"] = ",".join(f.districts)
+    if f.station_types:
+        q["type"] = ",".join(f.station_types)
+    if f.lang != i18n.DEFAULT_LANG:
+        q["lang"] = f.lang
+    return q
+
+
+def _widget_key(name: str, lang: str) -> str:
+    """A widget's key. It changes with the language and on reset, so a fresh widget is built.
+
+    Streamlit keeps a multiselect's choice as the shown labels: after a language
+    switch the old labels match no option and the choice would be lost. A new
+    widget per language, seeded from the filters kept in session state, avoids that.
+    """
+    return f"filter_{name}_{lang}_{st.session_state.get(_GEN_KEY, 0)}"
+
+
+def load_from_url(rng: DataRange) -> None:
+    """Once per session: take the filters from the URL (a shared link), else the defaults."""
+    if _STATE_KEY not in st.session_state:
+        f = from_query(st.query_params.to_dict(), rng)
+        st.session_state[_STATE_KEY] = f
+        st.session_state[LANG_KEY] = f.lang
+
+
+def _reset(rng: DataRange) -> None:
+    lang = st.session_state.get(LANG_KEY, i18n.DEFAULT_LANG)
+    st.session_state[_STATE_KEY] = Filters(start=rng.default_start, end=rng.as_of, lang=lang)
+    st.session_state[_GEN_KEY] = st.session_state.get(_GEN_KEY, 0) + 1
+
+
+def sidebar(rng: DataRange) -> Filters:
+    """Draw the filters in the sidebar, sync them with the URL, and return them."""
+    load_from_url(rng)
+    previous: Filters = st.session_state[_STATE_KEY]
+
+    with st.sidebar:
+        # The language first: every other label depends on it.
+        lang = st.radio(i18n.text("language", i18n.DEFAULT_LANG), i18n.LANGS, key=LANG_KEY,
+                        format_func=i18n.LANG_NAMES.get, horizontal=True)
+        st.header(i18n.t("filters"))
+        period = st.date_input(
+            i18n.t("period"), value=(previous.start, previous.end), key=_widget_key("period", lang),
+            min_value=rng.min_date, max_value=rng.as_of, help=i18n.t("period_help"), format="YYYY-MM-DD",
+        )
+        districts = st.multiselect(
+            i18n.t("districts"), list(categories.DISTRICTS), default=list(previous.districts),
+            key=_widget_key("district", lang), format_func=lambda c: i18n.label("district", c, lang),
+            placeholder=i18n.t("all"),
+        )
+        types = st.multiselect(
+            i18n.t("station_types"), list(categories.STATION_TYPES), default=list(previous.station_types),
+            key=_widget_key("type", lang), format_func=lambda c: i18n.label("station_type", c, lang),
+            placeholder=i18n.t("all"), help=i18n.t("station_types_help"),
+        )
+        st.button(i18n.t("reset_filters"), on_click=_reset, args=(rng,))
+        st.caption(i18n.t("share_link"))
+
+    if isinstance(period, (tuple, list)) and len(period) == 2:
+        start, end = period
+    else:  # a range half picked in the calendar: keep the last complete one
+        start, end = previous.start, previous.end
+    f = Filters(start=start, end=end, districts=tuple(districts), station_types=tuple(types), lang=lang)
+    st.session_state[_STATE_KEY] = f
+
+    wanted = to_query(f)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    return f
+
+
+def current() -> Filters:
+    """The filters the entry script drew for this run (pages call this)."""
+    return st.session_state[_STATE_KEY]
+
+
+def scope_text(f: Filters) -> str:
+    """The districts and station types in words, for captions."""
+    if not f.districts and not f.station_types:
+        return i18n.t("scope_all")
+    sep = "、" if f.lang == "zh" else ", "
+    districts = sep.join(i18n.label("district", c) for c in f.districts) or i18n.t("all_districts")
+    types = sep.join(i18n.label("station_type", c) for c in f.station_types) or i18n.t("all_types")
+    return i18n.t("scope_some", districts=districts, types=types)
+
+
+def period_caption(f: Filters) -> str:
+    return i18n.t("period_caption", start=f.start.isoformat(), end=f.end.isoformat(),
+                  days=f.days, scope=scope_text(f))

@@ -1,0 +1,133 @@
+"""The offline map: district boundaries as the base, incident hexagons, stations by type.
+
+Nothing is fetched from the internet: `map_provider=None` with pydeck's
+default style placeholder makes Streamlit draw no basemap at all, and the
+shipped district boundaries stand in for one. Every layer's records carry the
+same three tooltip fields (tip_title, tip_line1, tip_line2), because the deck
+has a single tooltip template.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from functools import lru_cache
+
+import polars as pl
+import pydeck as pdk
+
+from dashboard import i18n
+from dashboard.charts import station_type_colour
+from emss.geo import DISTRICTS_FILE, load_districts
+
+VIEW = pdk.ViewState(latitude=22.63, longitude=114.17, zoom=9.35, min_zoom=8, max_zoom=16, pitch=0)
+TOOLTIP = {
+    "html": "<b>{tip_title}</b><br/>{tip_line1}<br/>{tip_line2}",
+    "style": {"backgroundColor": "#263238", "color": "white", "fontSize": "13px"},
+}
+# Incident density ramp, light to dark (yellow -> deep red).
+_RAMP = [(255, 237, 160), (254, 178, 76), (240, 59, 32), (128, 0, 38)]
+
+
+@lru_cache(maxsize=1)
+def _district_geojson() -> dict:
+    return json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
+
+
+def districts_geojson(selected: tuple[str, ...], lang: str) -> dict:
+    """The shipped WGS-84 boundaries with tooltip fields; chosen districts drawn a little darker."""
+    collection = copy.deepcopy(_district_geojson())
+    for feature in collection["features"]:
+        p = feature["properties"]
+        p["tip_title"] = p["name_zh"] if lang == "zh" else p["name_en"]
+        p["tip_line1"] = i18n.text("tip_district", lang, pop=f"{p['population'] / 10_000:.1f}" if lang == "zh"
+                                   else f"{p['population'] / 1e6:.2f}")
+        p["tip_line2"] = ""
+        chosen = not selected or p["district"] in selected
+        p["fill"] = [236, 239, 241, 200] if chosen else [200, 200, 200, 90]
+    return collection
+
+
+def density_colour(share: float) -> list[int]:
+    """A colour for a share in [0, 1] along the density ramp."""
+    share = min(max(share, 0.0), 1.0) * (len(_RAMP) - 1)
+    i = min(int(share), len(_RAMP) - 2)
+    f = share - i
+    a, b = _RAMP[i], _RAMP[i + 1]
+    return [round(a[k] + (b[k] - a[k]) * f) for k in range(3)] + [190]
+
+
+def hex_records(hexes: pl.DataFrame, lang: str) -> list[dict]:
+    """Rows of map/incident_hexes with a fill colour by incident count and tooltip fields."""
+    if hexes.height == 0:
+        return []
+    top = max(int(hexes["incidents"].max()), 1)
+    out = []
+    for r in hexes.iter_rows(named=True):
+        n = int(r["incidents"])
+        out.append({
+            "h3_r8": r["h3_r8"],
+            "incidents": n,
+            "color": density_colour((n / top) ** 0.5),  # square root: a few hot cells should not wash out the rest
+            "tip_title": i18n.text("tip_hex_title", lang, n=n),
+            "tip_line1": i18n.text("tip_hex_rate", lang, rate=i18n.fmt_pct(r["within_target_rate"])),
+            "tip_line2": "",
+        })
+    return out
+
+
+def station_records(stations: pl.DataFrame, lang: str) -> list[dict]:
+    """Rows of map/station_points with coordinates as floats, a colour by type and tooltip fields."""
+    out = []
+    for r in stations.iter_rows(named=True):
+        out.append({
+            "station_id": r["station_id"],
+            # DECIMAL columns would reach the browser as strings and the points would vanish
+            "lon": float(r["lon"]),
+            "lat": float(r["lat"]),
+            "color": list(station_type_colour(r["station_type"])) + [235],
+            "tip_title": r["station_name"] or r["station_id"],
+            "tip_line1": i18n.text("tip_station_type", lang, type=i18n.label("station_type", r["station_type"], lang)),
+            "tip_line2": i18n.text("tip_station_district", lang, district=i18n.label("district", r["district"], lang)),
+        })
+    return out
+
+
+def view_for(selected: tuple[str, ...]) -> pdk.ViewState:
+    """The whole city, or a view fitted to the chosen districts."""
+    districts = load_districts()
+    chosen = [districts[c].geometry.bounds for c in selected if c in districts]
+    if not chosen:
+        return VIEW
+    west, south = min(b[0] for b in chosen), min(b[1] for b in chosen)
+    east, north = max(b[2] for b in chosen), max(b[3] for b in chosen)
+    # a web-mercator zoom that fits the box in about 900 x 560 pixels (deck.gl: 512-pixel world at zoom 0)
+    span_lon = max(east - west, 0.01)
+    span_lat = max(north - south, 0.01) / math.cos(math.radians((north + south) / 2))
+    zoom = min(math.log2(900 * 360 / (512 * span_lon)), math.log2(560 * 360 / (512 * span_lat)), 13.0)
+    return pdk.ViewState(latitude=(north + south) / 2, longitude=(east + west) / 2, zoom=round(zoom, 2),
+                         min_zoom=8, max_zoom=16, pitch=0)
+
+
+def deck(hexes: pl.DataFrame, stations: pl.DataFrame, selected_districts: tuple[str, ...], lang: str) -> pdk.Deck:
+    """Three layers, bottom to top: district boundaries, incident hexagons, stations."""
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer", id="districts", data=districts_geojson(selected_districts, lang),
+            stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
+            line_width_min_pixels=1.5, pickable=True,
+        ),
+        pdk.Layer(
+            "H3HexagonLayer", id="incident_hexes", data=hex_records(hexes, lang), get_hexagon="h3_r8",
+            get_fill_color="color", extruded=False, stroked=False, pickable=True, opacity=0.85,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer", id="stations", data=station_records(stations, lang),
+            get_position=["lon", "lat"], get_fill_color="color", get_line_color=[255, 255, 255, 255],
+            stroked=True, line_width_min_pixels=1, get_radius=180, radius_min_pixels=3,
+            radius_max_pixels=12, pickable=True,
+        ),
+    ]
+    # map_provider=None and the default style placeholder: no basemap, no request outside.
+    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts), map_provider=None, tooltip=TOOLTIP)

@@ -1,0 +1,372 @@
+"""Smoke tests of the dashboard's pages on a small demo warehouse, checked against plain-Python figures.
+
+The warehouse is built the real way (demo exports -> etl ingest, see conftest). The expected
+figures come from plain duckdb reads of the views' raw columns and are computed
+here in Python, not through the named queries, so a wrong query shows up as a
+mismatch with the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import filters, i18n
+from emss import categories
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "dashboard" / "app.py"
+PAGES = {
+    "overview": "app_pages/overview.py",
+    "response": "app_pages/response_times.py",
+    "stations": "app_pages/stations.py",
+    "map": "app_pages/map.py",
+}
+
+
+# ---- the warehouse and what it holds, read without the named queries --------------
+
+@dataclass
+class Facts:
+    as_of: dt.date
+    incidents: list[dict]   # call_at, first_arrive_at, district, first_station_type, h3_r8
+    stations: list[dict]    # station_id, station_type, district, opened_on, closed_on, lat, lon
+    targets: list[dict]     # year, station_type, district, target_count
+
+
+@pytest.fixture(scope="session")
+def warehouse(demo_warehouse) -> Path:
+    """The shared fixture warehouse (tests/conftest.py: demo exports, seed 7, 60 stations,
+    3,000 incidents, loaded by etl.load.ingest). Read-only: copy it to change it."""
+    return demo_warehouse
+
+
+@pytest.fixture(scope="session")
+def facts(warehouse) -> Facts:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        def rows(sql):
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+
+        as_of = rows("select as_of_date from data_as_of")[0]["as_of_date"]
+        incidents = rows("select call_at, first_arrive_at, district, first_station_type, h3_r8 from incidents")
+        stations = rows("select station_id, station_type, district, opened_on, closed_on, lat, lon from stations")
+        targets = rows("select year, station_type, district, target_count from station_targets")
+    finally:
+        con.close()
+    return Facts(as_of, incidents, stations, targets)
+
+
+@pytest.fixture
+def app(warehouse, monkeypatch):
+    """A fresh AppTest of the entry script on the test warehouse; pass URL parameters to start from a link."""
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+
+    def make(page: str = "overview", **query: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        if page != "overview":
+            at.switch_page(PAGES[page]).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return make
+
+
+# ---- plain-Python expectations -----------------------------------------------------
+
+def default_period(facts: Facts) -> tuple[dt.date, dt.date]:
+    return facts.as_of - dt.timedelta(days=27), facts.as_of
+
+
+def picked(facts, start, end, districts=(), types=()):
+    return [r for r in facts.incidents
+            if start <= r["call_at"].date() <= end
+            and (not districts or r["district"] in districts)
+            and (not types or r["first_station_type"] in types)]
+
+
+def quantile(values, q):
+    """Linear interpolation between order statistics, as DuckDB's quantile_cont."""
+    v = sorted(values)
+    pos = q * (len(v) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+def response_figures(rows):
+    seconds = [round((r["first_arrive_at"] - r["call_at"]).total_seconds())
+               for r in rows if r["first_arrive_at"] is not None]
+    within = sum(s <= 300 for s in seconds)
+    return {
+        "incidents": len(rows),
+        "arrived": len(seconds),
+        "within": within,
+        "rate": f"{within / len(seconds) * 100:.1f}%",
+        "p50": quantile(seconds, 0.5),
+        "p90": quantile(seconds, 0.9),
+        "seconds": seconds,
+    }
+
+
+def in_service(facts, on, districts=(), types=()):
+    return [s for s in facts.stations
+            if s["opened_on"] <= on and (s["closed_on"] is None or s["closed_on"] > on)
+            and (not districts or s["district"] in districts)
+            and (not types or s["station_type"] in types)]
+
+
+def metric(at: AppTest, key: str, lang: str = "zh", **fmt) -> str:
+    label = i18n.text(key, lang, **fmt)
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+# ---- i18n and filters as plain modules --------------------------------------------
+
+def test_every_string_has_both_languages_with_the_same_fields():
+    for key, texts in i18n.STRINGS.items():
+        assert set(texts) == set(i18n.LANGS), f"{key}: languages {sorted(texts)}"
+        assert all(texts[lang].strip() for lang in i18n.LANGS), f"{key}: empty text"
+        fields = [set(re.findall(r"{(\w+)}", texts[lang])) for lang in i18n.LANGS]
+        assert fields[0] == fields[1], f"{key}: fields differ between languages: {fields}"
+
+
+def test_every_key_the_dashboard_uses_is_defined():
+    used = set()
+    for path in (ROOT / "dashboard").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\b(?:t|text|header)\(\s*[\"'](\w+)[\"']", source))
+        used |= set(re.findall(r"\(\s*(?:True|False),\s*\"(\w+)\"", source))  # histogram series names
+    assert used, "found no i18n keys: has the call style changed?"
+    missing = sorted(used - set(i18n.STRINGS))
+    assert not missing, f"keys used but not defined in i18n.STRINGS: {missing}"
+
+
+def test_number_formats():
+    assert i18n.fmt_pct(0.8734) == "87.3%"
+    assert i18n.fmt_pct(None) == i18n.DASH
+    assert i18n.fmt_duration(252, "zh") == "4分12秒"
+    assert i18n.fmt_duration(252, "en") == "4 min 12 s"
+    assert i18n.fmt_duration(45.4, "zh") == "45秒"
+    assert i18n.fmt_duration(3720, "en") == "1 h 2 min"
+    assert i18n.fmt_duration(None, "en") == i18n.DASH
+    assert i18n.shortfall("必配装备不足：灭火装置、破拆工具", "en") == "mandatory kit short: 灭火装置, 破拆工具"
+    assert i18n.shortfall("缺副队长", "en") == "missing role: vice-captain"
+
+
+def test_filters_round_trip_through_the_url():
+    rng = filters.DataRange(first_call_date=dt.date(2024, 1, 1), as_of=dt.date(2026, 11, 22))
+    f = filters.Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31), ("baoan", "futian"), ("mall",), "en")
+    q = filters.to_query(f)
+    assert q == {"start": "2026-03-01", "end": "2026-03-31", "district": "baoan,futian", "type": "mall", "lang": "en"}
+    assert filters.from_query(q, rng) == f
+    # missing or wrong values fall back to the defaults; unknown codes are dropped
+    g = filters.from_query({"start": "yesterday", "district": "baoan,atlantis", "lang": "fr"}, rng)
+    assert g == filters.Filters(dt.date(2026, 10, 26), dt.date(2026, 11, 22), ("baoan",), (), "zh")
+
+
+# ---- the pages ---------------------------------------------------------------
+
+def test_overview_shows_the_warehouse_figures(app, facts):
+    at = app("overview")
+    start, end = default_period(facts)
+    expected = response_figures(picked(facts, start, end))
+
+    assert metric(at, "kpi_in_service") == f"{len(in_service(facts, end)):,}"
+    assert metric(at, "kpi_rate") == expected["rate"]
+    assert metric(at, "kpi_within_count") == f"{expected['within']:,} / {expected['arrived']:,}"
+    assert metric(at, "kpi_p50") == i18n.fmt_duration(expected["p50"], "zh")
+    assert metric(at, "kpi_p90") == i18n.fmt_duration(expected["p90"], "zh")
+
+    monday = end - dt.timedelta(days=end.weekday())
+    this_week = picked(facts, monday, monday + dt.timedelta(days=6))
+    last_week = picked(facts, monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
+    assert metric(at, "kpi_week_incidents") == f"{len(this_week):,}"
+    week = [m for m in at.metric if m.label == i18n.text("kpi_week_incidents", "zh")][0]
+    assert week.delta == i18n.fmt_delta(len(this_week) - len(last_week))
+
+    opened = sum(1 for s in facts.stations if s["opened_on"].year == end.year and s["opened_on"] <= end)
+    table = at.dataframe[0].value
+    total = table[table[i18n.text("col_station_type", "zh")] == i18n.text("total", "zh")].iloc[0]
+    assert total[i18n.text("col_in_service", "zh")] == len(in_service(facts, end))
+    assert total[i18n.text("col_opened_this_year", "zh")] == opened
+    assert metric(at, "kpi_built_vs_target", year=end.year).startswith(f"{opened:,} / ")
+    assert any(i18n.text("as_of", "zh", date=i18n.fmt_date(facts.as_of, "zh")) in c.value for c in at.caption)
+
+
+def test_over_achievement_is_said_in_words(app, facts):
+    end = dt.date(facts.as_of.year - 1, 12, 31)  # a finished year
+    opened = Counter(s["station_type"] for s in facts.stations if s["opened_on"].year == end.year)
+    assert all(t["district"] is None for t in facts.targets if t["year"] == end.year), "city-wide targets expected"
+    target = {t["station_type"]: t["target_count"] for t in facts.targets if t["year"] == end.year}
+    over = {k for k in target if opened[k] > target[k]}  # a target of 0 with one opened is exceeded too
+    assert over, "the fixture has no over-achieved station type in that year"
+
+    at = app("overview", start=(end - dt.timedelta(days=27)).isoformat(), end=end.isoformat())
+    table = at.dataframe[0].value
+    status = dict(zip(table[i18n.text("col_station_type", "zh")], table[i18n.text("col_status", "zh")]))
+    for kind in target:
+        if kind in over:
+            assert status[categories.STATION_TYPES[kind].zh] == "超额完成"
+        elif target[kind] and opened[kind] < target[kind]:
+            assert status[categories.STATION_TYPES[kind].zh] == "未完成"
+    total_opened, total_target = sum(opened.values()), sum(target.values())
+    assert metric(at, "kpi_built_vs_target", year=end.year) == f"{total_opened:,} / {total_target:,}"
+    chart = plotly_specs(at)[0]
+    notes = [a["text"] for a in chart["layout"].get("annotations", [])]
+    assert sum("超额完成" in n for n in notes) == len(over)
+
+
+def test_response_page_histogram_has_the_target_line_and_every_arrival(app, facts):
+    at = app("response")
+    start, end = default_period(facts)
+    expected = response_figures(picked(facts, start, end))
+    assert metric(at, "kpi_rate") == expected["rate"]
+    assert metric(at, "kpi_without_arrival") == f"{expected['incidents'] - expected['arrived']:,}"
+
+    specs = plotly_specs(at)
+    hist = specs[0]
+    bars = [tr for tr in hist["data"] if tr["type"] == "bar"]
+    assert bars, "no histogram trace"
+    assert sum(sum(tr["y"]) for tr in bars) == expected["arrived"]
+    lines = [s for s in hist["layout"].get("shapes", []) if s.get("type") == "line"]
+    assert any(s["x0"] == s["x1"] == 300 for s in lines), "no vertical line at 300 s"
+    # the bins hold what plain Python counts in each 30-second bin
+    counts = Counter(min(s // 30 * 30, 1200) for s in expected["seconds"])
+    shown = {x - 15: y for tr in bars for x, y in zip(tr["x"], tr["y"])}
+    assert shown == dict(counts)
+
+    weekly = specs[2]  # the 90th percentile trend carries the 300 s target as a horizontal line
+    assert any(s.get("y0") == s.get("y1") == 300 for s in weekly["layout"]["shapes"])
+
+    table = at.dataframe[0].value
+    per_district = Counter(r["district"] for r in picked(facts, start, end))
+    shown = dict(zip(table[i18n.text("col_district", "zh")], table[i18n.text("col_incidents", "zh")]))
+    assert shown == {i18n.label("district", d, "zh"): n for d, n in per_district.items()}
+
+
+def test_stations_page_counts_the_register(app, facts):
+    at = app("stations")
+    end = facts.as_of
+    expected = in_service(facts, end)
+    register = at.dataframe[-1].value  # only stations in service by default
+    assert len(register) == len(expected)
+    assert set(register[i18n.text("col_station_id", "zh")]) == {s["station_id"] for s in expected}
+    by_district = at.dataframe[0].value
+    assert by_district[i18n.text("total", "zh")].sum() == len(expected)
+    labels = set(register[i18n.text("col_station_type", "zh")])
+    assert labels <= {c.zh for c in categories.STATION_TYPES.values()}
+    assert plotly_specs(at), "no chart"
+
+
+def test_map_has_three_offline_layers(app, facts):
+    at = app("map")
+    start, end = default_period(facts)
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    spec = json.loads(decks[0].proto.json)
+    # no basemap: no provider, and no style other than pydeck's placeholder (which Streamlit drops)
+    assert spec.get("mapProvider") is None
+    assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
+    layers = {layer["@@type"]: layer for layer in spec["layers"]}
+    assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "H3HexagonLayer", "ScatterplotLayer"]
+
+    stations = layers["ScatterplotLayer"]["data"]
+    expected = [s for s in in_service(facts, end) if s["lat"] is not None and s["lon"] is not None]
+    assert len(stations) == len(expected)
+    assert all(isinstance(s["lon"], float) and isinstance(s["lat"], float) for s in stations)
+    assert all(s["tip_line1"].startswith("类型：") for s in stations)  # Chinese tooltips by default
+
+    hexes = layers["H3HexagonLayer"]["data"]
+    assert sum(h["incidents"] for h in hexes) == sum(1 for r in picked(facts, start, end) if r["h3_r8"])
+    assert layers["H3HexagonLayer"]["getHexagon"] == "@@=h3_r8"
+    assert len(layers["GeoJsonLayer"]["data"]["features"]) == 10
+    legend = " ".join(m.value for m in at.markdown)
+    assert "社区服务站" in legend
+
+
+def test_switching_to_english(app, facts):
+    at = app("response")
+    at.radio(key=i18n.LANG_KEY).set_value("en").run()
+    assert not at.exception
+    assert at.query_params.get("lang") in ("en", ["en"])
+    start, end = default_period(facts)
+    assert metric(at, "kpi_rate", "en") == response_figures(picked(facts, start, end))["rate"]
+    assert metric(at, "kpi_p90", "en").endswith(" s") or " min" in metric(at, "kpi_p90", "en")
+    table = at.dataframe[0].value
+    districts = set(table[i18n.text("col_district", "en")])
+    assert districts and districts <= {c.en for c in categories.DISTRICTS.values()}
+    hist = plotly_specs(at)[0]
+    assert hist["layout"]["xaxis"]["title"]["text"] == i18n.text("axis_response", "en")
+    # the choice holds on the next page
+    at.switch_page(PAGES["overview"]).run()
+    assert metric(at, "kpi_in_service", "en")
+
+
+def test_a_link_with_filters_changes_the_figures(app, facts):
+    start, end = dt.date(2026, 8, 1), facts.as_of
+    city = response_figures(picked(facts, start, end))
+    by_district = {d: response_figures(picked(facts, start, end, (d,)))
+                   for d in {r["district"] for r in picked(facts, start, end)}}
+    district = max(by_district, key=lambda d: (by_district[d]["rate"] != city["rate"], by_district[d]["arrived"]))
+    expected = by_district[district]
+    assert expected["rate"] != city["rate"]
+
+    at = app("overview", start=start.isoformat(), end=end.isoformat(), district=district, lang="en")
+    assert metric(at, "kpi_rate", "en") == expected["rate"]
+    assert metric(at, "kpi_within_count", "en") == f"{expected['within']:,} / {expected['arrived']:,}"
+    assert metric(at, "kpi_in_service", "en") == f"{len(in_service(facts, end, (district,))):,}"
+    assert at.sidebar.multiselect[0].value == [district]
+    assert at.query_params.get("district") in (district, [district])
+
+    # a station-type filter narrows incidents by their first station's type
+    kind = Counter(r["first_station_type"] for r in picked(facts, start, end)).most_common(1)[0][0]
+    at = app("response", start=start.isoformat(), end=end.isoformat(), type=kind)
+    assert metric(at, "kpi_rate") == response_figures(picked(facts, start, end, types=(kind,)))["rate"]
+
+
+def test_an_empty_selection_says_why(app, facts):
+    start, end = default_period(facts)
+    busy = {(r["district"], r["first_station_type"]) for r in picked(facts, start, end)}
+    empty = [(d, t) for d in categories.DISTRICTS for t in categories.STATION_TYPES if (d, t) not in busy]
+    assert empty, "every district has every station type's incidents: pick another empty case"
+    district, kind = empty[0]
+    at = app("response", district=district, type=kind)
+    assert not at.get("plotly_chart")
+    assert [i.value for i in at.info] == [i18n.text("no_incidents", "zh", start=start.isoformat(), end=end.isoformat())]
+
+
+def test_a_replaced_warehouse_is_read_again(warehouse, tmp_path, monkeypatch):
+    """A load replaces the file; the next query must see the new data, not the cached one."""
+    import shutil
+
+    from dashboard import data
+    from warehouse.connection import open_writer
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copyfile(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    before = data.one("meta/data_range")["incidents"]
+    with open_writer(copy) as con:  # the way a load writes: a copy, swapped in
+        con.execute("delete from marts.incidents where district = 'baoan'")
+    after = data.one("meta/data_range")["incidents"]
+    assert 0 < after < before
