@@ -95,7 +95,7 @@ def _serve(warehouse: Path, port: int, host: str) -> int:
     env = dict(os.environ, EMSS_WAREHOUSE=str(warehouse.resolve()))
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.DASHBOARD_APP),
            "--server.headless", "true", "--server.address", host, "--server.port", str(port),
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
     print(f"仪表盘 / dashboard: http://{host}:{port}")
     return subprocess.call(cmd, env=env)
 

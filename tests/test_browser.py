@@ -1,0 +1,106 @@
+"""The dashboard in a real browser (Debian's Chromium), offline: every page
+renders its figures, with no Streamlit exception, no console error and no
+request leaving the machine.
+
+Set EMSS_SCREENSHOTS=DIR to keep a screenshot of each page (the README's come from here).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = {  # url path ("" = the default page, Overview) -> what shows its first figure
+    "": '[data-testid="stMetric"]',
+    "response": ".js-plotly-plot .main-svg",
+    "stations": ".js-plotly-plot .main-svg",
+    "map": '[data-testid="stDeckGlJsonChart"] canvas',
+}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emss.cli", "serve", "--warehouse", str(demo_warehouse), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("page_path", list(PAGES))
+def test_page_renders_offline(server, browser, page_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
+    page = context.new_page()
+    outside, console_errors = [], []
+    page.on("request", lambda req: urlparse(req.url).hostname not in LOOPBACK
+            and urlparse(req.url).scheme in ("http", "https", "ws", "wss") and outside.append(req.url))
+    probes = []  # Streamlit's frontend looks for its endpoints under the page's path first; those 404s are its own
+    page.on("response", lambda r: r.status >= 400 and (
+        probes if urlparse(r.url).path.endswith(("/_stcore/health", "/_stcore/host-config")) else console_errors
+    ).append(f"{r.status} {r.url}"))
+    page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    started = time.perf_counter()
+    page.goto(f"{server}/{page_path}")
+    page.wait_for_selector(PAGES[page_path], timeout=60_000)
+    first_figure_s = time.perf_counter() - started
+    page.wait_for_timeout(1500)  # let the remaining charts settle
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    assert not outside, f"requests left the machine: {outside[:5]}"
+    console_errors = [e for e in console_errors if not e.startswith("Failed to load resource")] + [
+        e for e in console_errors if e.startswith("Failed to load resource")][len(probes):]
+    assert not console_errors, f"browser console errors: {console_errors[:5]}"
+    body = page.locator("body").inner_text()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body), "the page should be in Chinese by default"
+    shots = os.environ.get("EMSS_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / f"{page_path or 'overview'}.png"))
+    print(f"{page_path or 'overview'}: first figure after {first_figure_s:.2f} s")
+    context.close()
