@@ -6,18 +6,6 @@
 -- param: end_date date
 -- param: districts text[]
 -- param: station_types text[]
-with bounds as (
-    select coalesce(cast($end_date as date), (select as_of_date from data_as_of)) as end_date
-),
-period as (
-    select coalesce(cast($start_date as date), end_date - 27) as start_date, end_date from bounds
-),
-picked as (
-    select i.* from incidents i, period p
-    where i.call_date between p.start_date and p.end_date
-      and (len($districts) = 0 or list_contains($districts, i.district))
-      and (len($station_types) = 0 or list_contains($station_types, i.first_station_type))
-)
 select
     district,
     count(*) as incidents,
@@ -26,6 +14,6 @@ select
     round(count(*) filter (where is_within_target) / nullif(count(first_arrive_at), 0), 4) as within_target_rate,
     quantile_cont(response_s, 0.5) as p50_response_s,
     quantile_cont(response_s, 0.9) as p90_response_s
-from picked
+from incidents_in($start_date, $end_date, $districts, $station_types)
 group by district
 order by within_target_rate, district
