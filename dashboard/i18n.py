@@ -26,6 +26,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_response": {"zh": "响应时间", "en": "Response times"},
     "page_stations": {"zh": "站点与目标", "en": "Stations & targets"},
     "page_map": {"zh": "地图", "en": "Map"},
+    # downloads (dashboard/export.py)
+    "download_csv": {"zh": "下载CSV", "en": "Download CSV"},
+    "download_excel": {"zh": "下载Excel", "en": "Download Excel"},
     # sidebar filters
     "filters": {"zh": "筛选条件", "en": "Filters"},
     "language": {"zh": "语言 / Language", "en": "语言 / Language"},
