@@ -43,10 +43,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from etl.load import ingest, report_text, reports_json
+    from etl.load import StrictError, ingest, report_text, reports_json
+    from etl.mapping import MappingError, load_mapping
+    from etl.readers import ExportError
 
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+    except MappingError as e:
+        print(f"错误 / error: {e}", file=sys.stderr)
+        return 2
+    if args.explain:
+        from etl.explain import explain
+
+        for path in args.paths:
+            try:
+                print(explain(path, args.kind, mapping))
+            except ExportError as e:
+                print(f"错误 / error: {Path(path).name}: {e}", file=sys.stderr)
+                return 2
+        return 0
     warehouse = config.warehouse_path(args.warehouse)
-    reports = ingest(args.paths, warehouse, kind=args.kind, default_crs=args.crs)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not args.json:
+            print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    try:
+        reports = ingest(args.paths, warehouse, kind=args.kind, default_crs=args.crs, mapping=mapping,
+                         strict=args.strict, progress=progress)
+    except StrictError as e:
+        print(f"错误 / error: {e}", file=sys.stderr)
+        return 3
     print(reports_json(reports) if args.json else report_text(reports))
     refused = [r for r in reports if r.outcome == "refused"]
     if refused:
@@ -137,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="kind of export (default: detected from the headers)")
     p.add_argument("--crs", default="WGS-84", help="coordinate system when the file has no 坐标系 column (WGS-84, GCJ-02, BD-09)")
     p.add_argument("--json", action="store_true", help="print the load report as JSON")
+    p.add_argument("--mapping", metavar="FILE", help="a mapping file (TOML) for exports the built-in header words do not cover")
+    p.add_argument("--explain", action="store_true", help="show how each column would be read; write nothing")
+    p.add_argument("--strict", type=float, nargs="?", const=0.05, metavar="RATE",
+                   help="load nothing if a file rejects more than RATE of its rows (default 0.05)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("query", help="run a named query")

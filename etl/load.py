@@ -20,7 +20,9 @@ import numpy as np
 import polars as pl
 
 from emss import categories, geo
+from emss.config import TIMEZONE
 from etl import rules, vocabulary
+from etl.mapping import Mapping, MappingError, column_expr
 from etl.readers import Export, ExportError, read_export
 from warehouse import build
 from warehouse.connection import open_reader, open_writer
@@ -66,7 +68,7 @@ def _known_checksums(warehouse: Path) -> set[str]:
         return set()
     con = open_reader(warehouse)
     try:
-        return {r[0] for r in con.execute("select sha256 from meta.batches where outcome = 'loaded'").fetchall()}
+        return {r[0] for r in con.execute("select load_key from meta.batches where outcome = 'loaded'").fetchall()}
     except duckdb.CatalogException:
         return set()
     finally:
@@ -74,28 +76,65 @@ def _known_checksums(warehouse: Path) -> set[str]:
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Per-connection helpers: the category spellings and the parsing macros."""
+    """Per-connection helpers: the category spellings."""
     con.execute("create or replace temp table spellings (dimension varchar, spelling varchar, code varchar)")
     con.executemany(
         "insert into spellings values (?, lower(trim(?)), ?)",
         categories.lookup_table(),
     )
-    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
+    # "Fire" and "fire" are one spelling once folded; tests/test_etl.py checks no spelling means two codes
+    con.execute("create or replace temp table spellings as select distinct * from spellings")
 
 
-def _staging_frame(export: Export, kind: str) -> tuple[pl.DataFrame, vocabulary.HeaderMap]:
+def _macros(con: duckdb.DuckDBPyConnection, timestamp_formats: list[str]) -> None:
+    """The parsing macros, with a mapping file's timestamp formats tried first."""
+    extra = "".join("'" + f.replace("'", "''") + "', " for f in timestamp_formats)
+    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8").replace("/*EXTRA_FORMATS*/", extra))
+
+
+def _joined(export: Export, mapping: Mapping | None) -> tuple[pl.DataFrame, list[str]]:
+    """The export's rows, with the columns of the mapping's second file joined on (left join)."""
+    if mapping is None or not mapping.join_file:
+        return export.rows, export.headers
+    other_path = export.path.parent / mapping.join_file
+    other = read_export(other_path, header_words=[mapping.join_on, *mapping.source_columns()])
+    for side, frame in (("", export.rows), (other_path.name, other.rows)):
+        if mapping.join_on not in frame.columns:
+            raise ExportError(f"{side or export.path.name} 没有关联列 / has no join column {mapping.join_on!r}")
+    right = other.rows.drop("source_row")
+    joined = export.rows.join(right, on=mapping.join_on, how="left", suffix=" (joined)", maintain_order="left")
+    return joined, [c for c in joined.columns if c != "source_row"]
+
+
+def _staging_frame(export: Export, kind: str, mapping: Mapping | None = None) -> tuple[pl.DataFrame, vocabulary.HeaderMap]:
     """The delivered rows under canonical names (every field present), plus unmapped columns as JSON."""
-    hmap = vocabulary.map_headers(export.headers, kind)
-    if hmap.missing_required:
-        labels = "、".join(vocabulary.FIELDS[kind][f][0] for f in hmap.missing_required)
-        raise ExportError(f"缺少必需列: {labels} / missing required columns: {', '.join(hmap.missing_required)}")
-    rows = export.rows
-    cols = [pl.col("source_row")]
+    rows, headers = _joined(export, mapping)
+    mapped = dict(mapping.columns) if mapping else {}
+    for fname, spec in mapped.items():
+        for col in ([spec] if isinstance(spec, str) else spec if isinstance(spec, list) else [spec["column"]]):
+            if col not in headers:
+                raise ExportError(f"映射文件中的列不存在 / mapping names column {col!r} for {fname}, not in the file")
+    used = set(mapping.source_columns()) if mapping else set()
+    hmap = vocabulary.map_headers([h for h in headers if h not in used], kind)
+    hmap.columns = {h: f for h, f in hmap.columns.items() if f not in mapped}
+    missing = [f for f in vocabulary.REQUIRED[kind] if f not in mapped and f not in hmap.columns.values()]
+    if missing:
+        labels = "、".join(vocabulary.FIELDS[kind][f][0] for f in missing)
+        raise ExportError(f"缺少必需列: {labels} / missing required columns: {', '.join(missing)}")
+    # row_id: unique per staged row (a joined file can repeat a source row); source_row: what the user sees
+    cols = [pl.int_range(pl.len(), dtype=pl.Int32).alias("row_id"), pl.col("source_row")]
     for fname in vocabulary.FIELDS[kind]:
         src = next((h for h, f in hmap.columns.items() if f == fname), None)
-        cols.append((pl.col(src) if src else pl.lit(None, dtype=pl.String)).alias(fname))
-    if hmap.unmapped:
-        cols.append(pl.struct([pl.col(h) for h in hmap.unmapped]).struct.json_encode().alias("extra"))
+        if fname in mapped:
+            expr = column_expr(mapped[fname]).cast(pl.String)
+        else:
+            expr = pl.col(src) if src else pl.lit(None, dtype=pl.String)
+        if mapping and fname in mapping.values:
+            expr = expr.replace(mapping.values[fname])
+        cols.append(expr.alias(fname))
+    unmapped = [h for h in hmap.unmapped if h not in used]
+    if unmapped:
+        cols.append(pl.struct([pl.col(h) for h in unmapped]).struct.json_encode().alias("extra"))
     else:
         cols.append(pl.lit(None, dtype=pl.String).alias("extra"))
     return rows.select(cols), hmap
@@ -113,7 +152,7 @@ def crs_code(text: str | None) -> str:
 
 def _to_wgs84(con: duckdb.DuckDBPyConnection, default_crs: str) -> None:
     """Add lon/lat in WGS-84 to `typed`: swap obvious lat/lon swaps, convert GCJ-02 and BD-09."""
-    t = con.sql("select source_row, lon_in, lat_in, crs from typed order by source_row").arrow().read_all()
+    t = con.sql("select row_id, lon_in, lat_in, crs from typed order by row_id").arrow().read_all()
     lon = np.array(t.column("lon_in").to_numpy(zero_copy_only=False), dtype=float)
     lat = np.array(t.column("lat_in").to_numpy(zero_copy_only=False), dtype=float)
     crs_text = [c if c is not None else default_crs for c in t.column("crs").to_pylist()]
@@ -126,30 +165,30 @@ def _to_wgs84(con: duckdb.DuckDBPyConnection, default_crs: str) -> None:
         if m.any():
             out_lon[m], out_lat[m] = convert(lon[m], lat[m])
     frame = pl.DataFrame({
-        "source_row": t.column("source_row").to_numpy(),
+        "row_id": t.column("row_id").to_numpy(),
         "lon": out_lon, "lat": out_lat,
     }).with_columns(pl.col("lon").fill_nan(None), pl.col("lat").fill_nan(None))
     con.register("wgs84_positions", frame)
     con.execute("""
         create or replace temp table typed as
-        select t.*, p.lon, p.lat from typed t join wgs84_positions p using (source_row)
+        select t.*, p.lon, p.lat from typed t join wgs84_positions p using (row_id)
     """)
     con.unregister("wgs84_positions")
 
 
 def _add_h3(con: duckdb.DuckDBPyConnection) -> None:
-    t = con.sql("select source_row, lon, lat from typed").arrow().read_all()
+    t = con.sql("select row_id, lon, lat from typed").arrow().read_all()
     lon = t.column("lon").to_pylist()
     lat = t.column("lat").to_pylist()
     cells = [h3.latlng_to_cell(y, x, H3_RESOLUTION) if x is not None and y is not None else None
              for x, y in zip(lon, lat)]
-    con.register("cells", pl.DataFrame({"source_row": t.column("source_row").to_numpy(), "h3_r8": cells},
-                                       schema={"source_row": pl.Int32, "h3_r8": pl.String}))
-    con.execute("create or replace temp table typed as select t.*, c.h3_r8 from typed t join cells c using (source_row)")
+    con.register("cells", pl.DataFrame({"row_id": t.column("row_id").to_numpy(), "h3_r8": cells},
+                                       schema={"row_id": pl.Int32, "h3_r8": pl.String}))
+    con.execute("create or replace temp table typed as select t.*, c.h3_r8 from typed t join cells c using (row_id)")
     con.unregister("cells")
 
 
-def _check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+def _check(con: duckdb.DuckDBPyConnection, kind: str, service_area=None) -> None:
     """Evaluate every rule of the kind on `typed`, giving `checked` with a problems list per row."""
     key = rules.KEYS[kind]
     key_expr = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
@@ -161,7 +200,7 @@ def _check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     con.execute(f"""
         create or replace temp table ranked as
         select *,
-            row_number() over (partition by {key_expr} order by source_row) as dup_rank,
+            row_number() over (partition by {key_expr} order by row_id) as dup_rank,
             min(source_row) over (partition by {key_expr}) as first_source_row
             {extra}
         from typed
@@ -169,7 +208,7 @@ def _check(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     items = ", ".join(
         f"case when coalesce({r.predicate}, false) then {{'rule': '{r.name}', 'action': '{r.action}', "
         f"'message': coalesce({r.message}, '{r.name}')}} end"
-        for r in rules.RULES[kind]
+        for r in rules.rules_for(kind, service_area)
     )
     con.execute(f"""
         create or replace temp table checked as
@@ -218,27 +257,43 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
     return con.execute("select count(*) from incoming").fetchall()[0][0]
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: str, default_crs: str) -> BatchReport:
+TIMESTAMP_FIELDS = ("call_at", "dispatch_at", "depart_at", "arrive_at", "clear_at")
+
+
+def _to_local_time(con: duckdb.DuckDBPyConnection, source_tz: str) -> None:
+    """Exports in another zone are moved to the warehouse's local time (Asia/Shanghai)."""
+    if source_tz == TIMEZONE:
+        return
+    sets = ", ".join(f"{c} = timezone('{TIMEZONE}', timezone(?, {c}))" for c in TIMESTAMP_FIELDS)
+    con.execute(f"update typed set {sets}", [source_tz] * len(TIMESTAMP_FIELDS))
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: str, default_crs: str,
+              mapping: Mapping | None = None) -> BatchReport:
     started = datetime.now()
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.batches").fetchall()[0][0]
-    report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=export.rows.height)
-    staging, _ = _staging_frame(export, kind)
+    staging, _ = _staging_frame(export, kind, mapping)
+    report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=staging.height)
+    _macros(con, mapping.timestamp_formats if mapping else [])
     con.register("stg_frame", staging)
     con.execute("create or replace temp table stg as select * from stg_frame")
     con.unregister("stg_frame")
-    con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * from stg")
+    con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * exclude (row_id) from stg")
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
+    if kind == "incidents":
+        _to_local_time(con, mapping.timezone if mapping else TIMEZONE)
     if kind in ("incidents", "stations"):
-        _to_wgs84(con, default_crs)
+        _to_wgs84(con, (mapping.crs if mapping and mapping.crs else default_crs))
         if kind == "incidents":
             _add_h3(con)
-    _check(con, kind)
+    _check(con, kind, mapping.service_area if mapping else None)
     name = export.path.name
     con.execute("""
         insert into meta.rejects
-        select ?, ?, c.source_row, p.rule, p.message, to_json(s)
-        from (select source_row, unnest(problems) as p from checked where is_rejected) c
-        join stg s using (source_row)
+        select ?, ?, c.source_row, p.rule, p.message, s.raw
+        from (select row_id, source_row, unnest(problems) as p from checked where is_rejected) c
+        join (select row_id, to_json(struct_pack(*columns(* exclude (row_id, source_row)))) as raw from stg) s
+          using (row_id)
         where p.action = 'reject'
     """, [batch_id, name])
     con.execute("""
@@ -262,50 +317,96 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
         """).fetchall()
     ]
     con.execute(
-        "insert into meta.batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), 'loaded')",
+        """insert into meta.batches (batch_id, source_file, sha256, kind, encoding, sheet, header_row, rows_read,
+                                     rows_loaded, rows_rejected, rows_flagged, started_at, finished_at, outcome)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), 'loaded')""",
         [batch_id, name, sha, kind, export.encoding, export.sheet, export.header_row, report.rows_read,
          report.rows_loaded, report.rows_rejected, report.rows_flagged, started],
     )
     return report
 
 
+class StrictError(Exception):
+    """--strict: a file's reject rate passed the threshold, so nothing was loaded."""
+
+
+def _load_key(path: Path, mapping: Mapping | None) -> str:
+    """What makes two loads the same: the file, and the mapping (and joined file) it was read with."""
+    h = hashlib.sha256(file_sha256(path).encode())
+    if mapping is not None:
+        h.update(mapping.source.read_bytes())
+        if mapping.join_file and (path.parent / mapping.join_file).exists():
+            h.update(file_sha256(path.parent / mapping.join_file).encode())
+    return h.hexdigest()
+
+
 def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = None,
-           default_crs: str = "WGS-84") -> list[BatchReport]:
+           default_crs: str = "WGS-84", mapping: Mapping | str | Path | None = None,
+           strict: float | None = None, progress=None) -> list[BatchReport]:
     """Load files into the warehouse in one atomic step; returns one report per file.
 
     Files that cannot be read are refused (reported, nothing of them written);
-    the others still load. Files already loaded are reported as unchanged.
+    the others still load. Files already loaded (same file, same mapping) are
+    reported as unchanged. With `strict`, a file rejecting more than that share
+    of its rows stops the whole load and nothing is written (StrictError).
+    `progress`, if given, is called with a line of text at each stage.
     """
+    say = progress or (lambda message: None)
     warehouse = Path(warehouse)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        from etl.mapping import load_mapping
+        mapping = load_mapping(mapping)
+    kind = kind or (mapping.kind if mapping else None)
     known = _known_checksums(warehouse)
     reports: list[BatchReport] = []
-    pending: list[tuple[Export, str, str]] = []
+    pending: list[tuple[Export, str, str, str]] = []
     for p in map(Path, paths):
         try:
-            sha = file_sha256(p) if p.exists() else ""
-            if sha in known:
+            if not p.exists():
+                raise ExportError(f"文件不存在 / no such file: {p}")
+            key = _load_key(p, mapping)
+            if key in known:
                 reports.append(BatchReport(p.name, kind, "unchanged", message="已导入过，未做改动 / already loaded; nothing changed"))
                 continue
-            export = read_export(p)
+            say(f"读取 / reading {p.name}")
+            export = read_export(p, header_words=mapping.source_columns() if mapping else None)
             k = kind or export.kind
             if k is None:
                 raise ExportError("无法判断导出类型 / cannot tell what kind of export this is (use --kind)")
             if k not in vocabulary.KINDS:
                 raise ExportError(f"未知类型 {k} / unknown kind {k}")
-            _staging_frame(export, k)  # refuses now, before anything is written, if columns are missing
-            pending.append((export, k, sha))
-            known.add(sha)
-        except ExportError as e:
+            _staging_frame(export, k, mapping)  # refuses now, before anything is written, if columns are missing
+            pending.append((export, k, file_sha256(p), key))
+            known.add(key)
+        except (ExportError, MappingError) as e:
             reports.append(BatchReport(p.name, kind, "refused", message=str(e)))
-    if not pending:
+    refused = [r for r in reports if r.outcome == "refused"]
+    if not pending and not (refused and warehouse.exists()):
         return reports
     pending.sort(key=lambda e: (LOAD_ORDER.index(e[1]), e[0].path.name))
     with open_writer(warehouse) as con:
         build.ensure_schema(con)
         _prepare(con)
-        for export, k, sha in pending:
-            reports.append(_load_one(con, export, k, sha, default_crs))
-        build.rebuild_derived(con)
+        for r in refused:  # the refusal is part of the record, with its reason
+            con.execute("""insert into meta.batches (batch_id, source_file, sha256, kind, started_at, finished_at,
+                               outcome, message)
+                           select coalesce(max(batch_id), 0) + 1, ?, '', coalesce(?, 'unknown'),
+                                  current_localtimestamp(), current_localtimestamp(), 'refused', ? from meta.batches""",
+                        [r.source_file, r.kind, r.message])
+        for export, k, sha, key in pending:
+            say(f"校验并写入 / validating and writing {export.path.name} ({export.rows.height:,} 行/rows)")
+            report = _load_one(con, export, k, sha, default_crs, mapping)
+            con.execute("update meta.batches set load_key = ?, mapping_file = ? where batch_id = ?",
+                        [key, mapping.source.name if mapping else None, report.batch_id])
+            reports.append(report)
+            if strict is not None and report.rows_read and report.rows_rejected / report.rows_read > strict:
+                raise StrictError(
+                    f"{export.path.name}: 拒收率 {report.rows_rejected / report.rows_read:.1%} 超过 {strict:.1%}，未导入任何数据 / "
+                    f"reject rate {report.rows_rejected / report.rows_read:.1%} is over {strict:.1%}; nothing was loaded"
+                )
+        if pending:
+            say("重建汇总表 / rebuilding marts")
+            build.rebuild_derived(con)
     return reports
 
 

@@ -57,11 +57,23 @@ def detect_encoding(data: bytes) -> str:
         ) from None
 
 
-def _find_header(rows: list[list[object]]) -> tuple[int, str | None]:
+def _scorer(header_words: list[str] | None):
+    """Known header words decide which row is the header: the vocabulary's, or a mapping file's."""
+    if not header_words:
+        return vocabulary.header_score
+    wanted = {vocabulary.normalise_header(w) for w in header_words}
+
+    def score(cells: list[object]) -> tuple[int, str | None]:
+        hits = sum(1 for c in cells if c not in (None, "") and vocabulary.normalise_header(c) in wanted)
+        return (hits if hits >= min(2, len(wanted)) else 0), vocabulary.header_score(cells)[1]
+    return score
+
+
+def _find_header(rows: list[list[object]], score_row=vocabulary.header_score) -> tuple[int, str | None]:
     """Index of the row that looks most like a header, and the kind it suggests."""
     best_idx, best_score, best_kind = -1, 0, None
     for idx, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        score, kind = vocabulary.header_score(cells)
+        score, kind = score_row(cells)
         if score > best_score:
             best_idx, best_score, best_kind = idx, score, kind
     return best_idx, best_kind
@@ -80,7 +92,7 @@ def _clean_headers(cells: list[object]) -> list[str]:
     return headers
 
 
-def read_csv(path: Path) -> Export:
+def read_csv(path: Path, header_words: list[str] | None = None) -> Export:
     data = path.read_bytes()
     if not data.strip():
         raise ExportError("文件为空 / the file is empty")
@@ -91,8 +103,8 @@ def read_csv(path: Path) -> Export:
     best = (-1, 0, None, ",", [])
     for delimiter in (",", "\t", ";", "|"):
         head_rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
-        idx, kind = _find_header(head_rows)
-        score = vocabulary.header_score(head_rows[idx])[0] if idx >= 0 else 0
+        idx, kind = _find_header(head_rows, _scorer(header_words))
+        score = _scorer(header_words)(head_rows[idx])[0] if idx >= 0 else 0
         if score > best[1]:
             best = (idx, score, kind, delimiter, head_rows)
     header_idx, _, kind, delimiter, head_rows = best
@@ -112,7 +124,7 @@ def read_csv(path: Path) -> Export:
     return Export(path, kind, encoding, None, header_idx + 1, headers, frame)
 
 
-def read_xlsx(path: Path) -> Export:
+def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
     try:
         book = fastexcel.read_excel(str(path))
     except Exception as e:  # calamine reports zip and format errors in its own words
@@ -122,9 +134,9 @@ def read_xlsx(path: Path) -> Export:
         sheet = book.load_sheet(name, header_row=None, dtypes="string")
         frame = sheet.to_polars()
         rows = frame.head(HEADER_SEARCH_ROWS).rows()
-        idx, kind = _find_header([list(r) for r in rows])
+        idx, kind = _find_header([list(r) for r in rows], _scorer(header_words))
         if idx >= 0:
-            score = vocabulary.header_score(list(rows[idx]))[0]
+            score = _scorer(header_words)(list(rows[idx]))[0]
             if best is None or score > best[0]:
                 best = (score, name, frame, idx, kind)
     if best is None:
@@ -150,15 +162,15 @@ def _drop_totals(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(~pl.col("source_row").is_in(tail["source_row"].implode())) if tail.height else rows
 
 
-def read_export(path: str | Path) -> Export:
+def read_export(path: str | Path, header_words: list[str] | None = None) -> Export:
     path = Path(path)
     if not path.exists():
         raise ExportError(f"文件不存在 / no such file: {path}")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        export = read_xlsx(path)
+        export = read_xlsx(path, header_words)
     elif suffix in (".csv", ".txt", ".tsv"):
-        export = read_csv(path)
+        export = read_csv(path, header_words)
     else:
         raise ExportError(f"不支持的文件类型 {suffix} / unsupported file type {suffix} (use .csv or .xlsx)")
     export.rows = _drop_totals(export.rows)

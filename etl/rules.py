@@ -18,6 +18,7 @@ TIMESTAMP_CHAIN = [
     ("arrive_at", "到场时间"), ("clear_at", "处置完毕时间"),
 ]
 EXTREME_RESPONSE_S = 2 * 3600
+IMPOSSIBLE_S = 7 * 86400
 # Shenzhen with a margin: a point outside is in the wrong place or the wrong system.
 SERVICE_AREA = {"lon_min": 113.6, "lon_max": 114.8, "lat_min": 22.3, "lat_max": 22.95}
 
@@ -55,8 +56,8 @@ def _order_rule() -> Rule:
                 "timestamps out of order (received ≤ dispatched ≤ departed ≤ arrived ≤ cleared)")
 
 
-def _coordinates_rule() -> Rule:
-    a = SERVICE_AREA
+def coordinates_rule(area: dict[str, float] = SERVICE_AREA) -> Rule:
+    a = area
     return Rule(
         "coordinates", FLAG,
         f"lon is null or lat is null or lon not between {a['lon_min']} and {a['lon_max']} "
@@ -82,6 +83,10 @@ RULES: dict[str, list[Rule]] = {
         _duplicate_rule("incident_id || '/' || station_id"),
         Rule("no_arrival", FLAG, "arrive_at is null", "'无到场时间(未到场或取消)'",
              "no arrival time: kept, counts as an incident without an arrival, never as a zero"),
+        Rule("impossible_duration", REJECT,
+             f"epoch(coalesce(clear_at, arrive_at, depart_at, dispatch_at) - call_at) > {IMPOSSIBLE_S}",
+             "'接警到结束超过7天: ' || cast(epoch(coalesce(clear_at, arrive_at, depart_at, dispatch_at) - call_at) / 86400 as integer) || '天'",
+             "more than 7 days from alarm to the last timestamp: a wrong date, not a response"),
         Rule("extreme_response", FLAG,
              f"epoch(arrive_at - call_at) > {EXTREME_RESPONSE_S}",
              "'到场用时超过2小时: ' || cast(epoch(arrive_at - call_at) / 60 as integer) || '分钟'",
@@ -91,7 +96,7 @@ RULES: dict[str, list[Rule]] = {
              "incident type, channel or district not in the vocabulary: kept as written"),
         Rule("unknown_station", FLAG, "station_known = false",
              "'站点台账中没有该站点: ' || station_id", "station not in the registry: kept"),
-        _coordinates_rule(),
+        coordinates_rule(),
     ],
     "stations": [
         _missing("station_id", "站点编号"),
@@ -105,7 +110,7 @@ RULES: dict[str, list[Rule]] = {
              "'人数无法识别: ' || staff_count_text", "staff count not a number: kept as unknown"),
         Rule("unknown_category", FLAG, "not categories_known",
              "'未知站点类型或行政区: ' || coalesce(station_type_text, '')", "unknown station type or district: kept"),
-        _coordinates_rule(),
+        coordinates_rule(),
     ],
     "inventory": [
         _missing("station_id", "站点编号"),
@@ -132,6 +137,14 @@ RULES: dict[str, list[Rule]] = {
              "'未知站点类型或行政区: ' || coalesce(station_type_text, '')", "unknown station type or district: kept"),
     ],
 }
+
+def rules_for(kind: str, service_area: tuple[float, float, float, float] | None = None) -> list[Rule]:
+    """The kind's rules; a mapping file may declare its own service area (lon_min, lat_min, lon_max, lat_max)."""
+    if service_area is None:
+        return RULES[kind]
+    area = dict(zip(("lon_min", "lat_min", "lon_max", "lat_max"), service_area))
+    return [coordinates_rule(area) if r.name == "coordinates" else r for r in RULES[kind]]
+
 
 # The key each kind is loaded by (later files revise earlier ones key by key).
 KEYS = {

@@ -212,3 +212,12 @@ def test_missing_required_column_refused(tmp_path):
     reports = ingest([f], tmp_path / "w.duckdb", kind="incidents")
     assert reports[0].outcome == "refused" and "出警站点编号" in reports[0].message
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_no_spelling_means_two_codes():
+    seen = {}
+    from emss import categories
+
+    for dimension, spelling, code in categories.lookup_table():
+        key = (dimension, spelling.strip().lower())
+        assert seen.setdefault(key, code) == code, f"{key} means both {seen[key]} and {code}"

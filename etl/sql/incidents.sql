@@ -1,7 +1,7 @@
 -- One response row per source row: typed, with the text kept beside each parsed value.
 create or replace temp table typed as
 select
-    source_row,
+    row_id, source_row,
     nullif(trim(incident_id), '') as incident_id,
     nullif(trim(station_id), '') as station_id,
     to_code('incident_type', incident_type) as incident_type,

@@ -1,6 +1,6 @@
 create or replace temp table typed as
 select
-    source_row,
+    row_id, source_row,
     nullif(trim(station_id), '') as station_id,
     nullif(trim(item), '') as item,
     to_code('item_category', item_category) as item_category,

@@ -10,7 +10,7 @@ create or replace temp macro parse_ts(t) as case
     when blank(t) then null
     when regexp_full_match(trim(t), '[0-9]{5}(\.[0-9]+)?')
         then timestamp '1899-12-30' + to_microseconds(cast(round(try_cast(trim(t) as double) * 86400e6) as bigint))
-    else try_strptime(regexp_replace(trim(t), '\s+', ' ', 'g'), [
+    else try_strptime(regexp_replace(trim(t), '\s+', ' ', 'g'), [/*EXTRA_FORMATS*/
         '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M',
         '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M:%S', '%Y年%m月%d日%H:%M',
         '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%Y%m%d%H%M%S'])

@@ -1,6 +1,6 @@
 create or replace temp table typed as
 select
-    source_row,
+    row_id, source_row,
     nullif(trim(station_id), '') as station_id,
     nullif(trim(station_name), '') as station_name,
     to_code('station_type', station_type) as station_type,

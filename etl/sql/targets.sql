@@ -1,6 +1,6 @@
 create or replace temp table typed as
 select
-    source_row,
+    row_id, source_row,
     parse_int(year) as year,
     to_code('station_type', station_type) as station_type,
     to_code('district', district) as district,

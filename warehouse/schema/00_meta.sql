@@ -16,7 +16,10 @@ create table if not exists meta.batches (
     rows_flagged  integer,
     started_at    timestamp not null,
     finished_at   timestamp,
-    outcome       varchar not null    -- loaded | unchanged | refused
+    outcome       varchar not null,   -- loaded | refused
+    message       varchar,            -- why a file was refused
+    mapping_file  varchar,            -- the mapping file it was read with, if any
+    load_key      varchar             -- file + mapping checksum: the same load twice is skipped
 );
 
 -- grain: one row per rejected source row and rule

@@ -1,0 +1,74 @@
+"""`emss ingest --explain FILE`: how each column would be read, before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from etl import load, vocabulary
+from etl.mapping import Mapping
+from etl.readers import read_export
+from warehouse.connection import connect_memory
+
+SAMPLE_ROWS = 3
+
+
+def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None = None) -> str:
+    path = Path(path)
+    export = read_export(path, header_words=mapping.source_columns() if mapping else None)
+    kind = kind or (mapping.kind if mapping else None) or export.kind
+    lines = [
+        f"文件 / file: {path.name}",
+        f"  编码 / encoding: {export.encoding or 'xlsx'}" + (f", 工作表 / sheet: {export.sheet}" if export.sheet else ""),
+        f"  表头行 / header row: {export.header_row}; 数据行 / data rows: {export.rows.height:,}",
+        f"  类型 / kind: {kind or '无法判断 / unknown (use --kind)'}"
+        + (f" (映射 / mapping {mapping.source.name})" if mapping else ""),
+    ]
+    if kind is None:
+        return "\n".join(lines)
+    staging, hmap = load._staging_frame(export, kind, mapping)
+    typed = _typed_sample(staging.head(SAMPLE_ROWS), kind, mapping)
+    mapped = dict(mapping.columns) if mapping else {}
+    lines.append("  字段 / fields (source → canonical: first values → as read):")
+    for fname in vocabulary.FIELDS[kind]:
+        if fname in mapped:
+            source = f"{mapped[fname]!r} (mapping)"
+        else:
+            source = next((repr(h) for h, f in hmap.columns.items() if f == fname), None)
+        if source is None:
+            continue
+        raw = [v for v in staging[fname].head(SAMPLE_ROWS).to_list()]
+        parsed = typed.get(fname)
+        lines.append(f"    {source} → {fname}: {raw}" + (f" → {parsed}" if parsed is not None else ""))
+    for h in hmap.personal:
+        lines.append(f"    {h!r} → 个人信息，丢弃 / personal data, dropped")
+    for h in hmap.unmapped:
+        if not mapping or h not in mapping.source_columns():
+            lines.append(f"    {h!r} → 未识别，保存在 extra / not recognised, kept in raw.extra")
+    missing = [f for f in vocabulary.REQUIRED[kind] if f not in mapped and f not in hmap.columns.values()]
+    if missing:
+        lines.append(f"  缺少必需字段 / missing required fields: {', '.join(missing)} — the file would be refused")
+    return "\n".join(lines)
+
+
+def _typed_sample(sample, kind: str, mapping: Mapping | None) -> dict[str, list]:
+    """The sample rows through the same parsing SQL the load uses, in a scratch database."""
+    con = connect_memory()
+    try:
+        load._prepare(con)
+        load._macros(con, mapping.timestamp_formats if mapping else [])
+        con.register("stg_frame", sample)
+        con.execute("create temp table stg as select * from stg_frame")
+        con.execute((load.SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
+        frame = con.sql("select * from typed order by source_row").pl()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    out = {}
+    for fname in vocabulary.FIELDS[kind]:
+        col = fname if fname in frame.columns else f"{fname}_in" if f"{fname}_in" in frame.columns else None
+        if col:
+            out[fname] = [str(v) if v is not None else None for v in frame[col].to_list()]
+    return out
