@@ -34,6 +34,7 @@ RAW_TABLE = {"incidents": "raw.incident_rows", "stations": "raw.station_rows",
 CORE_TABLE = {"incidents": "core.responses", "stations": "core.stations",
               "inventory": "core.inventory_counts", "targets": "core.station_targets"}
 H3_RESOLUTION = 8
+KIND_ZH = {"incidents": "出警记录", "stations": "站点台账", "inventory": "物资盘点", "targets": "建站目标"}
 
 
 @dataclass
@@ -188,7 +189,7 @@ def _add_h3(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("cells")
 
 
-def _check(con: duckdb.DuckDBPyConnection, kind: str, service_area=None) -> None:
+def _check(con: duckdb.DuckDBPyConnection, kind: str, service_area=None, has_coordinates: bool = True) -> None:
     """Evaluate every rule of the kind on `typed`, giving `checked` with a problems list per row."""
     key = rules.KEYS[kind]
     key_expr = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
@@ -209,6 +210,7 @@ def _check(con: duckdb.DuckDBPyConnection, kind: str, service_area=None) -> None
         f"case when coalesce({r.predicate}, false) then {{'rule': '{r.name}', 'action': '{r.action}', "
         f"'message': coalesce({r.message}, '{r.name}')}} end"
         for r in rules.rules_for(kind, service_area)
+        if has_coordinates or r.name != "coordinates"  # a file without positions is not wrong row by row
     )
     con.execute(f"""
         create or replace temp table checked as
@@ -286,7 +288,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
         _to_wgs84(con, (mapping.crs if mapping and mapping.crs else default_crs))
         if kind == "incidents":
             _add_h3(con)
-    _check(con, kind, mapping.service_area if mapping else None)
+    has_coordinates = kind in ("incidents", "stations") and staging.select(
+        pl.col("lon").is_not_null().any() | pl.col("lat").is_not_null().any()).item()
+    _check(con, kind, mapping.service_area if mapping else None, has_coordinates)
     name = export.path.name
     con.execute("""
         insert into meta.rejects
@@ -372,6 +376,11 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
             export = read_export(p, header_words=mapping.source_columns() if mapping else None)
             k = kind or export.kind
             if k is None:
+                closest = vocabulary.closest_kind(export.headers)
+                if closest and closest[1]:
+                    labels = "、".join(vocabulary.FIELDS[closest[0]][f][0] for f in closest[1])
+                    raise ExportError(f"像是{KIND_ZH[closest[0]]}，但缺少必需列: {labels} / looks like {closest[0]} "
+                                      f"but lacks required columns: {', '.join(closest[1])} (or use --kind)")
                 raise ExportError("无法判断导出类型 / cannot tell what kind of export this is (use --kind)")
             if k not in vocabulary.KINDS:
                 raise ExportError(f"未知类型 {k} / unknown kind {k}")

@@ -110,7 +110,11 @@ def read_csv(path: Path, header_words: list[str] | None = None) -> Export:
     header_idx, _, kind, delimiter, head_rows = best
     if header_idx < 0:
         raise ExportError("找不到可识别的表头 / no recognisable header row in the first 30 rows")
-    headers = _clean_headers(head_rows[header_idx])
+    header_cells = head_rows[header_idx]
+    if header_idx > 0:
+        header_cells = vocabulary.two_line_headers(head_rows[header_idx - 1], header_cells)
+        kind = kind or vocabulary.header_score(header_cells)[1]
+    headers = _clean_headers(header_cells)
     body = "\n".join(text.splitlines()[header_idx + 1:])
     frame = pl.read_csv(
         body.encode("utf-8"),
@@ -142,7 +146,11 @@ def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
     if best is None:
         raise ExportError("任何工作表中都找不到可识别的表头 / no recognisable header row in any sheet")
     _, name, frame, idx, kind = best
-    headers = _clean_headers(list(frame.row(idx)))
+    header_cells = list(frame.row(idx))
+    if idx > 0:
+        header_cells = vocabulary.two_line_headers(list(frame.row(idx - 1)), header_cells)
+        kind = kind or vocabulary.header_score(header_cells)[1]
+    headers = _clean_headers(header_cells)
     body = frame.slice(idx + 1).rename(dict(zip(frame.columns, headers)))
     body = body.with_row_index("source_row", offset=idx + 2).with_columns(pl.col("source_row").cast(pl.Int32))
     return Export(path, kind, None, name, idx + 1, headers, body)

@@ -153,6 +153,40 @@ def header_score(cells: list[object]) -> tuple[int, str | None]:
     return (best if best >= 2 else 0), best_kind
 
 
+def is_known_header(text: object) -> bool:
+    key = normalise_header(text)
+    return any(key in lookup for lookup in _LOOKUP.values()) or key in _PERSONAL
+
+
+def two_line_headers(upper: list[object], lower: list[object]) -> list[object]:
+    """Headers split over two rows (a merged group cell above, e.g. 警情 | 编号): joined where that
+    makes a known header word and the lower cell alone is not one. Merged cells carry their value
+    only in the first cell, so the upper row is filled rightwards first."""
+    filled, last = [], None
+    for cell in upper:
+        last = cell if cell not in (None, "") else last
+        filled.append(last)
+    out = []
+    for i, cell in enumerate(lower):
+        above = filled[i] if i < len(filled) else None
+        if above and cell not in (None, "") and not is_known_header(cell) and is_known_header(f"{above}{cell}"):
+            out.append(f"{above}{cell}")
+        else:
+            out.append(cell)
+    return out
+
+
+def closest_kind(headers: list[str]) -> tuple[str, list[str]] | None:
+    """The kind the headers come closest to, and the required fields they lack (for the refusal message)."""
+    best = None
+    for kind in KINDS:
+        hmap = map_headers(headers, kind)
+        score = len(hmap.columns)
+        if score and (best is None or score > best[0]):
+            best = (score, kind, hmap.missing_required)
+    return (best[1], best[2]) if best else None
+
+
 def detect_kind(headers: list[str]) -> str | None:
     """The kind of export whose required fields the headers cover best."""
     return header_score(headers)[1]

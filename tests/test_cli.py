@@ -63,3 +63,29 @@ def test_ingest_refusal_exits_non_zero(tmp_path):
     out = emss("ingest", str(bad), "-w", str(tmp_path / "w.duckdb"))
     assert out.returncode == 2
     assert "bad.csv" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_strict_refuses_a_file_with_too_many_rejects(tmp_path):
+    corpus = Path(__file__).resolve().parent / "corpus"
+    warehouse = tmp_path / "w.duckdb"
+    out = emss("ingest", "--strict", "0.2", str(corpus / "order_violation.csv"), "-w", str(warehouse))  # 1 of 2 rejected
+    assert out.returncode == 3 and "50.0%" in out.stderr
+    assert not warehouse.exists()
+    out = emss("ingest", "--strict", "0.6", str(corpus / "order_violation.csv"), "-w", str(warehouse))
+    assert out.returncode == 0
+
+
+def test_explain_writes_nothing_and_names_each_column(tmp_path):
+    corpus = Path(__file__).resolve().parent / "corpus"
+    out = emss("ingest", "--explain", str(corpus / "two_line_header.xlsx"), "-w", str(tmp_path / "w.duckdb"))
+    assert out.returncode == 0, out.stderr
+    assert "'警情编号' → incident_id" in out.stdout and "2025-05-21 01:00:00" in out.stdout
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_json_report(tmp_path):
+    corpus = Path(__file__).resolve().parent / "corpus"
+    out = emss("ingest", "--json", str(corpus / "duplicate_rows.csv"), "-w", str(tmp_path / "w.duckdb"))
+    report = json.loads(out.stdout)[0]
+    assert (report["rows_loaded"], report["rows_rejected"], report["by_rule"]) == (2, 1, {"duplicate_in_file": 1})
+    assert report["examples"][0]["row"] == 4

@@ -56,14 +56,30 @@ def file_version(path: str | os.PathLike) -> tuple[int, int]:
     return (st.st_ino, st.st_mtime_ns)
 
 
+def _remove_abandoned_copies(path: Path) -> None:
+    """Copies left by a load that was killed (its process is gone) are removed; a running load's are not."""
+    for stale in path.parent.glob(f"{path.name}.tmp-*"):
+        pid = stale.name.removeprefix(f"{path.name}.tmp-").removesuffix(".wal")
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            alive = int(pid) != os.getpid()
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive:
+            stale.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def open_writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the warehouse, swapped in on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_copies(path)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-        stale.unlink(missing_ok=True)
     if path.exists():
         shutil.copyfile(path, tmp)
     con = duckdb.connect(str(tmp), config=OFFLINE_CONFIG)

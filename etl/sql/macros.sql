@@ -9,7 +9,7 @@ create or replace temp macro blank(t) as t is null or trim(t) = '';
 create or replace temp macro parse_ts(t) as case
     when blank(t) then null
     when regexp_full_match(trim(t), '[0-9]{5}(\.[0-9]+)?')
-        then timestamp '1899-12-30' + to_microseconds(cast(round(try_cast(trim(t) as double) * 86400e6) as bigint))
+        then timestamp '1899-12-30' + to_seconds(cast(round(try_cast(trim(t) as double) * 86400) as bigint))  -- to the nearest second
     else try_strptime(regexp_replace(trim(t), '\s+', ' ', 'g'), [/*EXTRA_FORMATS*/
         '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M',
         '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M:%S', '%Y年%m月%d日%H:%M',
