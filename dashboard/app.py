@@ -32,6 +32,8 @@ page = st.navigation([
     st.Page(PAGES_DIR / "response_times.py", title=i18n.t("page_response"), url_path="response"),
     st.Page(PAGES_DIR / "stations.py", title=i18n.t("page_stations"), url_path="stations"),
     st.Page(PAGES_DIR / "map.py", title=i18n.t("page_map"), url_path="map"),
+    st.Page(PAGES_DIR / "coverage.py", title=i18n.t("page_coverage"), url_path="coverage"),
+    st.Page(PAGES_DIR / "quality.py", title=i18n.t("page_quality"), url_path="quality"),
 ])
 
 filters.sidebar(data_range)

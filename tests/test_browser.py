@@ -25,6 +25,7 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
     "response": ".js-plotly-plot .main-svg",
     "stations": ".js-plotly-plot .main-svg",
     "map": '[data-testid="stDeckGlJsonChart"] canvas',
+    "quality": '[data-testid="stMetric"]',
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 

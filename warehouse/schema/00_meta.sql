@@ -21,6 +21,11 @@ create table if not exists meta.batches (
     mapping_file  varchar,            -- the mapping file it was read with, if any
     load_key      varchar             -- file + mapping checksum: the same load twice is skipped
 );
+-- Warehouses made before these columns existed gain them on their next load or `emss rebuild`.
+alter table meta.batches add column if not exists message varchar;
+alter table meta.batches add column if not exists mapping_file varchar;
+alter table meta.batches add column if not exists load_key varchar;
+update meta.batches set load_key = sha256 where load_key is null and outcome = 'loaded';
 
 -- grain: one row per rejected source row and rule
 create table if not exists meta.rejects (
@@ -48,4 +53,23 @@ create table if not exists meta.labels (
     zh        varchar not null,
     en        varchar not null,
     primary key (dimension, code)
+);
+
+-- grain: one row per (week, revision, kpi, dimension, code) — the weekly snapshot's KPIs
+-- (emss snapshot). A later snapshot of the same week whose figures differ (the data
+-- for that week was revised) is added as the next revision; earlier ones are kept.
+create table if not exists meta.snapshots (
+    week          varchar not null,   -- ISO week, e.g. 2026-W47 (Monday to Sunday)
+    revision      integer not null,   -- 1, then +1 each time the week's figures changed
+    kpi           varchar not null,   -- the named query's column, e.g. within_target_rate
+    dimension     varchar not null,   -- city | district | station_type
+    code          varchar not null,   -- district or station-type code; '' for the city
+    value         double,             -- null when not computable (e.g. no arrivals)
+    query         varchar not null,   -- the named query the value came from
+    week_start    date not null,
+    as_of_date    date,               -- the data's as-of date when taken
+    cut_at        timestamp,          -- the data's cut: when the last loaded batch finished
+    data_version  varchar not null,   -- sha256 over the loaded batches (id and file checksum)
+    batch_ids     integer[],
+    taken_at      timestamp not null  -- wall clock when this revision was recorded (local time)
 );
