@@ -8,7 +8,7 @@ import duckdb
 
 from etl import load, vocabulary
 from etl.mapping import Mapping
-from etl.readers import read_export
+from etl.readers import materialise, read_export
 from warehouse.connection import connect_memory
 
 SAMPLE_ROWS = 3
@@ -21,14 +21,22 @@ def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None =
     lines = [
         f"文件 / file: {path.name}",
         f"  编码 / encoding: {export.encoding or 'xlsx'}" + (f", 工作表 / sheet: {export.sheet}" if export.sheet else ""),
-        f"  表头行 / header row: {export.header_row}; 数据行 / data rows: {export.rows.height:,}",
+        f"  表头行 / header row: {export.header_row}; 分隔符 / delimiter: {export.delimiter!r}",
         f"  类型 / kind: {kind or '无法判断 / unknown (use --kind)'}"
         + (f" (映射 / mapping {mapping.source.name})" if mapping else ""),
     ]
     if kind is None:
         return "\n".join(lines)
-    staging, hmap = load._staging_frame(export, kind, mapping)
-    typed = _typed_sample(staging.head(SAMPLE_ROWS), kind, mapping)
+    con = connect_memory()
+    try:
+        plan = load._plan(export, kind, mapping)
+        hmap = plan.hmap
+        rows = load._stage(con, export, kind, mapping)
+        lines.insert(3, f"  数据行 / data rows: {rows:,}")
+        staging = con.sql(f"select * from stg order by row_id limit {SAMPLE_ROWS}").pl()
+        typed = _typed_sample(con, kind, mapping)
+    finally:
+        con.close()
     mapped = dict(mapping.columns) if mapping else {}
     lines.append("  字段 / fields (source → canonical: first values → as read):")
     for fname in vocabulary.FIELDS[kind]:
@@ -38,7 +46,7 @@ def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None =
             source = next((repr(h) for h, f in hmap.columns.items() if f == fname), None)
         if source is None:
             continue
-        raw = [v for v in staging[fname].head(SAMPLE_ROWS).to_list()]
+        raw = staging[fname].to_list()
         parsed = typed.get(fname)
         lines.append(f"    {source} → {fname}: {raw}" + (f" → {parsed}" if parsed is not None else ""))
     for h in hmap.personal:
@@ -52,20 +60,16 @@ def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None =
     return "\n".join(lines)
 
 
-def _typed_sample(sample, kind: str, mapping: Mapping | None) -> dict[str, list]:
-    """The sample rows through the same parsing SQL the load uses, in a scratch database."""
-    con = connect_memory()
+def _typed_sample(con, kind: str, mapping: Mapping | None) -> dict[str, list]:
+    """The sample rows through the same parsing SQL the load uses."""
     try:
         load._prepare(con)
         load._macros(con, mapping.timestamp_formats if mapping else [])
-        con.register("stg_frame", sample)
-        con.execute("create temp table stg as select * from stg_frame")
+        con.execute(f"create or replace temp table stg as select * from stg order by row_id limit {SAMPLE_ROWS}")
         con.execute((load.SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
-        frame = con.sql("select * from typed order by source_row").pl()
+        frame = con.sql("select * from typed order by row_id").pl()
     except duckdb.Error:
         return {}
-    finally:
-        con.close()
     out = {}
     for fname in vocabulary.FIELDS[kind]:
         col = fname if fname in frame.columns else f"{fname}_in" if f"{fname}_in" in frame.columns else None

@@ -19,11 +19,11 @@ import h3
 import numpy as np
 import polars as pl
 
-from emss import categories, geo
+from emss import categories
 from emss.config import TIMEZONE
 from etl import rules, vocabulary
-from etl.mapping import Mapping, MappingError, column_expr
-from etl.readers import Export, ExportError, read_export
+from etl.mapping import Mapping, MappingError
+from etl.readers import Export, ExportError, materialise, read_export
 from warehouse import build
 from warehouse.connection import open_reader, open_writer
 
@@ -93,23 +93,37 @@ def _macros(con: duckdb.DuckDBPyConnection, timestamp_formats: list[str]) -> Non
     con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8").replace("/*EXTRA_FORMATS*/", extra))
 
 
-def _joined(export: Export, mapping: Mapping | None) -> tuple[pl.DataFrame, list[str]]:
-    """The export's rows, with the columns of the mapping's second file joined on (left join)."""
-    if mapping is None or not mapping.join_file:
-        return export.rows, export.headers
-    other_path = export.path.parent / mapping.join_file
-    other = read_export(other_path, header_words=[mapping.join_on, *mapping.source_columns()])
-    for side, frame in (("", export.rows), (other_path.name, other.rows)):
-        if mapping.join_on not in frame.columns:
-            raise ExportError(f"{side or export.path.name} 没有关联列 / has no join column {mapping.join_on!r}")
-    right = other.rows.drop("source_row")
-    joined = export.rows.join(right, on=mapping.join_on, how="left", suffix=" (joined)", maintain_order="left")
-    return joined, [c for c in joined.columns if c != "source_row"]
+def _q(name: str) -> str:
+    """A column name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
-def _staging_frame(export: Export, kind: str, mapping: Mapping | None = None) -> tuple[pl.DataFrame, vocabulary.HeaderMap]:
-    """The delivered rows under canonical names (every field present), plus unmapped columns as JSON."""
-    rows, headers = _joined(export, mapping)
+def _lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+@dataclass
+class _Plan:
+    """How a file's columns become canonical fields: decided from the headers alone."""
+    headers: list[str]           # the file's columns, with the joined file's after them
+    joined: list[tuple[str, str]]  # (column in the joined file, name it gets here)
+    mapped: dict[str, object]    # field -> mapping spec
+    hmap: vocabulary.HeaderMap   # fields found by the vocabulary among the other columns
+    join: Export | None = None
+
+
+def _plan(export: Export, kind: str, mapping: Mapping | None) -> _Plan:
+    """Refuses, before anything is read or written, a file that lacks what the load needs."""
+    headers, joined, join = list(export.headers), [], None
+    if mapping is not None and mapping.join_file:
+        join = read_export(export.path.parent / mapping.join_file, header_words=[mapping.join_on, *mapping.source_columns()])
+        for name, cols in ((export.path.name, export.headers), (join.path.name, join.headers)):
+            if mapping.join_on not in cols:
+                raise ExportError(f"{name} 没有关联列 / has no join column {mapping.join_on!r}")
+        for col in join.headers:
+            if col != mapping.join_on:
+                joined.append((col, f"{col} (joined)" if col in headers else col))
+        headers += [name for _, name in joined]
     mapped = dict(mapping.columns) if mapping else {}
     for fname, spec in mapped.items():
         for col in ([spec] if isinstance(spec, str) else spec if isinstance(spec, list) else [spec["column"]]):
@@ -122,59 +136,85 @@ def _staging_frame(export: Export, kind: str, mapping: Mapping | None = None) ->
     if missing:
         labels = "、".join(vocabulary.FIELDS[kind][f][0] for f in missing)
         raise ExportError(f"缺少必需列: {labels} / missing required columns: {', '.join(missing)}")
-    # row_id: unique per staged row (a joined file can repeat a source row); source_row: what the user sees
-    cols = [pl.int_range(pl.len(), dtype=pl.Int32).alias("row_id"), pl.col("source_row")]
+    return _Plan(headers, joined, mapped, hmap, join)
+
+
+def _field_sql(spec: object) -> str:
+    """The SQL that reads one canonical field from the delivered columns, as a mapping names them."""
+    if isinstance(spec, str):
+        return _q(spec)
+    if isinstance(spec, list):
+        return "nullif(concat_ws(' ', " + ", ".join(_q(c) for c in spec) + "), '')"
+    if "pattern" in spec:
+        return f"nullif(regexp_extract({_q(spec['column'])}, {_lit(spec['pattern'])}, 1), '')"
+    return _q(spec["column"])
+
+
+def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Mapping | None) -> int:
+    """Temp table `stg`: one row per delivered row, canonical fields as text, unmapped columns as JSON."""
+    plan = _plan(export, kind, mapping)
+    materialise(export, con, "delivered")
+    if plan.join is not None:
+        materialise(plan.join, con, "delivered_join")
+        picks = ", ".join(f"j.{_q(col)} as {_q(name)}" for col, name in plan.joined)
+        key = _q(mapping.join_on)
+        con.execute(f"""create or replace temp table delivered as
+                        select d.*, {picks} from delivered d left join delivered_join j on d.{key} = j.{key}
+                        order by d.source_row""")
+    used = set(mapping.source_columns()) if mapping else set()
+    # row_id: unique even when a join repeats a source row (rowid could be hidden by a column named RowID)
+    select = ["cast(row_number() over (order by source_row) as integer) as row_id", "source_row"]
     for fname in vocabulary.FIELDS[kind]:
-        src = next((h for h, f in hmap.columns.items() if f == fname), None)
-        if fname in mapped:
-            expr = column_expr(mapped[fname]).cast(pl.String)
+        src = next((h for h, f in plan.hmap.columns.items() if f == fname), None)
+        if fname in plan.mapped:
+            expr = f"cast({_field_sql(plan.mapped[fname])} as varchar)"
         else:
-            expr = pl.col(src) if src else pl.lit(None, dtype=pl.String)
+            expr = _q(src) if src else "cast(null as varchar)"
         if mapping and fname in mapping.values:
-            expr = expr.replace(mapping.values[fname])
-        cols.append(expr.alias(fname))
-    unmapped = [h for h in hmap.unmapped if h not in used]
+            whens = " ".join(f"when {_lit(k)} then {_lit(v)}" for k, v in mapping.values[fname].items())
+            expr = f"case {expr} {whens} else {expr} end"
+        select.append(f"{expr} as {fname}")
+    unmapped = [h for h in plan.hmap.unmapped if h not in used]
     if unmapped:
-        cols.append(pl.struct([pl.col(h) for h in unmapped]).struct.json_encode().alias("extra"))
+        select.append("to_json(struct_pack(" + ", ".join(f"{_q(h)} := {_q(h)}" for h in unmapped) + ")) as extra")
     else:
-        cols.append(pl.lit(None, dtype=pl.String).alias("extra"))
-    return rows.select(cols), hmap
-
-
-def crs_code(text: str | None) -> str:
-    """wgs84 | gcj02 | bd09 for the ways exports name a coordinate system."""
-    t = (text or "").strip().lower().replace("-", "").replace("_", "").replace(" ", "")
-    if t in ("gcj02", "gcj", "火星坐标", "国测局", "高德", "腾讯", "amap"):
-        return "gcj02"
-    if t in ("bd09", "bd09ll", "百度", "baidu"):
-        return "bd09"
-    return "wgs84"
+        select.append("cast(null as json) as extra")
+    con.execute(f"create or replace temp table stg as select {', '.join(select)} from delivered")
+    con.execute("drop table if exists delivered_join")
+    return con.execute("select count(*) from stg").fetchall()[0][0]
 
 
 def _to_wgs84(con: duckdb.DuckDBPyConnection, default_crs: str) -> None:
-    """Add lon/lat in WGS-84 to `typed`: swap obvious lat/lon swaps, convert GCJ-02 and BD-09."""
-    t = con.sql("select row_id, lon_in, lat_in, crs from typed order by row_id").arrow().read_all()
-    lon = np.array(t.column("lon_in").to_numpy(zero_copy_only=False), dtype=float)
-    lat = np.array(t.column("lat_in").to_numpy(zero_copy_only=False), dtype=float)
-    crs_text = [c if c is not None else default_crs for c in t.column("crs").to_pylist()]
-    swapped = (np.abs(lat) > 90) & (np.abs(lon) <= 90)
-    lon[swapped], lat[swapped] = lat[swapped].copy(), lon[swapped].copy()
-    system = np.array([crs_code(c) for c in crs_text])
-    out_lon, out_lat = lon.copy(), lat.copy()
-    for name, convert in (("gcj02", geo.gcj02_to_wgs84), ("bd09", geo.bd09_to_wgs84)):
-        m = (system == name) & ~np.isnan(lon) & ~np.isnan(lat)
-        if m.any():
-            out_lon[m], out_lat[m] = convert(lon[m], lat[m])
-    frame = pl.DataFrame({
-        "row_id": t.column("row_id").to_numpy(),
-        "lon": out_lon, "lat": out_lat,
-    }).with_columns(pl.col("lon").fill_nan(None), pl.col("lat").fill_nan(None))
-    con.register("wgs84_positions", frame)
+    """Add lon/lat in WGS-84 to `typed`: undo obvious lat/lon swaps, convert BD-09 to GCJ-02 and
+    GCJ-02 to WGS-84 by fixed-point steps (w <- g - offset(w)), each step a column of its own so the
+    SQL stays small."""
     con.execute("""
         create or replace temp table typed as
-        select t.*, p.lon, p.lat from typed t join wgs84_positions p using (row_id)
-    """)
-    con.unregister("wgs84_positions")
+        with swapped as (
+            select *, abs(lat_in) > 90 and abs(lon_in) <= 90 as is_swapped,
+                   crs_code(coalesce(crs, ?)) as system
+            from typed
+        ),
+        gcj as (   -- the point in GCJ-02 (gx, gy) when it is offset at all
+            select *,
+                case when is_swapped then lat_in else lon_in end as x0,
+                case when is_swapped then lon_in else lat_in end as y0
+            from swapped
+        ),
+        gcj2 as (
+            select *,
+                case system when 'bd09' then bd09_gcj_lon(x0, y0) else x0 end as gx,
+                case system when 'bd09' then bd09_gcj_lat(x0, y0) else y0 end as gy
+            from gcj
+        ),
+        step1 as (select *, gx - gcj_dlon(gx, gy) as w1x, gy - gcj_dlat(gx, gy) as w1y from gcj2),
+        step2 as (select *, gx - gcj_dlon(w1x, w1y) as w2x, gy - gcj_dlat(w1x, w1y) as w2y from step1),
+        step3 as (select *, gx - gcj_dlon(w2x, w2y) as w3x, gy - gcj_dlat(w2x, w2y) as w3y from step2)
+        select * exclude (is_swapped, system, x0, y0, gx, gy, w1x, w1y, w2x, w2y, w3x, w3y),
+            case when system = 'wgs84' then x0 else w3x end as lon,
+            case when system = 'wgs84' then y0 else w3y end as lat
+        from step3
+    """, [default_crs])
 
 
 def _add_h3(con: duckdb.DuckDBPyConnection) -> None:
@@ -274,12 +314,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
               mapping: Mapping | None = None) -> BatchReport:
     started = datetime.now()
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.batches").fetchall()[0][0]
-    staging, _ = _staging_frame(export, kind, mapping)
-    report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=staging.height)
+    rows_read = _stage(con, export, kind, mapping)
+    report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=rows_read)
     _macros(con, mapping.timestamp_formats if mapping else [])
-    con.register("stg_frame", staging)
-    con.execute("create or replace temp table stg as select * from stg_frame")
-    con.unregister("stg_frame")
     con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * exclude (row_id) from stg")
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
     if kind == "incidents":
@@ -288,8 +325,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
         _to_wgs84(con, (mapping.crs if mapping and mapping.crs else default_crs))
         if kind == "incidents":
             _add_h3(con)
-    has_coordinates = kind in ("incidents", "stations") and staging.select(
-        pl.col("lon").is_not_null().any() | pl.col("lat").is_not_null().any()).item()
+    has_coordinates = kind in ("incidents", "stations") and con.execute(
+        "select count(*) > 0 from stg where lon is not null or lat is not null").fetchall()[0][0]
     _check(con, kind, mapping.service_area if mapping else None, has_coordinates)
     name = export.path.name
     con.execute("""
@@ -384,7 +421,7 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
                 raise ExportError("无法判断导出类型 / cannot tell what kind of export this is (use --kind)")
             if k not in vocabulary.KINDS:
                 raise ExportError(f"未知类型 {k} / unknown kind {k}")
-            _staging_frame(export, k, mapping)  # refuses now, before anything is written, if columns are missing
+            _plan(export, k, mapping)  # refuses now, before anything is written, if columns are missing
             pending.append((export, k, file_sha256(p), key))
             known.add(key)
         except (ExportError, MappingError) as e:
@@ -403,7 +440,7 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
                                   current_localtimestamp(), current_localtimestamp(), 'refused', ? from meta.batches""",
                         [r.source_file, r.kind, r.message])
         for export, k, sha, key in pending:
-            say(f"校验并写入 / validating and writing {export.path.name} ({export.rows.height:,} 行/rows)")
+            say(f"校验并写入 / validating and writing {export.path.name} ({export.path.stat().st_size / 1e6:,.1f} MB)")
             report = _load_one(con, export, k, sha, default_crs, mapping)
             con.execute("update meta.batches set load_key = ?, mapping_file = ? where batch_id = ?",
                         [key, mapping.source.name if mapping else None, report.batch_id])

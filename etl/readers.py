@@ -4,6 +4,13 @@ Every value is read as text: casting is the normaliser's job, so that a value
 that does not parse is reported with its row rather than silently becoming null.
 The header row is found by looking for known header words, so title rows above
 it ("2024年5月出警记录") are skipped.
+
+Reading happens in two steps so that a bad file is refused before anything is
+written: `read_export` looks at the head of the file (encoding, delimiter,
+header row, kind); `materialise` then loads all its rows into a DuckDB table.
+CSV rows go straight into DuckDB (after a streaming transcode to UTF-8 when the
+file is GB18030 or UTF-16), never through Python objects, so memory stays flat
+however large the export.
 """
 
 from __future__ import annotations
@@ -11,15 +18,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import fastexcel
 import polars as pl
 
 from etl import vocabulary
 
 HEADER_SEARCH_ROWS = 30
+SAMPLE_BYTES = 1 << 20
+_TOTALS = r"^\s*(合计|总计|小计|共计|total|sum)(\s|:|：|$)"
 
 
 class ExportError(Exception):
@@ -34,27 +48,25 @@ class Export:
     sheet: str | None
     header_row: int            # 1-based row of the header in the source
     headers: list[str]
-    rows: pl.DataFrame         # all text; column "source_row" = 1-based row in the source
+    delimiter: str = ","
+    frame: pl.DataFrame | None = field(default=None, repr=False)  # xlsx: the sheet, all text
 
 
 def detect_encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else GB18030."""
+    """UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else GB18030 — judged on the head of a file."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         return "utf-16"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("gb18030")
-        return "gb18030"
-    except UnicodeDecodeError as e:
-        raise ExportError(
-            f"{e.start}字节处无法按UTF-8或GB18030解码 / cannot decode as UTF-8 or GB18030 at byte {e.start}"
-        ) from None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(data, final=False)  # a cut character at the end is fine
+            return encoding
+        except UnicodeDecodeError as e:
+            error = e
+    raise ExportError(
+        f"{error.start}字节处无法按UTF-8或GB18030解码 / cannot decode as UTF-8 or GB18030 at byte {error.start}"
+    )
 
 
 def _scorer(header_words: list[str] | None):
@@ -92,40 +104,38 @@ def _clean_headers(cells: list[object]) -> list[str]:
     return headers
 
 
+def _header(rows: list[list[object]], header_words) -> tuple[int, str | None, list[str]]:
+    idx, kind = _find_header(rows, _scorer(header_words))
+    if idx < 0:
+        return idx, kind, []
+    cells = list(rows[idx])
+    if idx > 0:  # a header split over two rows (merged group cells above)
+        cells = vocabulary.two_line_headers(list(rows[idx - 1]), cells)
+        kind = kind or vocabulary.header_score(cells)[1]
+    return idx, kind, _clean_headers(cells)
+
+
 def read_csv(path: Path, header_words: list[str] | None = None) -> Export:
-    data = path.read_bytes()
-    if not data.strip():
+    with open(path, "rb") as f:
+        head = f.read(SAMPLE_BYTES)
+    if not head.strip():
         raise ExportError("文件为空 / the file is empty")
-    encoding = detect_encoding(data)
-    text = data.decode(encoding)
-    sample = text[:65536]
+    encoding = detect_encoding(head)
+    sample = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     # The delimiter is the one under which some row reads as a known header.
     best = (-1, 0, None, ",", [])
     for delimiter in (",", "\t", ";", "|"):
         head_rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
-        idx, kind = _find_header(head_rows, _scorer(header_words))
+        idx, kind, headers = _header(head_rows, header_words)
         score = _scorer(header_words)(head_rows[idx])[0] if idx >= 0 else 0
+        if idx >= 0 and idx > 0:
+            score = max(score, _scorer(header_words)(headers)[0])
         if score > best[1]:
-            best = (idx, score, kind, delimiter, head_rows)
-    header_idx, _, kind, delimiter, head_rows = best
+            best = (idx, score, kind, delimiter, headers)
+    header_idx, _, kind, delimiter, headers = best
     if header_idx < 0:
         raise ExportError("找不到可识别的表头 / no recognisable header row in the first 30 rows")
-    header_cells = head_rows[header_idx]
-    if header_idx > 0:
-        header_cells = vocabulary.two_line_headers(head_rows[header_idx - 1], header_cells)
-        kind = kind or vocabulary.header_score(header_cells)[1]
-    headers = _clean_headers(header_cells)
-    body = "\n".join(text.splitlines()[header_idx + 1:])
-    frame = pl.read_csv(
-        body.encode("utf-8"),
-        has_header=False,
-        new_columns=headers,
-        separator=delimiter,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-    ) if body.strip() else pl.DataFrame({h: [] for h in headers}, schema={h: pl.String for h in headers})
-    frame = frame.with_row_index("source_row", offset=header_idx + 2).with_columns(pl.col("source_row").cast(pl.Int32))
-    return Export(path, kind, encoding, None, header_idx + 1, headers, frame)
+    return Export(path, kind, encoding, None, header_idx + 1, headers, delimiter)
 
 
 def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
@@ -135,57 +145,99 @@ def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
         raise ExportError(f"无法打开Excel文件 / cannot open as an Excel workbook: {e}") from None
     best = None
     for name in book.sheet_names:  # the sheet whose header looks most like an export
-        sheet = book.load_sheet(name, header_row=None, dtypes="string")
-        frame = sheet.to_polars()
-        rows = frame.head(HEADER_SEARCH_ROWS).rows()
-        idx, kind = _find_header([list(r) for r in rows], _scorer(header_words))
+        frame = book.load_sheet(name, header_row=None, dtypes="string").to_polars()
+        rows = [list(r) for r in frame.head(HEADER_SEARCH_ROWS).rows()]
+        idx, kind, headers = _header(rows, header_words)
         if idx >= 0:
-            score = _scorer(header_words)(list(rows[idx]))[0]
+            score = _scorer(header_words)(headers)[0]
             if best is None or score > best[0]:
-                best = (score, name, frame, idx, kind)
+                best = (score, name, frame, idx, kind, headers)
     if best is None:
         raise ExportError("任何工作表中都找不到可识别的表头 / no recognisable header row in any sheet")
-    _, name, frame, idx, kind = best
-    header_cells = list(frame.row(idx))
-    if idx > 0:
-        header_cells = vocabulary.two_line_headers(list(frame.row(idx - 1)), header_cells)
-        kind = kind or vocabulary.header_score(header_cells)[1]
-    headers = _clean_headers(header_cells)
+    _, name, frame, idx, kind, headers = best
     body = frame.slice(idx + 1).rename(dict(zip(frame.columns, headers)))
     body = body.with_row_index("source_row", offset=idx + 2).with_columns(pl.col("source_row").cast(pl.Int32))
-    return Export(path, kind, None, name, idx + 1, headers, body)
-
-
-_TOTALS = r"^\s*(合计|总计|小计|共计|total|sum)\b"
-
-
-def _drop_totals(rows: pl.DataFrame) -> pl.DataFrame:
-    """A totals row at the bottom (合计 …) is a summary, not a record."""
-    data_cols = [c for c in rows.columns if c != "source_row"]
-    if rows.height == 0 or not data_cols:
-        return rows
-    first = pl.coalesce([pl.col(c) for c in data_cols])
-    is_total = first.str.to_lowercase().str.contains(_TOTALS)
-    tail = rows.tail(3).filter(is_total)
-    return rows.filter(~pl.col("source_row").is_in(tail["source_row"].implode())) if tail.height else rows
+    return Export(path, kind, None, name, idx + 1, headers, frame=body)
 
 
 def read_export(path: str | Path, header_words: list[str] | None = None) -> Export:
+    """Look at a file's head: encoding, header row, columns, kind. Refuses a file that cannot be read."""
     path = Path(path)
     if not path.exists():
         raise ExportError(f"文件不存在 / no such file: {path}")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        export = read_xlsx(path, header_words)
-    elif suffix in (".csv", ".txt", ".tsv"):
-        export = read_csv(path, header_words)
+        return read_xlsx(path, header_words)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path, header_words)
+    raise ExportError(f"不支持的文件类型 {suffix} / unsupported file type {suffix} (use .csv or .xlsx)")
+
+
+def _transcode(path: Path, encoding: str, out_dir: str) -> Path:
+    """A UTF-8 copy of a GB18030 or UTF-16 file, written in chunks (iconv when the system has it)."""
+    target = Path(out_dir) / "utf8.csv"
+    source_enc = {"gb18030": "GB18030", "utf-16": "UTF-16"}[encoding]
+    if shutil.which("iconv"):
+        with open(target, "wb") as out:
+            done = subprocess.run(["iconv", "-f", source_enc, "-t", "UTF-8", str(path)], stdout=out,
+                                  stderr=subprocess.PIPE)
+        if done.returncode == 0:
+            return target
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as out:
+        while chunk := src.read(1 << 24):
+            try:
+                out.write(decoder.decode(chunk))
+            except UnicodeDecodeError as e:
+                raise ExportError(f"{offset + e.start}字节处无法按{encoding}解码 / cannot decode as {encoding} "
+                                  f"at byte {offset + e.start}") from None
+            offset += len(chunk)
+        out.write(decoder.decode(b"", final=True))
+    return target
+
+
+def materialise(export: Export, con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Load every data row into temp table `table`: the header's columns as text, plus
+    `source_row` (1-based row in the source, as a spreadsheet shows it). Blank rows and a
+    totals row at the bottom (合计 …) are left out: they are not records. Returns the row count."""
+    if export.frame is not None:
+        con.register("_sheet", export.frame)
+        con.execute(f"create or replace temp table {table} as select * from _sheet")
+        con.unregister("_sheet")
     else:
-        raise ExportError(f"不支持的文件类型 {suffix} / unsupported file type {suffix} (use .csv or .xlsx)")
-    export.rows = _drop_totals(export.rows)
-    # Rows with nothing in them (blank lines, Excel's trailing empties) are not records.
-    data_cols = [c for c in export.rows.columns if c != "source_row"]
+        with tempfile.TemporaryDirectory(prefix="emss-read-") as scratch:
+            source = export.path
+            if export.encoding in ("gb18030", "utf-16"):
+                source = _transcode(export.path, export.encoding, scratch)
+            # positional names while reading: a header such as "RowID" would hide DuckDB's rowid
+            columns = {f"c{i}": "VARCHAR" for i in range(len(export.headers))}
+            read = f"""
+                create or replace temp table {table} as
+                select * from read_csv(?, delim = ?, header = false, skip = ?, columns = ?, quote = '"',
+                                       escape = '"', null_padding = true, strict_mode = false,
+                                       all_varchar = true, auto_detect = false, parallel = {{parallel}})"""
+            args = [str(source), export.delimiter, export.header_row, columns]
+            try:  # insertion order is file order, so rowid gives the row number
+                try:
+                    con.execute(read.format(parallel="true"), args)
+                except duckdb.Error as e:
+                    if "parallel=false" not in str(e):
+                        raise
+                    con.execute(read.format(parallel="false"), args)  # quoted line breaks: read in one pass
+            except duckdb.Error as e:
+                raise ExportError(f"读取失败 / cannot read the rows: {' '.join(str(e).splitlines()[:2])}") from None
+            named = ", ".join(f'c{i} as "{h.replace(chr(34), chr(34) * 2)}"' for i, h in enumerate(export.headers))
+            con.execute(f"""create or replace temp table {table} as
+                            select cast(rowid + {export.header_row + 1} as integer) as source_row, {named}
+                            from {table}""")
+    data_cols = [f'"{c}"' for c in export.headers]
     if data_cols:
-        export.rows = export.rows.filter(
-            pl.any_horizontal([pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") for c in data_cols])
-        )
-    return export
+        nonblank = " or ".join(f"nullif(trim({c}), '') is not null" for c in data_cols)
+        con.execute(f"delete from {table} where not ({nonblank})")
+        first = f"coalesce({', '.join(f'nullif(trim({c}), {chr(39)}{chr(39)})' for c in data_cols)})"
+        con.execute(f"""
+            delete from {table} where source_row in (
+                select source_row from {table} order by source_row desc limit 3
+            ) and regexp_matches(lower({first}), '{_TOTALS}')""")
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]

@@ -66,10 +66,11 @@ def test_corpus_case(name, tmp_path):
 
 
 def test_bd09_points_land_on_the_wgs84_point(tmp_path):
-    """BD-09 input converted to WGS-84: converting the stored point forward gives the input back."""
+    """BD-09 input converted to WGS-84: converting the stored point forward lands within a couple of
+    metres of the input (Baidu's published inverse is approximate to about a metre)."""
     ingest([CORPUS / "bd09_coords.csv"], tmp_path / "w.duckdb")
     con = open_reader(tmp_path / "w.duckdb")
     lon, lat = con.execute("select lon, lat from incidents where incident_id = 'JQ1'").fetchone()
     blon, blat = geo.wgs84_to_bd09(lon, lat)
-    assert abs(blon - 114.06) < 1e-6 and abs(blat - 22.54) < 1e-6
+    assert geo.haversine_m(blon, blat, 114.06, 22.54) < 2.0
     assert 500 < geo.haversine_m(lon, lat, 114.06, 22.54) < 1500

@@ -97,7 +97,12 @@ def test_title_row_skipped_and_totals_row_dropped(tmp_path):
     export = readers.read_export(write_incidents(tmp_path / "x.csv"))
     assert export.kind == "incidents" and export.encoding == "gb18030"
     assert export.header_row == 2
-    assert export.rows["source_row"].to_list() == list(range(3, 3 + len(INCIDENT_ROWS)))
+    from warehouse.connection import connect_memory
+
+    con = connect_memory()
+    assert readers.materialise(export, con, "delivered") == len(INCIDENT_ROWS)
+    rows = [r[0] for r in con.execute("select source_row from delivered order by source_row").fetchall()]
+    assert rows == list(range(3, 3 + len(INCIDENT_ROWS)))
 
 
 def test_load_report_counts_each_rule(loaded):
