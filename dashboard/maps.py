@@ -14,6 +14,7 @@ import json
 import math
 from functools import lru_cache
 
+import h3
 import polars as pl
 import pydeck as pdk
 
@@ -130,4 +131,143 @@ def deck(hexes: pl.DataFrame, stations: pl.DataFrame, selected_districts: tuple[
         ),
     ]
     # map_provider=None and the default style placeholder: no basemap, no request outside.
+    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts), map_provider=None, tooltip=TOOLTIP)
+
+
+# ---- the 5-minute circle (Coverage page) ---------------------------------------------
+# Cover status colours: no station within reach, one (no backup), two or more.
+COVER_RGB = {0: (211, 47, 47), 1: (255, 179, 0), 2: (46, 125, 50)}
+REACH_RGB = (25, 118, 210)
+SUGGESTED_RGB = (33, 33, 33)
+WHAT_IF_RGB = (0, 188, 212)
+
+
+def cover_colour(count: int) -> list[int]:
+    return list(COVER_RGB[min(int(count), 2)]) + [150]
+
+
+def _compact(frame: pl.DataFrame) -> pl.DataFrame:
+    """Merge groups of sibling cells that look the same (same colour, district and cover class) into
+    their parent cell, summing residents and incidents: a city of 21,000 cells would otherwise send
+    megabytes to the browser on every rerun, mostly for hills and fully covered blocks."""
+    parts = []
+    for _, group in frame.group_by("color_key", "district", "cover_class", maintain_order=True):
+        cells = group["h3"].to_list()
+        compacted = set(h3.compact_cells(cells))
+        owner = []
+        for cell in cells:
+            res = h3.get_resolution(cell)
+            while cell not in compacted:
+                res -= 1
+                cell = h3.cell_to_parent(cell, res)
+            owner.append(cell)
+        parts.append(group.with_columns(pl.Series("h3", owner)))
+    return (pl.concat(parts).group_by("h3", maintain_order=True)
+            .agg(pl.col("population").sum(), pl.col("incidents").sum(), pl.col("district").first(),
+                 pl.col("cover_class").first(), pl.col("color").first()))
+
+
+def coverage_cell_records(grid: pl.DataFrame, counts, layer: str, lang: str) -> list[dict]:
+    """Hexagons of the coverage grid (H3 resolution 9) with a colour and tooltip fields.
+
+    layer: "cover" (colour by how many stations reach the cell; every cell),
+    "population" or "incidents" (a density ramp; cells holding some only).
+    Neighbouring cells that would look the same are drawn as one coarser hexagon.
+    """
+    frame = grid.select("h3", "district", "population", "incidents", "land_km2").with_columns(
+        pl.Series("cover_class", counts, dtype=pl.Int64).clip(upper_bound=2))
+    if layer == "population":
+        frame = frame.filter(pl.col("population") > 0)
+        density = frame["population"] / frame["land_km2"].clip(lower_bound=1e-6)
+        share = (density / max(float(density.max() or 1.0), 1e-9)).sqrt()
+    elif layer == "incidents":
+        frame = frame.filter(pl.col("incidents") > 0)
+        # square root: a few hot cells should not wash out the rest
+        share = (frame["incidents"] / max(int(frame["incidents"].max() or 1), 1)).sqrt()
+    if layer in ("population", "incidents"):
+        colours = [density_colour(x) for x in share.to_list()]
+    else:
+        colours = [cover_colour(c) for c in frame["cover_class"].to_list()]
+    frame = frame.with_columns(pl.Series("color", colours, dtype=pl.List(pl.Int64)),
+                               pl.Series("color_key", [str(c) for c in colours]))
+    if frame.height == 0:
+        return []
+    out = []
+    for r in _compact(frame).iter_rows(named=True):
+        out.append({
+            "h3": r["h3"],
+            "color": r["color"],
+            "tip_title": i18n.text(f"legend_cover_{r['cover_class']}", lang),
+            "tip_line1": i18n.text("tip_cover_demand", lang, pop=f"{r['population']:,.0f}", n=r["incidents"]),
+            "tip_line2": i18n.label("district", r["district"], lang),
+        })
+    return out
+
+
+def reach_records(sites: pl.DataFrame) -> list[dict]:
+    """One circle per station: its 5-minute reach radius in metres (not pickable: the station dot has the tooltip)."""
+    return [{
+        "lon": float(r["lon"]), "lat": float(r["lat"]), "radius_m": float(r["radius_m"]),
+    } for r in sites.iter_rows(named=True) if r["radius_m"] and r["radius_m"] > 0]
+
+
+def suggestion_records(suggestions: pl.DataFrame, lang: str) -> list[dict]:
+    """Suggested sites, with what each adds to those ranked before it."""
+    return [{
+        "lon": float(r["lon"]), "lat": float(r["lat"]), "radius_m": float(r["radius_m"]),
+        "tip_title": i18n.text("tip_suggested", lang, rank=r["rank"], name=r["name"]),
+        "tip_line1": i18n.text("tip_suggested_gain", lang, pop=f"{r['new_population']:,.0f}",
+                               n=f"{r['new_incidents']:,.0f}"),
+        "tip_line2": i18n.text("tip_station_district", lang, district=i18n.label("district", r["district"], lang)),
+    } for r in suggestions.iter_rows(named=True)]
+
+
+def coverage_deck(cells: list[dict], sites: pl.DataFrame, suggestions: pl.DataFrame, added_ids: set[str],
+                  selected_districts: tuple[str, ...], lang: str, show_reach: bool = True) -> pdk.Deck:
+    """Bottom to top: district boundaries, grid cells, reach circles, stations, what-if stations, suggested sites."""
+    station_rows = station_records(sites, lang)
+    for row, site in zip(station_rows, sites.iter_rows(named=True)):
+        row["tip_line2"] = i18n.text("tip_reach", lang, radius=f"{site['radius_m']:,.0f}",
+                                     turnout=i18n.fmt_duration(site["turnout_s"], lang))
+        if row["station_id"] in added_ids:
+            row["color"] = list(WHAT_IF_RGB) + [255]
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer", id="districts", data=districts_geojson(selected_districts, lang),
+            stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
+            line_width_min_pixels=1.5, pickable=True,
+        ),
+        pdk.Layer(
+            "H3HexagonLayer", id="coverage_cells", data=cells, get_hexagon="h3",
+            get_fill_color="color", extruded=False, stroked=False, pickable=True,
+        ),
+    ]
+    if show_reach:
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", id="reach", data=reach_records(sites), get_position=["lon", "lat"],
+            get_radius="radius_m", filled=False, stroked=True,
+            get_line_color=list(REACH_RGB) + [140], line_width_min_pixels=1, pickable=False,
+        ))
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", id="stations", data=station_rows,
+        get_position=["lon", "lat"], get_fill_color="color", get_line_color=[255, 255, 255, 255],
+        stroked=True, line_width_min_pixels=1, get_radius=120, radius_min_pixels=3,
+        radius_max_pixels=10, pickable=True,
+    ))
+    if suggestions.height:
+        records = suggestion_records(suggestions, lang)
+        layers += [
+            pdk.Layer(
+                "ScatterplotLayer", id="suggested_reach", data=records, get_position=["lon", "lat"],
+                get_radius="radius_m", filled=True, stroked=True,
+                get_fill_color=list(SUGGESTED_RGB) + [30], get_line_color=list(SUGGESTED_RGB) + [220],
+                line_width_min_pixels=2, pickable=False,
+            ),
+            pdk.Layer(
+                "ScatterplotLayer", id="suggested_sites", data=records, get_position=["lon", "lat"],
+                get_fill_color=list(SUGGESTED_RGB) + [255], get_line_color=[255, 255, 255, 255],
+                stroked=True, line_width_min_pixels=2, get_radius=200, radius_min_pixels=6,
+                radius_max_pixels=14, pickable=True,
+            ),
+        ]
     return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts), map_provider=None, tooltip=TOOLTIP)

@@ -1,0 +1,389 @@
+"""5分钟救援圈 Coverage: where the stations reach within five minutes, where they do not, where to build next.
+
+Named queries: coverage/stations, coverage/travel_samples, coverage/incident_points.
+The geometry (reach, cover counts, hot spots, siting) is emss.coverage; this page
+draws what it returns. Everything below the settings shows the situation after the
+what-if changes; the KPI arrows compare it with the stations as they are.
+"""
+
+import datetime as dt
+import io
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard import data, export, i18n, maps, sections
+from dashboard.filters import current
+from emss import categories, coverage
+from warehouse.connection import file_version
+
+QUERIES = ["coverage/stations", "coverage/travel_samples", "coverage/incident_points"]
+CHANGES_KEY = "coverage_changes"  # the what-if list, kept for the session
+DEMAND_MIX = {"population": 1.0, "incidents": 0.0, "both": 0.5}  # population's share of a cell's demand
+
+settings = coverage.load_settings()  # read on every run: an edited coverage.toml applies on reload
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def travel_model(start: dt.date, end: dt.date, settings_key: str, version: tuple, _settings: coverage.Settings):
+    return coverage.calibrate(data.run("coverage/travel_samples", start_date=start, end_date=end), _settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def demand(start: dt.date, end: dt.date, incident_types: tuple, hours: tuple, population_csv: bytes | None,
+           version: tuple) -> tuple[pl.DataFrame, int, float]:
+    """The demand grid; with the cells and people of an uploaded grid that lie off the city's land."""
+    points = data.run("coverage/incident_points", start_date=start, end_date=end,
+                      incident_types=list(incident_types), hour_from=hours[0], hour_to=hours[1])
+    cells = coverage.land_cells()
+    population = (coverage.read_population_grid(io.BytesIO(population_csv)) if population_csv
+                  else coverage.census_population(cells))
+    grid = coverage.demand_grid(cells, population, coverage.incident_counts(points))
+    off_land = grid.filter(pl.col("land_km2") == 0)
+    return grid, points.height, float(off_land["population"].sum())
+
+
+def percent_number(share, digits: int = 1) -> float | None:
+    return None if share is None else round(share * 100, digits)
+
+
+def pp_delta(after, before) -> str | None:
+    if after is None or before is None:
+        return None
+    return i18n.t("delta_pp", d=f"{(after - before) * 100:+.2f}")
+
+
+def band_label(band: str) -> str:
+    # the language passed on: widgets' labels must not depend on the session (AppTest formats them outside it)
+    key = f"band_{band}"
+    return i18n.text(key, lang) if key in i18n.STRINGS else band
+
+
+def add_change(action: str, **fields) -> None:
+    st.session_state[CHANGES_KEY] = [*st.session_state.get(CHANGES_KEY, []), {"action": action, **fields}]
+
+
+def add_at(lon_key: str, lat_key: str, type_key: str) -> None:
+    n = sum(c["action"] == "add" for c in st.session_state.get(CHANGES_KEY, [])) + 1
+    add_change("add", station_id=f"NEW{n:02d}", station_name=i18n.t("whatif_new_name", n=n),
+               station_type=st.session_state[type_key], lon=float(st.session_state[lon_key]),
+               lat=float(st.session_state[lat_key]))
+
+
+def add_sites(sites: list[dict]) -> None:
+    n = sum(c["action"] == "add" for c in st.session_state.get(CHANGES_KEY, []))
+    for i, site in enumerate(sites, start=1):
+        add_change("add", station_id=f"NEW{n + i:02d}", station_name=site["name"], station_type="community",
+                   lon=site["lon"], lat=site["lat"])
+
+
+def move_station(station_key: str, lon_key: str, lat_key: str) -> None:
+    add_change("move", station_id=st.session_state[station_key], lon=float(st.session_state[lon_key]),
+               lat=float(st.session_state[lat_key]))
+
+
+def close_stations(stations_key: str) -> None:
+    for sid in st.session_state.get(stations_key) or []:
+        add_change("close", station_id=sid)
+
+
+def clear_changes() -> None:
+    st.session_state[CHANGES_KEY] = []
+
+
+f = current()
+lang = f.lang
+sections.header("coverage_title", f, QUERIES)
+st.caption(i18n.t("coverage_intro", target=int(settings.target_s)))
+rng = data.data_range()
+version = file_version(data.warehouse())
+
+# ---- settings ---------------------------------------------------------------------
+model_start = rng.as_of - dt.timedelta(days=settings.period_days - 1)
+stations = data.run("coverage/stations", start_date=model_start, end_date=rng.as_of,
+                    station_types=list(f.station_types))
+first_opened = stations["opened_on"].min() if stations.height else f.end
+left, middle, right = st.columns(3)
+as_of = left.date_input(i18n.t("cov_as_of"), value=f.end, key=f"coverage_as_of_{f.end}", format="YYYY-MM-DD",
+                        min_value=min(first_opened, f.end), max_value=rng.as_of, help=i18n.t("cov_as_of_help"))
+band = middle.selectbox(i18n.t("cov_band"), settings.band_names, format_func=band_label, key="coverage_band",
+                        help=i18n.t("cov_band_help"))
+mix = right.radio(i18n.t("cov_demand"), list(DEMAND_MIX), format_func=lambda m: i18n.text(f"demand_{m}", lang),
+                  key="coverage_demand", horizontal=True, help=i18n.t("cov_demand_help"))
+with st.expander(i18n.t("cov_incident_filter")):
+    types = st.multiselect(i18n.t("cov_incident_types"), list(categories.INCIDENT_TYPES),
+                           format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"),
+                           key=f"coverage_types_{lang}")
+    hours = st.slider(i18n.t("cov_hours"), 0, 23, (0, 23), key="coverage_hours")
+with st.expander(i18n.t("cov_population_source")):
+    upload = st.file_uploader(i18n.t("cov_population_upload"), type=["csv"], key="coverage_population",
+                              help=i18n.t("cov_population_help"))
+
+try:
+    grid, incident_count, off_land_population = demand(
+        f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() if upload else None, version)
+except ValueError as error:
+    st.error(i18n.t("cov_population_error", error=str(error)))
+    grid, incident_count, off_land_population = demand(f.start, f.end, tuple(sorted(types)), tuple(hours), None,
+                                                       version)
+    upload = None
+model = travel_model(model_start, rng.as_of, repr(settings), version, _settings=settings)
+city_turnout = stations["city_turnout_p50_s"][0] if stations.height else None
+
+# ---- coverage now and after the what-if ------------------------------------------
+changes = pl.DataFrame(st.session_state.get(CHANGES_KEY, []), schema=coverage.WHAT_IF_SCHEMA)
+scope = grid["district"].is_in(list(f.districts)).to_numpy() if f.districts else np.ones(grid.height, dtype=bool)
+scope_grid = grid.filter(pl.Series(scope))
+started = time.perf_counter()
+live = coverage.in_service(stations, as_of)
+base_sites = coverage.reach(live, model, band, settings, city_turnout)
+base_counts = coverage.cover_counts(grid, base_sites)
+before = coverage.coverage_kpis(scope_grid, base_counts[scope])
+if changes.height:
+    sites = coverage.reach(coverage.apply_changes(live, changes), model, band, settings, city_turnout)
+    counts = coverage.cover_counts(grid, sites)
+    after = coverage.coverage_kpis(scope_grid, counts[scope])
+else:
+    sites, counts, after = base_sites, base_counts, before
+recompute_ms = (time.perf_counter() - started) * 1000  # what the what-if costs a planner per change
+now, then = after.row(0, named=True), before.row(0, named=True)
+
+if live.height == 0:
+    st.info(i18n.t("cov_no_stations", date=as_of.isoformat()))
+if changes.height:
+    st.info(i18n.t("cov_whatif_active", n=changes.height))
+cells = [
+    ("kpi_cov_population", "population_share", "kpi_cov_population_help"),
+    ("kpi_cov_population_backup", "population_backup_share", "kpi_cov_backup_help"),
+    ("kpi_cov_area", "area_share", "kpi_cov_area_help"),
+    ("kpi_cov_incidents", "incident_share", "kpi_cov_incidents_help"),
+    ("kpi_cov_incidents_backup", "incident_backup_share", "kpi_cov_backup_help"),
+]
+columns = [c for _ in range(2) for c in st.columns(3)]  # two rows: the labels and changes stay readable
+for col, (label, field, help_key) in zip(columns, cells):
+    col.metric(i18n.t(label), i18n.fmt_pct(now[field]), help=i18n.t(help_key), border=True,
+               delta=pp_delta(now[field], then[field]) if changes.height else None)
+columns[-1].metric(i18n.t("kpi_cov_stations"), i18n.fmt_int(sites.height),
+                   delta=i18n.fmt_delta(sites.height - base_sites.height) if changes.height else None,
+                   help=i18n.t("kpi_cov_stations_help"), border=True)
+st.caption(i18n.t("cov_counts", incidents=f"{incident_count:,}", cells=f"{scope_grid.height:,}",
+                  ms=f"{recompute_ms:.0f}", stations=f"{sites.height:,}"))
+st.caption(i18n.t("cov_population_loaded", cells=f"{grid.filter(pl.col('population') > 0).height:,}",
+                  pop=f"{grid['population'].sum():,.0f}", outside=f"{off_land_population:,.0f}") if upload
+           else i18n.t("cov_population_census"))
+
+weight = coverage.demand_weight(grid, DEMAND_MIX[mix]) * scope
+spots = coverage.hot_spots(grid, counts, sites, weight, top=20)
+
+# ---- what-if -------------------------------------------------------------------------
+with st.expander(i18n.t("section_whatif"), expanded=True):
+    st.caption(i18n.t("whatif_intro"))
+    top_spot = spots.row(0, named=True) if spots.height else {"lon": 114.06, "lat": 22.55}
+    add_col, move_col, close_col = st.columns(3)
+    with add_col:
+        st.markdown(f"**{i18n.t('whatif_add')}**")
+        st.number_input(i18n.t("whatif_lon"), value=round(float(top_spot["lon"]), 5), format="%.5f", step=0.001,
+                        key="coverage_add_lon")
+        st.number_input(i18n.t("whatif_lat"), value=round(float(top_spot["lat"]), 5), format="%.5f", step=0.001,
+                        key="coverage_add_lat")
+        st.selectbox(i18n.t("whatif_type"), list(categories.STATION_TYPES), index=3,
+                     format_func=lambda c: i18n.label("station_type", c, lang), key=f"coverage_add_type_{lang}")
+        st.button(i18n.t("whatif_add_button"), key="coverage_add", on_click=add_at,
+                  args=("coverage_add_lon", "coverage_add_lat", f"coverage_add_type_{lang}"))
+        if spots.height:
+            st.button(i18n.t("whatif_add_hotspot"), key="coverage_add_hotspot", on_click=add_sites,
+                      args=([{"name": i18n.t("whatif_hotspot_name"), "lon": float(top_spot["lon"]),
+                              "lat": float(top_spot["lat"])}],))
+    names = dict(zip(live["station_id"].to_list(), live["station_name"].fill_null("").to_list()))
+    with move_col:
+        st.markdown(f"**{i18n.t('whatif_move')}**")
+        moving = st.selectbox(i18n.t("whatif_station"), list(names), format_func=lambda s: f"{s} {names[s]}",
+                              key="coverage_move_station")
+        if moving:
+            here = live.filter(pl.col("station_id") == moving).row(0, named=True)
+            st.number_input(i18n.t("whatif_lon"), value=round(float(here["lon"]), 5), format="%.5f", step=0.001,
+                            key=f"coverage_move_lon_{moving}")
+            st.number_input(i18n.t("whatif_lat"), value=round(float(here["lat"]), 5), format="%.5f", step=0.001,
+                            key=f"coverage_move_lat_{moving}")
+            st.button(i18n.t("whatif_move_button"), key="coverage_move", on_click=move_station,
+                      args=("coverage_move_station", f"coverage_move_lon_{moving}", f"coverage_move_lat_{moving}"))
+    with close_col:
+        st.markdown(f"**{i18n.t('whatif_close')}**")
+        st.multiselect(i18n.t("whatif_station"), list(names), format_func=lambda s: f"{s} {names[s]}",
+                       key="coverage_close_stations", placeholder=i18n.t("whatif_pick"))
+        st.button(i18n.t("whatif_close_button"), key="coverage_close", on_click=close_stations,
+                  args=("coverage_close_stations",))
+    if changes.height:
+        st.markdown(f"**{i18n.t('whatif_list')}**")
+        st.dataframe(pl.DataFrame([{
+            i18n.t("col_action"): i18n.t(f"action_{c['action']}"),
+            i18n.t("col_station_id"): c["station_id"],
+            i18n.t("col_station_name"): c["station_name"] or names.get(c["station_id"], ""),
+            i18n.t("whatif_lon"): c["lon"],
+            i18n.t("whatif_lat"): c["lat"],
+        } for c in changes.iter_rows(named=True)], strict=False), hide_index=True, key="coverage_changes_table")
+        st.button(i18n.t("whatif_clear"), key="coverage_clear", on_click=clear_changes)
+    else:
+        st.caption(i18n.t("whatif_none"))
+
+map_area = st.container()  # drawn once the suggestions below are known
+
+# ---- siting --------------------------------------------------------------------------
+st.subheader(i18n.t("section_siting"))
+k_col, source_col, upload_col = st.columns([1, 1, 2])
+k = k_col.number_input(i18n.t("siting_k"), min_value=1, max_value=50, value=5, step=1, key="coverage_k")
+source = source_col.radio(i18n.t("siting_source"), ["cells", "upload"], key="coverage_candidates", horizontal=True,
+                          format_func=lambda s: i18n.text(f"siting_{s}", lang))
+candidates = coverage.candidate_cells(grid, f.districts)
+if source == "upload":
+    listed = upload_col.file_uploader(i18n.t("siting_upload_label"), type=["csv"], key="coverage_candidate_file",
+                                      help=i18n.t("siting_upload_help"))
+    if listed is not None:
+        try:
+            candidates = coverage.read_candidates(io.BytesIO(listed.getvalue()))
+        except (ValueError, pl.exceptions.PolarsError) as error:
+            st.error(i18n.t("siting_upload_error", error=str(error)))
+suggestions = coverage.suggest_sites(grid, counts, coverage.reach(candidates, model, band, settings, city_turnout),
+                                     weight, int(k))
+st.caption(i18n.t("siting_caption"))
+if suggestions.height == 0:
+    st.info(i18n.t("siting_none"))
+else:
+    table = pl.DataFrame([{
+        i18n.t("col_rank"): r["rank"],
+        i18n.t("col_candidate"): r["name"],
+        i18n.t("col_district"): i18n.label("district", r["district"]),
+        i18n.t("whatif_lon"): round(r["lon"], 5),
+        i18n.t("whatif_lat"): round(r["lat"], 5),
+        i18n.t("col_radius"): round(r["radius_m"]),
+        i18n.t("col_new_population"): round(r["new_population"]),
+        i18n.t("col_new_incidents"): int(r["new_incidents"]),
+        i18n.t("col_new_area"): round(r["new_area_km2"], 2),
+        i18n.t("col_total_population"): round(r["total_population"]),
+    } for r in suggestions.iter_rows(named=True)], strict=False)
+    st.dataframe(table, hide_index=True, key="coverage_suggestions")
+    export.download_buttons(table, i18n.t("siting_file"), key="coverage_suggestions_download")
+    st.button(i18n.t("siting_add"), key="coverage_add_suggestions", on_click=add_sites,
+              args=([{"name": i18n.t("siting_site_name", rank=r["rank"]), "lon": r["lon"], "lat": r["lat"]}
+                     for r in suggestions.iter_rows(named=True)],))
+
+# ---- map (above the siting section) ---------------------------------------------------
+with map_area:
+    st.subheader(i18n.t("section_cov_map"))
+    layer_col, reach_col = st.columns([3, 1])
+    layer = layer_col.radio(i18n.t("cov_layer"), ["cover", "population", "incidents"],
+                            format_func=lambda x: i18n.text(f"layer_{x}", lang), key="coverage_layer", horizontal=True)
+    show_reach = reach_col.checkbox(i18n.t("cov_show_reach"), value=False, key="coverage_show_reach")
+    added = set(changes.filter(pl.col("action") == "add")["station_id"].to_list())
+    shown_sites = sites.filter(pl.col("district").is_in(list(f.districts))) if f.districts else sites
+    st.pydeck_chart(maps.coverage_deck(maps.coverage_cell_records(scope_grid, counts[scope], layer, lang),
+                                       shown_sites, suggestions, added, f.districts, lang, show_reach),
+                    height=660, key="coverage_deck")
+    st.caption(i18n.t("cov_map_caption"))
+    if layer == "cover":
+        legend = "".join(
+            f'<span style="display:inline-block;margin:0 18px 6px 0"><span style="display:inline-block;width:14px;'
+            f'height:12px;background:rgba({r},{g},{b},0.6);margin-right:6px;vertical-align:middle"></span>'
+            f'{i18n.t(f"legend_cover_{n}")}</span>'
+            for n, (r, g, b) in maps.COVER_RGB.items()
+        )
+    else:
+        legend = "".join(
+            f'<span style="display:inline-block;width:28px;height:12px;background:rgba({r},{g},{b},0.85)"></span>'
+            for r, g, b, _ in (maps.density_colour(x / 4) for x in range(5))
+        ) + "&nbsp;&nbsp;" + i18n.t("legend_density")
+    st.markdown(legend, unsafe_allow_html=True)
+
+# ---- by district ---------------------------------------------------------------------
+st.subheader(i18n.t("section_cov_district"))
+then_by = {r["district"]: r for r in before.iter_rows(named=True)}
+rows = []
+for r in after.iter_rows(named=True):
+    row = {
+        i18n.t("col_district"): i18n.t("scope_city") if r["district"] is None and not f.districts
+        else i18n.t("cov_scope_selected") if r["district"] is None else i18n.label("district", r["district"]),
+        i18n.t("col_cov_population"): round(r["population"]),
+        # numbers (percent) so the columns sort
+        i18n.t("col_cov_population_share"): percent_number(r["population_share"]),
+        i18n.t("col_cov_backup_share"): percent_number(r["population_backup_share"]),
+        i18n.t("col_cov_area"): round(r["area_km2"], 1),
+        i18n.t("col_cov_area_share"): percent_number(r["area_share"]),
+        i18n.t("col_incidents"): r["incidents"],
+        i18n.t("col_cov_incident_share"): percent_number(r["incident_share"]),
+        i18n.t("col_cov_uncovered_cells"): r["uncovered_cells"],
+    }
+    if changes.height:
+        old = then_by[r["district"]]["population_share"]
+        row[i18n.t("col_cov_delta_pp")] = (None if old is None or r["population_share"] is None
+                                          else percent_number(r["population_share"] - old, 2))
+    rows.append(row)
+by_district = pl.DataFrame(rows, strict=False)
+percent = st.column_config.NumberColumn(format="%.1f%%")
+st.dataframe(by_district, hide_index=True, key="coverage_by_district", column_config={
+    i18n.t(c): percent for c in ("col_cov_population_share", "col_cov_backup_share", "col_cov_area_share",
+                                 "col_cov_incident_share")})
+export.download_buttons(by_district, i18n.t("cov_district_file"), key="coverage_by_district_download")
+
+# ---- hot spots -------------------------------------------------------------------------
+st.subheader(i18n.t("section_hot_spots"))
+st.caption(i18n.t("hot_spots_caption"))
+if spots.height == 0:
+    st.info(i18n.t("hot_spots_none"))
+else:
+    hot = pl.DataFrame([{
+        i18n.t("col_rank"): r["rank"],
+        i18n.t("col_district"): i18n.label("district", r["district"]),
+        i18n.t("whatif_lon"): round(r["lon"], 5),
+        i18n.t("whatif_lat"): round(r["lat"], 5),
+        i18n.t("col_cov_population"): round(r["population"]),
+        i18n.t("col_incidents"): int(r["incidents"]),
+        i18n.t("col_nearest_station"): f"{r['nearest_station_id']} {r['nearest_station_name'] or ''}".strip()
+        if r["nearest_station_id"] else i18n.DASH,
+        i18n.t("col_nearest_distance"): None if r["nearest_station_id"] is None else round(r["nearest_distance_m"]),
+        i18n.t("col_nearest_arrival"): i18n.fmt_duration(r["nearest_arrival_s"]),
+    } for r in spots.iter_rows(named=True)], strict=False)
+    st.dataframe(hot, hide_index=True, key="coverage_hot_spots")
+    export.download_buttons(hot, i18n.t("hot_spots_file"), key="coverage_hot_spots_download")
+
+# ---- trend -----------------------------------------------------------------------------
+st.subheader(i18n.t("section_cov_trend"))
+every_site = coverage.reach(stations, model, band, settings, city_turnout)
+trend = coverage.coverage_trend(scope_grid, every_site, coverage.month_ends(min(first_opened, as_of), as_of))
+if trend.height:
+    fig = go.Figure()
+    for field, key in (("population_share", "series_cov_population"), ("area_share", "series_cov_area"),
+                       ("incident_share", "series_cov_incidents"), ("population_backup_share", "series_cov_backup")):
+        fig.add_scatter(x=trend["date"].to_list(), y=[None if v is None else v * 100 for v in trend[field].to_list()],
+                        mode="lines+markers", name=i18n.t(key), customdata=trend["stations"].to_list(),
+                        hovertemplate="%{x}<br>%{y:.1f}%<br>" + i18n.t("hover_stations") + "<extra></extra>")
+    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="closest",
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                      yaxis={"title": i18n.t("axis_cov_share"), "range": [0, 100], "ticksuffix": "%"})
+    st.plotly_chart(fig, key="coverage_trend")
+    st.caption(i18n.t("cov_trend_caption"))
+
+# ---- travel-time model -------------------------------------------------------------------
+st.subheader(i18n.t("section_travel_model"))
+city = model.filter(pl.col("district").is_null() & (pl.col("band") == band)).row(0, named=True)
+st.caption(i18n.t(
+    "travel_model_caption", min=settings.min_responses, band=band_label(band),
+    speed=f"{city['speed_kmh']:.1f}", intercept=f"{city['intercept_s']:.0f}",
+    mae=i18n.DASH if city["median_abs_error_s"] is None else f"{city['median_abs_error_s']:.0f}",
+    r1=i18n.DASH if city["r1"] is None else f"{city['r1']:.2f}", n=f"{city['n']:,}",
+    start=model_start.isoformat(), end=rng.as_of.isoformat(), q=f"{settings.quantile:.2f}",
+))
+fits = pl.DataFrame([{
+    i18n.t("col_district"): i18n.t("scope_city") if r["district"] is None else i18n.label("district", r["district"]),
+    i18n.t("col_band"): band_label(r["band"]),
+    i18n.t("col_source"): i18n.t(f"source_{r['source']}"),
+    i18n.t("col_n"): r["n"],
+    i18n.t("col_speed"): round(r["speed_kmh"], 1),
+    i18n.t("col_intercept"): round(r["intercept_s"], 1),
+    i18n.t("col_mae"): None if r["median_abs_error_s"] is None else round(r["median_abs_error_s"], 1),
+    i18n.t("col_r1"): None if r["r1"] is None else round(r["r1"], 3),
+} for r in model.filter(pl.col("band") == band).iter_rows(named=True)], strict=False)
+st.dataframe(fits, hide_index=True, key="coverage_travel_model")
+export.download_buttons(fits, i18n.t("travel_model_file"), key="coverage_travel_model_download")
