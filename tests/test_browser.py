@@ -26,6 +26,7 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
     "stations": ".js-plotly-plot .main-svg",
     "map": '[data-testid="stDeckGlJsonChart"] canvas',
     "quality": '[data-testid="stMetric"]',
+    "coverage": '[data-testid="stDeckGlJsonChart"] canvas',
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
