@@ -30,10 +30,15 @@ filters.load_from_url(data_range)  # before anything is labelled: the URL may ch
 page = st.navigation([
     st.Page(PAGES_DIR / "overview.py", title=i18n.t("page_overview"), url_path="overview", default=True),
     st.Page(PAGES_DIR / "response_times.py", title=i18n.t("page_response"), url_path="response"),
+    st.Page(PAGES_DIR / "incidents.py", title=i18n.t("page_incidents"), url_path="incidents"),
     st.Page(PAGES_DIR / "stations.py", title=i18n.t("page_stations"), url_path="stations"),
+    st.Page(PAGES_DIR / "station.py", title=i18n.t("page_station"), url_path="station"),
+    st.Page(PAGES_DIR / "inventory.py", title=i18n.t("page_inventory"), url_path="inventory"),
     st.Page(PAGES_DIR / "map.py", title=i18n.t("page_map"), url_path="map"),
     st.Page(PAGES_DIR / "coverage.py", title=i18n.t("page_coverage"), url_path="coverage"),
     st.Page(PAGES_DIR / "quality.py", title=i18n.t("page_quality"), url_path="quality"),
+    st.Page(PAGES_DIR / "snapshots.py", title=i18n.t("page_snapshots"), url_path="snapshots"),
+    st.Page(PAGES_DIR / "workbench.py", title=i18n.t("page_workbench"), url_path="workbench"),
 ])
 
 filters.sidebar(data_range)

@@ -21,6 +21,7 @@ PERIOD_DAYS = 28  # the default period: four weeks ending on the data's as-of da
 # Session-state keys: the language switch (also read by i18n), the filters, the reset count.
 LANG_KEY = i18n.LANG_KEY
 _STATE_KEY, _GEN_KEY = "_filters", "_filters_generation"
+_SHARED_PARAMS = ("start", "end", "district", "type", "lang")  # the URL parameters these filters own
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,19 @@ def sidebar(rng: DataRange) -> Filters:
     f = Filters(start=start, end=end, districts=tuple(districts), station_types=tuple(types), lang=lang)
     st.session_state[_STATE_KEY] = f
 
-    wanted = to_query(f)
+    # Parameters a page adds to the URL (an incident number, a group filter) are
+    # the page's to read: keep them beside the shared filters.
+    wanted = {k: v for k, v in st.query_params.to_dict().items() if k not in _SHARED_PARAMS} | to_query(f)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     return f
+
+
+def narrow(f: Filters) -> None:
+    """Make `f` the filters of the next run, e.g. a drill-down into one district before
+    `st.switch_page`: the sidebar's widgets are built afresh from it, as after a reset."""
+    st.session_state[_STATE_KEY] = f
+    st.session_state[_GEN_KEY] = st.session_state.get(_GEN_KEY, 0) + 1
 
 
 def current() -> Filters:

@@ -69,3 +69,17 @@ def test_quality_page_shows_the_counts(tmp_path, monkeypatch):
     assert metrics[i18n.text("quality_refused", "zh")] == "1"
     rejected = [d.value for d in at.dataframe if i18n.text("col_source_row", "zh") in d.value.columns]
     assert len(rejected) == 1 and len(rejected[0]) == 1  # the first file and rule chosen: one rejected row
+
+
+def test_no_string_key_is_defined_twice():
+    """A key written twice in dashboard/i18n.py silently replaces the first: each must be unique."""
+    import ast
+
+    source = (Path(__file__).resolve().parents[1] / "dashboard" / "i18n.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "STRINGS":
+            keys = [k.value for k in node.value.keys]
+            duplicates = {k for k in keys if keys.count(k) > 1}
+            assert not duplicates, f"defined twice: {duplicates}"
+            return
+    raise AssertionError("STRINGS not found in dashboard/i18n.py")

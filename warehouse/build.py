@@ -20,6 +20,8 @@ WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = WAREHOUSE_DIR / "schema"
 DERIVED_DIR = WAREHOUSE_DIR / "derived"
 STANDARD_FILE = PACKAGE_DIR / "standard.toml"
+RESPONSE_RULES_FILE = PACKAGE_DIR / "response_rules.toml"
+CLOCK_STARTS = ("received", "dispatched")  # 接警时间, 派警时间
 
 
 def _run_files(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -37,13 +39,21 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+# The registry's role columns (core.stations.<role>_count) that [roles] may name.
+ROLE_COLUMNS = ("captain", "vice_captain", "communicator", "safety_officer")
+
+
 def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD_FILE) -> None:
     """Put the station standard (emss/standard.toml) where the readiness SQL can read it."""
     std = tomllib.loads(standard_file.read_text(encoding="utf-8"))
     con.execute("create or replace table meta.standard (key varchar primary key, value varchar)")
     con.execute(
-        "create or replace table meta.standard_kit (kit varchar, item varchar, required_quantity double, names varchar[])"
+        "create or replace table meta.standard_kit"
+        " (kit varchar, item varchar, required_quantity double, names varchar[], item_en varchar)"
     )
+    con.execute("create or replace table meta.standard_roles (role varchar primary key, name varchar,"
+                " item_en varchar, position integer)")
+    con.execute("create or replace table meta.item_names (item varchar primary key, item_en varchar)")
     settings = {
         "staff.min": std["staff"]["min"],
         "staff.max": std["staff"]["max"],
@@ -52,17 +62,65 @@ def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD
         "inventory.stale_after_days": std["inventory"]["stale_after_days"],
     }
     con.executemany("insert into meta.standard values (?, ?)", [(k, str(v)) for k, v in settings.items()])
-    kit_rows = []
+
+    role_rows = []
+    for position, (role, spec) in enumerate(std.get("roles", {}).items()):
+        if role not in ROLE_COLUMNS:
+            raise ValueError(f"{standard_file}: [roles] names {role!r}, but the registry only has {ROLE_COLUMNS}")
+        name, en = (spec["name"], spec.get("en", role)) if isinstance(spec, dict) else (spec, role)
+        role_rows.append((role, name, en, position))
+    if role_rows:
+        con.executemany("insert into meta.standard_roles values (?, ?, ?, ?)", role_rows)
+
+    kit_rows, names_en = [], {}
     for kit, items in std["kit"].items():
         for item, spec in items.items():
             if isinstance(spec, dict):
-                kit_rows.append((kit, item, spec["required"], spec.get("names", [item])))
+                kit_rows.append((kit, item, spec["required"], spec.get("names", [item]), spec.get("en")))
             else:
-                kit_rows.append((kit, item, spec, [item]))
-    con.executemany("insert into meta.standard_kit values (?, ?, ?, ?)", kit_rows)
+                kit_rows.append((kit, item, spec, [item], None))
+            if kit_rows[-1][4]:
+                names_en[item] = kit_rows[-1][4]
+    con.executemany("insert into meta.standard_kit values (?, ?, ?, ?, ?)", kit_rows)
+    names_en.update(std.get("item_names", {}))
+    if names_en:
+        con.executemany("insert into meta.item_names values (?, ?)", list(names_en.items()))
 
 
-def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
+def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPONSE_RULES_FILE) -> None:
+    """Put the response-time rules (emss/response_rules.toml) in meta.response_rules, one row per setting.
+
+    Checked here, so that a typo stops the rebuild with a message instead of
+    silently timing every incident from the wrong moment.
+    """
+    rules = tomllib.loads(rules_file.read_text(encoding="utf-8"))
+    if "default" not in rules["clock_start"] or "default" not in rules["target_s"]:
+        raise ValueError(f"{rules_file.name}: [clock_start] and [target_s] each need a `default`")
+    rows: list[tuple[str, str, str]] = []
+    for channel, start in rules["clock_start"].items():
+        if start not in CLOCK_STARTS:
+            raise ValueError(f"{rules_file.name}: clock_start.{channel} = {start!r}; use one of {CLOCK_STARTS}")
+        if channel != "default" and channel not in categories.CHANNELS:
+            raise ValueError(f"{rules_file.name}: clock_start.{channel}: no such channel code")
+        rows.append(("clock_start", channel, start))
+    for incident_type, seconds in rules["target_s"].items():
+        if incident_type != "default" and incident_type not in categories.INCIDENT_TYPES:
+            raise ValueError(f"{rules_file.name}: target_s.{incident_type}: no such incident type code")
+        rows.append(("target_s", incident_type, str(int(seconds))))
+    full = rules["full_response"]
+    if full["measure"] not in ("vehicles", "staff") or int(full["count"]) < 1:
+        raise ValueError(f"{rules_file.name}: [full_response] needs measure = vehicles|staff and count >= 1")
+    rows += [("full_response", "measure", full["measure"]), ("full_response", "count", str(int(full["count"])))]
+    rows.append(("sample", "min_incidents", str(int(rules["sample"]["min_incidents"]))))
+    rows += [("exceptions", k, str(int(rules["exceptions"][k])))
+             for k in ("long_turnout_s", "long_travel_s", "very_long_total_s")]
+    con.execute("create or replace table meta.response_rules"
+                " (rule varchar, key varchar, value varchar, primary key (rule, key))")
+    con.executemany("insert into meta.response_rules values (?, ?, ?)", rows)
+
+
+def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPONSE_RULES_FILE) -> None:
     """Rebuild core.incidents, the marts and the views from the core tables."""
     load_standard(con)
+    load_response_rules(con, response_rules)
     _run_files(con, DERIVED_DIR)

@@ -63,7 +63,7 @@ else:
     left, right = st.columns([2, 3])
     left.dataframe(counts.select(
         pl.col("source_file").alias(i18n.t("col_source_file")),
-        pl.col("action").map_elements(lambda a: i18n.t(f"action_{a}"), return_dtype=pl.String).alias(i18n.t("col_action")),
+        pl.col("action").map_elements(lambda a: i18n.t(f"action_{a}"), return_dtype=pl.String).alias(i18n.t("col_quality_action")),
         pl.col("rule").map_elements(i18n.rule_label, return_dtype=pl.String).alias(i18n.t("col_rule")),
         pl.col("rows").alias(i18n.t("col_rows")),
     ), hide_index=True, key="quality_rule_counts")

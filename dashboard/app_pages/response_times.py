@@ -1,57 +1,223 @@
-"""响应时间 Response times: how fast the first station arrives, its spread, trend and districts.
+"""响应时间 Response times: is the 5-minute promise kept, where is it missed, and in which phase.
 
-Named queries: response/kpi, response/histogram, response/weekly_trend, response/by_district.
+Named queries: response/kpi, response/rules, response/exclusions, response/by_group, response/histogram,
+response/weekly_trend, response/ecdf, response/hour_weekday, response/station_league, incidents/exceptions.
+Every chart and table leads to the incidents behind it (the Incidents page, see dashboard.drilldown):
+click a bar, a line or a cell, or follow a table row's link.
 """
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, i18n, sections
+from dashboard import charts, data, drilldown, filters, i18n, response_text, sections
+from dashboard.export import download_buttons
 from dashboard.filters import current
 
-QUERIES = ["response/kpi", "response/histogram", "response/weekly_trend", "response/by_district"]
+QUERIES = ["response/kpi", "response/rules", "response/exclusions", "response/by_group", "response/histogram",
+           "response/weekly_trend", "response/ecdf", "response/hour_weekday", "response/station_league",
+           "incidents/exceptions"]
+GROUPS = ("district", "incident_type", "station_type", "channel", "station")
+EXCEPTION_KINDS = ("long_turnout", "long_travel", "very_long_total", "no_arrival", "response_without_arrival",
+                   "refused:order")
 
 f = current()
 lang = f.lang
 sections.header("response_title", f, QUERIES)
+
+
+def open_incidents(extra: dict[str, str]) -> None:
+    """Go to the incidents behind a figure: the shared filters narrowed by `extra`."""
+    filters.narrow(drilldown.narrowed(f, extra))  # a district or type drill narrows the sidebar too
+    st.switch_page(drilldown.PAGE_FILE, query_params=drilldown.params(f, extra))
+
+
+def follow(event) -> None:
+    """A click on a bar, a line or a cell opens the incidents behind it."""
+    points = event.selection["points"] if event and "selection" in event else []
+    for point in points:
+        extra = drilldown.from_point(point)
+        if extra:
+            open_incidents(extra)
+
+
+def seconds(x: object) -> int | None:
+    return None if x is None else round(float(x))
+
+
+def rate_pct(x: object) -> float | None:
+    # a number (percent) so the column sorts; shown as 57.5%
+    return None if x is None else round(float(x) * 100, 1)
+
 
 kpi = data.one("response/kpi", **f.period)
 if not kpi or int(kpi["incidents"] or 0) == 0:
     st.info(i18n.t("no_incidents", start=f.start.isoformat(), end=f.end.isoformat()))
     st.stop()
 
-sections.response_kpis(kpi, with_incident_counts=True)
+rules = data.run("response/rules")
+default_target = int(rules.filter((pl.col("rule") == "target_s") & (pl.col("key") == "default"))["value"][0])
+target_s = int(kpi["target_s"] or default_target)
+st.caption(response_text.clock_caption(rules))
 
-if int(kpi["arrived"] or 0) == 0:
+# ---- the headline figures: the rate always with its count and fractiles --------------
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(i18n.t("kpi_rate"), i18n.fmt_pct(kpi["within_target_rate"]), help=i18n.t("kpi_rate_help"), border=True,
+          delta=i18n.t("rate_count", within=i18n.fmt_int(kpi["within_target"]), n=i18n.fmt_int(kpi["timed"])),
+          delta_color="off", delta_arrow="off")
+c2.metric(i18n.t("kpi_p50"), i18n.fmt_duration(kpi["p50_response_s"]), border=True)
+c3.metric(i18n.t("kpi_p90"), i18n.fmt_duration(kpi["p90_response_s"]), help=i18n.t("kpi_p90_help"), border=True)
+c4.metric(i18n.t("kpi_without_arrival"), i18n.fmt_int(kpi["without_arrival"]), border=True,
+          help=i18n.t("kpi_without_arrival_help"))
+force = response_text.full_force(kpi["full_response_count"], kpi["full_response_measure"])
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(i18n.t("kpi_full_p50"), i18n.fmt_duration(kpi["p50_full_response_s"]), border=True,
+          help=i18n.t("kpi_full_help", force=force))
+c2.metric(i18n.t("kpi_full_p90"), i18n.fmt_duration(kpi["p90_full_response_s"]), border=True,
+          help=i18n.t("kpi_full_help", force=force))
+c3.metric(i18n.t("kpi_full_count"), i18n.fmt_int(kpi["full_response_assembled"]), border=True,
+          delta=i18n.t("of_incidents", n=i18n.fmt_int(kpi["incidents"])), delta_color="off", delta_arrow="off",
+          help=i18n.t("kpi_full_count_help", force=force))
+c4.metric(i18n.t("kpi_full_within"), i18n.fmt_int(kpi["full_response_within_target"]), border=True,
+          help=i18n.t("kpi_full_within_help", force=force))
+if kpi["is_small_sample"]:
+    st.warning(i18n.t("small_sample", n=kpi["timed"], min=kpi["min_sample"]))
+
+# ---- what the figures leave out, and why ----------------------------------------------
+exclusions = data.run("response/exclusions", **f.period)
+with st.container(border=True):
+    st.markdown(f"**{i18n.t('section_exclusions')}**")
+    st.markdown("\n".join(f"- {line}" for line in response_text.exclusion_lines(exclusions, kpi)) or i18n.t("nothing_excluded"))
+
+if int(kpi["timed"] or 0) == 0:
     st.info(i18n.t("no_arrivals"))
     st.stop()
 
-# ---- distribution -------------------------------------------------------------
-histogram = data.run("response/histogram", **f.period)
-st.plotly_chart(charts.response_histogram(histogram, lang), key="response_histogram")
+# ---- the answer: where is the target missed most, and in which phase ------------------
+st.subheader(i18n.t("section_findings"))
+for col, dimension in zip(st.columns(2), ("district", "incident_type")):
+    groups = data.run("response/by_group", **f.period, group_by=dimension)
+    with col:
+        st.markdown(response_text.worst_group_text(groups, dimension))
+        judged = groups.filter(~pl.col("is_small_sample"))
+        if judged.height and st.button(i18n.t("open_beyond_incidents"), key=f"response_worst_{dimension}"):
+            open_incidents(drilldown.group_query(dimension, judged["group_code"][0]) | {"outcome": "beyond"})
 
-# ---- weekly trend ---------------------------------------------------------------
+# ---- distribution and trend --------------------------------------------------------------
+histogram = data.run("response/histogram", **f.period)
+follow(st.plotly_chart(charts.response_histogram(histogram, lang, target_s), key="response_histogram",
+                       on_select="rerun", selection_mode="points"))
 trend = data.run("response/weekly_trend", **f.period)
 left, right = st.columns(2)
-left.plotly_chart(charts.weekly_rate(trend, f.start, f.end, lang), key="response_weekly_rate")
-right.plotly_chart(charts.weekly_p90(trend, f.start, f.end, lang), key="response_weekly_p90")
+with left:
+    follow(st.plotly_chart(charts.weekly_rate(trend, f.start, f.end, lang), key="response_weekly_rate",
+                           on_select="rerun", selection_mode="points"))
+with right:
+    follow(st.plotly_chart(charts.weekly_p90(trend, f.start, f.end, lang, target_s), key="response_weekly_p90",
+                           on_select="rerun", selection_mode="points"))
+st.caption(i18n.t("click_to_drill"))
 
-# ---- by district ------------------------------------------------------------------
-st.subheader(i18n.t("section_by_district"))
-by_district = data.run("response/by_district", **f.period)
+# ---- split by group: the table, which phase eats the time, the cumulative curves -----------
+st.subheader(i18n.t("section_by_group"))
+dimension = st.selectbox(i18n.t("group_by"), GROUPS, key=f"response_group_{lang}",
+                         format_func=lambda d: i18n.text(f"group_{d}", lang))
+by_group = data.run("response/by_group", **f.period, group_by=dimension)
 table = pl.DataFrame([
     {
-        i18n.t("col_district"): i18n.label("district", r["district"]),
+        i18n.t(f"group_{dimension}"): charts.group_label(dimension, r["group_code"], r["group_name"], lang),
         i18n.t("col_incidents"): int(r["incidents"]),
         i18n.t("col_arrived"): int(r["arrived"]),
         i18n.t("col_within"): int(r["within_target"]),
-        # a number (percent) so the column sorts; shown as 57.5%
-        i18n.t("col_rate"): None if r["within_target_rate"] is None else round(r["within_target_rate"] * 100, 1),
+        i18n.t("col_rate"): rate_pct(r["within_target_rate"]),
         i18n.t("col_p50"): i18n.fmt_duration(r["p50_response_s"]),
         i18n.t("col_p90"): i18n.fmt_duration(r["p90_response_s"]),
-        i18n.t("col_note"): i18n.t("note_small") if int(r["arrived"]) < sections.MIN_ARRIVALS else "",
+        i18n.t("col_p50_call_processing"): i18n.fmt_duration(r["p50_call_processing_s"]),
+        i18n.t("col_p50_turnout"): i18n.fmt_duration(r["p50_turnout_s"]),
+        i18n.t("col_p50_travel"): i18n.fmt_duration(r["p50_travel_s"]),
+        i18n.t("col_slowest_phase"): response_text.slowest_phase_text(r),
+        i18n.t("col_share_of_misses"): rate_pct(r["share_of_misses"]),
+        i18n.t("col_note"): i18n.t("note_small") if r["is_small_sample"] else "",
+        i18n.t("col_incident_list"): drilldown.link(f, drilldown.group_query(dimension, r["group_code"]))
+        if r["group_code"] is not None else None,
     }
-    for r in by_district.iter_rows(named=True)
+    for r in by_group.iter_rows(named=True)
 ], strict=False)
-st.dataframe(table, hide_index=True, key="response_by_district",
-             column_config={i18n.t("col_rate"): st.column_config.NumberColumn(format="%.1f%%")})
+st.dataframe(table, hide_index=True, key="response_by_group", column_config={
+    i18n.t("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
+    i18n.t("col_share_of_misses"): st.column_config.NumberColumn(format="%.1f%%"),
+    i18n.t("col_incident_list"): st.column_config.LinkColumn(display_text=i18n.t("open_incidents")),
+})
+download_buttons(table.drop(i18n.t("col_incident_list")), f"{i18n.t('section_by_group')}_{i18n.t(f'group_{dimension}')}",
+                 "response_by_group")
+st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]))
+
+follow(st.plotly_chart(charts.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
+                       on_select="rerun", selection_mode="points"))
+st.caption(i18n.t("phase_caption", n=charts.MAX_PHASE_GROUPS))
+overall_ecdf = data.run("response/ecdf", **f.period)
+group_ecdf = None if dimension == "station" else data.run("response/ecdf", **f.period, group_by=dimension)
+follow(st.plotly_chart(charts.response_ecdf(overall_ecdf, group_ecdf, dimension, lang, target_s),
+                       key="response_ecdf", on_select="rerun", selection_mode="points"))
+
+# ---- when: weekday by hour ----------------------------------------------------------------
+st.subheader(i18n.t("section_grid"))
+metric = st.radio(i18n.t("grid_metric"), ("rate", "p90"), format_func=lambda m: i18n.text(f"grid_metric_{m}", lang),
+                  horizontal=True, key=f"response_grid_metric_{lang}")
+grid = data.run("response/hour_weekday", **f.period)
+follow(st.plotly_chart(charts.hour_weekday_grid(grid, metric, lang, target_s), key="response_grid",
+                       on_select="rerun", selection_mode="points"))
+
+# ---- station league table, worst first -------------------------------------------------------
+st.subheader(i18n.t("section_league"))
+league = data.run("response/station_league", **f.period)
+table = pl.DataFrame([
+    {
+        i18n.t("col_station_id"): r["station_id"],
+        i18n.t("col_station_name"): r["station_name"],
+        i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
+        i18n.t("col_district"): i18n.label("district", r["district"]),
+        i18n.t("col_first_incidents"): int(r["incidents"]),
+        i18n.t("col_rate"): rate_pct(r["within_target_rate"]),
+        i18n.t("col_within_of"): f"{int(r['within_target'])} / {int(r['timed'])}",
+        i18n.t("col_p90_s"): seconds(r["p90_response_s"]),
+        i18n.t("col_p90_turnout_s"): seconds(r["p90_turnout_s"]),
+        i18n.t("col_p90_travel_s"): seconds(r["p90_travel_s"]),
+        i18n.t("col_responses"): int(r["responses"]),
+        i18n.t("col_busy_h"): round(int(r["busy_s"]) / 3600, 1),
+        i18n.t("col_concurrent"): int(r["concurrent_responses"]),
+        i18n.t("col_note"): i18n.t("note_small") if r["is_small_sample"] else "",
+        i18n.t("col_incident_list"): drilldown.link(f, drilldown.group_query("station", r["station_id"])),
+    }
+    for r in league.iter_rows(named=True)
+], strict=False)
+st.dataframe(table, hide_index=True, key="response_league", column_config={
+    i18n.t("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
+    i18n.t("col_incident_list"): st.column_config.LinkColumn(display_text=i18n.t("open_incidents")),
+})
+download_buttons(table.drop(i18n.t("col_incident_list")), i18n.t("section_league"), "response_league")
+st.caption(i18n.t("league_caption", min=kpi["min_sample"]))
+
+# ---- exceptions for follow-up -------------------------------------------------------------
+st.subheader(i18n.t("section_exceptions"))
+kind = st.selectbox(i18n.t("exception_kind"), EXCEPTION_KINDS, key=f"response_exception_kind_{lang}",
+                    format_func=lambda k: response_text.exception_label(k, rules, lang))
+exceptions = data.run("incidents/exceptions", **f.period, kinds=[kind])
+st.caption(i18n.t("exception_count", n=f"{exceptions.height:,}"))
+if exceptions.height:
+    table = pl.DataFrame([
+        {
+            i18n.t("col_incident_id"): r["incident_id"],
+            i18n.t("col_station_name"): r["station_name"] or r["station_id"],
+            i18n.t("col_call_at"): r["call_at"],
+            i18n.t("col_district"): i18n.label("district", r["district"]),
+            i18n.t("col_incident_type"): i18n.label("incident_type", r["incident_type"]),
+            i18n.t("col_exception_value"): i18n.fmt_duration(r["value_s"]),
+            i18n.t("col_refused_row"): f"{r['source_file']} #{r['source_row']}" if r["source_file"] else "",
+            i18n.t("col_message"): r["message"] or "",
+            i18n.t("col_timeline"): drilldown.link(f, {"incident": r["incident_id"]}) if r["incident_id"] else None,
+        }
+        for r in exceptions.iter_rows(named=True)
+    ], strict=False)
+    st.dataframe(table, hide_index=True, key="response_exceptions", column_config={
+        i18n.t("col_timeline"): st.column_config.LinkColumn(display_text=i18n.t("open_timeline")),
+    })
+    download_buttons(table.drop(i18n.t("col_timeline")), response_text.exception_label(kind, rules), "response_exceptions")

@@ -15,7 +15,11 @@ select
     call_at, first_dispatch_at, first_depart_at, first_arrive_at, cleared_at,
     response_s, is_within_target, first_station_id, first_station_type,
     station_count, arrived_station_count, staff_sent, vehicles_sent, has_flagged_response,
-    call_date, week_start, call_hour, call_weekday
+    call_date, week_start, call_hour, call_weekday,
+    -- the clock (emss/response_rules.toml) and the first-arriving response's phases
+    clock_start_rule, clock_start_at, target_s, call_processing_s, turnout_s, travel_s, on_scene_s,
+    full_response_at, full_response_s, first_station_name, station_ids,
+    has_long_turnout, has_long_travel, is_very_long_total, has_response_without_arrival
 from marts.incidents;
 
 create or replace view main.responses as
@@ -23,8 +27,11 @@ select
     incident_id, station_id, incident_type, channel, district,
     call_at, dispatch_at, depart_at, arrive_at, clear_at,
     call_processing_s, turnout_s, travel_s, response_s, on_scene_s,
-    staff_sent, vehicles_sent, lat, lon, is_flagged
-from core.responses;
+    staff_sent, vehicles_sent, lat, lon, is_flagged,
+    station_name, station_type, call_date, clock_start_rule, clock_start_at, target_s,
+    total_s, busy_s, arrival_rank, is_first_arrival, is_concurrent, is_long_turnout, is_long_travel,
+    station_lat, station_lon
+from marts.responses;
 
 create or replace view main.inventory as
 select

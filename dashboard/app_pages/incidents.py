@@ -1,0 +1,169 @@
+"""警情 Incidents: the incidents behind any figure, and one incident's timeline on one axis and on the map.
+
+Reached from a chart or table of the Response times page, or from a shared link: the shared
+filters, plus the URL's group filters (incident_type, channel, station, weekday, hour, week,
+min_s/max_s, outcome, exception; see dashboard.drilldown), pick the list; `?incident=JQ…`
+opens that incident's timeline.
+Named queries: response/rules, response/station_league, incidents/list, incidents/timeline.
+"""
+
+import dataclasses
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, drilldown, i18n, response_text, sections
+from dashboard.export import download_buttons
+from dashboard.filters import current
+from emss import categories
+
+QUERIES = ["response/rules", "response/station_league", "incidents/list", "incidents/timeline"]
+
+f = current()
+lang = f.lang
+sections.header("incidents_title", f, QUERIES)
+st.caption(response_text.clock_caption(data.run("response/rules")))
+drill = drilldown.Drill.from_query(st.query_params.to_dict())
+
+
+def clock_word(rule: str | None) -> str:
+    return i18n.t(f"clock_short_{rule}") if rule else i18n.DASH
+
+
+# ---- the group filters, seeded from the URL; a change is written back to it ----------
+league = data.run("response/station_league", **f.period)
+station_names = dict(zip(league["station_id"].to_list(), league["station_name"].to_list()))
+station_options = sorted(set(station_names) | set(drill.stations))
+c1, c2, c3, c4, c5 = st.columns([3, 2, 3, 2, 2])
+incident_types = c1.multiselect(
+    i18n.t("group_incident_type"), list(categories.INCIDENT_TYPES), default=list(drill.incident_types),
+    format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"), key=f"incidents_types_{lang}")
+channels = c2.multiselect(
+    i18n.t("group_channel"), list(categories.CHANNELS), default=list(drill.channels),
+    format_func=lambda c: i18n.label("channel", c, lang), placeholder=i18n.t("all"), key=f"incidents_channels_{lang}")
+stations = c3.multiselect(
+    i18n.t("group_station"), station_options, default=list(drill.stations),
+    format_func=lambda s: f"{station_names.get(s) or s} ({s})", placeholder=i18n.t("all"),
+    help=i18n.t("station_filter_help"), key=f"incidents_stations_{lang}")
+outcomes = (None, *drilldown.OUTCOMES)
+outcome = c4.selectbox(i18n.t("outcome"), outcomes, index=outcomes.index(drill.outcome),
+                       format_func=lambda o: i18n.text(f"outcome_{o}" if o else "all", lang),
+                       key=f"incidents_outcome_{lang}")
+exceptions = (None, *drilldown.EXCEPTIONS)
+exception = c5.selectbox(i18n.t("exception_kind"), exceptions, index=exceptions.index(drill.exception),
+                         format_func=lambda e: i18n.text(f"exception_short_{e}" if e else "all", lang),
+                         key=f"incidents_exception_{lang}")
+
+chosen = dataclasses.replace(drill, incident_types=tuple(incident_types), channels=tuple(channels),
+                             stations=tuple(stations), outcome=outcome, exception=exception)
+# What a chart narrowed the list by (a weekday and hour, a week, a time range): said, and removable.
+narrowed = []
+if chosen.call_weekday is not None:
+    narrowed.append(i18n.t(f"weekday_{chosen.call_weekday}"))
+if chosen.call_hour is not None:
+    narrowed.append(i18n.t("hour_of_day", hour=chosen.call_hour))
+if chosen.week_start is not None:
+    narrowed.append(i18n.t("week_of", week=chosen.week_start.isoformat()))
+if chosen.min_response_s is not None or chosen.max_response_s is not None:
+    narrowed.append(i18n.t("response_range", lo=i18n.fmt_duration(chosen.min_response_s or 0),
+                           hi=i18n.fmt_duration(chosen.max_response_s) if chosen.max_response_s is not None else "∞"))
+if narrowed:
+    left, right = st.columns([5, 1])
+    left.caption(i18n.t("narrowed_by", what=" · ".join(narrowed)))
+    if right.button(i18n.t("clear_narrowing"), key="incidents_clear"):
+        chosen = dataclasses.replace(chosen, call_weekday=None, call_hour=None, week_start=None,
+                                     min_response_s=None, max_response_s=None)
+
+if chosen.to_query() != drill.to_query():
+    for key in drill.to_query():
+        del st.query_params[key]
+    st.query_params.update(chosen.to_query())
+
+# ---- the list ----------------------------------------------------------------------
+incidents = data.run("incidents/list", **f.period, **chosen.list_params())
+matched = int(incidents["matched"][0]) if incidents.height else 0
+st.subheader(i18n.t("section_incident_list"))
+st.caption(i18n.t("incident_list_count", matched=f"{matched:,}", shown=f"{incidents.height:,}")
+           if matched > incidents.height else i18n.t("incident_list_all", matched=f"{matched:,}"))
+if incidents.height:
+    table = pl.DataFrame([
+        {
+            i18n.t("col_incident_id"): r["incident_id"],
+            i18n.t("col_call_at"): r["call_at"],
+            i18n.t("col_district"): i18n.label("district", r["district"]),
+            i18n.t("col_incident_type"): i18n.label("incident_type", r["incident_type"]),
+            i18n.t("col_channel"): i18n.label("channel", r["channel"]),
+            i18n.t("col_first_station"): r["first_station_name"] or r["first_station_id"],
+            i18n.t("col_stations_sent"): int(r["station_count"]),
+            i18n.t("col_incident_response"): i18n.fmt_duration(r["response_s"]),
+            i18n.t("col_response_s"): r["response_s"],
+            i18n.t("col_target_met"): i18n.DASH if r["is_within_target"] is None
+            else i18n.t("yes") if r["is_within_target"] else i18n.t("no"),
+            i18n.t("col_call_processing"): i18n.fmt_duration(r["call_processing_s"]),
+            i18n.t("col_turnout"): i18n.fmt_duration(r["turnout_s"]),
+            i18n.t("col_travel"): i18n.fmt_duration(r["travel_s"]),
+            i18n.t("col_clock_start"): clock_word(r["clock_start_rule"]),
+            i18n.t("col_timeline"): drilldown.link(f, chosen.to_query() | {"incident": r["incident_id"]}),
+        }
+        for r in incidents.iter_rows(named=True)
+    ], strict=False)
+    # a selected row opens its timeline below; the link column opens it in a new tab
+    event = st.dataframe(table, hide_index=True, key="incidents_list", on_select="rerun", selection_mode="single-row",
+                         column_config={
+                             i18n.t("col_timeline"): st.column_config.LinkColumn(display_text=i18n.t("open_timeline")),
+                         })
+    rows = event.selection["rows"] if event and "selection" in event else []
+    if rows:
+        picked = incidents["incident_id"][rows[0]]
+        if picked != chosen.incident:
+            chosen = dataclasses.replace(chosen, incident=picked)
+            st.query_params["incident"] = picked
+    download_buttons(table.drop(i18n.t("col_timeline")), i18n.t("section_incident_list"), "incidents_list")
+    st.caption(i18n.t("incident_list_help"))
+else:
+    st.info(i18n.t("no_incidents_matched"))
+
+# ---- one incident: its timeline and its map --------------------------------------------
+if chosen.incident:
+    timeline = data.run("incidents/timeline", incident_id=chosen.incident)
+    st.subheader(i18n.t("section_timeline", incident=chosen.incident))
+    if timeline.height == 0:
+        st.warning(i18n.t("timeline_not_found", incident=chosen.incident))
+        st.stop()
+    first = timeline.row(0, named=True)
+    met = first["is_within_target"]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(i18n.t("kpi_incident_response"), i18n.fmt_duration(first["response_s"]), border=True,
+              delta=None if met is None else i18n.t("target_met") if met else i18n.t("target_missed"),
+              delta_color="normal" if met else "inverse", delta_arrow="off")
+    c2.metric(i18n.t("kpi_incident_clock"), clock_word(first["clock_start_rule"]), border=True,
+              help=i18n.t("kpi_incident_clock_help"))
+    c3.metric(i18n.t("kpi_incident_stations"), f"{timeline['arrive_at'].is_not_null().sum()} / {timeline.height}",
+              border=True, help=i18n.t("kpi_incident_stations_help"))
+    c4.metric(i18n.t("kpi_incident_full"), i18n.fmt_duration(first["full_response_s"]), border=True)
+    st.caption(i18n.t("incident_caption", type=i18n.label("incident_type", first["incident_type"]),
+                      channel=i18n.label("channel", first["channel"]), district=i18n.label("district", first["district"]),
+                      address=first["address"] or i18n.DASH, call=f"{first['call_at']:%Y-%m-%d %H:%M:%S}",
+                      target=i18n.fmt_duration(first["target_s"])))
+    if first["refused_responses"]:
+        st.warning(i18n.t("timeline_refused", n=first["refused_responses"]))
+    st.plotly_chart(charts.incident_timeline(timeline, lang), key="incident_timeline")
+    st.pydeck_chart(charts.incident_map(timeline, lang), height=420, key="incident_map")
+    responses = pl.DataFrame([
+        {
+            i18n.t("col_arrival_rank"): int(r["arrival_rank"]),
+            i18n.t("col_station_name"): r["station_name"] or r["station_id"],
+            i18n.t("col_dispatch_at"): r["dispatch_at"],
+            i18n.t("col_depart_at"): r["depart_at"],
+            i18n.t("col_arrive_at"): r["arrive_at"],
+            i18n.t("col_clear_at"): r["clear_at"],
+            i18n.t("col_turnout"): i18n.fmt_duration(r["turnout_s"]),
+            i18n.t("col_travel"): i18n.fmt_duration(r["travel_s"]),
+            i18n.t("col_total"): i18n.fmt_duration(r["total_s"]),
+            i18n.t("col_vehicles"): r["vehicles_sent"],
+            i18n.t("col_still_out"): i18n.t("yes") if r["is_concurrent"] else i18n.t("no"),
+        }
+        for r in timeline.iter_rows(named=True)
+    ], strict=False)
+    st.dataframe(responses, hide_index=True, key="incident_responses")
+    download_buttons(responses, chosen.incident, "incident_responses")

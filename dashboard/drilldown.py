@@ -1,0 +1,165 @@
+"""From a figure to the incidents behind it: the Incidents page's URL parameters.
+
+A drill-down link carries the shared filters (`filters.to_query`) and the
+group the figure was split by, so it can be opened in a new tab or sent to a
+colleague. The Incidents page reads the group back with `Drill.from_query`.
+Plain functions: tests call them without Streamlit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode
+
+from dashboard.filters import Filters, to_query
+from emss import categories
+
+PAGE_PATH = "incidents"  # url_path of app_pages/incidents.py
+PAGE_FILE = "app_pages/incidents.py"
+OUTCOMES = ("within", "beyond", "no_arrival")
+EXCEPTIONS = ("long_turnout", "long_travel", "very_long_total", "no_arrival", "response_without_arrival")
+# the dimensions a figure may be split by; district and station type are shared filters
+GROUPS = ("district", "station_type", "station", "incident_type", "channel")
+
+
+def _codes(value: str | list[str] | None, known: Mapping[str, object] | None = None) -> tuple[str, ...]:
+    parts = value if isinstance(value, list) else [value or ""]
+    out: list[str] = []
+    for part in parts:
+        for code in part.split(","):
+            code = code.strip()
+            if code and (known is None or code in known) and code not in out:
+                out.append(code)
+    return tuple(out)
+
+
+def _last(value: str | list[str] | None) -> str | None:
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return value
+
+
+def _int(value: str | list[str] | None, lo: int, hi: int) -> int | None:
+    try:
+        n = int(_last(value) or "")
+    except ValueError:
+        return None
+    return n if lo <= n <= hi else None
+
+
+def _date(value: str | list[str] | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(_last(value) or "")
+    except ValueError:
+        return None
+
+
+def _choice(value: str | list[str] | None, allowed: tuple[str, ...]) -> str | None:
+    v = _last(value)
+    return v if v in allowed else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Drill:
+    """What the Incidents page narrows the shared filters by. Empty = nothing more."""
+
+    incident_types: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    stations: tuple[str, ...] = ()
+    call_weekday: int | None = None
+    call_hour: int | None = None
+    week_start: dt.date | None = None
+    min_response_s: int | None = None
+    max_response_s: int | None = None
+    outcome: str | None = None
+    exception: str | None = None
+    incident: str | None = None  # the incident whose timeline is open
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str | list[str]]) -> Drill:
+        """The page's URL parameters; unknown codes and values out of range are dropped."""
+        return cls(
+            incident_types=_codes(params.get("incident_type"), categories.INCIDENT_TYPES),
+            channels=_codes(params.get("channel"), categories.CHANNELS),
+            stations=_codes(params.get("station")),
+            call_weekday=_int(params.get("weekday"), 1, 7),
+            call_hour=_int(params.get("hour"), 0, 23),
+            week_start=_date(params.get("week")),
+            min_response_s=_int(params.get("min_s"), 0, 10**7),
+            max_response_s=_int(params.get("max_s"), 0, 10**7),
+            outcome=_choice(params.get("outcome"), OUTCOMES),
+            exception=_choice(params.get("exception"), EXCEPTIONS),
+            incident=(_last(params.get("incident")) or "").strip() or None,
+        )
+
+    def to_query(self) -> dict[str, str]:
+        q: dict[str, str] = {}
+        for key, value in (("incident_type", self.incident_types), ("channel", self.channels),
+                           ("station", self.stations)):
+            if value:
+                q[key] = ",".join(value)
+        for key, value in (("weekday", self.call_weekday), ("hour", self.call_hour),
+                           ("week", self.week_start), ("min_s", self.min_response_s),
+                           ("max_s", self.max_response_s), ("outcome", self.outcome),
+                           ("exception", self.exception), ("incident", self.incident)):
+            if value is not None:
+                q[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return q
+
+    def list_params(self) -> dict[str, object]:
+        """Parameters of incidents/list beyond the period and scope."""
+        return {
+            "incident_types": list(self.incident_types), "channels": list(self.channels),
+            "stations": list(self.stations), "call_weekday": self.call_weekday, "call_hour": self.call_hour,
+            "week_start": self.week_start, "min_response_s": self.min_response_s,
+            "max_response_s": self.max_response_s, "outcome": self.outcome, "exception": self.exception,
+        }
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Drill(incident=self.incident)
+
+
+def group_query(dimension: str, code: str) -> dict[str, str]:
+    """URL parameters of one group of a split; district and station type narrow the shared filters."""
+    keys = {"district": "district", "station_type": "type", "station": "station",
+            "incident_type": "incident_type", "channel": "channel"}
+    if dimension not in keys:
+        raise ValueError(f"no group {dimension!r}; one of {GROUPS}")
+    return {keys[dimension]: code}
+
+
+def narrowed(f: Filters, extra: Mapping[str, str]) -> Filters:
+    """The shared filters after a drill-down into one district or station type (else unchanged)."""
+    if "district" in extra:
+        f = dataclasses.replace(f, districts=_codes(extra["district"], categories.DISTRICTS))
+    if "type" in extra:
+        f = dataclasses.replace(f, station_types=_codes(extra["type"], categories.STATION_TYPES))
+    return f
+
+
+def params(f: Filters, extra: Mapping[str, str]) -> dict[str, str]:
+    """The Incidents page's URL parameters: the shared filters narrowed by `extra`."""
+    return to_query(f) | dict(extra)
+
+
+def link(f: Filters, extra: Mapping[str, str]) -> str:
+    """A relative URL of the Incidents page for the shared filters narrowed by `extra` (shareable)."""
+    return PAGE_PATH + "?" + urlencode(params(f, extra))
+
+
+def encode(extra: Mapping[str, str]) -> str:
+    """A drill-down as a chart point's customdata."""
+    return urlencode(dict(extra))
+
+
+def from_point(point: Mapping[str, object]) -> dict[str, str] | None:
+    """The drill-down a clicked chart point carries (charts put it in customdata, see `encode`)."""
+    data = point.get("customdata")
+    if isinstance(data, (list, tuple)):
+        data = next((d for d in data if isinstance(d, str) and "=" in d), None)
+    if not isinstance(data, str) or "=" not in data:
+        return None
+    return dict(parse_qsl(data))

@@ -1,0 +1,71 @@
+-- title: 分组响应时间与各阶段用时
+-- title_en: Response times and phases by group
+-- description: Per group (group_by = district, station_type, station, incident_type or channel; default district): incidents, arrivals, the share within the target with its count, the median and 90th percentile of clock start to first arrival, and the median of each phase of the first-arriving response (call processing, turnout, travel; 90th percentiles of turnout and travel). `slowest_phase` is the phase whose median exceeds the whole scope's median by the most seconds (`slowest_phase_excess_s`; a tie goes to the earlier phase), null when no phase is slower than the scope's. Stations and station types are those of the first-arriving station. Groups with fewer timed incidents than the configured minimum are flagged `is_small_sample` and sorted last; the others worst rate first.
+-- grain: one row per group
+-- param: start_date date
+-- param: end_date date
+-- param: districts text[]
+-- param: station_types text[]
+-- param: group_by text  district | station_type | station | incident_type | channel (default: district)
+with scope as (
+    select
+        *,
+        case coalesce(nullif($group_by, ''), 'district')
+            when 'district' then district
+            when 'station_type' then first_station_type
+            when 'station' then first_station_id
+            when 'incident_type' then incident_type
+            when 'channel' then channel
+        end as group_code
+    from incidents_in($start_date, $end_date, $districts, $station_types)
+),
+overall as (
+    select
+        quantile_cont(call_processing_s, 0.5) as call_processing_s,
+        quantile_cont(turnout_s, 0.5) as turnout_s,
+        quantile_cont(travel_s, 0.5) as travel_s
+    from scope
+),
+groups as (
+    select
+        group_code,
+        any_value(first_station_name) filter (where first_station_id = group_code) as group_name,
+        count(*) as incidents,
+        count(first_arrive_at) as arrived,
+        count(response_s) as timed,
+        count(*) filter (where is_within_target) as within_target,
+        count(response_s) - count(*) filter (where is_within_target) as beyond_target,
+        round(count(*) filter (where is_within_target) / nullif(count(response_s), 0), 4) as within_target_rate,
+        quantile_cont(response_s, 0.5) as p50_response_s,
+        quantile_cont(response_s, 0.9) as p90_response_s,
+        quantile_cont(call_processing_s, 0.5) as p50_call_processing_s,
+        quantile_cont(turnout_s, 0.5) as p50_turnout_s,
+        quantile_cont(travel_s, 0.5) as p50_travel_s,
+        quantile_cont(turnout_s, 0.9) as p90_turnout_s,
+        quantile_cont(travel_s, 0.9) as p90_travel_s
+    from scope
+    group by group_code
+),
+excess as (
+    select g.*,
+        -- list_sort orders structs field by field: by excess, and on a tie the earlier phase
+        [{'excess': g.p50_call_processing_s - o.call_processing_s, 'tie': -1, 'phase': 'call_processing'},
+         {'excess': g.p50_turnout_s - o.turnout_s, 'tie': -2, 'phase': 'turnout'},
+         {'excess': g.p50_travel_s - o.travel_s, 'tie': -3, 'phase': 'travel'}] as phases
+    from groups g cross join overall o
+),
+slowest as (
+    select * exclude (phases),
+        list_sort(list_filter(phases, lambda p: p.excess > 0), 'DESC')[1] as top
+    from excess
+)
+select
+    group_code, group_name, incidents, arrived, timed, within_target, beyond_target, within_target_rate,
+    p50_response_s, p90_response_s, p50_call_processing_s, p50_turnout_s, p50_travel_s,
+    p90_turnout_s, p90_travel_s,
+    top.phase as slowest_phase,
+    top.excess as slowest_phase_excess_s,
+    round(beyond_target / nullif(sum(beyond_target) over (), 0), 4) as share_of_misses,
+    timed < (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents') as is_small_sample
+from slowest
+order by is_small_sample, within_target_rate nulls last, p90_response_s desc nulls last, group_code

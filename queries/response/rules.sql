@@ -1,0 +1,25 @@
+-- title: 响应时间口径
+-- title_en: Response-time rules
+-- description: The rules every response-time figure runs on, as loaded from emss/response_rules.toml: when the clock starts per alarm channel (received = 接警时间, dispatched = 派警时间; `default` for channels not listed), the target per incident type, what makes a full first response, the smallest sample worth judging, and the exception thresholds. `description` says each in Chinese.
+-- grain: one row per setting (rule, key)
+select
+    rule, key, value,
+    case rule
+        when 'clock_start' then
+            coalesce((select zh from labels where dimension = 'channel' and code = key), '默认（未单列的渠道）')
+            || '：计时起点为' || case value when 'dispatched' then '派警时间' else '接警时间' end
+        when 'target_s' then
+            coalesce((select zh from labels where dimension = 'incident_type' and code = key), '默认（未单列的警情类型）')
+            || '：到场目标' || value || '秒'
+        when 'full_response' then
+            case key when 'measure' then '首批力量按' || case value when 'staff' then '人数' else '车辆数' end || '计'
+                     else '首批力量到齐：累计到场达到' || value end
+        when 'sample' then '到场少于' || value || '起的分组只作参考'
+        when 'exceptions' then
+            case key when 'long_turnout_s' then '出动用时超过' when 'long_travel_s' then '途中用时超过'
+                     else '总响应时间超过' end || value || '秒列入跟进清单'
+    end as description
+from response_rules
+order by case rule when 'clock_start' then 1 when 'target_s' then 2 when 'full_response' then 3
+                   when 'sample' then 4 else 5 end,
+         key = 'default', key
