@@ -23,6 +23,10 @@ if not data.available():
              + "\n\n" + i18n.text("no_warehouse", "en", path=data.warehouse()))
     st.stop()
 
+# A4 printing without the app's chrome (sidebar, toolbar, buttons)
+st.markdown(f"<style>{(Path(__file__).resolve().parent / 'print.css').read_text(encoding='utf-8')}</style>",
+            unsafe_allow_html=True)
+
 data_range = data.data_range()
 filters.load_from_url(data_range)  # before anything is labelled: the URL may choose the language
 

@@ -1,4 +1,4 @@
-"""The `emss` command: demo, ingest, query, serve, rebuild.
+"""The `emss` command: demo, ingest, query, snapshot, serve, rebuild.
 
 Every subcommand takes --warehouse; without it, EMSS_WAREHOUSE, then data/emss.duckdb.
 """
@@ -95,6 +95,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     if not args.name:
         print("错误 / error: give a query name, or --list", file=sys.stderr)
         return 2
+    if args.format == "parquet" and not args.out:
+        print("错误 / error: --format parquet writes a file: give --out FILE", file=sys.stderr)
+        return 2
     params = {}
     for item in args.param or []:
         key, _, value = item.partition("=")
@@ -104,6 +107,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         frame = queries.run(con, args.name, params)
     finally:
         con.close()
+    if args.format == "parquet":
+        frame.write_parquet(args.out, compression="zstd")
+        return 0
     if args.format == "csv":
         out = frame.write_csv()
     elif args.format == "json":
@@ -116,6 +122,19 @@ def cmd_query(args: argparse.Namespace) -> int:
         Path(args.out).write_text(out, encoding="utf-8")
     else:
         print(out)
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from emss import snapshot
+
+    snap = snapshot.take(config.warehouse_path(args.warehouse), args.week, args.out,
+                         by_clock=args.by_clock, pdf=not args.no_pdf, lang=args.lang)
+    state = "新修订版 / new revision" if snap.new_revision else "数字未变 / figures unchanged"
+    print(f"快照 / snapshot {snap.week} ({snap.week.start} – {snap.week.end}): {snap.folder}")
+    print(f"  修订版 / revision {snap.revision} ({state}); {len(snap.manifest['files'])} files")
+    if snap.pdf and not snap.pdf.written:
+        print(f"  未生成PDF / PDF skipped: {snap.pdf.reason}")
     return 0
 
 
@@ -176,9 +195,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="query name, e.g. response/kpi")
     p.add_argument("--list", action="store_true", help="list the named queries")
     p.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="a parameter; lists as a,b,c")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--out", help="write to this file instead of the terminal")
+    p.add_argument("--format", choices=["table", "csv", "json", "parquet"], default="table",
+                   help="output format (parquet needs --out)")
+    p.add_argument("--out", metavar="FILE", help="write to this file instead of the terminal")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("snapshot", help="freeze a week's KPIs: tables, Excel, offline HTML and PDF report, history")
+    _add_warehouse(p)
+    p.add_argument("--week", metavar="YYYY-Www",
+                   help="ISO week, e.g. 2026-W47 (default: the last complete week of the data, see --by-clock)")
+    p.add_argument("--by-clock", action="store_true",
+                   help="default to the last complete week by the wall clock (Asia/Shanghai), not by the data's as-of date")
+    p.add_argument("--out", metavar="DIR",
+                   help="folder that holds the week folders (default: $EMSS_SNAPSHOTS, else snapshots/)")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF (which needs Chromium)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the workbook and report (default zh)")
+    p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("serve", help="open the dashboard on the warehouse")
     _add_warehouse(p)

@@ -35,12 +35,16 @@ def demo_exports(tmp_path_factory) -> dict[str, list[Path]]:
 
 @pytest.fixture(scope="session")
 def demo_warehouse(demo_exports, tmp_path_factory) -> Path:
-    """A warehouse holding the fixture exports. Read-only for tests: copy it to change it."""
+    """A warehouse holding the fixture exports, and the snapshot history (meta.snapshots) of its
+    last two complete weeks, as `emss snapshot` records it. Read-only for tests: copy it to change it."""
+    from emss import snapshot
     from etl.load import ingest
 
     warehouse = tmp_path_factory.mktemp("warehouse") / "emss.duckdb"
     reports = ingest([p for paths in demo_exports.values() for p in paths], warehouse)
     assert all(r.outcome == "loaded" for r in reports), [r.message for r in reports]
+    latest = snapshot.record_week(warehouse).week
+    snapshot.record_week(warehouse, latest.previous())
     return warehouse
 
 

@@ -106,3 +106,33 @@ def test_page_renders_offline(server, browser, page_path):
         page.screenshot(path=str(Path(shots) / f"{page_path or 'overview'}.png"))
     print(f"{page_path or 'overview'}: first figure after {first_figure_s:.2f} s")
     context.close()
+
+
+PRINTED = {  # page -> what its printed A4 pages must say
+    "": ["总览", "5分钟到场率", "建站进度"],
+}
+
+
+@pytest.mark.parametrize("page_path", list(PRINTED))
+def test_page_prints_on_a4(server, browser, page_path, tmp_path):
+    """Printing (as leadership does for the meeting): A4, Chinese text present, no sidebar, a few pages."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext not installed (apt-get install poppler-utils); .ci/run installs it")
+    context = browser.new_context(viewport={"width": 1100, "height": 1600}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/{page_path}")
+    page.wait_for_selector(PAGES[page_path], timeout=60_000)
+    page.wait_for_timeout(2000)
+    page.emulate_media(media="print")
+    pdf = tmp_path / "page.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    context.close()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    for phrase in PRINTED[page_path]:
+        assert phrase in text, f"printed page lacks {phrase!r}"
+    assert "筛选条件" not in text, "the sidebar should not print"
+    pages = text.count("\f")
+    assert 1 <= pages <= 4, f"{pages} A4 pages"
+    shots = os.environ.get("EMSS_SCREENSHOTS")
+    if shots:
+        shutil.copyfile(pdf, Path(shots) / f"{page_path or 'overview'}-print.pdf")

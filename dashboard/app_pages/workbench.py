@@ -1,0 +1,173 @@
+"""查询工作台 Query workbench: browse and run the named queries, and an ad-hoc read-only SQL box.
+
+Named queries: any of them (queries.catalogue()). The SQL box runs through emss.sqlbox.
+"""
+
+import datetime as dt
+import io
+import json
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+import queries
+from dashboard import data, export, i18n
+from dashboard.filters import current
+from emss import categories, sqlbox
+
+# text[] parameters whose values are known codes: offered as a pick list
+CODE_PARAMS = {"districts": ("district", categories.DISTRICTS), "station_types": ("station_type", categories.STATION_TYPES)}
+# columns a suggested chart can put on its x axis, in order of preference
+TIME_COLUMNS = ("week_start", "call_date", "month", "week", "as_of")
+CATEGORY_COLUMNS = {"district": "district", "station_type": "station_type", "incident_type": "incident_type",
+                    "channel": "channel"}
+
+f = current()
+lang = f.lang
+
+
+def param_widget(query: queries.NamedQuery, p: queries.Param) -> object:
+    """One widget per parameter, by its declared type; empty means the query's default."""
+    label = f"{p.name} ({p.type})" + (" *" if p.required else "")
+    key = f"wb_{query.name}_{p.name}"
+    help_text = p.description or None
+    if p.type == "date":
+        return st.date_input(label, value=None, key=key, help=help_text, format="YYYY-MM-DD")
+    if p.type in ("int", "float"):
+        return st.number_input(label, value=None, key=key, help=help_text, step=1 if p.type == "int" else None)
+    if p.type == "text[]" and p.name in CODE_PARAMS:
+        dimension, known = CODE_PARAMS[p.name]
+        return st.multiselect(label, list(known), key=key, help=help_text, placeholder=i18n.t("all"),
+                              format_func=lambda c: i18n.label(dimension, c, lang))
+    return st.text_input(label, key=key, help=help_text)
+
+
+def suggested_chart(frame: pl.DataFrame) -> go.Figure | None:
+    """A line over time, or bars over a category, of the first rate (else count) column; None if neither fits."""
+    numeric = [c for c, t in frame.schema.items() if t.is_numeric()]
+    x = next((c for c in TIME_COLUMNS if c in frame.columns), None)
+    kind = "line"
+    if x is None:
+        x = next((c for c in CATEGORY_COLUMNS if c in frame.columns), None) or (
+            "bin_start_s" if "bin_start_s" in frame.columns else None)
+        kind = "bar"
+    candidates = [c for c in numeric if c != x]
+    if x is None or not candidates or frame.height < 2:
+        return None
+    y = next((c for c in candidates if c.endswith("_rate")), candidates[0])
+    xs = frame[x].to_list()
+    if x in CATEGORY_COLUMNS:
+        xs = [i18n.label(CATEGORY_COLUMNS[x], v, lang) for v in xs]
+    fig = go.Figure()
+    if kind == "line":
+        fig.add_scatter(x=xs, y=frame[y].to_list(), mode="lines+markers", name=y)
+    else:
+        fig.add_bar(x=xs, y=frame[y].to_list(), name=y)
+    fig.update_layout(xaxis_title=x, yaxis_title=y, height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    if y.endswith("_rate"):
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def flat_for_export(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV and Excel hold no nested values: structs and lists of them go out as JSON text.
+
+    Lists of plain values stay lists (the export joins them with "；"); Parquet keeps everything as is.
+    """
+    def nested(dtype: pl.DataType) -> bool:
+        return dtype.is_nested() and not (isinstance(dtype, pl.List) and not dtype.inner.is_nested())
+
+    return frame.with_columns(
+        pl.Series(c, [None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                      for v in frame[c].to_list()], dtype=pl.String)
+        for c, t in frame.schema.items() if nested(t)
+    )
+
+
+def cli_line(query: queries.NamedQuery, params: dict[str, object]) -> str:
+    parts = [f"emss query {query.name}"]
+    for name, value in params.items():
+        if value in (None, "", []):
+            continue
+        text = ",".join(value) if isinstance(value, list) else value.isoformat() if isinstance(value, dt.date) else value
+        parts.append(f"-p {name}={text}")
+    return " ".join(parts) + " --format csv"
+
+
+st.title(i18n.t("workbench_title"))
+st.markdown(i18n.t("workbench_intro"))
+
+# ---- a named query ---------------------------------------------------------------
+catalogue = queries.catalogue()
+name = st.selectbox(i18n.t("workbench_pick"), list(catalogue), key="wb_query",
+                    format_func=lambda n: f"{n} · {catalogue[n].title if lang == 'zh' else catalogue[n].title_en}")
+query = catalogue[name]
+st.markdown(f"**{query.title}** / {query.title_en}")
+if query.description:
+    st.caption(query.description)
+st.caption(i18n.t("workbench_grain", grain=query.grain))
+
+params: dict[str, object] = {}
+with st.container(border=True):
+    if query.params:
+        st.markdown(i18n.t("workbench_params"))
+        columns = st.columns(min(len(query.params), 4))
+        for i, p in enumerate(query.params):
+            with columns[i % len(columns)]:
+                params[p.name] = param_widget(query, p)
+    else:
+        st.caption(i18n.t("workbench_no_params"))
+
+try:
+    frame = data.run(name, **params)
+except (ValueError, duckdb.Error) as e:
+    st.error(i18n.t("sqlbox_error", detail=str(e).splitlines()[0]))
+    frame = None
+
+if frame is not None:
+    st.caption(i18n.t("workbench_rows", n=f"{frame.height:,}"))
+    st.dataframe(frame, hide_index=True, key="wb_result")
+    stem = name.replace("/", "_")
+    export.download_buttons(flat_for_export(frame), stem, key="wb_download")
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    st.download_button(i18n.t("download_parquet"), buffer.getvalue(), file_name=f"{stem}.parquet",
+                       mime="application/vnd.apache.parquet", key="wb_download_parquet")
+    chart = suggested_chart(frame)
+    if chart is not None:
+        st.markdown(f"**{i18n.t('workbench_chart')}**")
+        st.plotly_chart(chart, key="wb_chart")
+
+st.markdown(f"**{i18n.t('workbench_sql')}**")
+st.code(query.sql, language="sql")
+st.markdown(f"**{i18n.t('workbench_cli')}**")
+st.code(cli_line(query, params), language="bash")
+
+# ---- ad-hoc SQL ----------------------------------------------------------------------
+st.subheader(i18n.t("workbench_adhoc"))
+st.caption(i18n.t("workbench_adhoc_help", views=", ".join(sqlbox.DOCUMENTED_VIEWS), cap=f"{sqlbox.ROW_CAP:,}",
+                  timeout=f"{sqlbox.TIMEOUT_S:g}"))
+sql = st.text_area(i18n.t("workbench_adhoc_sql"), key="wb_sql", height=140,
+                   value="select district, count(*) as incidents,\n"
+                         "       avg(case when is_within_target then 1 else 0 end) as within_target_share\n"
+                         "from incidents\nwhere first_arrive_at is not null\ngroup by district\norder by incidents desc")
+if st.button(i18n.t("workbench_adhoc_run"), key="wb_sql_run", type="primary"):
+    try:
+        st.session_state["wb_sql_result"] = (sql, sqlbox.run(data.warehouse(), sql))
+    except sqlbox.Refused as e:
+        st.session_state["wb_sql_result"] = (sql, e)
+
+# the last result stays while the SQL is unchanged (a download reruns the page)
+last = st.session_state.get("wb_sql_result")
+if last and last[0] == sql:
+    outcome = last[1]
+    if isinstance(outcome, sqlbox.Refused):
+        st.error(i18n.t(f"sqlbox_{outcome.reason}", detail=outcome.detail))
+    else:
+        if outcome.truncated:
+            st.warning(i18n.t("workbench_adhoc_truncated", cap=f"{sqlbox.ROW_CAP:,}"))
+        st.caption(i18n.t("workbench_adhoc_done", n=f"{outcome.frame.height:,}", seconds=f"{outcome.seconds:.2f}"))
+        st.dataframe(outcome.frame, hide_index=True, key="wb_sql_frame")
+        export.download_buttons(flat_for_export(outcome.frame), "sql_result", key="wb_sql_download")
