@@ -169,8 +169,11 @@ def test_number_formats():
     assert i18n.fmt_duration(45.4, "zh") == "45秒"
     assert i18n.fmt_duration(3720, "en") == "1 h 2 min"
     assert i18n.fmt_duration(None, "en") == i18n.DASH
-    assert i18n.shortfall("必配装备不足：灭火装置、破拆工具", "en") == "mandatory kit short: 灭火装置, 破拆工具"
-    assert i18n.shortfall("缺副队长", "en") == "missing role: vice-captain"
+    kit = {"check": "mandatory_kit", "item": "灭火装置", "item_en": "fire extinguishers", "actual": 8.0, "required": "10"}
+    assert i18n.shortfall(kit, "en") == "mandatory kit short: fire extinguishers (8 usable of 10)"
+    assert i18n.shortfall(kit, "zh") == "必配装备不足：灭火装置（可用8，应配10）"
+    role = {"check": "role", "item": "副队长", "item_en": "vice-captain", "actual": None, "required": None}
+    assert i18n.shortfall(role, "en") == "missing role: vice-captain"
 
 
 def test_filters_round_trip_through_the_url():
@@ -271,7 +274,7 @@ def test_stations_page_counts_the_register(app, facts):
     register = at.dataframe[-1].value  # only stations in service by default
     assert len(register) == len(expected)
     assert set(register[i18n.text("col_station_id", "zh")]) == {s["station_id"] for s in expected}
-    by_district = at.dataframe[0].value
+    by_district = next(df.value for df in at.dataframe if i18n.text("total", "zh") in df.value.columns)
     assert by_district[i18n.text("total", "zh")].sum() == len(expected)
     labels = set(register[i18n.text("col_station_type", "zh")])
     assert labels <= {c.zh for c in categories.STATION_TYPES.values()}

@@ -1,31 +1,171 @@
-"""站点与目标 Stations & targets: build-out against the target, where stations are, and whether they meet the standard.
+"""站点与目标 Stations & targets: build-out against the year's target, readiness against the
+standard, and the station register (each station linked to its own page).
 
-Named queries: stations/vs_target, stations/by_district, stations/readiness_summary, stations/register.
+Named queries: stations/vs_target, stations/build_trajectory, stations/build_by_district,
+stations/build_by_year, stations/by_district, stations/readiness_summary, stations/readiness_trend,
+stations/readiness_breakdown, stations/readiness_by_check, stations/register.
 """
+
+import datetime as dt
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, i18n, sections
+from dashboard import charts, data, filters, i18n, sections
+from dashboard.export import download_buttons
 from dashboard.filters import current
 
-QUERIES = ["stations/vs_target", "stations/by_district", "stations/readiness_summary", "stations/register"]
+QUERIES = ["stations/vs_target", "stations/build_trajectory", "stations/build_by_district", "stations/build_by_year",
+           "stations/by_district", "stations/readiness_summary", "stations/readiness_trend",
+           "stations/readiness_breakdown", "stations/readiness_by_check", "stations/register"]
 
 f = current()
 lang = f.lang
 sections.header("stations_title", f, QUERIES)
+types = list(f.station_types)
 
-# ---- opened this year against the target ---------------------------------------
-vs_target = data.run("stations/vs_target", as_of=f.end, districts=list(f.districts))
-if f.station_types:
-    vs_target = vs_target.filter(pl.col("station_type").is_in(list(f.station_types)))
+
+def by_types(frame: pl.DataFrame) -> pl.DataFrame:
+    """vs_target-style rows narrowed to the chosen station types, as the Overview does."""
+    return frame.filter(pl.col("station_type").is_in(types)) if types else frame
+
+
+def one_decimal(x: object) -> float | None:
+    return None if x is None else round(float(x), 1)
+
+
+def show(table: pl.DataFrame, name: str, key: str, **options: object) -> None:
+    st.dataframe(table, hide_index=True, key=key, **options)
+    download_buttons(table, name, key)
+
+
+# ---- build-out against the year's target --------------------------------------------
 st.subheader(i18n.t("section_build"))
+history = data.run("stations/build_by_year", **f.scope)
+years = sorted(set(history["year"].to_list()) | {f.end.year}, reverse=True)
+year = st.selectbox(i18n.t("build_year"), years, index=years.index(f.end.year), key="build_year",
+                    help=i18n.t("build_year_help"))
+# This year is counted to the period's last day (as the Overview does); a past year to its end.
+as_of = f.end if year == f.end.year else min(dt.date(year, 12, 31), data.data_range().as_of)
+
+vs_target = by_types(data.run("stations/vs_target", as_of=as_of, districts=list(f.districts)))
 if vs_target.height == 0:
     st.info(i18n.t("no_stations"))
 else:
-    if vs_target["target_count"].is_null().all():
-        st.info(i18n.t("no_targets", year=vs_target["year"][0]))
+    in_service = int(vs_target["in_service"].sum())
+    opened = int(vs_target["opened_this_year"].sum())
+    has_target = vs_target["target_count"].is_not_null().any()
+    target = int(vs_target["target_count"].fill_null(0).sum()) if has_target else None
+    expected = vs_target["expected_to_date"].sum() if has_target else None
+    projected = float(vs_target["projected_year_end"].sum())
+
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(i18n.t("kpi_in_service"), i18n.fmt_int(in_service), help=i18n.t("kpi_in_service_help"), border=True)
+    if target:
+        over = opened - target
+        delta = (i18n.t("target_over", n=over) if over > 0
+                 else i18n.t("target_progress", pct=i18n.fmt_pct(opened / target, 0)))
+        c2.metric(i18n.t("kpi_built_vs_target", year=year), f"{opened:,} / {target:,}", delta=delta,
+                  delta_color="normal" if over >= 0 else "off", delta_arrow="up" if over > 0 else "off", border=True)
+        gap = round(projected - target)
+        c4.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True,
+                  delta=(i18n.t("projection_over", n=gap) if gap > 0 else i18n.t("projection_short", n=-gap) if gap < 0
+                         else i18n.t("projection_on")),
+                  delta_color="normal" if gap >= 0 else "inverse", delta_arrow="off")
+    else:
+        c2.metric(i18n.t("kpi_built_vs_target", year=year), f"{opened:,} / {i18n.DASH}", delta=i18n.t("target_none"),
+                  delta_color="off", delta_arrow="off", border=True)
+        c4.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True)
+    c3.metric(i18n.t("kpi_expected_to_date"), i18n.DASH if expected is None else f"{expected:,.1f}",
+              help=i18n.t("kpi_expected_help"), border=True)
+    if not has_target:
+        st.info(i18n.t("no_targets", year=year))
+
     st.plotly_chart(charts.target_bars(vs_target, lang), key="stations_target_bars")
+    rows = []
+    for r in vs_target.iter_rows(named=True):
+        t = None if r["target_count"] is None else int(r["target_count"])
+        o = int(r["opened_this_year"])
+        rows.append({
+            i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
+            i18n.t("col_in_service"): int(r["in_service"]),
+            i18n.t("col_opened_this_year"): o,
+            i18n.t("col_target"): t,
+            i18n.t("col_progress"): i18n.fmt_pct(o / t, 0) if t else i18n.DASH,
+            i18n.t("col_expected_to_date"): one_decimal(r["expected_to_date"]),
+            i18n.t("col_projected_year_end"): one_decimal(r["projected_year_end"]),
+            i18n.t("col_status"): charts.target_status(o, t, lang),
+        })
+    rows.append({
+        i18n.t("col_station_type"): i18n.t("total"),
+        i18n.t("col_in_service"): in_service,
+        i18n.t("col_opened_this_year"): opened,
+        i18n.t("col_target"): target,
+        i18n.t("col_progress"): i18n.fmt_pct(opened / target, 0) if target else i18n.DASH,
+        i18n.t("col_expected_to_date"): one_decimal(expected),
+        i18n.t("col_projected_year_end"): one_decimal(projected),
+        i18n.t("col_status"): charts.target_status(opened, target, lang),
+    })
+    show(pl.DataFrame(rows, strict=False), f"{i18n.t('section_build')}_{year}", "stations_target_table")
+
+    # month by month against the straight line
+    st.markdown(f"**{i18n.t('section_trajectory')}**")
+    trajectory = data.run("stations/build_trajectory", as_of=as_of, **f.scope)
+    st.plotly_chart(charts.build_trajectory(trajectory, year, lang), key="stations_trajectory")
+    st.caption(i18n.t("trajectory_caption"))
+    with st.expander(i18n.t("section_trajectory")):
+        show(pl.DataFrame([{
+            i18n.t("col_month"): r["month_start"].strftime("%Y-%m"),
+            i18n.t("col_opened_in_month"): r["opened_in_month"],
+            i18n.t("col_opened_cumulative"): r["opened_cumulative"],
+            i18n.t("col_target_cumulative"): r["target_cumulative"],
+            i18n.t("col_projected_cumulative"): r["projected_cumulative"],
+        } for r in trajectory.iter_rows(named=True)], strict=False),
+            f"{i18n.t('section_trajectory')}_{year}", "stations_trajectory_table")
+
+    # by district
+    st.markdown(f"**{i18n.t('section_build_by_district')}**")
+    by_district_build = data.run("stations/build_by_district", as_of=as_of, station_types=types)
+    if f.districts:
+        by_district_build = by_district_build.filter(pl.col("district").is_in(list(f.districts)))
+    if by_district_build["target_count"].is_null().all():
+        st.caption(i18n.t("no_district_targets", year=year))
+    show(pl.DataFrame([{
+        i18n.t("col_district"): i18n.label("district", r["district"]),
+        i18n.t("col_in_service"): int(r["in_service"]),
+        i18n.t("col_opened_this_year"): int(r["opened_this_year"]),
+        i18n.t("col_district_target"): r["target_count"],
+        i18n.t("col_progress"): i18n.fmt_pct(r["target_progress"], 0),
+        i18n.t("col_status"): (charts.target_status(int(r["opened_this_year"]), r["target_count"], lang)
+                               if r["target_count"] is not None else i18n.DASH),
+    } for r in by_district_build.iter_rows(named=True)], strict=False),
+        f"{i18n.t('section_build_by_district')}_{year}", "stations_build_by_district")
+
+# past years, kept
+with st.expander(i18n.t("section_build_history")):
+    per_year = history.group_by("year").agg(
+        pl.col("opened").sum(), pl.col("target_count").sum().alias("target"),
+        pl.col("target_count").is_not_null().any().alias("has_target"),
+        pl.col("in_service_at_year_end").sum(),
+    ).sort("year", descending=True)
+    show(pl.DataFrame([{
+        i18n.t("col_year"): r["year"],
+        i18n.t("col_opened"): int(r["opened"]),
+        i18n.t("col_target"): int(r["target"]) if r["has_target"] else None,
+        i18n.t("col_status"): charts.target_status(int(r["opened"]), int(r["target"]) if r["has_target"] else None, lang),
+        i18n.t("col_in_service_year_end"): int(r["in_service_at_year_end"]),
+    } for r in per_year.iter_rows(named=True)], strict=False),
+        i18n.t("section_build_history"), "stations_history_years")
+    show(pl.DataFrame([{
+        i18n.t("col_year"): r["year"],
+        i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
+        i18n.t("col_opened"): int(r["opened"]),
+        i18n.t("col_target"): r["target_count"],
+        i18n.t("col_status"): charts.target_status(int(r["opened"]), r["target_count"], lang),
+        i18n.t("col_in_service_year_end"): int(r["in_service_at_year_end"]),
+    } for r in history.iter_rows(named=True)], strict=False),
+        i18n.t("section_build_history") + "_" + i18n.t("col_station_type"), "stations_history_types")
 
 # ---- in service by district and type ---------------------------------------------
 st.subheader(i18n.t("section_by_district_type"))
@@ -46,28 +186,86 @@ else:
     wide = wide.with_columns(pl.sum_horizontal(type_cols).alias(i18n.t("total"))).sort(i18n.t("total"), descending=True)
     wide = wide.with_columns(pl.col("district").map_elements(lambda c: i18n.label("district", c, lang),
                                                              return_dtype=pl.String)).rename({"district": i18n.t("col_district")})
-    right.dataframe(wide, hide_index=True, key="stations_by_district_table")
+    with right:
+        show(wide, i18n.t("section_by_district_type"), "stations_by_district_table")
 
-# ---- register with readiness ---------------------------------------------------
-st.subheader(i18n.t("section_register"))
+# ---- readiness against the standard -----------------------------------------------
+st.subheader(i18n.t("section_readiness"))
 readiness = data.one("stations/readiness_summary", **f.scope)
+trend = data.run("stations/readiness_trend", **f.scope)
+delta = None
+if trend.height >= 2 and trend["compliant_rate"][-2] is not None and readiness.get("compliant_rate") is not None:
+    delta = i18n.t("kpi_compliant_trend", delta=f"{(readiness['compliant_rate'] - trend['compliant_rate'][-2]) * 100:+.1f}")
 st.metric(i18n.t("kpi_compliant"), i18n.fmt_pct(readiness.get("compliant_rate")), help=i18n.t("kpi_compliant_help"),
-          delta=i18n.t("kpi_compliant_count", n=i18n.fmt_int(readiness.get("compliant")),
-                       total=i18n.fmt_int(readiness.get("stations_in_service"))),
-          delta_color="off", delta_arrow="off")
+          delta=delta, delta_color="normal", border=True)
+st.caption(i18n.t("kpi_compliant_count", n=i18n.fmt_int(readiness.get("compliant")),
+                  total=i18n.fmt_int(readiness.get("stations_in_service"))))
+if trend.height:
+    st.plotly_chart(charts.readiness_trend(trend, lang), key="stations_readiness_trend")
+    st.caption(i18n.t("readiness_trend_caption"))
+    with st.expander(i18n.t("chart_readiness_trend_title")):
+        show(pl.DataFrame([{
+            i18n.t("col_judged_on"): r["judged_on"],
+            i18n.t("col_stations"): r["stations_in_service"],
+            i18n.t("col_compliant_count"): r["compliant"],
+            i18n.t("col_compliant_rate"): i18n.fmt_pct(r["compliant_rate"]),
+            **{i18n.t(f"check_{c}"): r[k] for c, k in (("staff", "staff_short"), ("roles", "roles_short"),
+                                                       ("vehicles", "vehicles_short"), ("duty", "duty_short"),
+                                                       ("mandatory_kit", "kit_short"), ("forest_kit", "forest_kit_short"),
+                                                       ("in_date", "expired"))},
+            i18n.t("count_none"): r["without_count"],
+        } for r in trend.iter_rows(named=True)], strict=False), i18n.t("chart_readiness_trend_title"),
+            "stations_readiness_trend_table")
+
+st.markdown(f"**{i18n.t('section_readiness_breakdown')}**")
+breakdown = data.run("stations/readiness_breakdown", **f.scope)
+if breakdown.height:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.readiness_bars(breakdown, "district", i18n.t("chart_readiness_by_district"), lang),
+                      key="stations_readiness_by_district")
+    right.plotly_chart(charts.readiness_bars(breakdown, "station_type", i18n.t("chart_readiness_by_type"), lang),
+                       key="stations_readiness_by_type")
+    for dimension, col in (("district", "col_district"), ("station_type", "col_station_type")):
+        part = breakdown.filter(pl.col("dimension") == dimension)
+        show(pl.DataFrame([{
+            i18n.t(col): i18n.label(dimension, r["code"]),
+            i18n.t("col_stations"): r["stations_in_service"],
+            i18n.t("col_compliant_count"): r["compliant"],
+            i18n.t("col_compliant_rate"): i18n.fmt_pct(r["compliant_rate"]),
+            i18n.t("col_mean_score"): r["mean_score"],
+        } for r in part.iter_rows(named=True)], strict=False),
+            f"{i18n.t('section_readiness_breakdown')}_{i18n.t(col)}", f"stations_readiness_{dimension}_table")
+
+st.markdown(f"**{i18n.t('section_by_check')}**")
+by_check = data.run("stations/readiness_by_check", **f.scope)
+show(pl.DataFrame([{
+    i18n.t("col_check"): i18n.t(f"check_{r['check_code']}"),
+    i18n.t("col_checked"): r["stations_checked"],
+    i18n.t("col_failing"): r["stations_failing"],
+} for r in by_check.iter_rows(named=True)], strict=False), i18n.t("section_by_check"), "stations_by_check")
+
+# ---- register -------------------------------------------------------------------
+st.subheader(i18n.t("section_register"))
 register = data.run("stations/register", **f.scope)
-c1, c2 = st.columns(2)
-only_in_service = c1.toggle(i18n.t("only_in_service"), value=True, key="register_in_service")
-only_short = c2.toggle(i18n.t("only_not_compliant"), value=False, key="register_not_compliant")
+c1, c2, c3 = st.columns([2, 1, 1])
+search = c1.text_input(i18n.t("register_search"), key="register_search").strip()
+only_in_service = c2.toggle(i18n.t("only_in_service"), value=True, key="register_in_service")
+only_short = c3.toggle(i18n.t("only_not_compliant"), value=False, key="register_not_compliant")
 if only_in_service:
     register = register.filter(pl.col("in_service"))
 if only_short:
     register = register.filter(~pl.col("is_compliant"))
+if search:
+    needle = search.lower()
+    register = register.filter(pl.any_horizontal(
+        pl.col(c).fill_null("").str.to_lowercase().str.contains(needle, literal=True)
+        for c in ("station_id", "station_name", "street", "host_venue")))
 if register.height == 0:
     st.info(i18n.t("no_stations"))
 else:
     yes, no = i18n.t("yes"), i18n.t("no")
     sep = "；" if lang == "zh" else "; "
+    link_query = filters.to_query(f)
     table = pl.DataFrame([
         {
             i18n.t("col_station_id"): r["station_id"],
@@ -84,6 +282,7 @@ else:
             i18n.t("col_compliant"): yes if r["is_compliant"] else no,
             i18n.t("col_shortfalls"): sep.join(i18n.shortfall(s) for s in (r["shortfalls"] or [])),
             i18n.t("col_last_counted"): r["last_counted_on"],
+            i18n.t("col_station_page"): "station?" + urlencode({"station": r["station_id"], **link_query}),
         }
         for r in register.iter_rows(named=True)
     ], strict=False)
@@ -91,9 +290,11 @@ else:
     st.dataframe(
         table, hide_index=True, key="stations_register",
         column_config={
+            i18n.t("col_station_page"): st.column_config.LinkColumn(display_text=i18n.t("link_open")),
             i18n.t("col_readiness"): st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
             i18n.t("col_shortfalls"): st.column_config.TextColumn(width="large"),
             i18n.t("col_opened_on"): st.column_config.DateColumn(format="YYYY-MM-DD"),
             i18n.t("col_last_counted"): st.column_config.DateColumn(format="YYYY-MM-DD"),
         },
     )
+    download_buttons(table.drop(i18n.t("col_station_page")), i18n.t("section_register"), "stations_register")

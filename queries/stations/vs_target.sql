@@ -1,11 +1,17 @@
 -- title: 站点建设与年度目标
 -- title_en: Stations built against the annual target
--- description: Per station type, as of a date: stations in service (opened on or before it and not closed), stations opened so far in that year, and the year's city-wide build target (stations to open that year). District-level targets, when loaded without a city-wide row, are summed.
+-- description: Per station type, as of a date: stations in service (opened on or before it and not closed), stations opened so far in that year, the year's build target (stations to open that year), where a straight-line trajectory through the year would stand on that date, and the year-end figure at the pace so far. With no district chosen the target is the city-wide row (else the sum of the district rows); with districts chosen, the sum of their district rows (none: no target).
 -- grain: one row per station type
 -- param: as_of date        (default: the data's as-of date)
 -- param: districts text[]
 with bounds as (
     select coalesce(cast($as_of as date), (select as_of_date from data_as_of)) as as_of
+),
+span as (
+    select as_of, year(as_of) as year,
+        as_of - make_date(year(as_of), 1, 1) + 1 as days_elapsed,
+        make_date(year(as_of), 12, 31) - make_date(year(as_of), 1, 1) + 1 as days_in_year
+    from bounds
 ),
 types as (select code as station_type from labels where dimension = 'station_type'),
 picked as (
@@ -20,20 +26,16 @@ counts as (
     from types t cross join bounds b
     left join picked p on p.station_type = t.station_type
     group by t.station_type
-),
-city_targets as (  -- a city-wide row wins; else the sum of the district rows
-    select station_type,
-        cast(coalesce(sum(target_count) filter (where district is null), sum(target_count)) as integer) as target_count
-    from station_targets, bounds b
-    where year = year(b.as_of)
-      and (len($districts) = 0 or district is null or list_contains($districts, district))
-    group by station_type
 )
 select
-    (select as_of from bounds) as as_of,
-    year((select as_of from bounds)) as year,
+    s.as_of,
+    s.year,
     c.station_type, c.in_service, c.opened_this_year,
     t.target_count,
-    round(c.opened_this_year / nullif(t.target_count, 0), 4) as target_progress
-from counts c left join city_targets t using (station_type)
+    round(c.opened_this_year / nullif(t.target_count, 0), 4) as target_progress,
+    round(t.target_count * s.days_elapsed / s.days_in_year, 1) as expected_to_date,
+    round(c.opened_this_year * s.days_in_year / s.days_elapsed, 1) as projected_year_end
+from counts c
+cross join span s
+left join type_targets(s.year, $districts) t using (station_type)
 order by c.in_service desc, c.station_type

@@ -1,0 +1,272 @@
+"""站点详情 Station: one station's profile, position and neighbours, staff and vehicles, kit on
+its latest count, its checks against the standard, and its responses. URL: `station?station=YJ0001`.
+
+Named queries: stations/register, stations/station_profile, stations/neighbours,
+inventory/station_stock, stations/station_response, stations/station_weekly, stations/station_incidents.
+"""
+
+import math
+from urllib.parse import urlencode
+
+import polars as pl
+import pydeck as pdk
+import streamlit as st
+
+from dashboard import charts, data, filters, i18n, maps, sections
+from dashboard.export import download_buttons
+from dashboard.filters import current
+
+QUERIES = ["stations/register", "stations/station_profile", "stations/neighbours", "inventory/station_stock",
+           "stations/station_response", "stations/station_weekly", "stations/station_incidents"]
+NEIGHBOURS = 5
+# which check of the standard each kind of shortfall belongs to
+SHORTFALL_CHECK = {"staff": "staff", "role": "roles", "vehicles": "vehicles", "duty": "duty",
+                   "no_count": "mandatory_kit", "mandatory_kit": "mandatory_kit", "forest_kit": "forest_kit",
+                   "expired": "in_date"}
+ROLES = ("captain", "vice_captain", "communicator", "safety_officer")
+
+f = current()
+lang = f.lang
+sections.header("station_title", f, QUERIES)
+
+
+def show(table: pl.DataFrame, name: str, key: str, **options: object) -> None:
+    st.dataframe(table, hide_index=True, key=key, **options)
+    download_buttons(table, name, key)
+
+
+def station_link(station_id: str, page: str = "station") -> str:
+    """A link to a page for one station, carrying the current filters (a new tab starts from the URL)."""
+    return f"{page}?" + urlencode({"station": station_id, **filters.to_query(f)})
+
+
+# ---- which station ---------------------------------------------------------------------
+register = data.run("stations/register")
+if register.height == 0:
+    st.info(i18n.t("station_none"))
+    st.stop()
+ids = register["station_id"].to_list()
+names = dict(zip(ids, register["station_name"].to_list()))
+asked = st.query_params.get("station")
+if asked and asked not in names:
+    st.warning(i18n.t("station_unknown", station=asked))
+station_id = st.selectbox(i18n.t("station_pick"), ids, index=ids.index(asked) if asked in names else 0,
+                          format_func=lambda s: f"{s} {names.get(s) or ''}", key="station_pick")
+if st.query_params.get("station") != station_id:
+    st.query_params["station"] = station_id
+
+p = data.one("stations/station_profile", station=station_id)
+st.subheader(f"{p['station_name'] or station_id}（{station_id}）" if lang == "zh"
+             else f"{p['station_name'] or station_id} ({station_id})")
+status = (i18n.t("station_closed", date=p["closed_on"].isoformat()) if p["closed_on"] and not p["in_service"]
+          else i18n.t("station_in_service"))
+st.caption(" · ".join(x for x in (i18n.label("station_type", p["station_type"]), i18n.label("district", p["district"]),
+                                  p["street"], p["host_venue"], status) if x))
+
+# ---- headline ---------------------------------------------------------------------------
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(i18n.t("kpi_score"), i18n.fmt_pct(p["score"], 0), border=True,
+          delta=i18n.t("kpi_score_checks", passed=p["checks_passed"], total=p["checks_total"]),
+          delta_color="off", delta_arrow="off")
+c2.metric(i18n.t("col_staff"), i18n.fmt_int(p["staff_count"]), border=True)
+c3.metric(i18n.t("col_vehicles"), i18n.fmt_int(p["vehicle_count"]), border=True)
+c4.metric(i18n.t("kpi_last_count"), p["last_counted_on"].isoformat() if p["last_counted_on"] else i18n.t("count_none"),
+          delta=i18n.t("count_age", days=p["count_age_days"]) if p["last_counted_on"] else None,
+          delta_color="off", delta_arrow="off", border=True)
+
+# ---- against the standard ---------------------------------------------------------------
+st.subheader(i18n.t("section_readiness"))
+shortfalls = p["shortfalls"] or []
+
+
+def items_of(*checks: str) -> list[str]:
+    return [(s["item_en"] if lang == "en" and s["item_en"] else s["item"]) for s in shortfalls if s["check"] in checks]
+
+
+def result(ok: bool | None, applies: bool = True) -> str:
+    return i18n.t("result_na") if not applies else i18n.t("result_pass") if ok else i18n.t("result_fail")
+
+
+sep = "、" if lang == "zh" else ", "
+
+
+def kit_value(check: str) -> str:
+    if not p["last_counted_on"]:
+        return i18n.t("count_none")
+    short = items_of(check)
+    return i18n.t("value_items_short", n=len(short), items=sep.join(short)) if short else i18n.t("value_all_present")
+
+
+checks = [
+    ("staff", i18n.t("std_staff", min=p["staff_min"], max=p["staff_max"]),
+     i18n.t("value_people", n=i18n.fmt_int(p["staff_count"])), result(p["staff_ok"])),
+    ("roles", i18n.t("std_roles"),
+     i18n.t("value_all_present") if p["roles_ok"] else sep.join(items_of("role")), result(p["roles_ok"])),
+    ("vehicles", i18n.t("std_vehicles", min=p["vehicles_min"]),
+     i18n.t("value_vehicles", n=i18n.fmt_int(p["vehicle_count"])), result(p["vehicles_ok"])),
+    ("duty", i18n.t("std_duty"), p["duty_mode"] or i18n.DASH, result(p["duty_ok"])),
+    ("mandatory_kit", i18n.t("std_kit"),
+     kit_value("mandatory_kit"), result(p["kit_ok"])),
+    ("forest_kit", i18n.t("std_kit"),
+     kit_value("forest_kit") if p["is_forest"] else i18n.DASH,
+     result(p["forest_kit_ok"], applies=bool(p["is_forest"]))),
+    ("in_date", i18n.t("std_in_date"),
+     sep.join(items_of("expired")) or i18n.t("value_all_present"), result(p["in_date_ok"])),
+]
+show(pl.DataFrame([{
+    i18n.t("col_check"): i18n.t(f"check_{code}"), i18n.t("col_standard"): standard,
+    i18n.t("col_station_value"): value, i18n.t("col_result"): outcome,
+} for code, standard, value, outcome in checks]), f"{station_id}_{i18n.t('section_readiness')}", "station_checks")
+
+if shortfalls:
+    st.markdown(f"**{i18n.t('station_shortfalls', n=len(shortfalls))}**")
+    show(pl.DataFrame([{
+        i18n.t("col_check"): i18n.t(f"check_{SHORTFALL_CHECK[s['check']]}") if s["check"] in SHORTFALL_CHECK else s["check"],
+        i18n.t("col_shortfall"): i18n.shortfall(s),
+    } for s in shortfalls]), f"{station_id}_{i18n.t('col_shortfalls')}", "station_shortfalls")
+else:
+    st.success(i18n.t("station_compliant"))
+if p["last_counted_on"] and p["is_count_stale"]:
+    st.warning(i18n.t("count_stale", days=p["count_age_days"], limit=p["stale_after_days"]))
+
+# ---- profile, position and neighbours ---------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{i18n.t('section_profile')}**")
+    yes, no = i18n.t("yes"), i18n.t("no")
+    position = (f"{p['lat']:.6f}, {p['lon']:.6f}" if p["lat"] is not None and p["lon"] is not None else i18n.DASH)
+    show(pl.DataFrame({i18n.t("col_field"): [
+        i18n.t("col_station_id"), i18n.t("col_station_name"), i18n.t("col_station_type"), i18n.t("col_district"),
+        i18n.t("col_street"), i18n.t("col_community"), i18n.t("col_host_venue"), i18n.t("col_opened_on"),
+        i18n.t("col_closed_on"), i18n.t("col_duty_mode"), i18n.t("col_forest"), i18n.t("col_position"),
+    ], i18n.t("col_value"): [
+        station_id, p["station_name"], i18n.label("station_type", p["station_type"]), i18n.label("district", p["district"]),
+        p["street"], p["community"], p["host_venue"], p["opened_on"].isoformat() if p["opened_on"] else None,
+        p["closed_on"].isoformat() if p["closed_on"] else None, p["duty_mode"], yes if p["is_forest"] else no, position,
+    ]}, strict=False), f"{station_id}_{i18n.t('section_profile')}", "station_profile", height=35 * 13 + 3)
+
+with right:
+    st.markdown(f"**{i18n.t('section_position')}**")
+    neighbours = data.run("stations/neighbours", station=station_id, n=NEIGHBOURS)
+    if p["lat"] is None or p["lon"] is None:
+        st.info(i18n.t("no_position"))
+    else:
+        def fit_zoom(lat: float, reach_m: float | None) -> float:
+            """A web-mercator zoom that keeps the farthest neighbour inside the map (about 360 px tall)."""
+            span_m = 2.6 * max(reach_m or 0.0, 500.0)  # across, with a margin
+            return round(min(max(math.log2(78271.5 * math.cos(math.radians(lat)) * 360 / span_m), 8.0), 15.0), 2)
+
+        def point(r: dict, colour: list[int], line1: str) -> dict:
+            return {"lon": float(r["lon"]), "lat": float(r["lat"]), "color": colour,
+                    "tip_title": r["station_name"] or r["station_id"], "tip_line1": line1,
+                    "tip_line2": i18n.label("station_type", r["station_type"], lang)}
+
+        others = [point(r, list(charts.station_type_colour(r["station_type"])) + [235],
+                        i18n.t("tip_distance", m=f"{int(r['distance_m']):,}")) for r in neighbours.iter_rows(named=True)]
+        me = [point({**p, "station_id": station_id}, [198, 40, 40, 255], station_id)]
+        deck = pdk.Deck(
+            layers=[
+                pdk.Layer("GeoJsonLayer", id="districts", data=maps.districts_geojson((p["district"],), lang),
+                          stroked=True, filled=True, get_fill_color="properties.fill",
+                          get_line_color=[84, 110, 122, 255], line_width_min_pixels=1.5, pickable=False),
+                pdk.Layer("ScatterplotLayer", id="neighbours", data=others, get_position=["lon", "lat"],
+                          get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
+                          line_width_min_pixels=1, get_radius=120, radius_min_pixels=5, pickable=True),
+                pdk.Layer("ScatterplotLayer", id="station", data=me, get_position=["lon", "lat"],
+                          get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
+                          line_width_min_pixels=2, get_radius=160, radius_min_pixels=8, pickable=True),
+            ],
+            initial_view_state=pdk.ViewState(latitude=float(p["lat"]), longitude=float(p["lon"]), min_zoom=8,
+                                             max_zoom=16, zoom=fit_zoom(float(p["lat"]), neighbours["distance_m"].max())),
+            map_provider=None,  # no basemap tiles: nothing is fetched from outside
+            tooltip=maps.TOOLTIP,
+        )
+        st.pydeck_chart(deck, height=360, key="station_map")
+        st.caption(i18n.t("station_map_caption", n=len(others)))
+    if neighbours.height:
+        table = pl.DataFrame([{
+            i18n.t("col_station_id"): r["station_id"],
+            i18n.t("col_distance"): int(r["distance_m"]),
+            i18n.t("col_station_page"): station_link(r["station_id"]),
+            i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
+            i18n.t("col_station_name"): r["station_name"],
+            i18n.t("col_district"): i18n.label("district", r["district"]),
+        } for r in neighbours.iter_rows(named=True)])
+        st.dataframe(table, hide_index=True, key="station_neighbours", column_config={
+            i18n.t("col_station_page"): st.column_config.LinkColumn(display_text=i18n.t("link_open"))})
+        download_buttons(table.drop(i18n.t("col_station_page")), f"{station_id}_{i18n.t('section_position')}",
+                         "station_neighbours")
+
+# ---- staff, roles and vehicles --------------------------------------------------------------
+st.subheader(i18n.t("section_staffing"))
+staffing = [(i18n.t("role_all_staff"), i18n.t("std_staff", min=p["staff_min"], max=p["staff_max"]),
+             p["staff_count"], p["staff_ok"])]
+staffing += [(i18n.t(f"role_{role}"), i18n.t("std_role"), p[f"{role}_count"], (p[f"{role}_count"] or 0) >= 1)
+             for role in ROLES]
+staffing.append((i18n.t("role_vehicles"), i18n.t("std_vehicles", min=p["vehicles_min"]), p["vehicle_count"],
+                 p["vehicles_ok"]))
+show(pl.DataFrame([{
+    i18n.t("col_role"): what, i18n.t("col_standard"): standard, i18n.t("col_count"): n, i18n.t("col_result"): result(ok),
+} for what, standard, n, ok in staffing], strict=False), f"{station_id}_{i18n.t('section_staffing')}", "station_staffing")
+
+# ---- kit and supplies on the latest count ---------------------------------------------------
+stock = data.run("inventory/station_stock", station=station_id)
+st.subheader(i18n.t("section_kit", date=p["last_counted_on"].isoformat() if p["last_counted_on"] else i18n.DASH))
+if stock.height == 0:
+    st.info(i18n.t("count_none"))
+else:
+    yes = i18n.t("yes")
+    show(pl.DataFrame([{
+        i18n.t("col_item"): r["item_en"] if lang == "en" else r["item"],
+        i18n.t("col_category"): i18n.label("item_category", r["category"]),
+        i18n.t("col_kit_item"): r["kit_item"],
+        i18n.t("col_quantity"): r["quantity"],
+        i18n.t("col_required"): r["required_quantity"],
+        i18n.t("col_usable"): r["usable_quantity"],
+        i18n.t("col_unit"): r["unit"],
+        i18n.t("col_item_status"): i18n.label("item_status", r["status"]),
+        i18n.t("col_expires_on"): r["expires_on"],
+        i18n.t("col_days_to_expiry"): r["days_to_expiry"],
+        i18n.t("col_short"): yes if r["is_short"] else "",
+    } for r in stock.iter_rows(named=True)], strict=False), f"{station_id}_{i18n.t('page_inventory')}", "station_stock",
+        column_config={i18n.t("col_expires_on"): st.column_config.DateColumn(format="YYYY-MM-DD")})
+
+# ---- responses ---------------------------------------------------------------------------
+st.subheader(i18n.t("section_station_response"))
+st.caption(filters.period_caption(f))
+st.markdown(f"[{i18n.t('link_response_page')} →]({station_link(station_id, 'response')})")
+period = {"station": station_id, "start_date": f.start, "end_date": f.end}
+kpi = data.one("stations/station_response", **period)
+if not kpi or int(kpi["responses"] or 0) == 0:
+    st.info(i18n.t("no_responses", start=f.start.isoformat(), end=f.end.isoformat()))
+else:
+    cells = [
+        (i18n.t("kpi_responses"), i18n.fmt_int(kpi["responses"]), None),
+        (i18n.t("kpi_per_week"), f"{kpi['responses_per_week']:.2f}", None),
+        (i18n.t("kpi_first_on_scene"), i18n.fmt_int(kpi["first_on_scene"]), None),
+        (i18n.t("kpi_rate"), i18n.fmt_pct(kpi["within_target_rate"]), i18n.t("station_rate_help")),
+        (i18n.t("kpi_within_count"), f"{i18n.fmt_int(kpi['within_target'])} / {i18n.fmt_int(kpi['arrived'])}", None),
+        (i18n.t("kpi_p90"), i18n.fmt_duration(kpi["p90_response_s"]), i18n.t("kpi_p90_help")),
+    ]
+    for col, (label, value, help_text) in zip(st.columns(len(cells)), cells):
+        col.metric(label, value, help=help_text, border=True)
+    arrived = int(kpi["arrived"] or 0)
+    if 0 < arrived < sections.MIN_ARRIVALS:
+        st.warning(i18n.t("small_sample", n=arrived, min=sections.MIN_ARRIVALS))
+    weekly = data.run("stations/station_weekly", **period)
+    if weekly.height:
+        left, right = st.columns(2)
+        left.plotly_chart(charts.weekly_rate(weekly, f.start, f.end, lang), key="station_weekly_rate")
+        right.plotly_chart(charts.weekly_p90(weekly, f.start, f.end, lang), key="station_weekly_p90")
+    incidents = data.run("stations/station_incidents", **period)
+    yes = i18n.t("yes")
+    show(pl.DataFrame([{
+        i18n.t("col_incident_id"): r["incident_id"],
+        i18n.t("col_incident_type"): i18n.label("incident_type", r["incident_type"]),
+        i18n.t("col_channel"): i18n.label("channel", r["channel"]),
+        i18n.t("col_call_at"): r["call_at"],
+        i18n.t("col_response"): i18n.fmt_duration(r["response_s"]),
+        i18n.t("col_within_target"): yes if r["is_within_target"] else "",
+        i18n.t("col_first"): yes if r["was_first"] else "",
+    } for r in incidents.iter_rows(named=True)], strict=False), f"{station_id}_{i18n.t('section_station_response')}",
+        "station_incidents")

@@ -1,0 +1,13 @@
+-- title: 站点物资（最近一次盘点）
+-- title_en: One station's kit and supplies on its latest count
+-- description: Each line of the station's latest inventory count: item (and its English name), category, the standard kit item it counts towards, quantity, the quantity required on the count, what is usable (in working order and in date on the data's as-of date), status and expiry.
+-- grain: one row per item on the station's latest count
+-- param: station text   station_id (none: no rows)
+select
+    item, item_en, category, kit, kit_item, quantity, required_quantity, usable_quantity, unit,
+    status, expires_on, days_to_expiry, is_expired, is_usable,
+    coalesce(usable_quantity < required_quantity, false) as is_short,
+    counted_on
+from inventory_latest
+where station_id = $station
+order by case category when 'mandatory_kit' then 0 when 'forest_kit' then 1 else 2 end, category, item

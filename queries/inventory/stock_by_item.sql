@@ -1,0 +1,24 @@
+-- title: 物资库存与标准配置（按物资）
+-- title_en: Stock against the required quantity, by item
+-- description: Over the latest count of each station in service on the data's as-of date: per item, how many stations list it, the total counted, the total usable (in working order and in date), the total required, and how many stations hold less usable stock than they are required to.
+-- grain: one row per (category, item)
+-- param: districts text[]
+-- param: station_types text[]
+-- param: categories text[]   item category codes (default: all)
+select
+    l.category, l.item, any_value(l.item_en) as item_en, any_value(l.unit) as unit,
+    count(*) as stations,
+    sum(l.quantity) as quantity,
+    sum(l.usable_quantity) as usable_quantity,
+    sum(l.required_quantity) as required_quantity,
+    count(*) filter (where l.usable_quantity < l.required_quantity) as stations_short,
+    count(*) filter (where l.status in ('damaged', 'in_repair')) as stations_with_faults
+from inventory_latest l
+join stations s using (station_id)
+cross join data_as_of a
+where s.opened_on <= a.as_of_date and (s.closed_on is null or s.closed_on > a.as_of_date)
+  and (len($districts) = 0 or list_contains($districts, s.district))
+  and (len($station_types) = 0 or list_contains($station_types, s.station_type))
+  and (len($categories) = 0 or list_contains($categories, l.category))
+group by l.category, l.item
+order by l.category, l.item

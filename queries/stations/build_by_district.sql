@@ -1,0 +1,37 @@
+-- title: 各区建站进度
+-- title_en: Build-out by district
+-- description: Per district, as of a date: stations in service, stations opened so far in that year, and the district's own build target for the year (the sum of its district rows over the chosen types; none when targets are set city-wide only).
+-- grain: one row per district
+-- param: as_of date        (default: the data's as-of date)
+-- param: station_types text[]
+with bounds as (
+    select coalesce(cast($as_of as date), (select as_of_date from data_as_of)) as as_of
+),
+districts as (select code as district from labels where dimension = 'district'),
+picked as (
+    select s.* from stations s
+    where len($station_types) = 0 or list_contains($station_types, s.station_type)
+),
+counts as (
+    select
+        d.district,
+        count(p.station_id) filter (where p.opened_on <= b.as_of and (p.closed_on is null or p.closed_on > b.as_of)) as in_service,
+        count(p.station_id) filter (where year(p.opened_on) = year(b.as_of) and p.opened_on <= b.as_of) as opened_this_year
+    from districts d cross join bounds b
+    left join picked p on p.district = d.district
+    group by d.district
+),
+targets as (
+    select district, cast(sum(target_count) as integer) as target_count
+    from station_targets, bounds b
+    where year = year(b.as_of) and district is not null
+      and (len($station_types) = 0 or list_contains($station_types, station_type))
+    group by district
+)
+select
+    (select as_of from bounds) as as_of,
+    year((select as_of from bounds)) as year,
+    c.district, c.in_service, c.opened_this_year, t.target_count,
+    round(c.opened_this_year / nullif(t.target_count, 0), 4) as target_progress
+from counts c left join targets t using (district)
+order by c.in_service desc, c.district

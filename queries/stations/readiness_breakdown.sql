@@ -1,0 +1,19 @@
+-- title: 各区、各类型站点达标率
+-- title_en: Share of stations meeting the standard by district and by type
+-- description: Stations in service on the data's as-of date, grouped once by district and once by station type: how many, how many pass every check, the share, and the mean readiness score.
+-- grain: one row per (dimension, code): dimension is 'district' or 'station_type'
+-- param: districts text[]
+-- param: station_types text[]
+select
+    case when grouping(r.district) = 0 then 'district' else 'station_type' end as dimension,
+    coalesce(case when grouping(r.district) = 0 then r.district else r.station_type end, '') as code,
+    count(*) as stations_in_service,
+    count(*) filter (where r.is_compliant) as compliant,
+    round(count(*) filter (where r.is_compliant) / count(*), 4) as compliant_rate,
+    round(avg(r.score), 3) as mean_score
+from station_readiness r, data_as_of a
+where r.opened_on <= a.as_of_date and (r.closed_on is null or r.closed_on > a.as_of_date)
+  and (len($districts) = 0 or list_contains($districts, r.district))
+  and (len($station_types) = 0 or list_contains($station_types, r.station_type))
+group by grouping sets ((r.district), (r.station_type))
+order by dimension, compliant_rate, code

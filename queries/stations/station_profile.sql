@@ -1,0 +1,22 @@
+-- title: 站点概况与达标检查
+-- title_en: One station's profile and its checks against the standard
+-- description: The station's registry entry (type, district, host venue, opening, duty, staff and each role, vehicles, forest status, position), whether it is in service on the data's as-of date, and its readiness judged on that date: each check, the score, the shortfalls (structured, and in Chinese words) and its latest inventory count.
+-- grain: one row (none when the station is unknown)
+-- param: station text   station_id, e.g. YJ0001 (none: no rows)
+select
+    s.station_id, s.station_name, s.station_type, s.district, s.street, s.community, s.host_venue,
+    s.lat, s.lon, s.opened_on, s.closed_on,
+    s.opened_on <= a.as_of_date and (s.closed_on is null or s.closed_on > a.as_of_date) as in_service,
+    s.duty_mode, s.is_24h, s.is_forest,
+    s.staff_count, s.captain_count, s.vice_captain_count, s.communicator_count, s.safety_officer_count,
+    s.vehicle_count,
+    r.staff_min, r.staff_max, r.vehicles_min, r.stale_after_days,
+    r.staff_ok, r.roles_ok, r.vehicles_ok, r.duty_ok, r.kit_ok, r.forest_kit_ok, r.in_date_ok,
+    r.missing_roles, r.mandatory_short, r.forest_short, r.expired_items,
+    r.checks_passed, r.checks_total, r.score, r.is_compliant, r.shortfalls, r.shortfalls_zh,
+    r.last_counted_on, r.count_age_days, r.is_count_stale,
+    a.as_of_date
+from stations s
+join station_readiness r using (station_id)
+cross join data_as_of a
+where s.station_id = $station

@@ -1,0 +1,28 @@
+-- title: 站点出警与响应
+-- title_en: One station's responses and response times
+-- description: The incidents the station responded to in the period (call date), per week, how many it reached, how often it was first on scene, and its own response time (the incident's clock start, per emss/response_rules.toml → this station arrived): the share within the incident's target (5 minutes as shipped) over its arrivals, the median and the 90th percentile. Responses without an arrival are counted, never treated as zero.
+-- grain: one row
+-- param: station text       station_id (none: nothing counted)
+-- param: start_date date    first call date (default: 27 days before end_date)
+-- param: end_date date      last call date (default: the data's as-of date)
+with period as (
+    select period_start($start_date, $end_date) as start_date, period_end($end_date) as end_date
+),
+mine as (
+    select r.*
+    from responses r, period p
+    where r.station_id = $station and r.call_date between p.start_date and p.end_date
+)
+select
+    p.start_date, p.end_date,
+    count(m.incident_id) as responses,
+    round(count(m.incident_id) / ((p.end_date - p.start_date + 1) / 7.0), 2) as responses_per_week,
+    count(m.arrive_at) as arrived,
+    count(m.incident_id) - count(m.arrive_at) as without_arrival,
+    count(m.incident_id) filter (where m.is_first_arrival) as first_on_scene,
+    count(m.incident_id) filter (where m.total_s <= m.target_s) as within_target,
+    round(count(m.incident_id) filter (where m.total_s <= m.target_s) / nullif(count(m.arrive_at), 0), 4) as within_target_rate,
+    quantile_cont(m.total_s, 0.5) as p50_response_s,
+    quantile_cont(m.total_s, 0.9) as p90_response_s
+from period p left join mine m on true
+group by p.start_date, p.end_date

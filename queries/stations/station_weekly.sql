@@ -1,0 +1,18 @@
+-- title: 站点每周出警与5分钟到场率
+-- title_en: One station's responses and 5-minute rate per week
+-- description: Per ISO week (Monday) in the period: the station's responses, arrivals, the share of its arrivals within the incident's target (5 minutes as shipped) of the clock start, and the 90th percentile of its response time.
+-- grain: one row per week with at least one response
+-- param: station text       station_id (none: no rows)
+-- param: start_date date    first call date (default: 27 days before end_date)
+-- param: end_date date      last call date (default: the data's as-of date)
+select
+    cast(date_trunc('week', r.call_date) as date) as week_start,
+    count(*) as responses,
+    count(r.arrive_at) as arrived,
+    round(count(*) filter (where r.total_s <= r.target_s) / nullif(count(r.arrive_at), 0), 4) as within_target_rate,
+    quantile_cont(r.total_s, 0.9) as p90_response_s
+from responses r
+where r.station_id = $station
+  and r.call_date between period_start($start_date, $end_date) and period_end($end_date)
+group by week_start
+order by week_start
