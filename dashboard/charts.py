@@ -223,7 +223,7 @@ def district_type_bars(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> 
 def build_trajectory(trajectory: pl.DataFrame, year: int, lang: str) -> go.Figure:
     """Cumulative stations opened month by month against the target's straight line, and the
     projection at the pace so far (stations/build_trajectory). Over-achievement said in words."""
-    months = trajectory["month_end"].to_list()
+    months = [m.strftime("%Y-%m") for m in trajectory["month_start"].to_list()]  # each point: the month's end
     opened = trajectory["opened_cumulative"].to_list()
     target = trajectory["target_cumulative"].to_list()
     projected = trajectory["projected_cumulative"].to_list()
@@ -242,7 +242,7 @@ def build_trajectory(trajectory: pl.DataFrame, year: int, lang: str) -> go.Figur
         m, o = done[-1]
         fig.add_annotation(x=m, y=o, yshift=18, showarrow=False, font={"color": WITHIN_COLOUR},
                            text=f"<b>{i18n.text('status_over', lang)} +{o - int(full_target)}</b>")
-    fig.update_xaxes(title=i18n.text("axis_month", lang), tickformat="%Y-%m", dtick="M1")
+    fig.update_xaxes(title=i18n.text("axis_month", lang), type="category")
     fig.update_yaxes(title=i18n.text("axis_stations", lang), rangemode="tozero")
     return _layout(fig, i18n.text("chart_trajectory_title", lang, year=year), height=360)
 

@@ -665,7 +665,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "本站到场的出警中，自接警起在目标时间（5分钟）内到场的比例；未到场的出警不计入分母。",
         "en": "Of this station's arrivals, the share within the target (5 minutes) of the clock start; responses without an arrival are left out.",
     },
-    "link_response_page": {"zh": "在“响应时间”页查看本站", "en": "This station on the Response times page"},
+    "link_response_page": {"zh": "查看本站的警情列表与时间线", "en": "This station's incidents and timelines"},
     "link_station_page": {"zh": "打开站点页", "en": "Open the station's page"},
     "no_responses": {
         "zh": "{start} 至 {end} 该站没有出警记录。",

@@ -143,8 +143,10 @@ def _serve(warehouse: Path, port: int, host: str) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.DASHBOARD_APP),
            "--server.headless", "true", "--server.address", host, "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
-    print(f"仪表盘 / dashboard: http://{host}:{port}")
-    return subprocess.call(cmd, env=env)
+    print(f"仪表盘 / dashboard: http://{host}:{port}", flush=True)
+    # become the server rather than start a child: stopping `emss serve` then stops the dashboard
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

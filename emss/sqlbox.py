@@ -34,7 +34,8 @@ ROW_CAP = 10_000
 TIMEOUT_S = 10.0
 MEMORY_LIMIT = "1GB"
 # What the box is for: the stable analyst surface (warehouse/derived/50_views.sql).
-DOCUMENTED_VIEWS = ("stations", "incidents", "responses", "inventory", "station_targets", "station_readiness",
+DOCUMENTED_VIEWS = ("stations", "incidents", "responses", "inventory", "inventory_latest", "station_targets",
+                    "station_readiness", "station_readiness_monthly", "response_rules", "response_rejects",
                     "batches", "rejects", "labels", "data_as_of")
 
 # Reason codes: the dashboard shows them in the user's language (dashboard/i18n.py `sqlbox_<reason>`).

@@ -221,3 +221,16 @@ def test_workbench_sql_box_refuses_and_answers(workbench, warehouse):
     at.button(key="wb_sql_run").click().run()
     assert [w.value for w in at.warning] == [i18n.text("workbench_adhoc_truncated", "zh", cap="10,000")]
     assert len(at.dataframe[-1].value) == 10_000
+
+
+def test_documented_views_are_every_analyst_view(reader):
+    """The SQL box names the views it offers; a new analyst view must be added there (and to the README)."""
+    from emss.sqlbox import DOCUMENTED_VIEWS
+
+    views = {r[0] for r in reader.execute(
+        "select view_name from duckdb_views() where database_name = 'wh' and schema_name = 'main' and not internal"
+    ).fetchall()}
+    assert views == set(DOCUMENTED_VIEWS)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [v for v in views if f"`{v}`" not in readme]
+    assert not missing, f"views not documented in README.md: {missing}"

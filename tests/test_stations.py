@@ -645,8 +645,8 @@ def test_the_page_of_a_compliant_station(app, facts):
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert deck.get("mapProvider") is None
     assert [layer["id"] for layer in deck["layers"]] == ["districts", "neighbours", "station"]
-    link = [m.value for m in at.markdown if "response?station=" in m.value]
-    assert link and f"response?station={sid}&" in link[0]
+    link = [m.value for m in at.markdown if "incidents?station=" in m.value]
+    assert link and f"incidents?station={sid}&" in link[0]
 
 
 def test_inventory_page_shows_the_expiry_figures(app, facts):

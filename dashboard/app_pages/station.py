@@ -234,7 +234,7 @@ else:
 # ---- responses ---------------------------------------------------------------------------
 st.subheader(i18n.t("section_station_response"))
 st.caption(filters.period_caption(f))
-st.markdown(f"[{i18n.t('link_response_page')} →]({station_link(station_id, 'response')})")
+st.markdown(f"[{i18n.t('link_response_page')} →]({station_link(station_id, 'incidents')})")  # the Incidents page filters by station
 period = {"station": station_id, "start_date": f.start, "end_date": f.end}
 kpi = data.one("stations/station_response", **period)
 if not kpi or int(kpi["responses"] or 0) == 0:
