@@ -27,6 +27,11 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
     "map": '[data-testid="stDeckGlJsonChart"] canvas',
     "quality": '[data-testid="stMetric"]',
     "coverage": '[data-testid="stDeckGlJsonChart"] canvas',
+    "incidents": '[data-testid="stDataFrame"]',
+    "station": '[data-testid="stDeckGlJsonChart"] canvas',
+    "inventory": '[data-testid="stMetric"]',
+    "snapshots": '[data-testid="stMetric"], [data-testid="stDataFrame"]',
+    "workbench": '[data-testid="stDataFrame"]',
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -110,6 +115,7 @@ def test_page_renders_offline(server, browser, page_path):
 
 PRINTED = {  # page -> what its printed A4 pages must say
     "": ["总览", "5分钟到场率", "建站进度"],
+    "station": ["站点详情", "出警与响应"],
 }
 
 
@@ -132,7 +138,8 @@ def test_page_prints_on_a4(server, browser, page_path, tmp_path):
         assert phrase in text, f"printed page lacks {phrase!r}"
     assert "筛选条件" not in text, "the sidebar should not print"
     pages = text.count("\f")
-    assert 1 <= pages <= 4, f"{pages} A4 pages"
+    assert 1 <= pages <= 6, f"{pages} A4 pages"
     shots = os.environ.get("EMSS_SCREENSHOTS")
     if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf, Path(shots) / f"{page_path or 'overview'}-print.pdf")
