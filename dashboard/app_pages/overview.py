@@ -24,10 +24,8 @@ weeks = {r["week"]: r for r in data.run("overview/week_compare", end_date=f.end,
 readiness = data.one("stations/readiness_summary", **f.scope)
 
 year = vs_target["year"][0] if vs_target.height else f.end.year
-in_service = int(vs_target["in_service"].sum()) if vs_target.height else 0
-opened = int(vs_target["opened_this_year"].sum()) if vs_target.height else 0
-has_target = vs_target.height > 0 and vs_target["target_count"].is_not_null().any()
-target = int(vs_target["target_count"].fill_null(0).cast(pl.Int64).sum()) if has_target else None
+totals = sections.build_totals(vs_target)
+in_service, opened, has_target, target = totals["in_service"], totals["opened"], totals["has_target"], totals["target"]
 
 # ---- the headline row --------------------------------------------------------
 c1, c2, c3, c4 = st.columns(4)
@@ -71,24 +69,4 @@ else:
     if not has_target:
         st.info(i18n.t("no_targets", year=year))
     st.plotly_chart(charts.target_bars(vs_target, lang), key="overview_target_bars")
-    rows = []
-    for r in vs_target.iter_rows(named=True):
-        t = None if r["target_count"] is None else int(r["target_count"])
-        o = int(r["opened_this_year"])
-        rows.append({
-            i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
-            i18n.t("col_in_service"): int(r["in_service"]),
-            i18n.t("col_opened_this_year"): o,
-            i18n.t("col_target"): t,
-            i18n.t("col_progress"): i18n.fmt_pct(o / t, 0) if t else i18n.DASH,
-            i18n.t("col_status"): charts.target_status(o, t, lang),
-        })
-    rows.append({
-        i18n.t("col_station_type"): i18n.t("total"),
-        i18n.t("col_in_service"): in_service,
-        i18n.t("col_opened_this_year"): opened,
-        i18n.t("col_target"): target,
-        i18n.t("col_progress"): i18n.fmt_pct(opened / target, 0) if target else i18n.DASH,
-        i18n.t("col_status"): charts.target_status(opened, target, lang),
-    })
-    st.dataframe(pl.DataFrame(rows, strict=False), hide_index=True, key="overview_target_table")
+    st.dataframe(sections.build_table(vs_target, lang), hide_index=True, key="overview_target_table")

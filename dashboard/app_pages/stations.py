@@ -31,10 +31,6 @@ def by_types(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("station_type").is_in(types)) if types else frame
 
 
-def one_decimal(x: object) -> float | None:
-    return None if x is None else round(float(x), 1)
-
-
 def show(table: pl.DataFrame, name: str, key: str, **options: object) -> None:
     st.dataframe(table, hide_index=True, key=key, **options)
     download_buttons(table, name, key)
@@ -53,10 +49,8 @@ vs_target = by_types(data.run("stations/vs_target", as_of=as_of, districts=list(
 if vs_target.height == 0:
     st.info(i18n.t("no_stations"))
 else:
-    in_service = int(vs_target["in_service"].sum())
-    opened = int(vs_target["opened_this_year"].sum())
-    has_target = vs_target["target_count"].is_not_null().any()
-    target = int(vs_target["target_count"].fill_null(0).sum()) if has_target else None
+    totals = sections.build_totals(vs_target)
+    in_service, opened, has_target, target = totals["in_service"], totals["opened"], totals["has_target"], totals["target"]
     expected = vs_target["expected_to_date"].sum() if has_target else None
     projected = float(vs_target["projected_year_end"].sum())
 
@@ -83,31 +77,7 @@ else:
         st.info(i18n.t("no_targets", year=year))
 
     st.plotly_chart(charts.target_bars(vs_target, lang), key="stations_target_bars")
-    rows = []
-    for r in vs_target.iter_rows(named=True):
-        t = None if r["target_count"] is None else int(r["target_count"])
-        o = int(r["opened_this_year"])
-        rows.append({
-            i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
-            i18n.t("col_in_service"): int(r["in_service"]),
-            i18n.t("col_opened_this_year"): o,
-            i18n.t("col_target"): t,
-            i18n.t("col_progress"): i18n.fmt_pct(o / t, 0) if t else i18n.DASH,
-            i18n.t("col_expected_to_date"): one_decimal(r["expected_to_date"]),
-            i18n.t("col_projected_year_end"): one_decimal(r["projected_year_end"]),
-            i18n.t("col_status"): charts.target_status(o, t, lang),
-        })
-    rows.append({
-        i18n.t("col_station_type"): i18n.t("total"),
-        i18n.t("col_in_service"): in_service,
-        i18n.t("col_opened_this_year"): opened,
-        i18n.t("col_target"): target,
-        i18n.t("col_progress"): i18n.fmt_pct(opened / target, 0) if target else i18n.DASH,
-        i18n.t("col_expected_to_date"): one_decimal(expected),
-        i18n.t("col_projected_year_end"): one_decimal(projected),
-        i18n.t("col_status"): charts.target_status(opened, target, lang),
-    })
-    show(pl.DataFrame(rows, strict=False), f"{i18n.t('section_build')}_{year}", "stations_target_table")
+    show(sections.build_table(vs_target, lang, with_pace=True), f"{i18n.t('section_build')}_{year}", "stations_target_table")
 
     # month by month against the straight line
     st.markdown(f"**{i18n.t('section_trajectory')}**")
