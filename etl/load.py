@@ -15,9 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import h3
-import numpy as np
 import polars as pl
+import polars_h3 as plh3
 
 from emss import categories
 from emss.config import TIMEZONE
@@ -85,6 +84,8 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     )
     # "Fire" and "fire" are one spelling once folded; tests/test_etl.py checks no spelling means two codes
     con.execute("create or replace temp table spellings as select distinct * from spellings")
+    con.execute("""create or replace temp table spelling_maps as
+                   select dimension, map_from_entries(list((spelling, code))) as m from spellings group by dimension""")
 
 
 def _macros(con: duckdb.DuckDBPyConnection, timestamp_formats: list[str]) -> None:
@@ -218,13 +219,12 @@ def _to_wgs84(con: duckdb.DuckDBPyConnection, default_crs: str) -> None:
 
 
 def _add_h3(con: duckdb.DuckDBPyConnection) -> None:
-    t = con.sql("select row_id, lon, lat from typed").arrow().read_all()
-    lon = t.column("lon").to_pylist()
-    lat = t.column("lat").to_pylist()
-    cells = [h3.latlng_to_cell(y, x, H3_RESOLUTION) if x is not None and y is not None else None
-             for x, y in zip(lon, lat)]
-    con.register("cells", pl.DataFrame({"row_id": t.column("row_id").to_numpy(), "h3_r8": cells},
-                                       schema={"row_id": pl.Int32, "h3_r8": pl.String}))
+    """The H3 cell (resolution 8) of each position, computed vectorised (polars-h3; DuckDB's h3
+    extension would be a download) on the two coordinate columns only."""
+    positions = con.sql("select row_id, lon, lat from typed").pl()
+    cells = positions.select(
+        "row_id", plh3.latlng_to_cell("lat", "lon", H3_RESOLUTION, return_dtype=pl.Utf8).alias("h3_r8"))
+    con.register("cells", cells)
     con.execute("create or replace temp table typed as select t.*, c.h3_r8 from typed t join cells c using (row_id)")
     con.unregister("cells")
 

@@ -143,3 +143,61 @@ def test_page_prints_on_a4(server, browser, page_path, tmp_path):
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pdf, Path(shots) / f"{page_path or 'overview'}-print.pdf")
+
+
+def _metric(page, label: str) -> str:
+    """The value of the metric whose label is exactly `label`."""
+    for card in page.locator('[data-testid="stMetric"]').all():
+        if card.locator('[data-testid="stMetricLabel"]').inner_text().strip() == label:
+            return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    raise AssertionError(f"no metric {label!r} on the page")
+
+
+def _facts(warehouse, district: str | None = None) -> dict:
+    """The Overview's key figures by plain SQL over the analyst views (not the named queries)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        as_of = con.execute("select as_of_date from data_as_of").fetchall()[0][0]
+        where = "call_date between ? - 27 and ?" + (" and district = ?" if district else "")
+        args = [as_of, as_of] + ([district] if district else [])
+        within, timed = con.execute(
+            f"select count(*) filter (where response_s <= 300), count(response_s) from incidents where {where}", args
+        ).fetchall()[0]
+        in_service = con.execute(
+            "select count(*) from stations where opened_on <= ? and (closed_on is null or closed_on > ?)"
+            + (" and district = ?" if district else ""), [as_of, as_of] + ([district] if district else [])
+        ).fetchall()[0][0]
+        fires = con.execute(f"select count(*) from incidents where {where} and incident_type = 'fire'", args).fetchall()[0][0]
+    finally:
+        con.close()
+    return {"rate": f"{within / timed * 100:.1f}%", "in_service": f"{in_service:,}", "fires": fires}
+
+
+def test_figures_filters_and_drill_down_in_the_browser(server, browser, demo_warehouse):
+    """The Overview shows the warehouse's figures; a district in the URL changes them to that district's;
+    a drill-down link lands on the incident list filtered the same way."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
+    page = context.new_page()
+    city, baoan = _facts(demo_warehouse), _facts(demo_warehouse, "baoan")
+
+    page.goto(f"{server}/")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert _metric(page, "5分钟到场率") == city["rate"]
+    assert _metric(page, "在役站点") == city["in_service"]
+
+    page.goto(f"{server}/?district=baoan")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert _metric(page, "5分钟到场率") == baoan["rate"]
+    assert _metric(page, "在役站点") == baoan["in_service"]
+    assert baoan["in_service"] != city["in_service"]
+
+    page.goto(f"{server}/incidents?district=baoan&incident_type=fire")
+    page.wait_for_selector("text=符合条件的警情", timeout=60_000)
+    caption = page.locator("text=符合条件的警情").first.inner_text()
+    assert f"符合条件的警情 {baoan['fires']:,} 起" in caption, caption
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()

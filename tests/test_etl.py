@@ -226,3 +226,13 @@ def test_no_spelling_means_two_codes():
     for dimension, spelling, code in categories.lookup_table():
         key = (dimension, spelling.strip().lower())
         assert seen.setdefault(key, code) == code, f"{key} means both {seen[key]} and {code}"
+
+
+def test_h3_cells_match_the_h3_library(loaded):
+    import h3
+
+    con = open_reader(loaded[0])
+    rows = con.execute("select lat, lon, h3_r8 from incidents").fetchall()
+    assert rows
+    for lat, lon, cell in rows:
+        assert cell == h3.latlng_to_cell(lat, lon, 8)

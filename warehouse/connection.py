@@ -26,6 +26,9 @@ OFFLINE_CONFIG = {
 }
 
 
+LOAD_MEMORY_LIMIT = os.environ.get("EMSS_LOAD_MEMORY", "1500MB")
+
+
 def connect_memory() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config=OFFLINE_CONFIG)
     try:
@@ -89,6 +92,8 @@ def open_writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
         shutil.copyfile(path, tmp)
     con = duckdb.connect(str(tmp), config=OFFLINE_CONFIG)
     con.execute("SET enable_progress_bar = false")
+    # A load must fit beside the dashboard on a desktop: DuckDB spills to disk past this.
+    con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
     try:
         yield con
         con.execute("CHECKPOINT")

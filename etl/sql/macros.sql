@@ -37,12 +37,13 @@ create or replace temp macro parse_bool(t) as case
     when lower(trim(t)) in ('否', 'n', 'no', 'false', '0', '×') then false
 end;
 
--- A coded category: the code for any known spelling; unknown text kept as it is.
+-- A coded category: the code for any known spelling; unknown text kept as it is. The
+-- spellings are one map per dimension (spelling_maps), so the lookup is a map access per row.
 create or replace temp macro to_code(dim, t) as coalesce(
-    (select code from spellings s where s.dimension = dim and s.spelling = lower(trim(t))),
+    map_extract_value((select m from spelling_maps where dimension = dim), lower(trim(t))),
     nullif(trim(t), ''));
-create or replace temp macro is_known(dim, t) as blank(t) or exists(
-    select 1 from spellings s where s.dimension = dim and s.spelling = lower(trim(t)));
+create or replace temp macro is_known(dim, t) as blank(t) or
+    map_contains((select m from spelling_maps where dimension = dim), lower(trim(t)));
 
 -- Coordinate systems. GCJ-02 is China's mandated offset of WGS-84 (300–600 m in Shenzhen);
 -- BD-09 is Baidu's further offset of GCJ-02. The forward transform is a formula; going
