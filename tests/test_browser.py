@@ -2,7 +2,9 @@
 renders its figures, with no Streamlit exception, no console error and no
 request leaving the machine.
 
-Set EMSS_SCREENSHOTS=DIR to keep a screenshot of each page (the README's come from here).
+Set EMSS_SCREENSHOTS=DIR to keep a screenshot of each page, and EMSS_BROWSER_WAREHOUSE=FILE to
+run on another warehouse than the test fixture. The README's screenshots come from here, on the
+full demo:  EMSS_BROWSER_WAREHOUSE=data/emss.duckdb EMSS_SCREENSHOTS=docs/screenshots uv run pytest tests/test_browser.py
 """
 
 from __future__ import annotations
@@ -43,12 +45,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_warehouse):
+def browser_warehouse(demo_warehouse) -> Path:
+    return Path(os.environ.get("EMSS_BROWSER_WAREHOUSE") or demo_warehouse)
+
+
+@pytest.fixture(scope="module")
+def server(browser_warehouse):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "emss.cli", "serve", "--warehouse", str(demo_warehouse), "--port", str(port)],
+        [sys.executable, "-m", "emss.cli", "serve", "--warehouse", str(browser_warehouse), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -108,7 +115,8 @@ def test_page_renders_offline(server, browser, page_path):
     shots = os.environ.get("EMSS_SCREENSHOTS")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(shots) / f"{page_path or 'overview'}.png"))
+        page.screenshot(path=str(Path(shots) / f"{page_path or 'overview'}.png"),
+                        clip={"x": 0, "y": 0, "width": 1400, "height": 1000})  # the first screen, kept small
     print(f"{page_path or 'overview'}: first figure after {first_figure_s:.2f} s")
     context.close()
 
@@ -175,12 +183,12 @@ def _facts(warehouse, district: str | None = None) -> dict:
     return {"rate": f"{within / timed * 100:.1f}%", "in_service": f"{in_service:,}", "fires": fires}
 
 
-def test_figures_filters_and_drill_down_in_the_browser(server, browser, demo_warehouse):
+def test_figures_filters_and_drill_down_in_the_browser(server, browser, browser_warehouse):
     """The Overview shows the warehouse's figures; a district in the URL changes them to that district's;
     a drill-down link lands on the incident list filtered the same way."""
     context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
     page = context.new_page()
-    city, baoan = _facts(demo_warehouse), _facts(demo_warehouse, "baoan")
+    city, baoan = _facts(browser_warehouse), _facts(browser_warehouse, "baoan")
 
     page.goto(f"{server}/")
     page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
