@@ -32,7 +32,7 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
     "incidents": '[data-testid="stDataFrame"]',
     "station": '[data-testid="stDeckGlJsonChart"] canvas',
     "inventory": '[data-testid="stMetric"]',
-    "snapshots": '[data-testid="stMetric"], [data-testid="stDataFrame"]',
+    "snapshots": '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stAlert"]',  # none taken yet: says so
     "workbench": '[data-testid="stDataFrame"]',
 }
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
