@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -21,12 +22,36 @@ def _add_warehouse(p: argparse.ArgumentParser) -> None:
                    help="warehouse file (default: $EMSS_WAREHOUSE, else data/emss.duckdb)")
 
 
+def _is_demo_warehouse(warehouse: Path) -> bool:
+    """True when every file ever loaded into it is one the demo writes (so rebuilding it loses nothing)."""
+    import duckdb
+
+    from emss import demo
+    from warehouse.connection import open_reader
+
+    fixed = {demo.REGISTRY_FILE, demo.INVENTORY_FILE, demo.TARGETS_FILE}
+    incident_file = re.compile(re.escape(demo.INCIDENT_FILE).replace(r"\{year\}", r"\d{4}"))
+    try:
+        con = open_reader(warehouse)
+        try:
+            loaded = {r[0] for r in con.execute("select source_file from meta.batches").fetchall()}
+        finally:
+            con.close()
+    except duckdb.Error:
+        return False
+    return all(name in fixed or incident_file.fullmatch(name) for name in loaded)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from emss import demo
     from etl.load import ingest, report_text
 
     warehouse = config.warehouse_path(args.warehouse)
     exports_dir = warehouse.parent / "demo_exports"
+    if warehouse.exists() and not _is_demo_warehouse(warehouse):
+        print(f"错误 / error: {warehouse} 含有非演示数据，演示不会覆盖它 / holds data other than the demo's; "
+              "the demo will not overwrite it. Give the demo its own --warehouse.", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     files = demo.generate_exports(exports_dir, seed=args.seed, n_stations=args.stations, n_incidents=args.incidents)
     t1 = time.perf_counter()
