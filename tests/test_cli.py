@@ -96,11 +96,11 @@ def test_demo_refuses_to_overwrite_a_real_warehouse(tmp_path):
     real = tmp_path / "real.duckdb"
     assert emss("ingest", str(corpus / "utf8.csv"), "-w", str(real)).returncode == 0
     before = real.read_bytes()
-    out = emss("demo", "--no-serve", "--stations", "30", "--incidents", "300", "-w", str(real))
+    out = emss("demo", "--no-serve", "--stations", "30", "--incidents", "500", "-w", str(real))
     assert out.returncode == 2 and "--warehouse" in out.stderr
     assert real.read_bytes() == before
     # a demo warehouse is rebuilt freely
     demo_wh = tmp_path / "demo.duckdb"
     for _ in range(2):
-        out = emss("demo", "--no-serve", "--stations", "30", "--incidents", "300", "-w", str(demo_wh))
+        out = emss("demo", "--no-serve", "--stations", "30", "--incidents", "500", "-w", str(demo_wh))
         assert out.returncode == 0, out.stderr
