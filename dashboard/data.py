@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from dashboard import i18n
 from dashboard.filters import DataRange
 from emss import config
 from warehouse.connection import file_version, open_reader
@@ -41,7 +42,7 @@ def _reader(path: str, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
     return open_reader(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=512)
 def _run(name: str, params: tuple[tuple[str, object], ...], path: str, version: tuple[int, int]) -> pl.DataFrame:
     con = _reader(path, version)
     # A cursor per query: a DuckDB connection is not safe to share between the

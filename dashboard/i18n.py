@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from emss import categories
 
 LANGS = ("zh", "en")
+# Shown while a slow computation runs (cached ones run once); fixed at import, so in both languages.
+SPINNER = "正在计算… / Computing…"
 DEFAULT_LANG = "zh"
 LANG_NAMES = {"zh": "中文", "en": "English"}
 # The session-state key of the language switch (also its URL parameter).

@@ -27,12 +27,12 @@ DEMAND_MIX = {"population": 1.0, "incidents": 0.0, "both": 0.5}  # population's 
 settings = coverage.load_settings()  # read on every run: an edited coverage.toml applies on reload
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=4)
 def travel_model(start: dt.date, end: dt.date, settings_key: str, version: tuple, _settings: coverage.Settings):
     return coverage.calibrate(data.run("coverage/travel_samples", start_date=start, end_date=end), _settings)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
 def demand(start: dt.date, end: dt.date, incident_types: tuple, hours: tuple, population_csv: bytes | None,
            version: tuple) -> tuple[pl.DataFrame, int, float]:
     """The demand grid; with the cells and people of an uploaded grid that lie off the city's land."""
