@@ -14,7 +14,7 @@ select
 from station_readiness r
 left join counts c using (station_id)
 cross join data_as_of a
-where r.opened_on <= a.as_of_date and (r.closed_on is null or r.closed_on > a.as_of_date)
+where in_service_on(r.opened_on, r.closed_on, a.as_of_date)
   and (len($districts) = 0 or list_contains($districts, r.district))
   and (len($station_types) = 0 or list_contains($station_types, r.station_type))
 order by r.is_count_stale desc, r.count_age_days desc nulls first, r.station_id

@@ -16,7 +16,7 @@ select
 from inventory_latest l
 join stations s using (station_id)
 cross join data_as_of a
-where s.opened_on <= a.as_of_date and (s.closed_on is null or s.closed_on > a.as_of_date)
+where in_service_on(s.opened_on, s.closed_on, a.as_of_date)
   and (len($districts) = 0 or list_contains($districts, s.district))
   and (len($station_types) = 0 or list_contains($station_types, s.station_type))
   and (len($categories) = 0 or list_contains($categories, l.category))

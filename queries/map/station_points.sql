@@ -12,7 +12,7 @@ select station_id, station_name, station_type, district, cast(lat as double) as 
        opened_on, is_forest
 from stations s, bounds b
 where s.lat is not null and s.lon is not null
-  and s.opened_on <= b.as_of and (s.closed_on is null or s.closed_on > b.as_of)
+  and in_service_on(s.opened_on, s.closed_on, b.as_of)
   and (len($districts) = 0 or list_contains($districts, s.district))
   and (len($station_types) = 0 or list_contains($station_types, s.station_type))
 order by station_id

@@ -15,7 +15,7 @@ picked as (
 counts as (
     select
         d.district,
-        count(p.station_id) filter (where p.opened_on <= b.as_of and (p.closed_on is null or p.closed_on > b.as_of)) as in_service,
+        count(p.station_id) filter (where in_service_on(p.opened_on, p.closed_on, b.as_of)) as in_service,
         count(p.station_id) filter (where year(p.opened_on) = year(b.as_of) and p.opened_on <= b.as_of) as opened_this_year
     from districts d cross join bounds b
     left join picked p on p.district = d.district

@@ -28,7 +28,7 @@ counts as (
     select
         g.year, g.station_type,
         count(p.station_id) filter (where year(p.opened_on) = g.year and p.opened_on <= g.year_end) as opened,
-        count(p.station_id) filter (where p.opened_on <= g.year_end and (p.closed_on is null or p.closed_on > g.year_end)) as in_service_at_year_end
+        count(p.station_id) filter (where in_service_on(p.opened_on, p.closed_on, g.year_end)) as in_service_at_year_end
     from grid g left join picked p on p.station_type = g.station_type
     group by g.year, g.station_type
 )

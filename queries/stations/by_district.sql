@@ -10,7 +10,7 @@ with bounds as (
 )
 select district, station_type, count(*) as in_service
 from stations s, bounds b
-where s.opened_on <= b.as_of and (s.closed_on is null or s.closed_on > b.as_of)
+where in_service_on(s.opened_on, s.closed_on, b.as_of)
   and (len($districts) = 0 or list_contains($districts, s.district))
   and (len($station_types) = 0 or list_contains($station_types, s.station_type))
 group by district, station_type

@@ -13,6 +13,6 @@ select
     ))) as distance_m
 from stations s cross join me cross join data_as_of a
 where s.station_id <> $station and s.lat is not null and s.lon is not null
-  and s.opened_on <= a.as_of_date and (s.closed_on is null or s.closed_on > a.as_of_date)
+  and in_service_on(s.opened_on, s.closed_on, a.as_of_date)
 order by distance_m, s.station_id
 limit coalesce($n, 5)

@@ -12,7 +12,7 @@ select
     round(count(*) filter (where r.is_compliant) / count(*), 4) as compliant_rate,
     round(avg(r.score), 3) as mean_score
 from station_readiness r, data_as_of a
-where r.opened_on <= a.as_of_date and (r.closed_on is null or r.closed_on > a.as_of_date)
+where in_service_on(r.opened_on, r.closed_on, a.as_of_date)
   and (len($districts) = 0 or list_contains($districts, r.district))
   and (len($station_types) = 0 or list_contains($station_types, r.station_type))
 group by grouping sets ((r.district), (r.station_type))

@@ -9,6 +9,6 @@ select
     count(*) filter (where is_compliant) as compliant,
     round(count(*) filter (where is_compliant) / nullif(count(*), 0), 4) as compliant_rate
 from station_readiness r, data_as_of a
-where r.opened_on <= a.as_of_date and (r.closed_on is null or r.closed_on > a.as_of_date)
+where in_service_on(r.opened_on, r.closed_on, a.as_of_date)
   and (len($districts) = 0 or list_contains($districts, r.district))
   and (len($station_types) = 0 or list_contains($station_types, r.station_type))

@@ -7,7 +7,7 @@
 select
     s.station_id, s.station_name, s.station_type, s.district, s.street, s.community, s.host_venue,
     s.opened_on, s.closed_on,
-    s.opened_on <= a.as_of_date and (s.closed_on is null or s.closed_on > a.as_of_date) as in_service,
+    in_service_on(s.opened_on, s.closed_on, a.as_of_date) as in_service,
     s.staff_count, s.vehicle_count, s.is_forest,
     r.score as readiness_score, r.is_compliant, r.shortfalls, r.last_counted_on,
     r.shortfalls_zh, r.checks_passed, r.checks_total, r.count_age_days, r.is_count_stale

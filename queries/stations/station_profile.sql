@@ -6,7 +6,7 @@
 select
     s.station_id, s.station_name, s.station_type, s.district, s.street, s.community, s.host_venue,
     s.lat, s.lon, s.opened_on, s.closed_on,
-    s.opened_on <= a.as_of_date and (s.closed_on is null or s.closed_on > a.as_of_date) as in_service,
+    in_service_on(s.opened_on, s.closed_on, a.as_of_date) as in_service,
     s.duty_mode, s.is_24h, s.is_forest,
     s.staff_count, s.captain_count, s.vice_captain_count, s.communicator_count, s.safety_officer_count,
     s.vehicle_count,

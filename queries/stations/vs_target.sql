@@ -21,7 +21,7 @@ picked as (
 counts as (
     select
         t.station_type,
-        count(p.station_id) filter (where p.opened_on <= b.as_of and (p.closed_on is null or p.closed_on > b.as_of)) as in_service,
+        count(p.station_id) filter (where in_service_on(p.opened_on, p.closed_on, b.as_of)) as in_service,
         count(p.station_id) filter (where year(p.opened_on) = year(b.as_of) and p.opened_on <= b.as_of) as opened_this_year
     from types t cross join bounds b
     left join picked p on p.station_type = t.station_type

@@ -64,7 +64,7 @@ with counts as (select distinct station_id, counted_on from core.inventory_count
 picked as (
     select s.station_id, s.is_forest, d.judged_on, d.is_current
     from core.stations s cross join readiness_dates d
-    where d.is_current or (s.opened_on <= d.judged_on and (s.closed_on is null or s.closed_on > d.judged_on))
+    where d.is_current or (in_service_on(s.opened_on, s.closed_on, d.judged_on))
 )
 select p.station_id, p.is_forest, p.judged_on, p.is_current, max(c.counted_on) as counted_on
 from picked p left join counts c on c.station_id = p.station_id and c.counted_on <= p.judged_on
@@ -228,5 +228,5 @@ select
     checks_passed, checks_total, round(checks_passed / checks_total, 3) as score, is_compliant,
     len(shortfalls) as shortfall_count
 from readiness_judged
-where not is_current or (opened_on <= judged_on and (closed_on is null or closed_on > judged_on))
+where not is_current or (in_service_on(opened_on, closed_on, judged_on))
 order by judged_on, station_id;

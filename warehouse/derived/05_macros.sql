@@ -1,0 +1,5 @@
+-- Definitions every layer and query shares, kept in the warehouse so SQL anywhere can call them.
+
+-- A station is in service on a day when it had opened by then and had not yet closed.
+create or replace macro main.in_service_on(opened_on, closed_on, day) as
+    opened_on <= day and (closed_on is null or closed_on > day);
