@@ -29,8 +29,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
-
 from emss.config import TIMEZONE
 from etl import vocabulary
 
@@ -97,15 +95,3 @@ def load_mapping(path: str | Path) -> Mapping:
         service_area=tuple(area) if area else None,
         join_file=join.get("file"), join_on=join.get("on"),
     )
-
-
-def column_expr(spec: object) -> pl.Expr:
-    """The Polars expression that reads one canonical field from the source columns."""
-    if isinstance(spec, str):
-        return pl.col(spec)
-    if isinstance(spec, list):
-        return pl.concat_str([pl.col(c) for c in spec], separator=" ", ignore_nulls=True)
-    if isinstance(spec, dict):
-        col = pl.col(spec["column"])
-        return col.str.extract(spec["pattern"], 1) if "pattern" in spec else col
-    raise MappingError(f"cannot read a column from {spec!r}")
