@@ -296,6 +296,8 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
     match = " and ".join(f"t.{k} is not distinct from i.{k}" for k in key)
     con.execute(f"delete from {table} t where exists (select 1 from incoming i where {match})")
     con.execute(f"insert into {table} by name select * from incoming")
+    if kind == "incidents":  # what the derived tables must recompute (see warehouse.build.rebuild_derived)
+        con.execute("insert into touched_incidents select distinct incident_id from incoming")
     return con.execute("select count(*) from incoming").fetchall()[0][0]
 
 
@@ -433,6 +435,7 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
     with open_writer(warehouse) as con:
         build.ensure_schema(con)
         _prepare(con)
+        con.execute("create or replace temp table touched_incidents (incident_id varchar)")
         for r in refused:  # the refusal is part of the record, with its reason
             con.execute("""insert into meta.batches (batch_id, source_file, sha256, kind, started_at, finished_at,
                                outcome, message)
@@ -452,7 +455,8 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
                 )
         if pending:
             say("重建汇总表 / rebuilding marts")
-            build.rebuild_derived(con)
+            only_incidents = all(k == "incidents" for _, k, _, _ in pending)
+            build.rebuild_derived(con, touched_incidents=only_incidents)
     return reports
 
 

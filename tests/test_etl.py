@@ -191,7 +191,7 @@ def test_failed_load_leaves_warehouse_as_it_was(loaded, monkeypatch):
     warehouse, _, folder = loaded
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
 
-    def boom(con):
+    def boom(con, **kwargs):
         raise RuntimeError("simulated failure while rebuilding marts")
 
     monkeypatch.setattr(build, "rebuild_derived", boom)

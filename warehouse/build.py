@@ -8,6 +8,7 @@ The SQL files are the definition; this module only runs them in order.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -119,8 +120,72 @@ def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPO
     con.executemany("insert into meta.response_rules values (?, ?, ?)", rows)
 
 
-def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPONSE_RULES_FILE) -> None:
-    """Rebuild core.incidents, the marts and the views from the core tables."""
+# Per-incident tables a load that only brings incident exports can update for just the incidents
+# it touched: table -> (key column, the sources read from, narrowed to the touched keys).
+INCREMENTAL = {
+    "core.incidents": ("incident_id", ("core.responses",)),
+    "marts.incidents": ("incident_id", ("core.responses", "core.incidents")),
+    "marts.incident_daily": ("call_date", ("marts.incidents",)),
+}
+_CTAS = re.compile(r"^\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+table\s+([\w.]+)\s+as\s+(.*?);?\s*$",
+                   re.IGNORECASE | re.DOTALL)
+
+
+def _rules_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    try:
+        return str(con.execute("select list((rule, key, value) order by rule, key) from meta.response_rules").fetchall())
+    except duckdb.CatalogException:
+        return ""
+
+
+def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run a derived file, replacing only the touched rows of the per-incident tables it builds.
+
+    The file stays the one definition: its select is run on its sources narrowed to the touched
+    keys, and the result replaces those keys' rows (the rest of the table is left as it is)."""
+    for statement in con.extract_statements(sql):
+        m = _CTAS.match(statement.query)
+        if not m or m.group(1) not in INCREMENTAL:
+            con.execute(statement.query)
+            continue
+        table, select = m.group(1), m.group(2)
+        key, sources = INCREMENTAL[table]
+        touched = "touched_incidents" if key == "incident_id" else "touched_dates"
+        for source in sources:
+            scoped = "scoped_" + source.replace(".", "_")
+            con.execute(f"create or replace temp view {scoped} as "
+                        f"select * from {source} where {key} in (select {key} from {touched})")
+            select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
+        con.execute(f"create or replace temp table delta as {select}")
+        con.execute(f"delete from {table} where {key} in (select {key} from {touched})")
+        con.execute(f"insert into {table} select * from delta")
+
+
+def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPONSE_RULES_FILE,
+                    touched_incidents: bool = False) -> None:
+    """Rebuild core.incidents, the marts and the views from the core tables.
+
+    With `touched_incidents` (a load that brought only incident exports, whose touched ids are in
+    temp table `touched_incidents`), the per-incident tables are updated for those incidents only,
+    unless the response rules changed since the last build, which touches every incident."""
+    before = _rules_fingerprint(con)
     load_standard(con)
     load_response_rules(con, response_rules)
-    _run_files(con, DERIVED_DIR)
+    incremental = touched_incidents and before == _rules_fingerprint(con) and _has_table(con, "marts.incidents")
+    if not incremental:
+        _run_files(con, DERIVED_DIR)
+        return
+    # the days whose rollup changes: where the touched incidents were, and where they are now
+    con.execute("""create or replace temp table touched_dates as
+                   select distinct call_date from marts.incidents where incident_id in (select incident_id from touched_incidents)
+                   union
+                   select distinct cast(call_at as date) from core.responses
+                   where incident_id in (select incident_id from touched_incidents)""")
+    for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
+        _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    schema, table = name.split(".")
+    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ? and not temporary",
+                       [schema, table]).fetchall()[0][0] > 0
