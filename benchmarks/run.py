@@ -2,7 +2,7 @@
 
     uv run python benchmarks/run.py                        # 1 M incidents
     uv run python benchmarks/run.py --incidents 10000000   # 10 M (about 3.5 GB of GB18030 CSV)
-    uv run python benchmarks/run.py --incidents 20000 --repeat 1 --out /tmp/r.md   # a quick look
+    uv run python benchmarks/run.py --incidents 20000 --repeat 1 --out quick.md   # a quick look
 
 Each figure is the median of --repeat runs, each run in a fresh process (so peak memory is
 that process's own). Measured:
