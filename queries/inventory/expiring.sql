@@ -10,11 +10,7 @@ select
     l.item, l.item_en, l.category, l.quantity, l.unit, l.expires_on, l.days_to_expiry, l.is_expired,
     l.counted_on
 from inventory_latest l
-join stations s using (station_id)
-cross join data_as_of a
-where in_service_on(s.opened_on, s.closed_on, a.as_of_date)
-  and l.quantity > 0
+join stations_in_scope($districts, $station_types) s using (station_id)
+where l.quantity > 0
   and l.days_to_expiry <= coalesce($within_days, 90)
-  and (len($districts) = 0 or list_contains($districts, s.district))
-  and (len($station_types) = 0 or list_contains($station_types, s.station_type))
 order by l.days_to_expiry, l.station_id, l.item

@@ -7,12 +7,8 @@
 with lines as (
     select l.*
     from inventory_latest l
-    join stations s using (station_id)
-    cross join data_as_of a
-    where in_service_on(s.opened_on, s.closed_on, a.as_of_date)
-      and l.quantity > 0 and l.expires_on is not null
-      and (len($districts) = 0 or list_contains($districts, s.district))
-      and (len($station_types) = 0 or list_contains($station_types, s.station_type))
+    join stations_in_scope($districts, $station_types) s using (station_id)
+    where l.quantity > 0 and l.expires_on is not null
 )
 select
     (select as_of_date from data_as_of) as as_of_date,

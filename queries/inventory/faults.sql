@@ -8,10 +8,6 @@ select
     l.station_id, s.station_name, s.district, s.station_type,
     l.item, l.item_en, l.category, l.kit_item, l.quantity, l.unit, l.status, l.counted_on
 from inventory_latest l
-join stations s using (station_id)
-cross join data_as_of a
-where in_service_on(s.opened_on, s.closed_on, a.as_of_date)
-  and l.status in ('damaged', 'in_repair')
-  and (len($districts) = 0 or list_contains($districts, s.district))
-  and (len($station_types) = 0 or list_contains($station_types, s.station_type))
+join stations_in_scope($districts, $station_types) s using (station_id)
+where l.status in ('damaged', 'in_repair')
 order by l.station_id, l.item

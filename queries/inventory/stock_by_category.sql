@@ -15,10 +15,6 @@ select
     round(sum(least(l.usable_quantity, l.required_quantity)) / nullif(sum(l.required_quantity), 0), 4) as fill_rate,
     count(*) filter (where l.status in ('damaged', 'in_repair')) as lines_with_faults
 from inventory_latest l
-join stations s using (station_id)
-cross join data_as_of a
-where in_service_on(s.opened_on, s.closed_on, a.as_of_date)
-  and (len($districts) = 0 or list_contains($districts, s.district))
-  and (len($station_types) = 0 or list_contains($station_types, s.station_type))
+join stations_in_scope($districts, $station_types) s using (station_id)
 group by l.category
 order by case l.category when 'mandatory_kit' then 0 when 'forest_kit' then 1 else 2 end, l.category

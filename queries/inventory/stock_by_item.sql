@@ -14,11 +14,7 @@ select
     count(*) filter (where l.usable_quantity < l.required_quantity) as stations_short,
     count(*) filter (where l.status in ('damaged', 'in_repair')) as stations_with_faults
 from inventory_latest l
-join stations s using (station_id)
-cross join data_as_of a
-where in_service_on(s.opened_on, s.closed_on, a.as_of_date)
-  and (len($districts) = 0 or list_contains($districts, s.district))
-  and (len($station_types) = 0 or list_contains($station_types, s.station_type))
-  and (len($categories) = 0 or list_contains($categories, l.category))
+join stations_in_scope($districts, $station_types) s using (station_id)
+where (len($categories) = 0 or list_contains($categories, l.category))
 group by l.category, l.item
 order by l.category, l.item

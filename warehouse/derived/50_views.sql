@@ -61,3 +61,11 @@ create or replace macro main.incidents_in(start_date, end_date, districts, stati
     where call_date between main.period_start(start_date, end_date) and main.period_end(end_date)
       and (len(districts) = 0 or list_contains(districts, district))
       and (len(station_types) = 0 or list_contains(station_types, first_station_type));
+
+-- The stations in service on the data's as-of date within the chosen districts and types
+-- (empty lists: all): the scope every station and inventory figure of "today" shares.
+create or replace macro main.stations_in_scope(districts, station_types) as table
+    select s.* from main.stations s, main.data_as_of a
+    where main.in_service_on(s.opened_on, s.closed_on, a.as_of_date)
+      and (len(districts) = 0 or list_contains(districts, s.district))
+      and (len(station_types) = 0 or list_contains(station_types, s.station_type));
