@@ -65,9 +65,10 @@ def _typed_sample(con, kind: str, mapping: Mapping | None) -> dict[str, list]:
     try:
         load._prepare(con)
         load._macros(con, mapping.timestamp_formats if mapping else [])
-        con.execute(f"create or replace temp table stg as select * from stg order by row_id limit {SAMPLE_ROWS}")
+        con.execute(f"create or replace temp table stg_sample as select * from stg order by row_id limit {SAMPLE_ROWS}")
+        con.execute("create or replace temp view stg as select * from stg_sample")
         con.execute((load.SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
-        frame = con.sql("select * from typed order by row_id").pl()
+        frame = con.sql("select * from parsed order by row_id").pl()
     except duckdb.Error:
         return {}
     out = {}

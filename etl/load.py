@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import polars_h3 as plh3
 
-from emss import categories
+from emss import categories, geo
 from emss.config import TIMEZONE
 from etl import rules, vocabulary
 from etl.mapping import Mapping, MappingError
@@ -152,19 +153,26 @@ def _field_sql(spec: object) -> str:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Mapping | None) -> int:
-    """Temp table `stg`: one row per delivered row, canonical fields as text, unmapped columns as JSON."""
+    """Temp view `stg`: one row per delivered row, canonical fields as text, unmapped columns as JSON.
+
+    Only the delivered rows are stored (temp table `delivered`); `stg` names them, so each later
+    step reads just the columns it needs."""
     plan = _plan(export, kind, mapping)
     materialise(export, con, "delivered")
+    # row_id: unique even when a join repeats a source row (rowid could be hidden by a column named RowID)
+    row_id = "source_row"
     if plan.join is not None:
         materialise(plan.join, con, "delivered_join")
         picks = ", ".join(f"j.{_q(col)} as {_q(name)}" for col, name in plan.joined)
         key = _q(mapping.join_on)
         con.execute(f"""create or replace temp table delivered as
-                        select d.*, {picks} from delivered d left join delivered_join j on d.{key} = j.{key}
+                        select cast(row_number() over (order by d.source_row) as integer) as _row_id, d.*, {picks}
+                        from delivered d left join delivered_join j on d.{key} = j.{key}
                         order by d.source_row""")
+        con.execute("drop table if exists delivered_join")
+        row_id = "_row_id"
     used = set(mapping.source_columns()) if mapping else set()
-    # row_id: unique even when a join repeats a source row (rowid could be hidden by a column named RowID)
-    select = ["cast(row_number() over (order by source_row) as integer) as row_id", "source_row"]
+    select = [f"{row_id} as row_id", "source_row"]
     for fname in vocabulary.FIELDS[kind]:
         src = next((h for h, f in plan.hmap.columns.items() if f == fname), None)
         if fname in plan.mapped:
@@ -180,87 +188,84 @@ def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: M
         select.append("to_json(struct_pack(" + ", ".join(f"{_q(h)} := {_q(h)}" for h in unmapped) + ")) as extra")
     else:
         select.append("cast(null as json) as extra")
-    con.execute(f"create or replace temp table stg as select {', '.join(select)} from delivered")
-    con.execute("drop table if exists delivered_join")
-    return con.execute("select count(*) from stg").fetchall()[0][0]
+    con.execute(f"create or replace temp view stg as select {', '.join(select)} from delivered")
+    return con.execute("select count(*) from delivered").fetchall()[0][0]
 
 
-def _to_wgs84(con: duckdb.DuckDBPyConnection, default_crs: str) -> None:
-    """Add lon/lat in WGS-84 to `typed`: undo obvious lat/lon swaps, convert BD-09 to GCJ-02 and
-    GCJ-02 to WGS-84 by fixed-point steps (w <- g - offset(w)), each step a column of its own so the
-    SQL stays small."""
-    con.execute("""
-        create or replace temp table typed as
-        with swapped as (
-            select *, abs(lat_in) > 90 and abs(lon_in) <= 90 as is_swapped,
-                   crs_code(coalesce(crs, ?)) as system
-            from typed
-        ),
-        gcj as (   -- the point in GCJ-02 (gx, gy) when it is offset at all
-            select *,
-                case when is_swapped then lat_in else lon_in end as x0,
-                case when is_swapped then lon_in else lat_in end as y0
-            from swapped
-        ),
-        gcj2 as (
-            select *,
-                case system when 'bd09' then bd09_gcj_lon(x0, y0) else x0 end as gx,
-                case system when 'bd09' then bd09_gcj_lat(x0, y0) else y0 end as gy
-            from gcj
-        ),
-        step1 as (select *, gx - gcj_dlon(gx, gy) as w1x, gy - gcj_dlat(gx, gy) as w1y from gcj2),
-        step2 as (select *, gx - gcj_dlon(w1x, w1y) as w2x, gy - gcj_dlat(w1x, w1y) as w2y from step1),
-        step3 as (select *, gx - gcj_dlon(w2x, w2y) as w3x, gy - gcj_dlat(w2x, w2y) as w3y from step2)
-        select * exclude (is_swapped, system, x0, y0, gx, gy, w1x, w1y, w2x, w2y, w3x, w3y),
-            case when system = 'wgs84' then x0 else w3x end as lon,
-            case when system = 'wgs84' then y0 else w3y end as lat
-        from step3
-    """, [default_crs])
+def _positions(con: duckdb.DuckDBPyConnection, with_cell: bool) -> None:
+    """Temp table `positions` (row_id, lon, lat[, h3_r8]): each row of `typed` placed in WGS-84.
+
+    Obvious lat/lon swaps are undone; GCJ-02 and BD-09 are converted by emss.geo, and the H3
+    cell (resolution 8) comes from polars-h3 (DuckDB's h3 extension would be a download), all
+    vectorised over the whole column at once. Only the coordinate columns leave DuckDB."""
+    rows = con.sql("select row_id, lon_in, lat_in, system from typed").pl()
+    x, y = rows["lon_in"].cast(pl.Float64).to_numpy().copy(), rows["lat_in"].cast(pl.Float64).to_numpy().copy()
+    swapped = (np.abs(y) > 90) & (np.abs(x) <= 90)
+    x, y = np.where(swapped, y, x), np.where(swapped, x, y)
+    systems = rows["system"].to_numpy()
+    for name, convert in (("gcj02", geo.gcj02_to_wgs84), ("bd09", geo.bd09_to_wgs84)):
+        picked = systems == name
+        if picked.any():
+            x[picked], y[picked] = convert(x[picked], y[picked])
+    placed = pl.DataFrame({"row_id": rows["row_id"], "lon": x, "lat": y}).fill_nan(None)
+    if with_cell:
+        placed = placed.with_columns(plh3.latlng_to_cell("lat", "lon", H3_RESOLUTION, return_dtype=pl.Utf8).alias("h3_r8"))
+    con.register("placed", placed)
+    con.execute("create or replace temp table positions as select * from placed")
+    con.unregister("placed")
 
 
-def _add_h3(con: duckdb.DuckDBPyConnection) -> None:
-    """The H3 cell (resolution 8) of each position, computed vectorised (polars-h3; DuckDB's h3
-    extension would be a download) on the two coordinate columns only."""
-    positions = con.sql("select row_id, lon, lat from typed").pl()
-    cells = positions.select(
-        "row_id", plh3.latlng_to_cell("lat", "lon", H3_RESOLUTION, return_dtype=pl.Utf8).alias("h3_r8"))
-    con.register("cells", cells)
-    con.execute("create or replace temp table typed as select t.*, c.h3_r8 from typed t join cells c using (row_id)")
-    con.unregister("cells")
+def _normalise(con: duckdb.DuckDBPyConnection, kind: str, default_crs: str) -> None:
+    """Temp table `typed`: the parse view read once; for kinds with coordinates, with the
+    coordinate system each row is in, and temp table `positions` placing every row."""
+    if kind in ("incidents", "stations"):
+        con.execute("create or replace temp table typed as select *, crs_code(coalesce(crs, ?)) as system from parsed",
+                    [default_crs])
+        _positions(con, with_cell=kind == "incidents")
+    else:
+        con.execute("create or replace temp table typed as select * from parsed")
+        con.execute("create or replace temp table positions as select row_id from typed limit 0")
 
 
 def _check(con: duckdb.DuckDBPyConnection, kind: str, service_area=None, has_coordinates: bool = True) -> None:
-    """Evaluate every rule of the kind on `typed`, giving `checked` with a problems list per row."""
-    key = rules.KEYS[kind]
-    key_expr = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
+    """Evaluate every rule of the kind on `typed`: temp table `checked` says per row whether it is
+    rejected or flagged, temp table `problems` holds one row per (row, broken rule)."""
+    key = [f"coalesce(cast({k} as varchar), '')" for k in rules.KEYS[kind]]
     extra = ""
     if kind in ("incidents", "inventory"):
         has_registry = con.execute("select count(*) > 0 from core.stations").fetchall()[0][0]
-        extra = (", case when station_id is null then null else station_id in (select station_id from core.stations) end"
+        extra = (", case when t.station_id is null then null else t.station_id in (select station_id from core.stations) end"
                  " as station_known") if has_registry else ", cast(null as boolean) as station_known"
+    # a key seen twice in the file: the first occurrence is loaded, the others are duplicates
+    con.execute(f"""create or replace temp table repeated_keys as
+                    select {", ".join(f"{k} as k{i}" for i, k in enumerate(key))},
+                           min(row_id) as first_row_id, min(source_row) as first_source_row
+                    from typed group by all having count(*) > 1""")
+    on = " and ".join(f"d.k{i} = {k.replace('cast(', 'cast(t.')}" for i, k in enumerate(key))
     con.execute(f"""
-        create or replace temp table ranked as
-        select *,
-            row_number() over (partition by {key_expr} order by row_id) as dup_rank,
-            min(source_row) over (partition by {key_expr}) as first_source_row
-            {extra}
-        from typed
+        create or replace temp view ranked as
+        select t.*, pos.* exclude (row_id), coalesce(t.row_id <> d.first_row_id, false) as is_duplicate,
+               d.first_source_row {extra}
+        from typed t left join positions pos using (row_id) left join repeated_keys d on {on}
+    """)
+    checks = [r for r in rules.rules_for(kind, service_area)
+              if has_coordinates or r.name != "coordinates"]  # a file without positions is not wrong row by row
+    def any_of(action: str) -> str:
+        return " or ".join(f"coalesce({r.predicate}, false)" for r in checks if r.action == action) or "false"
+    con.execute(f"""
+        create or replace temp table checked as
+        select *, {any_of(rules.REJECT)} as is_rejected, {any_of(rules.FLAG)} as is_flagged from ranked
     """)
     items = ", ".join(
         f"case when coalesce({r.predicate}, false) then {{'rule': '{r.name}', 'action': '{r.action}', "
         f"'message': coalesce({r.message}, '{r.name}')}} end"
-        for r in rules.rules_for(kind, service_area)
-        if has_coordinates or r.name != "coordinates"  # a file without positions is not wrong row by row
+        for r in checks
     )
     con.execute(f"""
-        create or replace temp table checked as
-        select *, list_filter([{items}], lambda p: p is not null) as problems from ranked
-    """)
-    con.execute("""
-        create or replace temp table checked as
-        select *, len(list_filter(problems, lambda p: p.action = 'reject')) > 0 as is_rejected,
-                  len(list_filter(problems, lambda p: p.action = 'flag')) > 0 as is_flagged
-        from checked
+        create or replace temp table problems as
+        select row_id, source_row, is_rejected, p.rule, p.action, p.message
+        from (select row_id, source_row, is_rejected, unnest(list_filter([{items}], lambda p: p is not null)) as p
+              from checked where is_rejected or is_flagged)
     """)
 
 
@@ -292,13 +297,16 @@ _CORE_SELECT = {
 
 def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
     table, key = CORE_TABLE[kind], rules.KEYS[kind]
-    con.execute(f"create or replace temp table incoming as {_CORE_SELECT[kind].format(batch=batch_id)}")
-    match = " and ".join(f"t.{k} is not distinct from i.{k}" for k in key)
-    con.execute(f"delete from {table} t where exists (select 1 from incoming i where {match})")
+    con.execute(f"create or replace temp view incoming as {_CORE_SELECT[kind].format(batch=batch_id)}")
+    # keys the rules require are never null, so they match by plain equality (a hash join that can
+    # skip stored row groups); a key that may be blank matches blank to blank
+    match = " and ".join(f"t.{k} = i.{k}" if k not in rules.OPTIONAL_KEYS else f"t.{k} is not distinct from i.{k}"
+                         for k in key)
+    con.execute(f"delete from {table} t using (select {', '.join(key)} from incoming) i where {match}")
     con.execute(f"insert into {table} by name select * from incoming")
     if kind == "incidents":  # what the derived tables must recompute (see warehouse.build.rebuild_derived)
         con.execute("insert into touched_incidents select distinct incident_id from incoming")
-    return con.execute("select count(*) from incoming").fetchall()[0][0]
+    return con.execute("select count(*) from checked where not is_rejected").fetchall()[0][0]
 
 
 TIMESTAMP_FIELDS = ("call_at", "dispatch_at", "depart_at", "arrive_at", "clear_at")
@@ -321,42 +329,35 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
     _macros(con, mapping.timestamp_formats if mapping else [])
     con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * exclude (row_id) from stg")
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
+    _normalise(con, kind, mapping.crs if mapping and mapping.crs else default_crs)
     if kind == "incidents":
         _to_local_time(con, mapping.timezone if mapping else TIMEZONE)
-    if kind in ("incidents", "stations"):
-        _to_wgs84(con, (mapping.crs if mapping and mapping.crs else default_crs))
-        if kind == "incidents":
-            _add_h3(con)
     has_coordinates = kind in ("incidents", "stations") and con.execute(
         "select count(*) > 0 from stg where lon is not null or lat is not null").fetchall()[0][0]
     _check(con, kind, mapping.service_area if mapping else None, has_coordinates)
     name = export.path.name
     con.execute("""
         insert into meta.rejects
-        select ?, ?, c.source_row, p.rule, p.message, s.raw
-        from (select row_id, source_row, unnest(problems) as p from checked where is_rejected) c
-        join (select row_id, to_json(struct_pack(*columns(* exclude (row_id, source_row)))) as raw from stg) s
+        select ?, ?, p.source_row, p.rule, p.message, s.raw
+        from (select * from problems where action = 'reject') p
+        join (select row_id, to_json(struct_pack(*columns(* exclude (row_id, source_row)))) as raw from stg
+              where row_id in (select row_id from problems where action = 'reject')) s
           using (row_id)
-        where p.action = 'reject'
     """, [batch_id, name])
     con.execute("""
         insert into meta.flags
-        select ?, ?, source_row, p.rule, p.message
-        from (select source_row, unnest(problems) as p from checked where not is_rejected)
-        where p.action = 'flag'
+        select ?, ?, source_row, rule, message from problems where action = 'flag' and not is_rejected
     """, [batch_id, name])
     report.rows_loaded = _upsert(con, kind, batch_id)
     counts = con.execute("select count(*) filter (where is_rejected), count(*) filter (where is_flagged and not is_rejected) from checked").fetchall()[0]
     report.rows_rejected, report.rows_flagged = counts
-    report.by_rule = dict(con.execute("""
-        select p.rule, count(*) from (select unnest(problems) as p from checked) group by 1 order by 2 desc
-    """).fetchall())
+    report.by_rule = dict(con.execute("select rule, count(*) from problems group by 1 order by 2 desc").fetchall())
     report.examples = [
         {"row": r, "rule": ru, "message": m}
         for r, ru, m in con.execute("""
-            select source_row, p.rule, p.message from (select source_row, unnest(problems) as p from checked)
-            qualify row_number() over (partition by p.rule order by source_row) <= 3
-            order by p.rule, source_row
+            select source_row, rule, message from problems
+            qualify row_number() over (partition by rule order by source_row) <= 3
+            order by rule, source_row
         """).fetchall()
     ]
     con.execute(

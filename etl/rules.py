@@ -68,7 +68,7 @@ def coordinates_rule(area: dict[str, float] = SERVICE_AREA) -> Rule:
 
 
 def _duplicate_rule(key: str) -> Rule:
-    return Rule("duplicate_in_file", REJECT, "dup_rank > 1",
+    return Rule("duplicate_in_file", REJECT, "is_duplicate",
                 f"'同一文件中重复: ' || {key} || ' (与第' || first_source_row || '行重复)'",
                 "the same key appears again in the same file; the first occurrence is loaded")
 
@@ -153,3 +153,5 @@ KEYS = {
     "inventory": ["station_id", "item", "counted_on"],
     "targets": ["year", "station_type", "district"],
 }
+# Key fields no rule requires (a blank district is the city-wide target); every other key is never null.
+OPTIONAL_KEYS = {"district"}

@@ -3,6 +3,8 @@ give exactly the tables a single full build gives."""
 
 from __future__ import annotations
 
+import shutil
+
 import polars as pl
 import pytest
 
@@ -12,14 +14,21 @@ from warehouse.connection import open_reader
 TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.responses"]
 
 
+def shifted(column: str, delta) -> pl.Expr:
+    return ((pl.col(column).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False) + delta)
+            .dt.strftime("%Y-%m-%d %H:%M:%S").fill_null("").alias(column))
+
+
 def revised_export(source, target):
-    """A later export of the last 200 rows: arrivals moved a minute earlier, one row twice, and new incidents."""
-    frame = pl.read_csv(source.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False).tail(200)
-    revised = frame.head(100).with_columns(
-        (pl.col("到场时间").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False) - pl.duration(minutes=1))
-        .dt.strftime("%Y-%m-%d %H:%M:%S").fill_null("").alias("到场时间"))
+    """A later export: the last 200 rows with arrivals a minute earlier, one row twice and new
+    incidents; and 100 rows from the middle of the file cleared 6 days later, which keeps their
+    stations out longer, so later responses of those stations (not in this export) change too."""
+    whole = pl.read_csv(source.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)
+    frame = whole.tail(200)
+    revised = frame.head(100).with_columns(shifted("到场时间", -pl.duration(minutes=1)))
     fresh = frame.tail(100).with_columns((pl.col("警情编号") + "R").alias("警情编号"))
-    out = pl.concat([revised, fresh, fresh.head(1)])
+    kept_out = whole.slice(len(whole) // 2, 100).with_columns(shifted("处置完毕时间", pl.duration(days=6)))
+    out = pl.concat([revised, fresh, fresh.head(1), kept_out])
     target.write_bytes(out.write_csv(line_terminator="\r\n").encode("gb18030"))
     return target
 
@@ -35,14 +44,17 @@ def warehouses(demo_exports, tmp_path_factory):
 
     step = folder / "step.duckdb"
     ingest(others, step)
-    for export in [*demo_exports["incidents"], weekly]:                # each a load of incidents only
+    for export in demo_exports["incidents"]:                           # each a load of incidents only
         ingest([export], step)
-    return full, step
+    before = folder / "before.duckdb"
+    shutil.copyfile(step, before)
+    ingest([weekly], step)
+    return full, step, before
 
 
 @pytest.mark.parametrize("table", TABLES)
 def test_incremental_equals_full(warehouses, table):
-    full, step = warehouses
+    full, step, _ = warehouses
     con = open_reader(full)
     con.execute("ATTACH ? AS step (READ_ONLY)", [str(step)])
     columns = [r[0] for r in con.execute(f"select column_name from duckdb_columns() where database_name = 'wh' "
@@ -59,8 +71,22 @@ def test_incremental_equals_full(warehouses, table):
 
 
 def test_revised_arrivals_reached_the_marts(warehouses, demo_exports):
-    _, step = warehouses
+    _, step, _ = warehouses
     con = open_reader(step)
     revised = con.execute("select count(*) from incidents where incident_id like '%R'").fetchall()[0][0]
     assert revised > 0
+    con.close()
+
+
+def test_revision_reached_responses_it_did_not_name(warehouses):
+    """Later clear times make later responses of the same stations concurrent: rows the export
+    never named changed, so the equality above covers the station-history part of the update."""
+    _, step, before = warehouses
+    con = open_reader(step)
+    con.execute("ATTACH ? AS before (READ_ONLY)", [str(before)])
+    changed = con.execute("""
+        select count(*) from marts.responses a join before.marts.responses b using (incident_id, station_id)
+        where a.is_concurrent <> b.is_concurrent and a.clear_at is not distinct from b.clear_at
+          and a.arrive_at is not distinct from b.arrive_at""").fetchall()[0][0]
+    assert changed > 0
     con.close()

@@ -16,6 +16,7 @@ import duckdb
 
 from emss import categories
 from emss.config import PACKAGE_DIR
+from etl import rules
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = WAREHOUSE_DIR / "schema"
@@ -32,6 +33,13 @@ def _run_files(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create meta, raw and core tables if missing, and refresh the label table."""
+    if con.execute("""select count(*) from duckdb_constraints() where database_name = current_database()
+                      and schema_name = 'core' and table_name = 'responses' and constraint_type = 'PRIMARY KEY'""").fetchall()[0][0]:
+        # warehouses built before core.responses lost its index: same columns, rows moved across
+        con.execute("alter table core.responses rename to responses_indexed")
+        _run_files(con, SCHEMA_DIR)
+        con.execute("insert into core.responses select * from core.responses_indexed")
+        con.execute("drop table core.responses_indexed")
     _run_files(con, SCHEMA_DIR)
     con.execute("delete from meta.labels")
     con.executemany(
@@ -120,13 +128,19 @@ def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPO
     con.executemany("insert into meta.response_rules values (?, ?, ?)", rows)
 
 
-# Per-incident tables a load that only brings incident exports can update for just the incidents
-# it touched: table -> (key column, the sources read from, narrowed to the touched keys).
+# Tables a load that only brings incident exports can update for just the rows it touched:
+# table -> (the sources read from, narrowed to the context incidents; the temp table of incidents
+# whose rows are read; the temp table of the keys whose rows are replaced).
 INCREMENTAL = {
-    "core.incidents": ("incident_id", ("core.responses",)),
-    "marts.incidents": ("incident_id", ("core.responses", "core.incidents")),
-    "marts.incident_daily": ("call_date", ("marts.incidents",)),
+    "core.incidents": (("core.responses",), "touched_incidents", "touched_incidents"),
+    "marts.incidents": (("core.responses", "core.incidents"), "touched_incidents", "touched_incidents"),
+    "marts.incident_daily": (("marts.incidents",), "touched_dates", "touched_dates"),
+    "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses"),
 }
+# A response keeps its station out at most this long after its dispatch: etl.rules rejects any row
+# whose last timestamp is over 7 days after the alarm, and the alarm comes before the dispatch.
+# So a station's responses dispatched earlier than this before a time cannot make it busy then.
+STATION_BUSY_AT_MOST = f"interval {rules.IMPOSSIBLE_S} seconds"
 _CTAS = re.compile(r"^\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+table\s+([\w.]+)\s+as\s+(.*?);?\s*$",
                    re.IGNORECASE | re.DOTALL)
 
@@ -138,27 +152,75 @@ def _rules_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
         return ""
 
 
-def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Run a derived file, replacing only the touched rows of the per-incident tables it builds.
+def _scope_touched(con: duckdb.DuckDBPyConnection) -> None:
+    """From the touched incidents (temp table touched_incidents), what each derived table must redo.
 
-    The file stays the one definition: its select is run on its sources narrowed to the touched
-    keys, and the result replaces those keys' rows (the rest of the table is left as it is)."""
+    touched_dates       the days whose rollup changes: where the touched incidents were, and are now
+    affected_responses  the responses whose marts.responses row can change: those of the touched
+                        incidents, and every later response of a station one of them was (or now is)
+                        with, since whether that station was already out may have changed
+    context_incidents   the incidents whose responses those rows are computed from: the affected ones,
+                        and the touched stations' responses reaching back STATION_BUSY_AT_MOST
+    """
+    con.execute("""create or replace temp table touched_dates as
+                   select distinct call_date from marts.incidents where incident_id in (select incident_id from touched_incidents)
+                   union
+                   select distinct cast(call_at as date) from core.responses
+                   where incident_id in (select incident_id from touched_incidents)""")
+    con.execute("""create or replace temp table touched_stations as
+                   select station_id, min(dispatch_at) as from_at
+                   from (select station_id, dispatch_at from marts.responses
+                         where incident_id in (select incident_id from touched_incidents)
+                         union all
+                         select station_id, dispatch_at from core.responses
+                         where incident_id in (select incident_id from touched_incidents))
+                   where dispatch_at is not null   -- a response never dispatched never finds its station out
+                   group by station_id""")
+    con.execute("""create or replace temp table affected_responses as
+                   select incident_id, station_id from core.responses
+                   where incident_id in (select incident_id from touched_incidents)
+                   union
+                   select r.incident_id, r.station_id from core.responses r join touched_stations t using (station_id)
+                   where r.dispatch_at >= t.from_at""")
+    con.execute(f"""create or replace temp table context_incidents as
+                   select incident_id from touched_incidents
+                   union
+                   select r.incident_id from core.responses r join touched_stations t using (station_id)
+                   where r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}""")
+
+
+def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run a derived file, replacing only the touched rows of the tables in INCREMENTAL.
+
+    The file stays the one definition: its select is run on its sources narrowed to the context
+    incidents, and the rows it gives for the affected keys replace those keys' rows (the rest of
+    the table is left as it is)."""
     for statement in con.extract_statements(sql):
         m = _CTAS.match(statement.query)
         if not m or m.group(1) not in INCREMENTAL:
             con.execute(statement.query)
             continue
         table, select = m.group(1), m.group(2)
-        key, sources = INCREMENTAL[table]
-        touched = "touched_incidents" if key == "incident_id" else "touched_dates"
+        sources, context, affected = INCREMENTAL[table]
+        key = "call_date" if context == "touched_dates" else "incident_id"
         for source in sources:
             scoped = "scoped_" + source.replace(".", "_")
             con.execute(f"create or replace temp view {scoped} as "
-                        f"select * from {source} where {key} in (select {key} from {touched})")
+                        f"select * from {source} where {key} in (select {key} from {context})")
             select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
-        con.execute(f"create or replace temp table delta as {select}")
-        con.execute(f"delete from {table} where {key} in (select {key} from {touched})")
+        if affected == "affected_responses":
+            con.execute(f"create or replace temp table delta as select d.* from ({select}) d "
+                        f"semi join affected_responses a using (incident_id, station_id)")
+            con.execute(f"delete from {table} t using affected_responses a "
+                        f"where t.incident_id = a.incident_id and t.station_id = a.station_id")
+        else:
+            con.execute(f"create or replace temp table delta as {select}")
+            con.execute(f"delete from {table} where {key} in (select {key} from {affected})")
         con.execute(f"insert into {table} select * from delta")
+
+
+# A load touching more than this share of the incidents rebuilds every table in full: cheaper then.
+FULL_REBUILD_SHARE = 0.3
 
 
 def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPONSE_RULES_FILE,
@@ -166,21 +228,18 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     """Rebuild core.incidents, the marts and the views from the core tables.
 
     With `touched_incidents` (a load that brought only incident exports, whose touched ids are in
-    temp table `touched_incidents`), the per-incident tables are updated for those incidents only,
-    unless the response rules changed since the last build, which touches every incident."""
+    temp table `touched_incidents`), the tables in INCREMENTAL are updated for those incidents
+    only, unless the response rules changed since the last build, which touches every incident."""
     before = _rules_fingerprint(con)
     load_standard(con)
     load_response_rules(con, response_rules)
-    incremental = touched_incidents and before == _rules_fingerprint(con) and _has_table(con, "marts.incidents")
+    incremental = (touched_incidents and before == _rules_fingerprint(con) and _has_table(con, "marts.responses")
+                   and con.execute("select (select count(*) from touched_incidents) <= ? * (select count(*) from marts.incidents)",
+                                   [FULL_REBUILD_SHARE]).fetchall()[0][0])
     if not incremental:
         _run_files(con, DERIVED_DIR)
         return
-    # the days whose rollup changes: where the touched incidents were, and where they are now
-    con.execute("""create or replace temp table touched_dates as
-                   select distinct call_date from marts.incidents where incident_id in (select incident_id from touched_incidents)
-                   union
-                   select distinct cast(call_at as date) from core.responses
-                   where incident_id in (select incident_id from touched_incidents)""")
+    _scope_touched(con)
     for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
         _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
 

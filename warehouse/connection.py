@@ -94,6 +94,8 @@ def open_writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     con.execute("SET enable_progress_bar = false")
     # A load must fit beside the dashboard on a desktop: DuckDB spills to disk past this.
     con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+    # One checkpoint at the end, not one each time the log passes its default 16 MB mid-load.
+    con.execute("SET checkpoint_threshold = '1TB'")
     try:
         yield con
         con.execute("CHECKPOINT")

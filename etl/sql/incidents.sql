@@ -1,5 +1,5 @@
 -- One response row per source row: typed, with the text kept beside each parsed value.
-create or replace temp table typed as
+create or replace temp view parsed as
 select
     row_id, source_row,
     nullif(trim(incident_id), '') as incident_id,

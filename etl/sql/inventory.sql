@@ -1,4 +1,4 @@
-create or replace temp table typed as
+create or replace temp view parsed as
 select
     row_id, source_row,
     nullif(trim(station_id), '') as station_id,

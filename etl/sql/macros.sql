@@ -6,7 +6,9 @@ create or replace temp macro blank(t) as t is null or trim(t) = '';
 
 -- Timestamps as exports write them: 2024-05-21 01:03:05, 2024/5/21 1:03,
 -- 2024年5月21日 01:03, ISO with T, or an Excel serial number (days since 1899-12-30).
-create or replace temp macro parse_ts(t) as case
+-- The first try is the text exactly as written in the usual formats (most rows, and cheap); the
+-- rest only for the rows that fail it, and they give the same answer for the rows it reads.
+create or replace temp macro parse_ts(t) as coalesce(try_strptime(t, [/*EXTRA_FORMATS*/ '%Y-%m-%d %H:%M:%S']), case
     when blank(t) then null
     when regexp_full_match(trim(t), '[0-9]{5}(\.[0-9]+)?')
         then timestamp '1899-12-30' + to_seconds(cast(round(try_cast(trim(t) as double) * 86400) as bigint))  -- to the nearest second
@@ -14,7 +16,7 @@ create or replace temp macro parse_ts(t) as case
         '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M',
         '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M:%S', '%Y年%m月%d日%H:%M',
         '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%Y%m%d%H%M%S'])
-end;
+end);
 
 create or replace temp macro parse_date(t) as case
     when blank(t) then null
@@ -26,8 +28,8 @@ create or replace temp macro parse_date(t) as case
 end;
 
 -- Numbers as spreadsheets write them: "12", "12.0", " 1,200 ", "12人".
-create or replace temp macro parse_num(t) as
-    try_cast(regexp_replace(regexp_replace(trim(t), '[,，\s]', '', 'g'), '(人|辆|台|套|个|件|具|份|只|把)$', '') as double);
+create or replace temp macro parse_num(t) as coalesce(try_cast(t as double),
+    try_cast(regexp_replace(regexp_replace(trim(t), '[,，\s]', '', 'g'), '(人|辆|台|套|个|件|具|份|只|把)$', '') as double));
 
 create or replace temp macro parse_int(t) as cast(round(parse_num(t)) as integer);
 
@@ -45,35 +47,10 @@ create or replace temp macro to_code(dim, t) as coalesce(
 create or replace temp macro is_known(dim, t) as blank(t) or
     map_contains((select m from spelling_maps where dimension = dim), lower(trim(t)));
 
--- Coordinate systems. GCJ-02 is China's mandated offset of WGS-84 (300–600 m in Shenzhen);
--- BD-09 is Baidu's further offset of GCJ-02. The forward transform is a formula; going
--- back to WGS-84 takes a few fixed-point steps (to well under a centimetre here).
+-- Coordinate systems, as exports name them: the conversion itself is emss.geo's, through the
+-- positions step (etl/load.py).
 create or replace temp macro crs_code(t) as case
     when regexp_replace(lower(trim(t)), '[-_\s]', '', 'g') in ('gcj02', 'gcj', '火星坐标', '国测局', '高德', '腾讯', 'amap') then 'gcj02'
     when regexp_replace(lower(trim(t)), '[-_\s]', '', 'g') in ('bd09', 'bd09ll', '百度', 'baidu') then 'bd09'
     else 'wgs84'
 end;
-create or replace temp macro gcj_dlat_raw(x, y) as
-    -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(abs(x))
-    + (20.0 * sin(6.0 * x * pi()) + 20.0 * sin(2.0 * x * pi())) * 2.0 / 3.0
-    + (20.0 * sin(y * pi()) + 40.0 * sin(y / 3.0 * pi())) * 2.0 / 3.0
-    + (160.0 * sin(y / 12.0 * pi()) + 320.0 * sin(y * pi() / 30.0)) * 2.0 / 3.0;
-create or replace temp macro gcj_dlon_raw(x, y) as
-    300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(abs(x))
-    + (20.0 * sin(6.0 * x * pi()) + 20.0 * sin(2.0 * x * pi())) * 2.0 / 3.0
-    + (20.0 * sin(x * pi()) + 40.0 * sin(x / 3.0 * pi())) * 2.0 / 3.0
-    + (150.0 * sin(x / 12.0 * pi()) + 300.0 * sin(x / 30.0 * pi())) * 2.0 / 3.0;
--- the GCJ-02 offset (degrees) at a WGS-84 point; Krasovsky ellipsoid a = 6378245, ee = 0.00669342162296594323
-create or replace temp macro gcj_dlat(lon, lat) as
-    gcj_dlat_raw(lon - 105.0, lat - 35.0) * 180.0
-    / ((6378245.0 * (1 - 0.00669342162296594323)) / ((1 - 0.00669342162296594323 * sin(radians(lat)) ^ 2) * sqrt(1 - 0.00669342162296594323 * sin(radians(lat)) ^ 2)) * pi());
-create or replace temp macro gcj_dlon(lon, lat) as
-    gcj_dlon_raw(lon - 105.0, lat - 35.0) * 180.0
-    / (6378245.0 / sqrt(1 - 0.00669342162296594323 * sin(radians(lat)) ^ 2) * cos(radians(lat)) * pi());
--- BD-09 -> GCJ-02 (Baidu's published inverse, within about a metre)
-create or replace temp macro bd09_gcj_lon(x, y) as
-    (sqrt((x - 0.0065) ^ 2 + (y - 0.006) ^ 2) - 0.00002 * sin((y - 0.006) * pi() * 3000.0 / 180.0))
-    * cos(atan2(y - 0.006, x - 0.0065) - 0.000003 * cos((x - 0.0065) * pi() * 3000.0 / 180.0));
-create or replace temp macro bd09_gcj_lat(x, y) as
-    (sqrt((x - 0.0065) ^ 2 + (y - 0.006) ^ 2) - 0.00002 * sin((y - 0.006) * pi() * 3000.0 / 180.0))
-    * sin(atan2(y - 0.006, x - 0.0065) - 0.000003 * cos((x - 0.0065) * pi() * 3000.0 / 180.0));
