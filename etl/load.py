@@ -374,9 +374,9 @@ class StrictError(Exception):
     """--strict: a file's reject rate passed the threshold, so nothing was loaded."""
 
 
-def _load_key(path: Path, mapping: Mapping | None) -> str:
-    """What makes two loads the same: the file, and the mapping (and joined file) it was read with."""
-    h = hashlib.sha256(file_sha256(path).encode())
+def _load_key(path: Path, mapping: Mapping | None, sha: str) -> str:
+    """What makes two loads the same: the file (its checksum `sha`), and the mapping (and joined file) it was read with."""
+    h = hashlib.sha256(sha.encode())
     if mapping is not None:
         h.update(mapping.source.read_bytes())
         if mapping.join_file and (path.parent / mapping.join_file).exists():
@@ -408,7 +408,8 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
         try:
             if not p.exists():
                 raise ExportError(f"文件不存在 / no such file: {p}")
-            key = _load_key(p, mapping)
+            sha = file_sha256(p)
+            key = _load_key(p, mapping, sha)
             if key in known:
                 reports.append(BatchReport(p.name, kind, "unchanged", message="已导入过，未做改动 / already loaded; nothing changed"))
                 continue
@@ -425,7 +426,7 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
             if k not in vocabulary.KINDS:
                 raise ExportError(f"未知类型 {k} / unknown kind {k}")
             _plan(export, k, mapping)  # refuses now, before anything is written, if columns are missing
-            pending.append((export, k, file_sha256(p), key))
+            pending.append((export, k, sha, key))
             known.add(key)
         except (ExportError, MappingError) as e:
             reports.append(BatchReport(p.name, kind, "refused", message=str(e)))

@@ -40,6 +40,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _run_files(con, SCHEMA_DIR)
         con.execute("insert into core.responses select * from core.responses_indexed")
         con.execute("drop table core.responses_indexed")
+    if con.execute("""select count(*) from duckdb_tables() where database_name = current_database()
+                      and schema_name = 'core' and table_name = 'incidents'""").fetchall()[0][0]:
+        con.execute("drop table core.incidents")  # now a view over marts.incidents, made by the rebuild
     _run_files(con, SCHEMA_DIR)
     con.execute("delete from meta.labels")
     con.executemany(
@@ -132,8 +135,7 @@ def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPO
 # table -> (the sources read from, narrowed to the context incidents; the temp table of incidents
 # whose rows are read; the temp table of the keys whose rows are replaced).
 INCREMENTAL = {
-    "core.incidents": (("core.responses",), "touched_incidents", "touched_incidents"),
-    "marts.incidents": (("core.responses", "core.incidents"), "touched_incidents", "touched_incidents"),
+    "marts.incidents": (("core.responses",), "touched_incidents", "touched_incidents"),
     "marts.incident_daily": (("marts.incidents",), "touched_dates", "touched_dates"),
     "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses"),
 }
