@@ -302,7 +302,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
     # skip stored row groups); a key that may be blank matches blank to blank
     match = " and ".join(f"t.{k} = i.{k}" if k not in rules.OPTIONAL_KEYS else f"t.{k} is not distinct from i.{k}"
                          for k in key)
-    con.execute(f"delete from {table} t using (select {', '.join(key)} from incoming) i where {match}")
+    # and the first key's range, so that stored row groups holding none of these keys are skipped
+    low, high = con.execute(f"select min({key[0]}), max({key[0]}) from incoming").fetchall()[0]
+    con.execute(f"delete from {table} t using (select {', '.join(key)} from incoming) i "
+                f"where t.{key[0]} between ? and ? and {match}", [low, high])
     con.execute(f"insert into {table} by name select * from incoming")
     if kind == "incidents":  # what the derived tables must recompute (see warehouse.build.rebuild_derived)
         con.execute("insert into touched_incidents select distinct incident_id from incoming")

@@ -154,6 +154,20 @@ def _rules_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
         return ""
 
 
+def _among(con: duckdb.DuckDBPyConnection, column: str, table: str, alias: str = "") -> str:
+    """SQL condition: `column` (of the row `alias`, if given) is one of the values in temp table `table`.
+
+    The range test first is only a shortcut, but a large one: incident ids mostly grow with time
+    and the big tables are stored in time order, so DuckDB skips every stored row group whose ids
+    are all out of range, and the weekly load's cost stays flat as history grows."""
+    low, high = con.execute(f"select min({column}), max({column}) from {table}").fetchall()[0]
+    if low is None:
+        return "false"
+    literal = "'" + str(low).replace("'", "''") + "'", "'" + str(high).replace("'", "''") + "'"
+    own = f"{alias}.{column}" if alias else column
+    return f"({own} between {literal[0]} and {literal[1]} and {own} in (select {column} from {table}))"
+
+
 def _scope_touched(con: duckdb.DuckDBPyConnection) -> None:
     """From the touched incidents (temp table touched_incidents), what each derived table must redo.
 
@@ -164,39 +178,44 @@ def _scope_touched(con: duckdb.DuckDBPyConnection) -> None:
     context_incidents   the incidents whose responses those rows are computed from: the affected ones,
                         and the touched stations' responses reaching back STATION_BUSY_AT_MOST
     """
+    touched = _among(con, "incident_id", "touched_incidents")
+    con.execute(f"""create or replace temp table touched_now as   -- the touched incidents' responses, as loaded
+                    select incident_id, station_id, call_at, dispatch_at from core.responses where {touched}""")
+    con.execute(f"""create or replace temp table touched_before as   -- and as the marts had them
+                    select incident_id, station_id, call_date, dispatch_at from marts.responses where {touched}""")
     con.execute("""create or replace temp table touched_dates as
-                   select distinct call_date from marts.incidents where incident_id in (select incident_id from touched_incidents)
+                   select distinct call_date from touched_before
                    union
-                   select distinct cast(call_at as date) from core.responses
-                   where incident_id in (select incident_id from touched_incidents)""")
+                   select distinct cast(call_at as date) from touched_now""")
     con.execute("""create or replace temp table touched_stations as
                    select station_id, min(dispatch_at) as from_at
-                   from (select station_id, dispatch_at from marts.responses
-                         where incident_id in (select incident_id from touched_incidents)
+                   from (select station_id, dispatch_at from touched_before
                          union all
-                         select station_id, dispatch_at from core.responses
-                         where incident_id in (select incident_id from touched_incidents))
+                         select station_id, dispatch_at from touched_now)
                    where dispatch_at is not null   -- a response never dispatched never finds its station out
                    group by station_id""")
+    earliest = con.execute(f"select min(from_at) - {STATION_BUSY_AT_MOST} from touched_stations").fetchall()[0][0]
+    con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses since
+                    select r.incident_id, r.station_id, r.dispatch_at >= t.from_at as is_later
+                    from core.responses r join touched_stations t using (station_id)
+                    where r.dispatch_at >= ? and r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}""",
+                [earliest])
     con.execute("""create or replace temp table affected_responses as
-                   select incident_id, station_id from core.responses
-                   where incident_id in (select incident_id from touched_incidents)
+                   select incident_id, station_id from touched_now
                    union
-                   select r.incident_id, r.station_id from core.responses r join touched_stations t using (station_id)
-                   where r.dispatch_at >= t.from_at""")
-    con.execute(f"""create or replace temp table context_incidents as
+                   select incident_id, station_id from station_window where is_later""")
+    con.execute("""create or replace temp table context_incidents as
                    select incident_id from touched_incidents
                    union
-                   select r.incident_id from core.responses r join touched_stations t using (station_id)
-                   where r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}""")
+                   select incident_id from station_window""")
 
 
 def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """Run a derived file, replacing only the touched rows of the tables in INCREMENTAL.
 
     The file stays the one definition: its select is run on its sources narrowed to the context
-    incidents, and the rows it gives for the affected keys replace those keys' rows (the rest of
-    the table is left as it is)."""
+    incidents (each read once into a temp table), and the rows it gives for the affected keys
+    replace those keys' rows (the rest of the table is left as it is)."""
     for statement in con.extract_statements(sql):
         m = _CTAS.match(statement.query)
         if not m or m.group(1) not in INCREMENTAL:
@@ -207,17 +226,17 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         key = "call_date" if context == "touched_dates" else "incident_id"
         for source in sources:
             scoped = "scoped_" + source.replace(".", "_")
-            con.execute(f"create or replace temp view {scoped} as "
-                        f"select * from {source} where {key} in (select {key} from {context})")
+            con.execute(f"create or replace temp table {scoped} as "
+                        f"select * from {source} where {_among(con, key, context)}")
             select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
         if affected == "affected_responses":
             con.execute(f"create or replace temp table delta as select d.* from ({select}) d "
                         f"semi join affected_responses a using (incident_id, station_id)")
-            con.execute(f"delete from {table} t using affected_responses a "
-                        f"where t.incident_id = a.incident_id and t.station_id = a.station_id")
+            con.execute(f"delete from {table} t using affected_responses a where {_among(con, 'incident_id', 'affected_responses', 't')} "
+                        f"and t.incident_id = a.incident_id and t.station_id = a.station_id")
         else:
             con.execute(f"create or replace temp table delta as {select}")
-            con.execute(f"delete from {table} where {key} in (select {key} from {affected})")
+            con.execute(f"delete from {table} where {_among(con, key, affected)}")
         con.execute(f"insert into {table} select * from delta")
 
 
