@@ -192,27 +192,36 @@ def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: M
     return con.execute("select count(*) from delivered").fetchall()[0][0]
 
 
+POSITION_CHUNK = 1_000_000
+
+
 def _positions(con: duckdb.DuckDBPyConnection, with_cell: bool) -> None:
     """Temp table `positions` (row_id, lon, lat[, h3_r8]): each row of `typed` placed in WGS-84.
 
     Obvious lat/lon swaps are undone; GCJ-02 and BD-09 are converted by emss.geo, and the H3
     cell (resolution 8) comes from polars-h3 (DuckDB's h3 extension would be a download), all
-    vectorised over the whole column at once. Only the coordinate columns leave DuckDB."""
-    rows = con.sql("select row_id, lon_in, lat_in, system from typed").pl()
-    x, y = rows["lon_in"].cast(pl.Float64).to_numpy().copy(), rows["lat_in"].cast(pl.Float64).to_numpy().copy()
-    swapped = (np.abs(y) > 90) & (np.abs(x) <= 90)
-    x, y = np.where(swapped, y, x), np.where(swapped, x, y)
-    systems = rows["system"].to_numpy()
-    for name, convert in (("gcj02", geo.gcj02_to_wgs84), ("bd09", geo.bd09_to_wgs84)):
-        picked = systems == name
-        if picked.any():
-            x[picked], y[picked] = convert(x[picked], y[picked])
-    placed = pl.DataFrame({"row_id": rows["row_id"], "lon": x, "lat": y}).fill_nan(None)
-    if with_cell:
-        placed = placed.with_columns(plh3.latlng_to_cell("lat", "lon", H3_RESOLUTION, return_dtype=pl.Utf8).alias("h3_r8"))
-    con.register("placed", placed)
-    con.execute("create or replace temp table positions as select * from placed")
-    con.unregister("placed")
+    vectorised, a million rows at a time so that memory stays flat. Only the coordinate columns
+    leave DuckDB."""
+    con.execute("create or replace temp table positions (row_id integer, lon double, lat double"
+                + (", h3_r8 varchar)" if with_cell else ")"))
+    low, high = con.execute("select min(row_id), max(row_id) from typed").fetchall()[0]
+    for start in range(low or 0, (high or -1) + 1, POSITION_CHUNK):
+        rows = con.sql("select row_id, lon_in, lat_in, system from typed where row_id >= ? and row_id < ?",
+                       params=[start, start + POSITION_CHUNK]).pl()
+        x, y = rows["lon_in"].cast(pl.Float64).to_numpy().copy(), rows["lat_in"].cast(pl.Float64).to_numpy().copy()
+        swapped = (np.abs(y) > 90) & (np.abs(x) <= 90)
+        x, y = np.where(swapped, y, x), np.where(swapped, x, y)
+        systems = rows["system"].to_numpy()
+        for name, convert in (("gcj02", geo.gcj02_to_wgs84), ("bd09", geo.bd09_to_wgs84)):
+            picked = systems == name
+            if picked.any():
+                x[picked], y[picked] = convert(x[picked], y[picked])
+        placed = pl.DataFrame({"row_id": rows["row_id"], "lon": x, "lat": y}).fill_nan(None)
+        if with_cell:
+            placed = placed.with_columns(plh3.latlng_to_cell("lat", "lon", H3_RESOLUTION, return_dtype=pl.Utf8).alias("h3_r8"))
+        con.register("placed", placed)
+        con.execute("insert into positions select * from placed")
+        con.unregister("placed")
 
 
 def _normalise(con: duckdb.DuckDBPyConnection, kind: str, default_crs: str) -> None:

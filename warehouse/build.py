@@ -8,6 +8,7 @@ The SQL files are the definition; this module only runs them in order.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -168,8 +169,11 @@ def _among(con: duckdb.DuckDBPyConnection, column: str, table: str, alias: str =
     return f"({own} between {literal[0]} and {literal[1]} and {own} in (select {column} from {table}))"
 
 
-def _scope_touched(con: duckdb.DuckDBPyConnection) -> None:
+def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
     """From the touched incidents (temp table touched_incidents), what each derived table must redo.
+
+    With `later` false (a step of a full build, in time order), the touched stations' later
+    responses are left to their own step: only what comes before the touched ones is read.
 
     touched_dates       the days whose rollup changes: where the touched incidents were, and are now
     affected_responses  the responses whose marts.responses row can change: those of the touched
@@ -188,7 +192,7 @@ def _scope_touched(con: duckdb.DuckDBPyConnection) -> None:
                    union
                    select distinct cast(call_at as date) from touched_now""")
     con.execute("""create or replace temp table touched_stations as
-                   select station_id, min(dispatch_at) as from_at
+                   select station_id, min(dispatch_at) as from_at, max(dispatch_at) as until_at
                    from (select station_id, dispatch_at from touched_before
                          union all
                          select station_id, dispatch_at from touched_now)
@@ -198,7 +202,8 @@ def _scope_touched(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses since
                     select r.incident_id, r.station_id, r.dispatch_at >= t.from_at as is_later
                     from core.responses r join touched_stations t using (station_id)
-                    where r.dispatch_at >= ? and r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}""",
+                    where r.dispatch_at >= ? and r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}
+                    {"" if later else "and r.dispatch_at <= t.until_at"}""",
                 [earliest])
     con.execute("""create or replace temp table affected_responses as
                    select incident_id, station_id from touched_now
@@ -240,8 +245,43 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         con.execute(f"insert into {table} select * from delta")
 
 
+def _build_in_steps(con: duckdb.DuckDBPyConnection, responses: int) -> None:
+    """A full build of a large warehouse: the tables in INCREMENTAL are filled a slice of incidents
+    at a time, in time order, by the same narrowed runs an incremental load uses; each statement
+    then works on a slice that fits the load's memory. Everything else runs once, in file order."""
+    statements = [st.query for f in sorted(DERIVED_DIR.glob("*.sql"))
+                  for st in con.extract_statements(f.read_text(encoding="utf-8"))]
+    stepped = [i for i, q in enumerate(statements) if (m := _CTAS.match(q)) and m.group(1) in INCREMENTAL]
+    for q in statements[:stepped[0]]:
+        con.execute(q)
+    for i in stepped:  # each table created empty, with its columns, from its own definition
+        table, select = _CTAS.match(statements[i]).groups()
+        for source in INCREMENTAL[table][0]:
+            select = re.sub(rf"\b{re.escape(source)}\b", f"(select * from {source} limit 0)", select)
+        con.execute(f"create or replace table {table} as {select}")
+    con.execute("""create or replace temp table incident_starts as
+                   select incident_id, min(call_at) as first_call_at from core.responses group by incident_id""")
+    slices = max(1, -(-responses // FULL_BUILD_STEP))
+    bounds = con.execute("select quantile_disc(first_call_at, ?::double[]) from incident_starts",
+                         [[k / slices for k in range(1, slices)]]).fetchall()[0][0] if slices > 1 else []
+    edges = [None, *bounds, None]
+    for low, high in zip(edges, edges[1:]):
+        con.execute("""create or replace temp table touched_incidents as
+                       select incident_id from incident_starts
+                       where (? is null or first_call_at >= ?) and (? is null or first_call_at < ?)""",
+                    [low, low, high, high])
+        _scope_touched(con, later=False)
+        for i in stepped:
+            _run_incrementally(con, statements[i])
+    for i, q in enumerate(statements[stepped[0]:], start=stepped[0]):
+        if i not in stepped:
+            con.execute(q)
+
+
 # A load touching more than this share of the incidents rebuilds every table in full: cheaper then.
 FULL_REBUILD_SHARE = 0.3
+# A full build over more responses than this goes in steps of about this many (see _build_in_steps).
+FULL_BUILD_STEP = int(os.environ.get("EMSS_BUILD_STEP", "1500000"))
 
 
 def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPONSE_RULES_FILE,
@@ -257,12 +297,22 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     incremental = (touched_incidents and before == _rules_fingerprint(con) and _has_table(con, "marts.responses")
                    and con.execute("select (select count(*) from touched_incidents) <= ? * (select count(*) from marts.incidents)",
                                    [FULL_REBUILD_SHARE]).fetchall()[0][0])
-    if not incremental:
-        _run_files(con, DERIVED_DIR)
-        return
-    _scope_touched(con)
-    for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
-        _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
+    # Every derived table that needs an order says so (ORDER BY): DuckDB may then stream the rest
+    # in any order, which lets a full build of millions of rows stay within the load's memory limit.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        if not incremental:
+            responses = con.execute("select count(*) from core.responses").fetchall()[0][0]
+            if responses > FULL_BUILD_STEP:
+                _build_in_steps(con, responses)
+            else:
+                _run_files(con, DERIVED_DIR)
+            return
+        _scope_touched(con)
+        for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
+            _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
+    finally:
+        con.execute("RESET preserve_insertion_order")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -126,7 +126,7 @@ per_response as (
         bool_or(r.turnout_s > l.long_turnout_s) as has_long_turnout,
         bool_or(r.travel_s > l.long_travel_s) as has_long_travel,
         bool_or(r.arrive_at is null) as has_response_without_arrival,
-        list(r.station_id order by r.station_id) as station_ids
+        list_sort(list(r.station_id)) as station_ids
     from core.responses r cross join limits l
     group by r.incident_id
 )
