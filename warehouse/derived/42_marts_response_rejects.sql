@@ -21,6 +21,13 @@ with refused as (
 first_rule as (  -- a row refused for several reasons is listed once, under its first rule
     select *, row_number() over (partition by batch_id, source_row order by rule) as pick from refused
 ),
+kept as (  -- the incidents and responses of those rows that did load: read for these ids only
+    select incident_id, call_at, district, incident_type, channel from marts.incidents
+    where incident_id in (select incident_id from refused)
+),
+loaded as (
+    select incident_id, station_id from core.responses where incident_id in (select incident_id from refused)
+),
 spellings as (
     select distinct dimension, code, lower(spelling) as spelling
     from meta.labels, unnest([code, zh, en]) as t(spelling)
@@ -37,11 +44,11 @@ select
     s.station_type,
     i.incident_id is not null as is_incident_kept  -- another response of the incident loaded
 from first_rule f
-left join marts.incidents i on i.incident_id = f.incident_id
+left join kept i on i.incident_id = f.incident_id
 left join spellings d on d.dimension = 'district' and d.spelling = lower(f.district_text)
 left join spellings t on t.dimension = 'incident_type' and t.spelling = lower(f.incident_type_text)
 left join spellings c on c.dimension = 'channel' and c.spelling = lower(f.channel_text)
 left join core.stations s on s.station_id = f.station_id
 where f.pick = 1
-  and not exists (select 1 from core.responses x where x.incident_id = f.incident_id and x.station_id = f.station_id)
+  and not exists (select 1 from loaded x where x.incident_id = f.incident_id and x.station_id = f.station_id)
 order by f.batch_id, f.source_row;
