@@ -18,7 +18,10 @@ with rules as (
         max(value) filter (where rule = 'clock_start' and key = 'default') as default_clock_start,
         max(value) filter (where rule = 'target_s' and key = 'default')::integer as default_target_s,
         max(value) filter (where rule = 'full_response' and key = 'measure') as full_measure,
-        max(value) filter (where rule = 'full_response' and key = 'count')::integer as full_count
+        max(value) filter (where rule = 'full_response' and key = 'count')::integer as full_count,
+        max(value) filter (where rule = 'exceptions' and key = 'long_turnout_s')::integer as long_turnout_s,
+        max(value) filter (where rule = 'exceptions' and key = 'long_travel_s')::integer as long_travel_s,
+        max(value) filter (where rule = 'exceptions' and key = 'very_long_total_s')::integer as very_long_total_s
     from meta.response_rules
 ),
 clock_rules as (
@@ -27,24 +30,36 @@ clock_rules as (
 targets as (
     select key as incident_type, value::integer as target_s from meta.response_rules where rule = 'target_s'
 ),
-ordered as (
-    select *,
-        row_number() over (partition by incident_id order by batch_id desc, source_row) as pick
-    from core.responses
-),
-incident_attrs as (  -- descriptive fields from the most recently delivered row
-    select incident_id, incident_type, channel, district, street, community, address, lon, lat, h3_r8
-    from ordered where pick = 1
-),
-ranked as (  -- the order of arrival; with no arrival at all, the first dispatched comes first
-    select *,
-        row_number() over (partition by incident_id
-                           order by arrive_at nulls last, dispatch_at nulls last, station_id) as arrival_rank
-    from core.responses
-),
-first_response as (
-    select incident_id, station_id, arrive_at, call_processing_s, turnout_s, travel_s
-    from ranked where arrival_rank = 1
+per_incident as (  -- one pass over the responses, grouped by incident
+    select
+        r.incident_id,
+        min(r.call_at) as call_at,
+        min(r.dispatch_at) as first_dispatch_at,
+        min(r.depart_at) as first_depart_at,
+        min(r.arrive_at) as first_arrive_at,
+        max(r.clear_at) as cleared_at,
+        count(*) as station_count,
+        count(r.arrive_at) as arrived_station_count,
+        sum(r.staff_sent) as staff_sent,
+        sum(r.vehicles_sent) as vehicles_sent,
+        bool_or(r.is_flagged) as has_flagged_response,
+        bool_or(r.turnout_s > rules.long_turnout_s) as has_long_turnout,
+        bool_or(r.travel_s > rules.long_travel_s) as has_long_travel,
+        bool_or(r.arrive_at is null) as has_response_without_arrival,
+        list_sort(list(r.station_id)) as station_ids,
+        -- descriptive fields from the most recently delivered row (latest batch, then first row)
+        arg_max({'incident_type': r.incident_type, 'channel': r.channel, 'district': r.district,
+                 'street': r.street, 'community': r.community, 'address': r.address,
+                 'lon': r.lon, 'lat': r.lat, 'h3_r8': r.h3_r8},
+                (r.batch_id, -r.source_row)) as attrs,
+        -- the first response: the first to arrive (ties: earlier dispatch, then station id);
+        -- with no arrival at all, the first dispatched
+        arg_min({'station_id': r.station_id, 'arrive_at': r.arrive_at, 'call_processing_s': r.call_processing_s,
+                 'turnout_s': r.turnout_s, 'travel_s': r.travel_s},
+                (coalesce(r.arrive_at, 'infinity'::timestamp), coalesce(r.dispatch_at, 'infinity'::timestamp),
+                 r.station_id)) as first
+    from core.responses r cross join rules
+    group by r.incident_id
 ),
 full_response as (  -- when the stations on scene together first brought the configured force
     select incident_id, min(arrive_at) as full_response_at
@@ -59,97 +74,52 @@ full_response as (  -- when the stations on scene together first brought the con
     where force_on_scene >= full_count
     group by incident_id
 ),
-timing as (
-    select
-        incident_id,
-        min(call_at) as call_at,
-        min(dispatch_at) as first_dispatch_at,
-        min(depart_at) as first_depart_at,
-        min(arrive_at) as first_arrive_at,
-        max(clear_at) as cleared_at,
-        count(*) as station_count,
-        count(arrive_at) as arrived_station_count,
-        sum(staff_sent) as staff_sent,
-        sum(vehicles_sent) as vehicles_sent,
-        bool_or(is_flagged) as has_flagged_response
-    from core.responses
-    group by incident_id
-),
-clocked as (
-    select
-        t.*, a.* exclude (incident_id),
-        coalesce(c.clock_start_rule, rules.default_clock_start) as clock_start_rule,
-        coalesce(g.target_s, rules.default_target_s) as target_s
-    from timing t
-    join incident_attrs a using (incident_id)
-    cross join rules
-    left join clock_rules c on c.channel = a.channel
-    left join targets g on g.incident_type = a.incident_type
-),
 timed as (
-    select *,
-        case clock_start_rule when 'dispatched' then first_dispatch_at else call_at end as clock_start_at
-    from clocked
-),
-incident as (  -- the per-incident facts (core.incidents)
-    select
-        t.incident_id, t.incident_type, t.channel, t.district, t.street, t.community, t.address,
-        t.lon, t.lat, t.h3_r8,
-        t.call_at, t.first_dispatch_at, t.first_depart_at, t.first_arrive_at, t.cleared_at,
-        cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) as response_s,
-        cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) <= t.target_s as is_within_target,
-        f.station_id as first_station_id,
-        t.station_count, t.arrived_station_count, t.staff_sent, t.vehicles_sent,
-        t.has_flagged_response,
-        -- how the clock ran, and the phases of the first-arriving response
-        t.clock_start_rule, t.clock_start_at, t.target_s,
-        case when f.arrive_at is not null then f.call_processing_s end as call_processing_s,
-        case when f.arrive_at is not null then f.turnout_s end as turnout_s,
-        case when f.arrive_at is not null then f.travel_s end as travel_s,
-        cast(epoch(t.cleared_at - t.first_arrive_at) as integer) as on_scene_s,
-        fr.full_response_at,
-        cast(epoch(fr.full_response_at - t.clock_start_at) as integer) as full_response_s
-    from timed t
-    join first_response f using (incident_id)
-    left join full_response fr using (incident_id)
-),
-limits as (
-    select
-        max(value) filter (where key = 'long_turnout_s')::integer as long_turnout_s,
-        max(value) filter (where key = 'long_travel_s')::integer as long_travel_s,
-        max(value) filter (where key = 'very_long_total_s')::integer as very_long_total_s
-    from meta.response_rules where rule = 'exceptions'
-),
-per_response as (
-    select
-        r.incident_id,
-        bool_or(r.turnout_s > l.long_turnout_s) as has_long_turnout,
-        bool_or(r.travel_s > l.long_travel_s) as has_long_travel,
-        bool_or(r.arrive_at is null) as has_response_without_arrival,
-        list_sort(list(r.station_id)) as station_ids
-    from core.responses r cross join limits l
-    group by r.incident_id
+    select p.* exclude (attrs), unnest(p.attrs), p.first.station_id as first_station_id,
+        coalesce(c.clock_start_rule, rules.default_clock_start) as clock_start_rule,
+        coalesce(g.target_s, rules.default_target_s) as target_s,
+        case coalesce(c.clock_start_rule, rules.default_clock_start)
+            when 'dispatched' then p.first_dispatch_at else p.call_at end as clock_start_at,
+        rules.very_long_total_s
+    from per_incident p
+    cross join rules
+    left join clock_rules c on c.channel = p.attrs.channel
+    left join targets g on g.incident_type = p.attrs.incident_type
 )
 select
-    i.*,
+    t.incident_id, t.incident_type, t.channel, t.district, t.street, t.community, t.address,
+    t.lon, t.lat, t.h3_r8,
+    t.call_at, t.first_dispatch_at, t.first_depart_at, t.first_arrive_at, t.cleared_at,
+    cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) as response_s,
+    cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) <= t.target_s as is_within_target,
+    t.first_station_id,
+    t.station_count, t.arrived_station_count, t.staff_sent, t.vehicles_sent,
+    t.has_flagged_response,
+    -- how the clock ran, and the phases of the first-arriving response
+    t.clock_start_rule, t.clock_start_at, t.target_s,
+    case when t.first.arrive_at is not null then t.first.call_processing_s end as call_processing_s,
+    case when t.first.arrive_at is not null then t.first.turnout_s end as turnout_s,
+    case when t.first.arrive_at is not null then t.first.travel_s end as travel_s,
+    cast(epoch(t.cleared_at - t.first_arrive_at) as integer) as on_scene_s,
+    fr.full_response_at,
+    cast(epoch(fr.full_response_at - t.clock_start_at) as integer) as full_response_s,
+    -- what the pages add: the first station's type and name, calendar fields, exception flags
     s.station_type as first_station_type,
-    cast(i.call_at as date) as call_date,
-    cast(date_trunc('week', i.call_at) as date) as week_start,
-    hour(i.call_at) as call_hour,
-    isodow(i.call_at) as call_weekday,
-    i.first_arrive_at is not null as has_arrival,
+    cast(t.call_at as date) as call_date,
+    cast(date_trunc('week', t.call_at) as date) as week_start,
+    hour(t.call_at) as call_hour,
+    isodow(t.call_at) as call_weekday,
+    t.first_arrive_at is not null as has_arrival,
     s.station_name as first_station_name,
-    coalesce(p.has_long_turnout, false) as has_long_turnout,
-    coalesce(p.has_long_travel, false) as has_long_travel,
-    coalesce(i.response_s > l.very_long_total_s, false) as is_very_long_total,
-    p.has_response_without_arrival,
-    p.station_ids
-from incident i
-cross join limits l
-left join per_response p using (incident_id)
-left join core.stations s on s.station_id = i.first_station_id
-order by i.call_at;
-
+    coalesce(t.has_long_turnout, false) as has_long_turnout,
+    coalesce(t.has_long_travel, false) as has_long_travel,
+    coalesce(cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) > t.very_long_total_s, false) as is_very_long_total,
+    t.has_response_without_arrival,
+    t.station_ids
+from timed t
+left join full_response fr using (incident_id)
+left join core.stations s on s.station_id = t.first_station_id
+order by t.call_at;
 
 -- core.incidents: the per-incident facts, without what the pages add
 create or replace view core.incidents as
