@@ -585,3 +585,14 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     assert metric(at, "参与覆盖站点").value == f"{stations_before + 1:,}"
     at.button(key="coverage_clear").click().run()
     assert metric(at, "人口覆盖率").value == population.value
+
+
+def test_travel_samples_beyond_the_cap_are_a_fixed_subset(reader):
+    everything = queries.run(reader, "coverage/travel_samples")
+    capped = queries.run(reader, "coverage/travel_samples", {"max_samples": everything.height // 4})
+    again = queries.run(reader, "coverage/travel_samples", {"max_samples": everything.height // 4})
+    keys = set(zip(everything["incident_id"], everything["station_id"]))
+    picked = list(zip(capped["incident_id"], capped["station_id"]))
+    assert set(picked) <= keys
+    assert everything.height // 8 < len(picked) < everything.height // 2   # about a quarter, by a hash
+    assert picked == list(zip(again["incident_id"], again["station_id"]))  # the same ones every run

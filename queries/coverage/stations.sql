@@ -13,7 +13,7 @@ with bounds as (
 turnouts as (
     select r.station_id, r.turnout_s
     from responses r, bounds b
-    where cast(r.call_at as date) between b.start_date and b.end_date
+    where r.call_date between b.start_date and b.end_date
       and r.turnout_s >= 0
 ),
 per_station as (

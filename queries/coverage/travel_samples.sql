@@ -4,27 +4,37 @@
 -- grain: one row per response with a travel time and both positions
 -- param: start_date date   first call date (default: 364 days before end_date)
 -- param: end_date date     last call date (default: the data's as-of date)
+-- param: max_samples int   at most about this many samples, a fixed subset beyond it (default: 200000)
 with bounds as (
     select
         coalesce(cast($start_date as date), period_end($end_date) - 364) as start_date,
         period_end($end_date) as end_date
-)
-select
-    r.incident_id,
-    r.station_id,
-    s.district as station_district,
-    cast(s.lat as double) as station_lat,
-    cast(s.lon as double) as station_lon,
-    cast(r.lat as double) as lat,
-    cast(r.lon as double) as lon,
-    hour(r.depart_at) as depart_hour,
-    r.turnout_s,
-    r.travel_s
-from responses r
-join stations s using (station_id), bounds b
-where cast(r.call_at as date) between b.start_date and b.end_date
-  and r.travel_s > 0
-  and not coalesce(r.is_flagged, false)
-  and r.lat is not null and r.lon is not null
-  and s.lat is not null and s.lon is not null
-order by r.call_at, r.incident_id, r.station_id
+),
+picked as not materialized (  -- read twice (count, then rows): not stored in between
+    select
+        r.incident_id,
+        r.station_id,
+        s.district as station_district,
+        cast(s.lat as double) as station_lat,
+        cast(s.lon as double) as station_lon,
+        cast(r.lat as double) as lat,
+        cast(r.lon as double) as lon,
+        hour(r.depart_at) as depart_hour,
+        r.turnout_s,
+        r.travel_s,
+        r.call_at
+    from responses r
+    join stations s using (station_id), bounds b
+    where r.call_date between b.start_date and b.end_date   -- the stored date: a period skips the rest of the table
+      and r.travel_s > 0
+      and not coalesce(r.is_flagged, false)
+      and r.lat is not null and r.lon is not null
+      and s.lat is not null and s.lon is not null
+),
+found as (select count(*) as n from picked)
+select p.* exclude (call_at)
+from picked p, found f
+-- more than max_samples: every k-th response by a hash of its key, the same ones on every run
+where f.n <= coalesce($max_samples, 200000)
+   or hash(p.incident_id, p.station_id) % cast(ceil(f.n / coalesce($max_samples, 200000)) as ubigint) = 0
+order by p.call_at, p.incident_id, p.station_id

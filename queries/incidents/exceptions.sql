@@ -10,6 +10,10 @@
 with scope as (
     select * from incidents_in($start_date, $end_date, $districts, $station_types)
 ),
+scoped_responses as (  -- the same period on the stored date, so the rest of the table is skipped
+    select * from responses
+    where call_date between period_start($start_date, $end_date) and period_end($end_date)
+),
 limits as (
     select
         max(value) filter (where key = 'long_turnout_s')::integer as long_turnout_s,
@@ -21,11 +25,11 @@ found as (
     select 'long_turnout' as kind, r.incident_id, r.station_id, r.call_at, s.district, s.incident_type, s.channel,
            r.turnout_s as value_s, l.long_turnout_s as limit_s, null as source_file, null::integer as source_row,
            null as message
-    from responses r join scope s using (incident_id) cross join limits l where r.is_long_turnout
+    from scoped_responses r join scope s using (incident_id) cross join limits l where r.is_long_turnout
     union all
     select 'long_travel', r.incident_id, r.station_id, r.call_at, s.district, s.incident_type, s.channel,
            r.travel_s, l.long_travel_s, null, null, null
-    from responses r join scope s using (incident_id) cross join limits l where r.is_long_travel
+    from scoped_responses r join scope s using (incident_id) cross join limits l where r.is_long_travel
     union all
     select 'very_long_total', incident_id, first_station_id, call_at, district, incident_type, channel,
            response_s, l.very_long_total_s, null, null, null
@@ -37,7 +41,7 @@ found as (
     union all
     select 'response_without_arrival', r.incident_id, r.station_id, r.call_at, s.district, s.incident_type, s.channel,
            null, null, null, null, null
-    from responses r join scope s using (incident_id) where r.arrive_at is null and s.first_arrive_at is not null
+    from scoped_responses r join scope s using (incident_id) where r.arrive_at is null and s.first_arrive_at is not null
     union all
     select 'refused:' || rule, incident_id, station_id, call_at, district, incident_type, channel,
            null, null, source_file, source_row, message
