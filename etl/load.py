@@ -318,6 +318,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
     con.execute(f"insert into {table} by name select * from incoming")
     if kind == "incidents":  # what the derived tables must recompute (see warehouse.build.rebuild_derived)
         con.execute("insert into touched_incidents select distinct incident_id from incoming")
+        con.execute("insert into touched_batches values (?)", [batch_id])
     return con.execute("select count(*) from checked where not is_rejected").fetchall()[0][0]
 
 
@@ -450,6 +451,7 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
         build.ensure_schema(con)
         _prepare(con)
         con.execute("create or replace temp table touched_incidents (incident_id varchar)")
+        con.execute("create or replace temp table touched_batches (batch_id integer)")
         for r in refused:  # the refusal is part of the record, with its reason
             con.execute("""insert into meta.batches (batch_id, source_file, sha256, kind, started_at, finished_at,
                                outcome, message)

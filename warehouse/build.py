@@ -133,13 +133,19 @@ def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPO
 
 
 # Tables a load that only brings incident exports can update for just the rows it touched:
-# table -> (the sources read from, narrowed to the context incidents; the temp table of incidents
-# whose rows are read; the temp table of the keys whose rows are replaced).
+# table -> (the sources read from, narrowed to the context; the temp table of the context (incidents,
+# or days for the daily rollup) whose rows are read; the temp table of the keys whose rows are
+# replaced, with the key columns). All but the refused rows are also built in time slices by a full
+# build of a large warehouse (_build_in_steps); refused rows are few, and some belong to no slice.
 INCREMENTAL = {
-    "marts.incidents": (("core.responses",), "touched_incidents", "touched_incidents"),
-    "marts.incident_daily": (("marts.incidents",), "touched_dates", "touched_dates"),
-    "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses"),
+    "marts.incidents": (("core.responses",), "touched_incidents", "touched_incidents", ("incident_id",)),
+    "marts.incident_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
+    "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses",
+                        ("incident_id", "station_id")),
+    "marts.response_rejects": (("meta.rejects", "marts.incidents", "core.responses"), "reject_incidents",
+                               "touched_rejects", ("batch_id", "source_row")),
 }
+STEPPED = ("marts.incidents", "marts.incident_daily", "marts.responses")
 # A response keeps its station out at most this long after its dispatch: etl.rules rejects any row
 # whose last timestamp is over 7 days after the alarm, and the alarm comes before the dispatch.
 # So a station's responses dispatched earlier than this before a time cannot make it busy then.
@@ -213,6 +219,14 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                    select incident_id from touched_incidents
                    union
                    select incident_id from station_window""")
+    if later:  # refused rows: this load's, and those of the incidents it touched (now loaded, or changed)
+        con.execute("""create or replace temp table touched_rejects as
+                       select batch_id, source_row, nullif(trim(raw ->> 'incident_id'), '') as incident_id
+                       from meta.rejects
+                       where batch_id in (select batch_id from touched_batches)
+                          or nullif(trim(raw ->> 'incident_id'), '') in (select incident_id from touched_incidents)""")
+        con.execute("""create or replace temp table reject_incidents as
+                       select distinct incident_id from touched_rejects where incident_id is not null""")
 
 
 def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -227,21 +241,25 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             con.execute(statement.query)
             continue
         table, select = m.group(1), m.group(2)
-        sources, context, affected = INCREMENTAL[table]
+        sources, context, affected, keys = INCREMENTAL[table]
         key = "call_date" if context == "touched_dates" else "incident_id"
         for source in sources:
             scoped = "scoped_" + source.replace(".", "_")
-            con.execute(f"create or replace temp table {scoped} as "
-                        f"select * from {source} where {_among(con, key, context)}")
+            if source == "meta.rejects":  # no incident column of its own: the rows _scope_touched found
+                narrowed = "select r.* from meta.rejects r semi join touched_rejects t using (batch_id, source_row)"
+            else:
+                narrowed = f"select * from {source} where {_among(con, key, context)}"
+            con.execute(f"create or replace temp table {scoped} as {narrowed}")
             select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
-        if affected == "affected_responses":
-            con.execute(f"create or replace temp table delta as select d.* from ({select}) d "
-                        f"semi join affected_responses a using (incident_id, station_id)")
-            con.execute(f"delete from {table} t using affected_responses a where {_among(con, 'incident_id', 'affected_responses', 't')} "
-                        f"and t.incident_id = a.incident_id and t.station_id = a.station_id")
-        else:
+        if len(keys) == 1:
             con.execute(f"create or replace temp table delta as {select}")
             con.execute(f"delete from {table} where {_among(con, key, affected)}")
+        else:
+            match = " and ".join(f"t.{k} = a.{k}" for k in keys)
+            first = _among(con, keys[0], affected, "t") if keys[0] == "incident_id" else "true"
+            con.execute(f"create or replace temp table delta as select d.* from ({select}) d "
+                        f"semi join {affected} a using ({', '.join(keys)})")
+            con.execute(f"delete from {table} t using {affected} a where {first} and {match}")
         con.execute(f"insert into {table} select * from delta")
 
 
@@ -251,7 +269,7 @@ def _build_in_steps(con: duckdb.DuckDBPyConnection, responses: int) -> None:
     then works on a slice that fits the load's memory. Everything else runs once, in file order."""
     statements = [st.query for f in sorted(DERIVED_DIR.glob("*.sql"))
                   for st in con.extract_statements(f.read_text(encoding="utf-8"))]
-    stepped = [i for i, q in enumerate(statements) if (m := _CTAS.match(q)) and m.group(1) in INCREMENTAL]
+    stepped = [i for i, q in enumerate(statements) if (m := _CTAS.match(q)) and m.group(1) in STEPPED]
     for q in statements[:stepped[0]]:
         con.execute(q)
     for i in stepped:  # each table created empty, with its columns, from its own definition
