@@ -9,10 +9,12 @@ that process's own). Measured:
   ingest       the demo's incident exports (GB18030 CSV) into a warehouse that holds the
                registry, vs the bare baseline: the same files transcoded to UTF-8 (iconv) and
                loaded by DuckDB's typed read_csv into a table
-  incremental  a 100 k-row weekly export (10 % revised records, 5 % duplicates) into that warehouse
+  incremental  a 100 k-row weekly export (10 % revised records, 5 % duplicates) into that warehouse,
+               vs the same file read by typed read_csv and merged into the bare table in place
   pages        each dashboard page's named queries together, cold (fresh process) and warm
   snapshot     `emss snapshot` of the last complete week
-The figures and the machine go into benchmarks/RESULTS.md (or --out).
+The figures and the machine go into benchmarks/RESULTS.md (or --out), every size's figures into
+results.json beside it, and from those a table of how the weekly load grows with history.
 """
 
 from __future__ import annotations
