@@ -33,7 +33,7 @@ create table if not exists core.responses (
     is_flagged boolean not null default false,
     batch_id integer not null, source_row integer not null
     -- unique per (incident_id, station_id) by the load's upsert (checked in tests/test_warehouse.py);
-    -- no primary-key index, whose upkeep would cost every load and add 40 % to the file
+    -- no primary-key index, whose upkeep cost every load and 17 % more file (572 -> 487 MB at 1 M)
 );
 
 -- grain: one row per (station_id, counted_on, item): one line of one inventory count
