@@ -8,7 +8,7 @@ import duckdb
 
 from etl import load, vocabulary
 from etl.mapping import Mapping
-from etl.readers import materialise, read_export
+from etl.readers import read_export
 from warehouse.connection import connect_memory
 
 SAMPLE_ROWS = 3

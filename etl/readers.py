@@ -18,7 +18,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import shutil
 import subprocess
 import tempfile
