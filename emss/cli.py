@@ -70,6 +70,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from etl.load import StrictError, ingest, report_text, reports_json
     from etl.mapping import MappingError, load_mapping
     from etl.readers import ExportError
+    from warehouse.quoting import UnsafeName
 
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
@@ -82,7 +83,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for path in args.paths:
             try:
                 print(explain(path, args.kind, mapping))
-            except ExportError as e:
+            except (ExportError, UnsafeName) as e:
                 print(f"错误 / error: {Path(path).name}: {e}", file=sys.stderr)
                 return 2
         return 0
@@ -99,6 +100,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except StrictError as e:
         print(f"错误 / error: {e}", file=sys.stderr)
         return 3
+    except OSError as e:  # a full disk, a folder that cannot be written: nothing was loaded
+        print(f"错误 / error: 未导入任何数据 / nothing was loaded: {e.strerror or e} ({e.filename or warehouse})",
+              file=sys.stderr)
+        return 1
     print(reports_json(reports) if args.json else report_text(reports))
     refused = [r for r in reports if r.outcome == "refused"]
     if refused:
@@ -135,7 +140,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         frame.write_parquet(args.out, compression="zstd")
         return 0
     if args.format == "csv":
-        out = frame.write_csv()
+        from emss import spreadsheet
+
+        # lists and records as text; text a spreadsheet would run as a formula starts with '
+        out = spreadsheet.csv_text(frame)
     elif args.format == "json":
         out = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=2)
     else:

@@ -1,4 +1,8 @@
-"""`emss ingest --explain FILE`: how each column would be read, before anything is written."""
+"""`emss ingest --explain FILE`: how each column would be read, before anything is written.
+
+It runs on an in-memory DuckDB that may read the file (and its joined file) and
+nothing else, write no file at all, and change no setting.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import duckdb
 from etl import load, vocabulary
 from etl.mapping import Mapping
 from etl.readers import read_export
-from warehouse.connection import connect_memory
+from etl.scratch import scratch_folder
+from warehouse.connection import connect_memory, restrict_file_access
 
 SAMPLE_ROWS = 3
 
@@ -27,16 +32,21 @@ def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None =
     ]
     if kind is None:
         return "\n".join(lines)
-    con = connect_memory()
-    try:
-        plan = load._plan(export, kind, mapping)
-        hmap = plan.hmap
-        rows = load._stage(con, export, kind, mapping)
-        lines.insert(3, f"  数据行 / data rows: {rows:,}")
-        staging = con.sql(f"select * from stg order by row_id limit {SAMPLE_ROWS}").pl()
-        typed = _typed_sample(con, kind, mapping)
-    finally:
-        con.close()
+    plan = load._plan(export, kind, mapping)
+    hmap = plan.hmap
+    with scratch_folder() as scratch:
+        con = connect_memory()
+        try:
+            con.execute("SET temp_directory = ?", [str(scratch)])
+            readable = [path] + ([plan.join.path] if plan.join is not None else [])
+            restrict_file_access(con, readable, readable_dirs=[scratch])
+            con.execute("SET lock_configuration = true")
+            rows = load._stage(con, export, kind, mapping, scratch)
+            lines.insert(3, f"  数据行 / data rows: {rows:,}")
+            staging = con.sql("select * from stg order by row_id limit ?", params=[SAMPLE_ROWS]).pl()
+            typed = _typed_sample(con, kind, mapping)
+        finally:
+            con.close()
     mapped = dict(mapping.columns) if mapping else {}
     lines.append("  字段 / fields (source → canonical: first values → as read):")
     for fname in vocabulary.FIELDS[kind]:
@@ -65,7 +75,7 @@ def _typed_sample(con, kind: str, mapping: Mapping | None) -> dict[str, list]:
     try:
         load._prepare(con)
         load._macros(con, mapping.timestamp_formats if mapping else [])
-        con.execute(f"create or replace temp table stg_sample as select * from stg order by row_id limit {SAMPLE_ROWS}")
+        con.execute("create or replace temp table stg_sample as select * from stg order by row_id limit ?", [SAMPLE_ROWS])
         con.execute("create or replace temp view stg as select * from stg_sample")
         con.execute((load.SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
         frame = con.sql("select * from parsed order by row_id").pl()

@@ -24,8 +24,10 @@ from emss.config import TIMEZONE
 from etl import rules, vocabulary
 from etl.mapping import Mapping, MappingError
 from etl.readers import Export, ExportError, materialise, read_export
+from etl.scratch import scratch_folder
 from warehouse import build
-from warehouse.connection import open_reader, open_writer
+from warehouse.connection import open_reader, open_writer, writer_lock
+from warehouse.quoting import UnsafeName, identifier
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 LOAD_ORDER = ["stations", "targets", "inventory", "incidents"]  # registry first: others refer to it
@@ -51,6 +53,7 @@ class BatchReport:
     by_rule: dict[str, int] = field(default_factory=dict)
     examples: list[dict] = field(default_factory=list)
     message: str | None = None
+    personal_columns: list[str] = field(default_factory=list)  # dropped on read, never stored
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -90,18 +93,12 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _macros(con: duckdb.DuckDBPyConnection, timestamp_formats: list[str]) -> None:
-    """The parsing macros, with a mapping file's timestamp formats tried first."""
-    extra = "".join("'" + f.replace("'", "''") + "', " for f in timestamp_formats)
-    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8").replace("/*EXTRA_FORMATS*/", extra))
+    """The parsing macros, with a mapping file's timestamp formats (bound, never pasted) tried first."""
+    con.execute("SET VARIABLE extra_timestamp_formats = ?::varchar[]", [list(timestamp_formats)])
+    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
 
 
-def _q(name: str) -> str:
-    """A column name as a quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
+_q = identifier  # every name from a file or a mapping enters SQL through warehouse.quoting
 
 
 @dataclass
@@ -122,13 +119,16 @@ def _plan(export: Export, kind: str, mapping: Mapping | None) -> _Plan:
         for name, cols in ((export.path.name, export.headers), (join.path.name, join.headers)):
             if mapping.join_on not in cols:
                 raise ExportError(f"{name} 没有关联列 / has no join column {mapping.join_on!r}")
-        for col in join.headers:
+        for col in join.kept:
             if col != mapping.join_on:
                 joined.append((col, f"{col} (joined)" if col in headers else col))
         headers += [name for _, name in joined]
     mapped = dict(mapping.columns) if mapping else {}
     for fname, spec in mapped.items():
         for col in ([spec] if isinstance(spec, str) else spec if isinstance(spec, list) else [spec["column"]]):
+            if col in export.personal or (join is not None and col in join.personal):
+                raise ExportError(f"映射文件指向个人信息列，不会读取 / mapping names column {col!r} for {fname}, "
+                                  "but it holds callers' or contacts' details, which are never read")
             if col not in headers:
                 raise ExportError(f"映射文件中的列不存在 / mapping names column {col!r} for {fname}, not in the file")
     used = set(mapping.source_columns()) if mapping else set()
@@ -141,28 +141,31 @@ def _plan(export: Export, kind: str, mapping: Mapping | None) -> _Plan:
     return _Plan(headers, joined, mapped, hmap, join)
 
 
-def _field_sql(spec: object) -> str:
-    """The SQL that reads one canonical field from the delivered columns, as a mapping names them."""
+def _field_sql(con: duckdb.DuckDBPyConnection, fname: str, spec: object) -> str:
+    """The SQL that reads one canonical field from the delivered columns, as a mapping names them.
+    A pattern is bound into a variable named after the field (a canonical name, not the mapping's)."""
     if isinstance(spec, str):
         return _q(spec)
     if isinstance(spec, list):
         return "nullif(concat_ws(' ', " + ", ".join(_q(c) for c in spec) + "), '')"
     if "pattern" in spec:
-        return f"nullif(regexp_extract({_q(spec['column'])}, {_lit(spec['pattern'])}, 1), '')"
+        con.execute(f"SET VARIABLE pattern_{fname} = ?", [spec["pattern"]])
+        return f"nullif(regexp_extract({_q(spec['column'])}, getvariable('pattern_{fname}'), 1), '')"
     return _q(spec["column"])
 
 
-def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Mapping | None) -> int:
+def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Mapping | None,
+           scratch: Path) -> int:
     """Temp view `stg`: one row per delivered row, canonical fields as text, unmapped columns as JSON.
 
     Only the delivered rows are stored (temp table `delivered`); `stg` names them, so each later
     step reads just the columns it needs."""
     plan = _plan(export, kind, mapping)
-    materialise(export, con, "delivered")
+    materialise(export, con, "delivered", scratch)
     # row_id: unique even when a join repeats a source row (rowid could be hidden by a column named RowID)
     row_id = "source_row"
     if plan.join is not None:
-        materialise(plan.join, con, "delivered_join")
+        materialise(plan.join, con, "delivered_join", scratch)
         picks = ", ".join(f"j.{_q(col)} as {_q(name)}" for col, name in plan.joined)
         key = _q(mapping.join_on)
         con.execute(f"""create or replace temp table delivered as
@@ -176,12 +179,14 @@ def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: M
     for fname in vocabulary.FIELDS[kind]:
         src = next((h for h, f in plan.hmap.columns.items() if f == fname), None)
         if fname in plan.mapped:
-            expr = f"cast({_field_sql(plan.mapped[fname])} as varchar)"
+            expr = f"cast({_field_sql(con, fname, plan.mapped[fname])} as varchar)"
         else:
             expr = _q(src) if src else "cast(null as varchar)"
-        if mapping and fname in mapping.values:
-            whens = " ".join(f"when {_lit(k)} then {_lit(v)}" for k, v in mapping.values[fname].items())
-            expr = f"case {expr} {whens} else {expr} end"
+        if mapping and fname in mapping.values:  # the translations bound as a map, never pasted
+            translations = mapping.values[fname]
+            con.execute(f"SET VARIABLE values_{fname} = map(?::varchar[], ?::varchar[])",
+                        [list(translations), list(translations.values())])
+            expr = f"coalesce(getvariable('values_{fname}')[{expr}], {expr})"
         select.append(f"{expr} as {fname}")
     unmapped = [h for h in plan.hmap.unmapped if h not in used]
     if unmapped:
@@ -334,11 +339,12 @@ def _to_local_time(con: duckdb.DuckDBPyConnection, source_tz: str) -> None:
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: str, default_crs: str,
-              mapping: Mapping | None = None) -> BatchReport:
+              mapping: Mapping | None, scratch: Path) -> BatchReport:
     started = datetime.now()
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.batches").fetchall()[0][0]
-    rows_read = _stage(con, export, kind, mapping)
-    report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=rows_read)
+    rows_read = _stage(con, export, kind, mapping, scratch)
+    report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=rows_read,
+                         personal_columns=list(export.personal))
     _macros(con, mapping.timestamp_formats if mapping else [])
     con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * exclude (row_id) from stg")
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
@@ -414,6 +420,28 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
         from etl.mapping import load_mapping
         mapping = load_mapping(mapping)
     kind = kind or (mapping.kind if mapping else None)
+    # One load at a time, from before it reads what is already loaded until its result is in place.
+    waiting = "另一个导入正在写入该数据仓库，等待其完成 / another load is writing this warehouse: waiting for it"
+    late: dict[Path, str] = {}
+    with writer_lock(warehouse, on_wait=lambda: say(waiting)), scratch_folder() as scratch:
+        while True:
+            try:
+                return _ingest_locked(paths, warehouse, kind, default_crs, mapping, strict, say, scratch, late)
+            except _LateRefusal as e:  # nothing was written: load again without that file, recording why
+                late[e.path] = e.message
+                say(f"拒收 / refused {e.path.name}: {e.message}")
+
+
+class _LateRefusal(Exception):
+    """A file that failed only once its rows were read (a bad byte past the sampled head)."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(message)
+        self.path, self.message = path, message
+
+
+def _ingest_locked(paths, warehouse: Path, kind: str | None, default_crs: str, mapping: Mapping | None,
+                   strict: float | None, say, scratch: Path, late: dict[Path, str]) -> list[BatchReport]:
     known = _known_checksums(warehouse)
     reports: list[BatchReport] = []
     pending: list[tuple[Export, str, str, str]] = []
@@ -421,6 +449,8 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
         try:
             if not p.exists():
                 raise ExportError(f"文件不存在 / no such file: {p}")
+            if p in late:
+                raise ExportError(late[p])
             sha = file_sha256(p)
             key = _load_key(p, mapping, sha)
             if key in known:
@@ -441,13 +471,17 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
             _plan(export, k, mapping)  # refuses now, before anything is written, if columns are missing
             pending.append((export, k, sha, key))
             known.add(key)
-        except (ExportError, MappingError) as e:
+        except (ExportError, MappingError, UnsafeName) as e:
             reports.append(BatchReport(p.name, kind, "refused", message=str(e)))
     refused = [r for r in reports if r.outcome == "refused"]
     if not pending and not (refused and warehouse.exists()):
         return reports
     pending.sort(key=lambda e: (LOAD_ORDER.index(e[1]), e[0].path.name))
-    with open_writer(warehouse) as con:
+    # the load's connection reads these files (and its scratch copies) and nothing else
+    readable = [e.path for e, *_ in pending]
+    if mapping is not None and mapping.join_file:
+        readable += [e.path.parent / mapping.join_file for e, *_ in pending]
+    with open_writer(warehouse, readable=readable, readable_dirs=[scratch]) as con:
         build.ensure_schema(con)
         _prepare(con)
         con.execute("create or replace temp table touched_incidents (incident_id varchar)")
@@ -460,7 +494,10 @@ def ingest(paths: list[str | Path], warehouse: str | Path, kind: str | None = No
                         [r.source_file, r.kind, r.message])
         for export, k, sha, key in pending:
             say(f"校验并写入 / validating and writing {export.path.name} ({export.path.stat().st_size / 1e6:,.1f} MB)")
-            report = _load_one(con, export, k, sha, default_crs, mapping)
+            try:
+                report = _load_one(con, export, k, sha, default_crs, mapping, scratch)
+            except (ExportError, UnsafeName) as e:
+                raise _LateRefusal(export.path, str(e)) from None
             con.execute("update meta.batches set load_key = ?, mapping_file = ? where batch_id = ?",
                         [key, mapping.source.name if mapping else None, report.batch_id])
             reports.append(report)
@@ -489,6 +526,8 @@ def report_text(reports: list[BatchReport]) -> str:
         if r.outcome == "loaded":
             lines.append(f"{r.source_file} [{r.kind}, {r.encoding or 'xlsx'}] 读取 {r.rows_read} 行, 导入 {r.rows_loaded}, "
                          f"拒收 {r.rows_rejected}, 标记 {r.rows_flagged}  (read / loaded / rejected / flagged)")
+            if r.personal_columns:
+                lines.append(f"    个人信息列已丢弃，未保存 / personal columns dropped, not stored: {'、'.join(r.personal_columns)}")
             for rule, n in r.by_rule.items():
                 example = next((e for e in r.examples if e["rule"] == rule), None)
                 hint = f"  e.g. row {example['row']}: {example['message']}" if example else ""

@@ -11,6 +11,12 @@ header row, kind); `materialise` then loads all its rows into a DuckDB table.
 CSV rows go straight into DuckDB (after a streaming transcode to UTF-8 when the
 file is GB18030 or UTF-16), never through Python objects, so memory stays flat
 however large the export.
+
+Nothing read from a file is ever written into SQL text: header names go through
+warehouse.quoting.identifier, and values are bound. Columns that hold a caller's
+or contact's details (vocabulary.is_personal) are never read into DuckDB at all.
+A workbook is measured before it is opened (XLSX_LIMITS), so a small file that
+unpacks to gigabytes is refused instead of read.
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import re
 import shutil
 import subprocess
-import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +37,20 @@ import fastexcel
 import polars as pl
 
 from etl import vocabulary
+from warehouse.quoting import identifier
 
 HEADER_SEARCH_ROWS = 30
 SAMPLE_BYTES = 1 << 20
 _TOTALS = r"^\s*(合计|总计|小计|共计|total|sum)(\s|:|：|$)"
+# What a workbook may unpack to before it is read (calamine holds a whole sheet in memory, outside
+# the load's DuckDB memory limit): the sheets' XML in all, how much smaller the file may be than
+# that (real workbooks compress 5-20 times; a "zip bomb" thousands), and data rows.
+XLSX_LIMITS = {
+    "unpacked_mb": float(os.environ.get("EMSS_XLSX_MAX_MB", "400")),
+    "ratio": 200.0,
+    "rows": int(os.environ.get("EMSS_XLSX_MAX_ROWS", "2000000")),
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ExportError(Exception):
@@ -49,6 +67,12 @@ class Export:
     headers: list[str]
     delimiter: str = ","
     frame: pl.DataFrame | None = field(default=None, repr=False)  # xlsx: the sheet, all text
+    personal: list[str] = field(default_factory=list)  # headers holding callers' details: never read
+
+    @property
+    def kept(self) -> list[str]:
+        """The headers whose columns are read (all but the personal ones)."""
+        return [h for h in self.headers if h not in self.personal]
 
 
 def detect_encoding(data: bytes) -> str:
@@ -93,7 +117,8 @@ def _find_header(rows: list[list[object]], score_row=vocabulary.header_score) ->
 def _clean_headers(cells: list[object]) -> list[str]:
     headers, seen = [], {}
     for i, c in enumerate(cells):
-        name = str(c).strip() if c not in (None, "") else f"列{i + 1}"
+        name = _CONTROL.sub("", str(c)).strip() if c not in (None, "") else ""
+        name = name or f"列{i + 1}"
         if name in seen:  # duplicate header words: keep both, the second with a suffix
             seen[name] += 1
             name = f"{name}_{seen[name]}"
@@ -124,7 +149,7 @@ def read_csv(path: Path, header_words: list[str] | None = None) -> Export:
     # The delimiter is the one under which some row reads as a known header.
     best = (-1, 0, None, ",", [])
     for delimiter in (",", "\t", ";", "|"):
-        head_rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+        head_rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
         idx, kind, headers = _header(head_rows, header_words)
         score = _scorer(header_words)(head_rows[idx])[0] if idx >= 0 else 0
         if idx >= 0 and idx > 0:
@@ -134,29 +159,65 @@ def read_csv(path: Path, header_words: list[str] | None = None) -> Export:
     header_idx, _, kind, delimiter, headers = best
     if header_idx < 0:
         raise ExportError("找不到可识别的表头 / no recognisable header row in the first 30 rows")
-    return Export(path, kind, encoding, None, header_idx + 1, headers, delimiter)
+    return Export(path, kind, encoding, None, header_idx + 1, headers, delimiter,
+                  personal=[h for h in headers if vocabulary.is_personal(h)])
+
+
+def check_workbook_size(path: Path) -> None:
+    """Refuse, before reading, a workbook that would unpack to more than XLSX_LIMITS allow."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = [i for i in z.infolist() if i.filename.startswith("xl/") and i.filename.endswith(".xml")]
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: calamine says what is wrong with it
+    unpacked = sum(i.file_size for i in parts)
+    packed = sum(i.compress_size for i in parts) or 1
+    limit = XLSX_LIMITS["unpacked_mb"] * 1e6
+    if unpacked > limit:
+        raise ExportError(f"Excel文件解压后过大（{unpacked / 1e6:,.0f} MB，上限 {limit / 1e6:,.0f} MB），请另存为CSV / "
+                          f"the workbook unpacks to {unpacked / 1e6:,.0f} MB, over the {limit / 1e6:,.0f} MB limit: "
+                          "save it as CSV (EMSS_XLSX_MAX_MB raises the limit)")
+    if unpacked > 10e6 and unpacked / packed > XLSX_LIMITS["ratio"]:
+        raise ExportError(f"Excel文件压缩比异常（{unpacked / packed:,.0f}倍），拒收 / the workbook unpacks "
+                          f"{unpacked / packed:,.0f} times its size: refused as malformed")
+
+
+def _first_line(e: Exception) -> str:
+    """An error's first line, for a one-line refusal (later lines may quote file content)."""
+    text = str(e).strip()
+    return text.splitlines()[0][:200] if text else type(e).__name__
 
 
 def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
+    check_workbook_size(path)
     try:
         book = fastexcel.read_excel(str(path))
+        best = None
+        for name in book.sheet_names:  # the sheet whose header looks most like an export: its head only
+            head = book.load_sheet(name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string").to_polars()
+            rows = [list(r) for r in head.rows()]
+            idx, kind, headers = _header(rows, header_words)
+            if idx >= 0:
+                score = _scorer(header_words)(headers)[0]
+                if best is None or score > best[0]:
+                    best = (score, name, idx, kind, headers)
+        if best is None:
+            raise ExportError("任何工作表中都找不到可识别的表头 / no recognisable header row in any sheet")
+        _, name, idx, kind, headers = best
+        limit = XLSX_LIMITS["rows"]
+        frame = book.load_sheet(name, header_row=None, n_rows=idx + 1 + limit + 1, dtypes="string").to_polars()
+    except ExportError:
+        raise
     except Exception as e:  # calamine reports zip and format errors in its own words
-        raise ExportError(f"无法打开Excel文件 / cannot open as an Excel workbook: {e}") from None
-    best = None
-    for name in book.sheet_names:  # the sheet whose header looks most like an export
-        frame = book.load_sheet(name, header_row=None, dtypes="string").to_polars()
-        rows = [list(r) for r in frame.head(HEADER_SEARCH_ROWS).rows()]
-        idx, kind, headers = _header(rows, header_words)
-        if idx >= 0:
-            score = _scorer(header_words)(headers)[0]
-            if best is None or score > best[0]:
-                best = (score, name, frame, idx, kind, headers)
-    if best is None:
-        raise ExportError("任何工作表中都找不到可识别的表头 / no recognisable header row in any sheet")
-    _, name, frame, idx, kind, headers = best
+        raise ExportError(f"无法打开Excel文件 / cannot open as an Excel workbook: {_first_line(e)}") from None
+    if frame.height > idx + 1 + limit:
+        raise ExportError(f"工作表超过 {limit:,} 行，请分多个文件导出 / the sheet has more than {limit:,} rows: "
+                          "export it in parts (EMSS_XLSX_MAX_ROWS raises the limit)")
+    personal = [h for h in headers if vocabulary.is_personal(h)]
     body = frame.slice(idx + 1).rename(dict(zip(frame.columns, headers)))
+    body = body.drop(personal)  # callers' details never leave this function
     body = body.with_row_index("source_row", offset=idx + 2).with_columns(pl.col("source_row").cast(pl.Int32))
-    return Export(path, kind, None, name, idx + 1, headers, frame=body)
+    return Export(path, kind, None, name, idx + 1, headers, frame=body, personal=personal)
 
 
 def read_export(path: str | Path, header_words: list[str] | None = None) -> Export:
@@ -172,9 +233,9 @@ def read_export(path: str | Path, header_words: list[str] | None = None) -> Expo
     raise ExportError(f"不支持的文件类型 {suffix} / unsupported file type {suffix} (use .csv or .xlsx)")
 
 
-def _transcode(path: Path, encoding: str, out_dir: str) -> Path:
+def _transcode(path: Path, encoding: str, out_dir: str | Path) -> Path:
     """A UTF-8 copy of a GB18030 or UTF-16 file, written in chunks (iconv when the system has it)."""
-    target = Path(out_dir) / "utf8.csv"
+    target = Path(out_dir) / f"utf8-{path.stem[:40]}-{os.urandom(4).hex()}.csv"
     source_enc = {"gb18030": "GB18030", "utf-16": "UTF-16"}[encoding]
     if shutil.which("iconv"):
         with open(target, "wb") as out:
@@ -196,41 +257,56 @@ def _transcode(path: Path, encoding: str, out_dir: str) -> Path:
     return target
 
 
-def materialise(export: Export, con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Load every data row into temp table `table`: the header's columns as text, plus
+def _read_error(e: duckdb.Error) -> ExportError:
+    """DuckDB's CSV errors quote the offending line, which may hold anything (a caller's phone number):
+    the refusal names the line number only."""
+    text = str(e)
+    line = re.search(r"\bline[:\s]+(\d+)", text, flags=re.IGNORECASE)
+    where = f"第{line.group(1)}行附近 / near line {line.group(1)}" if line else "位置未知 / position unknown"
+    kind = text.split(":", 1)[0].strip()[:60]
+    return ExportError(f"读取失败，{where}: {kind} / cannot read the rows")
+
+
+def materialise(export: Export, con: duckdb.DuckDBPyConnection, table: str, scratch: str | Path) -> int:
+    """Load every data row into temp table `table`: the kept headers' columns as text, plus
     `source_row` (1-based row in the source, as a spreadsheet shows it). Blank rows and a
-    totals row at the bottom (合计 …) are left out: they are not records. Returns the row count."""
+    totals row at the bottom (合计 …) are left out: they are not records. Personal columns are
+    not read. A transcoded copy, if needed, is written in `scratch` (a private folder the caller
+    removes). Returns the row count."""
     if export.frame is not None:
         con.register("_sheet", export.frame)
         con.execute(f"create or replace temp table {table} as select * from _sheet")
         con.unregister("_sheet")
     else:
-        with tempfile.TemporaryDirectory(prefix="emss-read-") as scratch:
-            source = export.path
-            if export.encoding in ("gb18030", "utf-16"):
-                source = _transcode(export.path, export.encoding, scratch)
-            # positional names while reading: a header such as "RowID" would hide DuckDB's rowid
-            columns = {f"c{i}": "VARCHAR" for i in range(len(export.headers))}
-            read = f"""
-                create or replace temp table {table} as
-                select * from read_csv(?, delim = ?, header = false, skip = ?, columns = ?, quote = '"',
-                                       escape = '"', null_padding = true, strict_mode = false,
-                                       all_varchar = true, auto_detect = false, parallel = {{parallel}})"""
-            args = [str(source), export.delimiter, export.header_row, columns]
-            try:  # insertion order is file order, so rowid gives the row number
-                try:
-                    con.execute(read.format(parallel="true"), args)
-                except duckdb.Error as e:
-                    if "parallel=false" not in str(e):
-                        raise
-                    con.execute(read.format(parallel="false"), args)  # quoted line breaks: read in one pass
+        source = export.path
+        if export.encoding in ("gb18030", "utf-16"):
+            source = _transcode(export.path, export.encoding, scratch)
+        # positional names while reading: a header such as "RowID" would hide DuckDB's rowid
+        columns = {f"c{i}": "VARCHAR" for i in range(len(export.headers))}
+        read = f"""
+            create or replace temp table {table} as
+            select * from read_csv(?, delim = ?, header = false, skip = ?, columns = ?, quote = '"',
+                                   escape = '"', null_padding = true, strict_mode = false,
+                                   all_varchar = true, auto_detect = false, parallel = {{parallel}})"""
+        args = [str(source), export.delimiter, export.header_row, columns]
+        try:  # insertion order is file order, so rowid gives the row number
+            try:
+                con.execute(read.format(parallel="true"), args)
             except duckdb.Error as e:
-                raise ExportError(f"读取失败 / cannot read the rows: {' '.join(str(e).splitlines()[:2])}") from None
-            named = ", ".join(f'c{i} as "{h.replace(chr(34), chr(34) * 2)}"' for i, h in enumerate(export.headers))
-            con.execute(f"""create or replace temp table {table} as
-                            select cast(rowid + {export.header_row + 1} as integer) as source_row, {named}
-                            from {table}""")
-    data_cols = [f'"{c}"' for c in export.headers]
+                if "parallel=false" not in str(e):
+                    raise
+                con.execute(read.format(parallel="false"), args)  # quoted line breaks: read in one pass
+        except duckdb.Error as e:
+            raise _read_error(e) from None
+        finally:
+            if source != export.path:
+                Path(source).unlink(missing_ok=True)  # the copy holds every column, personal ones too
+        named = ", ".join(f"c{i} as {identifier(h)}" for i, h in enumerate(export.headers)
+                          if h not in export.personal)
+        con.execute(f"""create or replace temp table {table} as
+                        select cast(rowid + ? as integer) as source_row{', ' if named else ''}{named}
+                        from {table}""", [export.header_row + 1])
+    data_cols = [identifier(c) for c in export.kept]
     if data_cols:
         nonblank = " or ".join(f"nullif(trim({c}), '') is not null" for c in data_cols)
         con.execute(f"delete from {table} where not ({nonblank})")
@@ -238,5 +314,5 @@ def materialise(export: Export, con: duckdb.DuckDBPyConnection, table: str) -> i
         con.execute(f"""
             delete from {table} where source_row in (
                 select source_row from {table} order by source_row desc limit 3
-            ) and regexp_matches(lower({first}), '{_TOTALS}')""")
+            ) and regexp_matches(lower({first}), ?)""", [_TOTALS])
     return con.execute(f"select count(*) from {table}").fetchall()[0][0]

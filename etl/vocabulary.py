@@ -17,6 +17,14 @@ PERSONAL_FIELDS = {
     "caller_name": ["报警人", "报警人姓名", "联系人", "求助人", "caller", "caller name"],
     "caller_phone": ["联系电话", "报警电话", "报警人电话", "手机号", "电话号码", "phone", "caller phone"],
 }
+# Any other header that names a person or a way to reach one is personal too, however it is worded
+# (报警人手机, 来电号码, 报警人联系方式, a second 联系电话 ...), unless it is one of the known header words
+# above or below (e.g. "incident number" is the incident id).
+PERSONAL_PATTERN = re.compile(
+    r"报警人|求助人|联系人|当事人|来电|姓名|联系|电话|手机|号码|身份证|证件|住址|邮箱|微信|qq"
+    r"|caller|contact|phone|^mobile|^tel\b|^cell\b|e-?mail|identity|id card|passport",
+    re.IGNORECASE,
+)
 
 FIELDS: dict[str, dict[str, list[str]]] = {
     "incidents": {
@@ -129,7 +137,7 @@ def map_headers(headers: list[str], kind: str) -> HeaderMap:
         if field and field not in taken:
             columns[h] = field
             taken.add(field)
-        elif key in _PERSONAL:
+        elif is_personal(h):
             personal.append(h)
         else:
             unmapped.append(h)
@@ -151,6 +159,17 @@ def header_score(cells: list[object]) -> tuple[int, str | None]:
         if (complete, len(fields)) > (best_kind is not None, best):
             best, best_kind = len(fields), (kind if complete else None)
     return (best if best >= 2 else 0), best_kind
+
+
+def is_personal(header: object) -> bool:
+    """Does this header hold a caller's or a contact's details (to be dropped on read, never stored)?"""
+    key = normalise_header(header)
+    if key in _PERSONAL:
+        return True
+    if any(key in lookup for lookup in _LOOKUP.values()):
+        return False
+    text = unicodedata.normalize("NFKC", str(header or ""))
+    return bool(PERSONAL_PATTERN.search(text)) or bool(PERSONAL_PATTERN.search(key))
 
 
 def is_known_header(text: object) -> bool:

@@ -100,7 +100,7 @@ def test_title_row_skipped_and_totals_row_dropped(tmp_path):
     from warehouse.connection import connect_memory
 
     con = connect_memory()
-    assert readers.materialise(export, con, "delivered") == len(INCIDENT_ROWS)
+    assert readers.materialise(export, con, "delivered", tmp_path) == len(INCIDENT_ROWS)
     rows = [r[0] for r in con.execute("select source_row from delivered order by source_row").fetchall()]
     assert rows == list(range(3, 3 + len(INCIDENT_ROWS)))
 

@@ -7,14 +7,25 @@ over the live path in one atomic step. A reader that still has the old file
 open keeps reading the old state; the next read sees the new file. A load that
 fails or is killed leaves only a stray temporary file behind and the live
 warehouse exactly as it was.
+
+Loads take turns: a writer holds an exclusive lock (`<warehouse>.lock`) from
+before it reads what is loaded until its copy is swapped in, so a second load
+waits for the first and then builds on its result; neither is lost.
+
+A writer's connection can read only the files it is given (the exports of the
+load) and write only its own database: DuckDB's external access is switched
+off after `allowed_paths` names them, so SQL that an export somehow smuggled
+in could not read or write anything else.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -81,28 +92,93 @@ def _remove_abandoned_copies(path: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
+_held: dict[tuple[Path, int], int] = {}   # (lock file, thread) -> depth: re-entrant within a thread
+_held_guard = threading.Lock()
+
+
 @contextlib.contextmanager
-def open_writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a private copy of the warehouse, swapped in on success."""
+def writer_lock(path: str | os.PathLike, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the warehouse's writer lock; a second writer (any process) waits here until the first is done.
+
+    `on_wait` is called once if the lock is busy, before waiting (to tell the user why nothing moves).
+    The lock is the kernel's (flock), so a writer that dies releases it."""
+    lock_path = Path(path).resolve().with_name(Path(path).name + ".lock")
+    key = (lock_path, threading.get_ident())
+    with _held_guard:
+        entered = key in _held
+        if entered:
+            _held[key] += 1
+    if entered:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "a+b")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        with _held_guard:
+            _held[key] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                del _held[key]
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def restrict_file_access(con: duckdb.DuckDBPyConnection, readable: list[str | os.PathLike] = (),
+                         readable_dirs: list[str | os.PathLike] = ()) -> None:
+    """From now on this connection reads only `readable` files (and files in `readable_dirs`) and
+    writes no file but its own database. There is no way back: DuckDB refuses to re-enable it."""
+    if readable:
+        con.execute("SET allowed_paths = ?", [[str(Path(p).resolve()) for p in readable]])
+    if readable_dirs:
+        con.execute("SET allowed_directories = ?", [[str(Path(d).resolve()) + os.sep for d in readable_dirs]])
+    con.execute("SET enable_external_access = false")
+
+
+@contextlib.contextmanager
+def open_writer(path: str | os.PathLike, readable: list[str | os.PathLike] = (),
+                readable_dirs: list[str | os.PathLike] = (),
+                on_wait: Callable[[], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a private copy of the warehouse, swapped in on success.
+
+    Holds the writer lock throughout (see writer_lock); the connection may read only `readable`
+    files and those in `readable_dirs`. The warehouse keeps its file mode across the swap."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_copies(path)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    if path.exists():
-        shutil.copyfile(path, tmp)
-    con = duckdb.connect(str(tmp), config=OFFLINE_CONFIG)
-    con.execute("SET enable_progress_bar = false")
-    # A load must fit beside the dashboard on a desktop: DuckDB spills to disk past this.
-    con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
-    # One checkpoint at the end, not one each time the log passes its default 16 MB mid-load.
-    con.execute("SET checkpoint_threshold = '1TB'")
-    try:
-        yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-        raise
+    with writer_lock(path, on_wait):
+        _remove_abandoned_copies(path)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        con = None
+        try:
+            if path.exists():
+                shutil.copyfile(path, tmp)
+                shutil.copymode(path, tmp)
+            con = duckdb.connect(str(tmp), config=OFFLINE_CONFIG)
+            con.execute("SET enable_progress_bar = false")
+            # A load must fit beside the dashboard on a desktop: DuckDB spills to disk past this.
+            con.execute("SET memory_limit = ?", [LOAD_MEMORY_LIMIT])
+            # One checkpoint at the end, not one each time the log passes its default 16 MB mid-load.
+            con.execute("SET checkpoint_threshold = '1TB'")
+            restrict_file_access(con, readable, readable_dirs)
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(tmp, path)
+        except BaseException:
+            if con is not None:
+                con.close()
+            tmp.unlink(missing_ok=True)  # a partial copy (a full disk) goes too
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            raise

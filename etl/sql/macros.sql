@@ -6,13 +6,14 @@ create or replace temp macro blank(t) as t is null or trim(t) = '';
 
 -- Timestamps as exports write them: 2024-05-21 01:03:05, 2024/5/21 1:03,
 -- 2024年5月21日 01:03, ISO with T, or an Excel serial number (days since 1899-12-30).
+-- A mapping file's own formats (variable extra_timestamp_formats, bound by etl/load.py) come first.
 -- The first try is the text exactly as written in the usual formats (most rows, and cheap); the
 -- rest only for the rows that fail it, and they give the same answer for the rows it reads.
-create or replace temp macro parse_ts(t) as coalesce(try_strptime(t, [/*EXTRA_FORMATS*/ '%Y-%m-%d %H:%M:%S']), case
+create or replace temp macro parse_ts(t) as coalesce(try_strptime(t, getvariable('extra_timestamp_formats') || ['%Y-%m-%d %H:%M:%S']), case
     when blank(t) then null
     when regexp_full_match(trim(t), '[0-9]{5}(\.[0-9]+)?')
         then timestamp '1899-12-30' + to_seconds(cast(round(try_cast(trim(t) as double) * 86400) as bigint))  -- to the nearest second
-    else try_strptime(regexp_replace(trim(t), '\s+', ' ', 'g'), [/*EXTRA_FORMATS*/
+    else try_strptime(regexp_replace(trim(t), '\s+', ' ', 'g'), getvariable('extra_timestamp_formats') || [
         '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M',
         '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M:%S', '%Y年%m月%d日%H:%M',
         '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%Y%m%d%H%M%S'])

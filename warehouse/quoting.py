@@ -1,0 +1,24 @@
+"""The one way a name from outside (an export's header, a mapping's column) enters SQL text.
+
+Values are never written into SQL: they are bound as parameters (`?`) or set as
+DuckDB variables (`SET VARIABLE name = ?`, read with `getvariable('name')`).
+Names cannot be bound, so they are quoted here by DuckDB's own rule for
+identifiers: wrapped in double quotes, a double quote inside doubled. Nothing
+else is special inside a quoted identifier (backslashes, semicolons, line
+breaks, comment markers and single quotes are plain characters), except NUL,
+which DuckDB cannot hold in a name and which no header needs: it is refused.
+"""
+
+from __future__ import annotations
+
+
+class UnsafeName(ValueError):
+    """A name that cannot be written as an identifier at all."""
+
+
+def identifier(name: object) -> str:
+    """`name` as a quoted SQL identifier, e.g. 报警"人 -> "报警""人"."""
+    text = str(name)
+    if "\x00" in text:
+        raise UnsafeName(f"列名含有空字符 / a column name holds a NUL character: {text!r}")
+    return '"' + text.replace('"', '""') + '"'
