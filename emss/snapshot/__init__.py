@@ -3,7 +3,8 @@
     snapshots/2026-W47/
         manifest.json           the week, the data's cut, the batches included, software, sha256 of every file
         tables/<name>.parquet   each named query's output for the week (and the week before), as `emss query` gives it
-        tables/<name>.csv       the same as CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it)
+        tables/<name>.csv       the same as CSV (UTF-8 with BOM, so Excel on Chinese Windows opens it;
+                                text a spreadsheet would run as a formula starts with ', see emss.spreadsheet)
         kpi_2026-W47.xlsx       the workbook: Chinese sheets and headers, number formats, 本周 / 上周 / 变化
         report_2026-W47.html    the report: self-contained, opens offline, prints on A4
         report_2026-W47.pdf     the same report printed by Chromium (skipped, and the manifest says why, without one)
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
+from emss import spreadsheet
 from emss.snapshot import history
 from emss.snapshot.history import DataState, data_state
 from emss.snapshot.pdf import PdfOutcome, print_pdf
@@ -124,7 +126,7 @@ def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, 
     (folder / "tables").mkdir(parents=True)
     for stem, frame in tables.items():
         frame.write_parquet(folder / "tables" / f"{stem}.parquet", compression="zstd")
-        (folder / "tables" / f"{stem}.csv").write_bytes(("\ufeff" + frame.write_csv()).encode("utf-8"))
+        (folder / "tables" / f"{stem}.csv").write_bytes(spreadsheet.csv_bytes(frame))
 
     info = ReportInfo(week=week, as_of=state.as_of, cut_at=state.cut_at, revision=revision,
                       data_version=state.version, batches=state.batches, software=software["emss"])

@@ -6,6 +6,12 @@ seconds, because Excel cannot show a negative time. Rates are fractions with a
 percent format; their changes are percentage points. The workbook's creation
 date is the data's cut, not the clock (xlsxwriter stamps the zip entries with a
 fixed 1980 date), so the same week on the same data gives the same bytes.
+
+Text comes from the data (district and station-type names as the exports wrote
+them) and is written as text only: the workbook turns xlsxwriter's string
+conversions off and every text cell, headers included, goes through
+`emss.spreadsheet.neutralise` (a leading = + - @ tab or CR gets a '). The
+workbook has no formulas of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from dashboard import i18n
+from emss import spreadsheet
 from emss.snapshot.report import MIN_ARRIVALS, ReportInfo
 from emss.snapshot.tables import SummaryRow, week_rows
 
@@ -61,17 +68,20 @@ def _change_cell(value: float | None, kind: str) -> float | None:
 
 def _write_row(ws: Worksheet, row: int, cells: list[tuple[object, object]]) -> None:
     for col, (value, fmt) in enumerate(cells):
-        if value is None:
+        if value is None or value == "":
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, dt.date):
             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
+        elif isinstance(value, str):
+            ws.write_string(row, col, spreadsheet.neutralise(value), fmt)
         else:
             ws.write(row, col, value, fmt)
 
 
 def _sheet(wb: xlsxwriter.Workbook, fmt: _Formats, name: str, headers: list[str], widths: list[int]) -> Worksheet:
     ws = wb.add_worksheet(name)
-    ws.write_row(0, 0, headers, fmt.header)
+    for col, header in enumerate(headers):
+        ws.write_string(0, col, spreadsheet.neutralise(header), fmt.header)
     ws.freeze_panes(1, 0)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
@@ -164,7 +174,7 @@ def _about(wb, fmt: _Formats, info: ReportInfo, lang: str) -> None:
     ws = wb.add_worksheet(t("snap_sheet_about"))
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 90)
-    ws.write(0, 0, t("snap_report_title"), fmt.title)
+    ws.write_string(0, 0, spreadsheet.neutralise(t("snap_report_title")), fmt.title)
     week = info.week
     rows = [
         (t("snap_about_week"), week.label),
@@ -179,14 +189,13 @@ def _about(wb, fmt: _Formats, info: ReportInfo, lang: str) -> None:
         ("", t("snap_readiness_note", date=info.as_of.isoformat())),
     ]
     for i, (key, value) in enumerate(rows, start=2):
-        ws.write(i, 0, key, fmt.header if key else fmt.text)
-        ws.write(i, 1, value, fmt.text)
+        _write_row(ws, i, [(key, fmt.header if key else fmt.text), (value, fmt.text)])
 
 
 def write_workbook(path: Path, tables: dict[str, pl.DataFrame], summary: list[SummaryRow], info: ReportInfo,
                    lang: str = "zh") -> None:
     created = info.cut_at or dt.datetime.combine(info.as_of, dt.time())
-    wb = xlsxwriter.Workbook(str(path))
+    wb = spreadsheet.workbook(str(path))
     wb.set_properties({
         "title": f"{i18n.text('snap_report_title', lang)} {info.week.label}",
         "author": "emss", "company": "", "comments": f"emss {info.software}",
