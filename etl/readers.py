@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,10 @@ _TOTALS = r"^\s*(合计|总计|小计|共计|total|sum)(\s|:|：|$)"
 XLSX_LIMITS = {
     "unpacked_mb": float(os.environ.get("EMSS_XLSX_MAX_MB", "400")),
     "ratio": 200.0,
-    "rows": int(os.environ.get("EMSS_XLSX_MAX_ROWS", "2000000")),
+    # calamine holds a sheet as a dense rectangle (rows x widest row): about 170 bytes a cell with
+    # what follows, so 10 M cells is about 1.7 GB (tests/test_hostile_etl.py, benchmarks/RESULTS.md)
+    "cells": int(os.environ.get("EMSS_XLSX_MAX_CELLS", "10000000")),
+    "rows": int(os.environ.get("EMSS_XLSX_MAX_ROWS", "1048576")),  # Excel's own limit per sheet
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -163,13 +167,58 @@ def read_csv(path: Path, header_words: list[str] | None = None) -> Export:
                   personal=[h for h in headers if vocabulary.is_personal(h)])
 
 
+_ROW_NUMBER = re.compile(rb' r="([0-9]{1,9})"')               # <row r="12">
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]')           # <c r="AB12">: the column
+_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,9})"')        # and the row
+
+
+def sheet_extent(stream) -> tuple[int, int]:
+    """(rows, columns) of the rectangle a sheet's XML spans, read as a stream (never held whole):
+    the larger of the rows counted and the row numbers claimed, and the widest column claimed.
+    Cells written without a reference (some writers omit them) are counted as if in one row."""
+    rows = max_row = unreferenced = 0
+    widest = b""
+    tail = b""
+    while chunk := stream.read(1 << 22):
+        data = tail + chunk
+        cut = data.rfind(b"<")
+        cut = cut if cut >= 0 and len(data) - cut < 1 << 16 else len(data)
+        data, tail = data[:cut], data[cut:]
+        rows += data.count(b"<row") + data.count(b":row ")
+        columns = _CELL_COLUMN.findall(data)
+        cells = sum(data.count(t) for t in (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/"))
+        unreferenced += max(cells - len(columns), 0)
+        if columns:
+            widest = max(widest, *set(columns), key=lambda c: (len(c), c))
+        numbers = set(_ROW_NUMBER.findall(data)) | set(_CELL_ROW.findall(data))
+        if numbers:
+            max_row = max(max_row, max(map(int, numbers)))
+    width = 0
+    for letter in widest:
+        width = width * 26 + letter - 64
+    return max(rows, max_row), max(width, min(unreferenced, 16384))
+
+
 def check_workbook_size(path: Path) -> None:
     """Refuse, before reading, a workbook that would unpack to more than XLSX_LIMITS allow."""
     try:
         with zipfile.ZipFile(path) as z:
             parts = [i for i in z.infolist() if i.filename.startswith("xl/") and i.filename.endswith(".xml")]
-    except (zipfile.BadZipFile, OSError):
-        return  # not a zip at all: calamine says what is wrong with it
+            _check_unpacked(parts)
+            for part in parts:
+                if part.filename.startswith("xl/worksheets/"):
+                    with z.open(part) as stream:
+                        rows, columns = sheet_extent(stream)
+                    if rows * columns > XLSX_LIMITS["cells"]:
+                        raise ExportError(
+                            f"工作表过大（{rows:,} 行 × {columns:,} 列），请另存为CSV / a sheet spans {rows:,} rows × "
+                            f"{columns:,} columns, over {XLSX_LIMITS['cells']:,} cells: save it as CSV "
+                            "(EMSS_XLSX_MAX_CELLS raises the limit)")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return  # not a readable zip at all: calamine says what is wrong with it
+
+
+def _check_unpacked(parts: list[zipfile.ZipInfo]) -> None:
     unpacked = sum(i.file_size for i in parts)
     packed = sum(i.compress_size for i in parts) or 1
     limit = XLSX_LIMITS["unpacked_mb"] * 1e6

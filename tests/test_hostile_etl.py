@@ -405,6 +405,33 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_unread(tmp_path):
     assert not (tmp_path / "w.duckdb").exists()
 
 
+def test_a_sparse_sheet_that_spans_too_many_cells_is_refused_unread(tmp_path):
+    """Two cells, far apart (A200000 and XFD1): calamine would hold the whole rectangle, 3.3 G cells."""
+    path = tmp_path / "sparse.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet()
+    for c, h in enumerate(HEADER):
+        ws.write_string(0, c, h)
+    ws.write_string(0, 16383, "x")
+    ws.write_string(199_999, 0, "JQ1")
+    wb.close()
+    assert path.stat().st_size < 100_000
+    out = emss("ingest", str(path), "-w", str(tmp_path / "w.duckdb"), cwd=tmp_path)
+    assert refused_in_one_line(out) and "200,000" in out.stderr and "16,384" in out.stderr
+
+
+@pytest.mark.parametrize("xml, extent", [
+    (b'<sheetData><row r="1"><c r="A1"/><c r="C1"/></row><row r="7"><c r="B7"/></row></sheetData>', (7, 3)),
+    (b'<sheetData><row><c/><c/><c/><c/></row><row><c/></row></sheetData>', (2, 5)),   # no references
+    (b'<x:sheetData><x:row r="2"><x:c r="AA2"/></x:row></x:sheetData>', (2, 27)),
+    (b'<sheetData><row r="1"><c r="A1048576"/></row></sheetData>', (1048576, 1)),
+])
+def test_sheet_extent(xml, extent):
+    import io
+
+    assert readers.sheet_extent(io.BytesIO(xml)) == extent
+
+
 def test_a_workbook_over_the_row_limit_is_refused(tmp_path):
     book = write_xlsx(tmp_path / "big.xlsx", HEADER, rows(30))
     env = dict(os.environ, EMSS_XLSX_MAX_ROWS="20")
