@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, filters, i18n
+from dashboard import data, filters, i18n, plain
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
@@ -19,8 +19,8 @@ PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 st.set_page_config(layout="wide", page_title=i18n.text("app_title", i18n.DEFAULT_LANG) + " · EMSS")
 
 if not data.available():
-    st.error(i18n.text("no_warehouse", i18n.DEFAULT_LANG, path=data.warehouse())
-             + "\n\n" + i18n.text("no_warehouse", "en", path=data.warehouse()))
+    path = plain.md(data.warehouse())  # a path is text: its `_` or `*` are no markdown
+    st.error(i18n.text("no_warehouse", i18n.DEFAULT_LANG, path=path) + "\n\n" + i18n.text("no_warehouse", "en", path=path))
     st.stop()
 
 # A4 printing without the app's chrome (sidebar, toolbar, buttons)

@@ -2,6 +2,10 @@
 
 No figure here computes a KPI; each draws what a named query returned. Axes in
 seconds carry minute ticks, so the 5-minute target sits at x = 300.
+
+Plotly draws `<a href>`, `<b>` and other tags in any text it shows: every name or code from
+the data (a station, a district or type kept as written, an incident number) goes through
+`plain.plotly` before it becomes a label, a legend entry, hover text or a title.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import i18n
+from dashboard import i18n, plain
 from emss import categories
 from emss.config import TARGET_RESPONSE_S
 
@@ -70,7 +74,7 @@ def target_bars(vs_target: pl.DataFrame, lang: str) -> go.Figure:
     """Grouped bars: stations opened this year against the year's target, per type (stations/vs_target)."""
     year = vs_target["year"][0] if vs_target.height else ""
     rows = vs_target.to_dicts()
-    x = [i18n.label("station_type", r["station_type"], lang) for r in rows]
+    x = [plain.plotly(i18n.label("station_type", r["station_type"], lang)) for r in rows]
     opened = [int(r["opened_this_year"] or 0) for r in rows]
     target = [None if r["target_count"] is None else int(r["target_count"]) for r in rows]
     fig = go.Figure()
@@ -204,7 +208,7 @@ def district_type_bars(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> 
     for r in by_district.iter_rows(named=True):
         totals[r["district"]] = totals.get(r["district"], 0) + int(r["in_service"])
     order = sorted(totals, key=lambda d: -totals[d])
-    x_labels = [i18n.label("district", d, lang) for d in order]
+    x_labels = [plain.plotly(i18n.label("district", d, lang)) for d in order]
     fig = go.Figure()
     for code in categories.STATION_TYPES:
         part = by_district.filter(pl.col("station_type") == code)
@@ -273,7 +277,7 @@ def readiness_bars(breakdown: pl.DataFrame, dimension: str, title: str, lang: st
     """Horizontal bars: the share meeting the standard per district or per station type, with
     the counts beside each bar (rows of stations/readiness_breakdown for one dimension)."""
     rows = breakdown.filter(pl.col("dimension") == dimension).sort("compliant_rate", descending=True).to_dicts()
-    labels = [i18n.label(dimension, r["code"], lang) for r in rows]
+    labels = [plain.plotly(i18n.label(dimension, r["code"], lang)) for r in rows]
     fig = go.Figure()
     fig.add_bar(
         y=labels, x=[r["compliant_rate"] for r in rows], orientation="h", marker_color=WITHIN_COLOUR,
@@ -288,7 +292,7 @@ def readiness_bars(breakdown: pl.DataFrame, dimension: str, title: str, lang: st
 def fill_rate_bars(by_category: pl.DataFrame, lang: str) -> go.Figure:
     """Per item category, usable stock against the required quantity (inventory/stock_by_category)."""
     rows = by_category.to_dicts()
-    labels = [i18n.label("item_category", r["category"], lang) for r in rows]
+    labels = [plain.plotly(i18n.label("item_category", r["category"], lang)) for r in rows]
     fig = go.Figure()
     fig.add_bar(x=labels, y=[r["fill_rate"] for r in rows], marker_color=OPENED_COLOUR,
                 text=[i18n.fmt_pct(r["fill_rate"]) for r in rows], textposition="outside", hoverinfo="skip")
@@ -338,7 +342,7 @@ def phase_bars(by_group: pl.DataFrame, dimension: str, lang: str, target_s: int 
     rows = [r for r in by_group.to_dicts() if r["timed"]][:MAX_PHASE_GROUPS]
     labels = []
     for r in rows:
-        label = group_label(dimension, r["group_code"], r.get("group_name"), lang)
+        label = plain.plotly(group_label(dimension, r["group_code"], r.get("group_name"), lang))
         labels.append(label + (" *" if r["is_small_sample"] else ""))
     drills = [_group_query(dimension, r["group_code"]) if r["group_code"] is not None else "" for r in rows]
     fig = go.Figure()
@@ -383,7 +387,7 @@ def response_ecdf(overall: pl.DataFrame, by_group: pl.DataFrame | None, dimensio
             drill = _group_query(dimension, code) if code is not None else ""
             fig.add_scatter(
                 x=part["response_s"].to_list(), y=part["cum_share"].to_list(), mode="lines", line_shape="hv",
-                name=group_label(dimension, code, None, lang), line={"width": 1.5},
+                name=plain.plotly(group_label(dimension, code, None, lang)), line={"width": 1.5},
                 customdata=[drill] * part.height,
                 hovertemplate="%{fullData.name}<br>%{x} s: %{y:.1%}<extra></extra>",
             )
@@ -457,7 +461,7 @@ def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
     (on scene); the call, the clock start, the target deadline and the full first response as vertical lines."""
     rows = timeline.to_dicts()
     fig = go.Figure()
-    labels = [f"{r['arrival_rank']}. {r['station_name'] or r['station_id']}" for r in rows]
+    labels = [f"{r['arrival_rank']}. {plain.plotly(r['station_name'] or r['station_id'])}" for r in rows]
     spans = {"call_processing": ("call_at", "dispatch_at"), "turnout": ("dispatch_at", "depart_at"),
              "travel": ("depart_at", "arrive_at"), "on_scene": ("arrive_at", "clear_at")}
     for phase, (a, b) in spans.items():
@@ -502,7 +506,7 @@ def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
                      range=[first["call_at"] - span * 0.05, first["call_at"] + span * 1.25])
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_layout(barmode="overlay")
-    fig = _layout(fig, i18n.text("chart_timeline_title", lang, incident=first["incident_id"]),
+    fig = _layout(fig, i18n.text("chart_timeline_title", lang, incident=plain.plotly(first["incident_id"])),
                   height=230 + 46 * len(rows))
     fig.update_layout(margin={"t": 80 + 22 * len(marks)}, legend={"y": 1.0 + 0.09 * len(marks) + 0.02})
     return fig

@@ -5,6 +5,10 @@ default style placeholder makes Streamlit draw no basemap at all, and the
 shipped district boundaries stand in for one. Every layer's records carry the
 same three tooltip fields (tip_title, tip_line1, tip_line2), because the deck
 has a single tooltip template.
+
+The template is pydeck's `text` form, never `html`: Streamlit's frontend sets a `text`
+tooltip as text (innerText), whereas an `html` one goes in as HTML, where a station name
+like `<img src=...>` would be markup unless the frontend escapes every value.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from emss.geo import DISTRICTS_FILE, load_districts
 
 VIEW = pdk.ViewState(latitude=22.63, longitude=114.17, zoom=9.35, min_zoom=8, max_zoom=16, pitch=0)
 TOOLTIP = {
-    "html": "<b>{tip_title}</b><br/>{tip_line1}<br/>{tip_line2}",
+    "text": "{tip_title}\n{tip_line1}\n{tip_line2}",
     "style": {"backgroundColor": "#263238", "color": "white", "fontSize": "13px"},
 }
 # Incident density ramp, light to dark (yellow -> deep red).

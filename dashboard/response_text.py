@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import i18n
+from dashboard import i18n, plain
 
 
 def _sep(lang: str) -> str:
@@ -101,7 +101,8 @@ def worst_group_text(groups: pl.DataFrame, dimension: str, lang: str | None = No
     from dashboard.charts import group_label  # charts imports nothing from here
 
     text = i18n.text(
-        "finding_worst", lang, dimension=title, group=group_label(dimension, r["group_code"], r["group_name"], lang),
+        "finding_worst", lang, dimension=title,
+        group=plain.md(group_label(dimension, r["group_code"], r["group_name"], lang)),  # a name as written: text
         rate=i18n.fmt_pct(r["within_target_rate"]), within=i18n.fmt_int(r["within_target"]),
         n=i18n.fmt_int(r["timed"]), p90=i18n.fmt_duration(r["p90_response_s"], lang),
         share=i18n.fmt_pct(r["share_of_misses"]),

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, i18n, maps, sections
+from dashboard import data, export, i18n, maps, plain, sections
 from dashboard.filters import current
 from emss import categories, coverage
 from warehouse.connection import file_version
@@ -126,7 +126,7 @@ try:
     grid, incident_count, off_land_population = demand(
         f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() if upload else None, version)
 except ValueError as error:
-    st.error(i18n.t("cov_population_error", error=str(error)))
+    st.error(i18n.t("cov_population_error", error=plain.md(error)))
     grid, incident_count, off_land_population = demand(f.start, f.end, tuple(sorted(types)), tuple(hours), None,
                                                        version)
     upload = None
@@ -245,7 +245,7 @@ if source == "upload":
         try:
             candidates = coverage.read_candidates(io.BytesIO(listed.getvalue()))
         except (ValueError, pl.exceptions.PolarsError) as error:
-            st.error(i18n.t("siting_upload_error", error=str(error)))
+            st.error(i18n.t("siting_upload_error", error=plain.md(error)))
 suggestions = coverage.suggest_sites(grid, counts, coverage.reach(candidates, model, band, settings, city_turnout),
                                      weight, int(k))
 st.caption(i18n.t("siting_caption"))

@@ -12,7 +12,7 @@ import dataclasses
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, drilldown, i18n, response_text, sections
+from dashboard import charts, data, drilldown, i18n, plain, response_text, sections
 from dashboard.export import download_buttons
 from dashboard.filters import current
 from emss import categories
@@ -126,9 +126,10 @@ else:
 # ---- one incident: its timeline and its map --------------------------------------------
 if chosen.incident:
     timeline = data.run("incidents/timeline", incident_id=chosen.incident)
-    st.subheader(i18n.t("section_timeline", incident=chosen.incident))
+    # the incident number comes from the URL or the data: shown as text, never markdown
+    st.subheader(i18n.t("section_timeline", incident=plain.md(chosen.incident)))
     if timeline.height == 0:
-        st.warning(i18n.t("timeline_not_found", incident=chosen.incident))
+        st.warning(i18n.t("timeline_not_found", incident=plain.md(chosen.incident)))
         st.stop()
     first = timeline.row(0, named=True)
     met = first["is_within_target"]
@@ -141,9 +142,10 @@ if chosen.incident:
     c3.metric(i18n.t("kpi_incident_stations"), f"{timeline['arrive_at'].is_not_null().sum()} / {timeline.height}",
               border=True, help=i18n.t("kpi_incident_stations_help"))
     c4.metric(i18n.t("kpi_incident_full"), i18n.fmt_duration(first["full_response_s"]), border=True)
-    st.caption(i18n.t("incident_caption", type=i18n.label("incident_type", first["incident_type"]),
-                      channel=i18n.label("channel", first["channel"]), district=i18n.label("district", first["district"]),
-                      address=first["address"] or i18n.DASH, call=f"{first['call_at']:%Y-%m-%d %H:%M:%S}",
+    st.caption(i18n.t("incident_caption", type=plain.md(i18n.label("incident_type", first["incident_type"])),
+                      channel=plain.md(i18n.label("channel", first["channel"])),
+                      district=plain.md(i18n.label("district", first["district"])),
+                      address=plain.md(first["address"] or i18n.DASH), call=f"{first['call_at']:%Y-%m-%d %H:%M:%S}",
                       target=i18n.fmt_duration(first["target_s"])))
     if first["refused_responses"]:
         st.warning(i18n.t("timeline_refused", n=first["refused_responses"]))

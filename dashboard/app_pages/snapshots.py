@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, i18n
+from dashboard import data, i18n, plain
 from dashboard.filters import current
 from emss import snapshot
 from emss.snapshot.report import fmt_change, fmt_value
@@ -110,4 +110,4 @@ for week in dict.fromkeys((week_a, week_b)):
         st.download_button(i18n.t("snapshots_download", week=week), _pack(str(folder), manifest.stat().st_mtime_ns),
                            file_name=f"emss_{week}.zip", mime="application/zip", key=f"snapshots_pack_{week}")
     else:
-        st.caption(i18n.t("snapshots_no_pack", week=week, dir=str(root)))
+        st.caption(i18n.t("snapshots_no_pack", week=week, dir=plain.md(root)))

@@ -12,7 +12,7 @@ import polars as pl
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import charts, data, filters, i18n, maps, sections
+from dashboard import charts, data, filters, i18n, maps, plain, sections
 from dashboard.export import download_buttons
 from dashboard.filters import current
 
@@ -49,19 +49,21 @@ ids = register["station_id"].to_list()
 names = dict(zip(ids, register["station_name"].to_list()))
 asked = st.query_params.get("station")
 if asked and asked not in names:
-    st.warning(i18n.t("station_unknown", station=asked))
+    st.warning(i18n.t("station_unknown", station=plain.md(asked)))  # a URL parameter: shown as text
 station_id = st.selectbox(i18n.t("station_pick"), ids, index=ids.index(asked) if asked in names else 0,
                           format_func=lambda s: f"{s} {names.get(s) or ''}", key="station_pick")
 if st.query_params.get("station") != station_id:
     st.query_params["station"] = station_id
 
 p = data.one("stations/station_profile", station=station_id)
-st.subheader(f"{p['station_name'] or station_id}（{station_id}）" if lang == "zh"
-             else f"{p['station_name'] or station_id} ({station_id})")
+# names, places and ids are the registry's, as written: text, never markdown (dashboard.plain)
+title, sid = plain.md(p["station_name"] or station_id), plain.md(station_id)
+st.subheader(f"{title}（{sid}）" if lang == "zh" else f"{title} ({sid})")
 status = (i18n.t("station_closed", date=p["closed_on"].isoformat()) if p["closed_on"] and not p["in_service"]
           else i18n.t("station_in_service"))
-st.caption(" · ".join(x for x in (i18n.label("station_type", p["station_type"]), i18n.label("district", p["district"]),
-                                  p["street"], p["host_venue"], status) if x))
+st.caption(" · ".join(plain.md(x) for x in (i18n.label("station_type", p["station_type"]),
+                                            i18n.label("district", p["district"]), p["street"], p["host_venue"], status)
+                      if x))
 
 # ---- headline ---------------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns(4)
