@@ -1104,6 +1104,32 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The query ran over {detail} s and was stopped: narrow it or aggregate first.",
     },
     "sqlbox_error": {"zh": "查询出错：{detail}", "en": "The query failed: {detail}"},
+    "sqlbox_too_long": {"zh": "SQL 过长（超过 {detail} 个字符）。", "en": "The SQL is longer than {detail} characters."},
+    "sqlbox_not_a_view": {
+        "zh": "只能查询文档化的分析视图，不能读取 {detail}。",
+        "en": "Only the documented analyst views can be read, not {detail}.",
+    },
+    "sqlbox_function": {"zh": "不允许使用函数 {detail}。", "en": "The function {detail} is not allowed."},
+    "sqlbox_unsupported": {
+        "zh": "无法核验此查询，已拒绝：{detail}",
+        "en": "This query cannot be checked, so it is refused: {detail}",
+    },
+    "sqlbox_memory": {
+        "zh": "查询超出内存上限，已中止。请缩小范围或先聚合。（{detail}）",
+        "en": "The query went over its memory limit and was stopped: narrow it or aggregate first. ({detail})",
+    },
+    "sqlbox_too_large": {
+        "zh": "结果中单行超过 {detail}，无法显示。请只选需要的列。",
+        "en": "A single row of the result is larger than {detail}: select only the columns you need.",
+    },
+    "sqlbox_truncated_bytes": {
+        "zh": "结果超过 {cap}，只显示前 {n} 行。",
+        "en": "The result is larger than {cap}: showing the first {n} rows.",
+    },
+    "sqlbox_no_download": {
+        "zh": "结果超过 {cap}，不提供下载。请先聚合或只选需要的列。",
+        "en": "The result is larger than {cap}, so there is no download: aggregate or select fewer columns first.",
+    },
 }
 
 def current_lang() -> str:

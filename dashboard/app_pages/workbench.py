@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import data, export, i18n
+from dashboard import data, export, i18n, plain
 from dashboard.filters import current
 from emss import categories, sqlbox
 
@@ -123,7 +123,7 @@ with st.container(border=True):
 try:
     frame = data.run(name, **params)
 except (ValueError, duckdb.Error) as e:
-    st.error(i18n.t("sqlbox_error", detail=str(e).splitlines()[0]))
+    st.error(i18n.t("sqlbox_error", detail=plain.md(str(e).splitlines()[0])))
     frame = None
 
 if frame is not None:
@@ -147,7 +147,7 @@ st.code(cli_line(query, params), language="bash")
 
 # ---- ad-hoc SQL ----------------------------------------------------------------------
 st.subheader(i18n.t("workbench_adhoc"))
-st.caption(i18n.t("workbench_adhoc_help", views=", ".join(sqlbox.DOCUMENTED_VIEWS), cap=f"{sqlbox.ROW_CAP:,}",
+st.caption(i18n.t("workbench_adhoc_help", views=", ".join(sqlbox.BOX_VIEWS), cap=f"{sqlbox.ROW_CAP:,}",
                   timeout=f"{sqlbox.TIMEOUT_S:g}"))
 sql = st.text_area(i18n.t("workbench_adhoc_sql"), key="wb_sql", height=140,
                    value="select district, count(*) as incidents,\n"
@@ -158,16 +158,45 @@ if st.button(i18n.t("workbench_adhoc_run"), key="wb_sql_run", type="primary"):
         st.session_state["wb_sql_result"] = (sql, sqlbox.run(data.warehouse(), sql))
     except sqlbox.Refused as e:
         st.session_state["wb_sql_result"] = (sql, e)
+    except FileNotFoundError as e:  # no warehouse: said in one line like any refusal
+        st.session_state["wb_sql_result"] = (sql, sqlbox.Refused("error", e))
+
+
+def refusal_text(refused: sqlbox.Refused) -> str:
+    """A refusal as one line in the user's language (the box's own bilingual text for a reason without one)."""
+    key = f"sqlbox_{refused.reason}"
+    if key not in i18n.STRINGS:
+        return " ".join(str(refused).split())
+    return i18n.t(key, detail=plain.md(" ".join(refused.detail.split())))  # DuckDB's text may quote the query or data
+
+
+def adhoc_downloads(frame: pl.DataFrame) -> None:
+    """CSV and Excel of the box's result, built only when clicked and only within the box's byte cap."""
+    flat = flat_for_export(frame)
+    cap = f"{sqlbox.BYTE_CAP / 2**20:g} MB"
+    if flat.estimated_size() > sqlbox.BYTE_CAP:
+        st.caption(i18n.t("sqlbox_no_download", cap=cap))
+        return
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(i18n.t("download_csv"), lambda: export.csv_bytes(flat), file_name="sql_result.csv",
+                         mime="text/csv", key="wb_sql_download_csv", on_click="ignore")
+    right.download_button(i18n.t("download_excel"), lambda: export.excel_bytes(flat, "sql_result"),
+                          file_name="sql_result.xlsx", on_click="ignore", key="wb_sql_download_xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
 
 # the last result stays while the SQL is unchanged (a download reruns the page)
 last = st.session_state.get("wb_sql_result")
 if last and last[0] == sql:
     outcome = last[1]
     if isinstance(outcome, sqlbox.Refused):
-        st.error(i18n.t(f"sqlbox_{outcome.reason}", detail=outcome.detail))
+        st.error(refusal_text(outcome))
     else:
-        if outcome.truncated:
+        if outcome.capped_by == "bytes":
+            st.warning(i18n.t("sqlbox_truncated_bytes", cap=f"{sqlbox.BYTE_CAP / 2**20:g} MB",
+                              n=f"{outcome.frame.height:,}"))
+        elif outcome.truncated:
             st.warning(i18n.t("workbench_adhoc_truncated", cap=f"{sqlbox.ROW_CAP:,}"))
         st.caption(i18n.t("workbench_adhoc_done", n=f"{outcome.frame.height:,}", seconds=f"{outcome.seconds:.2f}"))
         st.dataframe(outcome.frame, hide_index=True, key="wb_sql_frame")
-        export.download_buttons(flat_for_export(outcome.frame), "sql_result", key="wb_sql_download")
+        adhoc_downloads(outcome.frame)
