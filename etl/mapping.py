@@ -79,17 +79,23 @@ def _text(path: Path, where: str, value: object) -> str:
     return value
 
 
+def _duckdb_accepts(sql: str, value: str) -> str | None:
+    """None if DuckDB runs `sql` with `value` bound, else the first line of its refusal."""
+    con = duckdb.connect()
+    try:
+        con.execute(sql, [value]).fetchall()
+        return None
+    except duckdb.Error as e:
+        return str(e).splitlines()[0][:120]
+    finally:
+        con.close()
+
+
 def _pattern(path: Path, where: str, pattern: object) -> str:
     """A regex DuckDB (RE2: linear time, no catastrophic backtracking) accepts, with a group to extract."""
     pattern = _text(path, where, pattern)
-    con = duckdb.connect()
-    try:
-        con.execute("select regexp_extract('', ?, 0)", [pattern]).fetchall()
-    except duckdb.Error as e:
-        raise MappingError(f"{path}: {where} 不是有效的正则表达式 / is not a valid regular expression: "
-                           f"{str(e).splitlines()[0][:120]}") from None
-    finally:
-        con.close()
+    if error := _duckdb_accepts("select regexp_extract('', ?, 0)", pattern):
+        raise MappingError(f"{path}: {where} 不是有效的正则表达式 / is not a valid regular expression: {error}")
     try:
         groups = re.compile(pattern).groups
     except re.error:  # RE2 syntax Python does not know: DuckDB accepted it, let it say at load time
@@ -103,14 +109,8 @@ def _timestamp_format(path: Path, fmt: object) -> str:
     fmt = _text(path, "timestamp_format", fmt)
     if not _FORMAT_DIRECTIVE.search(fmt):
         raise MappingError(f"{path}: timestamp_format {fmt!r} 不含格式符 / has no %-directive (e.g. %Y-%m-%d %H:%M:%S)")
-    con = duckdb.connect()
-    try:
-        con.execute("select try_strptime('2024-01-01 00:00:00', [?])", [fmt]).fetchall()
-    except duckdb.Error as e:
-        raise MappingError(f"{path}: timestamp_format {fmt!r} 无效 / is not a valid format: "
-                           f"{str(e).splitlines()[0][:120]}") from None
-    finally:
-        con.close()
+    if error := _duckdb_accepts("select try_strptime('2024-01-01 00:00:00', [?])", fmt):
+        raise MappingError(f"{path}: timestamp_format {fmt!r} 无效 / is not a valid format: {error}")
     return fmt
 
 

@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,3 +61,32 @@ def reader(demo_warehouse):
     con = open_reader(demo_warehouse)
     yield con
     con.close()
+
+
+@contextlib.contextmanager
+def running_dashboard(warehouse: Path):
+    """`emss serve` on a free loopback port, as a user starts it; yields its base URL once it answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emss.cli", "serve", "--warehouse", str(warehouse), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

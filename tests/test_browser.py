@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import running_dashboard
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {  # url path ("" = the default page, Overview) -> what shows its first figure
@@ -38,12 +36,6 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser_warehouse(demo_warehouse) -> Path:
     return Path(os.environ.get("EMSS_BROWSER_WAREHOUSE") or demo_warehouse)
@@ -53,26 +45,8 @@ def browser_warehouse(demo_warehouse) -> Path:
 def server(browser_warehouse):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emss.cli", "serve", "--warehouse", str(browser_warehouse), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_dashboard(browser_warehouse) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

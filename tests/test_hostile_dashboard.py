@@ -15,16 +15,12 @@ import datetime as dt
 import json
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import polars as pl
 import pytest
+from conftest import running_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n, plain
@@ -368,28 +364,8 @@ FIND_TRAPS = """() => {
 def hostile_server(hostile_warehouse):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emss.cli", "serve", "--warehouse", str(hostile_warehouse), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_dashboard(hostile_warehouse) as base:
+        yield base
 
 
 def test_no_payload_reaches_the_browser(hostile_server):
