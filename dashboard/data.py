@@ -19,7 +19,7 @@ import streamlit as st
 import queries
 from dashboard import i18n
 from dashboard.filters import DataRange
-from emss import config
+from emss import config, settings
 from warehouse.connection import file_version, open_reader
 
 
@@ -82,6 +82,12 @@ def one(name: str, **params: object) -> dict[str, object]:
     return frame.row(0, named=True) if frame.height else {}
 
 
+def response_rules() -> settings.ResponseRules:
+    """The response-time rules the warehouse was built with (response/rules): the target line and
+    the smallest sample worth judging come from here, so they agree with what the bars counted."""
+    return settings.stored_response_rules(run("response/rules").select("rule", "key", "value").rows())
+
+
 def as_date(value: object) -> dt.date | None:
     if value is None:
         return None
@@ -93,9 +99,11 @@ def as_date(value: object) -> dt.date | None:
 def data_range() -> DataRange:
     """What the warehouse holds (meta/data_range): first call date, as-of date, counts."""
     row = one("meta/data_range")
+    as_of = as_date(row.get("as_of_date")) or dt.date.today()
     return DataRange(
         first_call_date=as_date(row.get("first_call_date")),
-        as_of=as_date(row.get("as_of_date")) or dt.date.today(),
+        as_of=as_of,
+        default_start=as_date(row.get("default_start_date")) or as_of,
         incidents=int(row.get("incidents") or 0),
         stations=int(row.get("stations") or 0),
     )

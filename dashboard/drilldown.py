@@ -3,6 +3,8 @@
 A drill-down link carries the shared filters (`filters.to_query`) and the
 group the figure was split by, so it can be opened in a new tab or sent to a
 colleague. The Incidents page reads the group back with `Drill.from_query`.
+What a chart point carries (`encode`, `from_point`, `group_query`) is the figures'
+vocabulary and lives with them in `emss.figures`; the weekly report draws the same figures.
 Plain functions: tests call them without Streamlit.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from dashboard.filters import Filters, to_query
 from emss import categories
@@ -20,8 +22,6 @@ PAGE_PATH = "incidents"  # url_path of app_pages/incidents.py
 PAGE_FILE = "app_pages/incidents.py"
 OUTCOMES = ("within", "beyond", "no_arrival")
 EXCEPTIONS = ("long_turnout", "long_travel", "very_long_total", "no_arrival", "response_without_arrival")
-# the dimensions a figure may be split by; district and station type are shared filters
-GROUPS = ("district", "station_type", "station", "incident_type", "channel")
 
 
 def _codes(value: str | list[str] | None, known: Mapping[str, object] | None = None) -> tuple[str, ...]:
@@ -122,15 +122,6 @@ class Drill:
         return self == Drill(incident=self.incident)
 
 
-def group_query(dimension: str, code: str) -> dict[str, str]:
-    """URL parameters of one group of a split; district and station type narrow the shared filters."""
-    keys = {"district": "district", "station_type": "type", "station": "station",
-            "incident_type": "incident_type", "channel": "channel"}
-    if dimension not in keys:
-        raise ValueError(f"no group {dimension!r}; one of {GROUPS}")
-    return {keys[dimension]: code}
-
-
 def narrowed(f: Filters, extra: Mapping[str, str]) -> Filters:
     """The shared filters after a drill-down into one district or station type (else unchanged)."""
     if "district" in extra:
@@ -148,18 +139,3 @@ def params(f: Filters, extra: Mapping[str, str]) -> dict[str, str]:
 def link(f: Filters, extra: Mapping[str, str]) -> str:
     """A relative URL of the Incidents page for the shared filters narrowed by `extra` (shareable)."""
     return PAGE_PATH + "?" + urlencode(params(f, extra))
-
-
-def encode(extra: Mapping[str, str]) -> str:
-    """A drill-down as a chart point's customdata."""
-    return urlencode(dict(extra))
-
-
-def from_point(point: Mapping[str, object]) -> dict[str, str] | None:
-    """The drill-down a clicked chart point carries (charts put it in customdata, see `encode`)."""
-    data = point.get("customdata")
-    if isinstance(data, (list, tuple)):
-        data = next((d for d in data if isinstance(d, str) and "=" in d), None)
-    if not isinstance(data, str) or "=" not in data:
-        return None
-    return dict(parse_qsl(data))

@@ -17,7 +17,6 @@ import streamlit as st
 from dashboard import i18n
 from emss import categories
 
-PERIOD_DAYS = 28  # the default period: four weeks ending on the data's as-of date
 # Session-state keys: the language switch (also read by i18n), the filters, the reset count.
 LANG_KEY = i18n.LANG_KEY
 _STATE_KEY, _GEN_KEY = "_filters", "_filters_generation"
@@ -30,12 +29,9 @@ class DataRange:
 
     first_call_date: dt.date | None
     as_of: dt.date
+    default_start: dt.date  # the default period's first day, as the SQL's period_start computes it
     incidents: int = 0
     stations: int = 0
-
-    @property
-    def default_start(self) -> dt.date:
-        return self.as_of - dt.timedelta(days=PERIOD_DAYS - 1)
 
     @property
     def min_date(self) -> dt.date:

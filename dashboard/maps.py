@@ -23,7 +23,7 @@ import polars as pl
 import pydeck as pdk
 
 from dashboard import i18n
-from dashboard.charts import station_type_colour
+from emss.figures import station_type_colour
 from emss.geo import DISTRICTS_FILE, load_districts
 
 VIEW = pdk.ViewState(latitude=22.63, longitude=114.17, zoom=9.35, min_zoom=8, max_zoom=16, pitch=0)
@@ -275,3 +275,90 @@ def coverage_deck(cells: list[dict], sites: pl.DataFrame, suggestions: pl.DataFr
             ),
         ]
     return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts), map_provider=None, tooltip=TOOLTIP)
+
+
+# ---- one incident: where it was and where its stations came from -----------------------
+
+def incident_map(timeline: pl.DataFrame, lang: str) -> pdk.Deck:
+    """Where the incident was and where its stations came from (incidents/timeline), drawn offline:
+    district boundaries, a line from each station to the incident, the stations and the incident."""
+    rows = timeline.to_dicts()
+    first = rows[0]
+    has_incident = first["lat"] is not None and first["lon"] is not None
+    stations, lines = [], []
+    for r in rows:
+        if r["station_lat"] is None or r["station_lon"] is None:
+            continue
+        stations.append({
+            "lon": float(r["station_lon"]), "lat": float(r["station_lat"]),
+            "color": list(station_type_colour(r["station_type"])) + [235],
+            "tip_title": r["station_name"] or r["station_id"],
+            "tip_line1": i18n.text("tip_arrival_rank", lang, rank=r["arrival_rank"],
+                                   total=i18n.fmt_duration(r["total_s"], lang)),
+            "tip_line2": i18n.text("tip_station_type", lang, type=i18n.label("station_type", r["station_type"], lang)),
+        })
+        if has_incident:
+            lines.append({"from": [float(r["station_lon"]), float(r["station_lat"])],
+                          "to": [float(first["lon"]), float(first["lat"])],
+                          "color": [38, 50, 56, 200] if r["is_first_arrival"] else [120, 144, 156, 160]})
+    incident = [{
+        "lon": float(first["lon"]), "lat": float(first["lat"]), "color": [198, 40, 40, 240],
+        "tip_title": first["incident_id"],
+        "tip_line1": i18n.label("incident_type", first["incident_type"], lang),
+        "tip_line2": first["address"] or "",
+    }] if has_incident else []
+    points = incident + stations
+    if points:
+        view = pdk.ViewState(latitude=sum(p["lat"] for p in points) / len(points),
+                             longitude=sum(p["lon"] for p in points) / len(points), zoom=13.2, pitch=0)
+    else:
+        view = VIEW
+    layers = [
+        _district_layer((), lang),
+        pdk.Layer("LineLayer", id="routes", data=lines, get_source_position="from", get_target_position="to",
+                  get_color="color", get_width=3, width_min_pixels=2),
+        _points("stations", stations, radius_m=60, min_pixels=6),
+        _points("incident", incident, radius_m=70, min_pixels=8, outline_pixels=2),
+    ]
+    # map_provider=None: no basemap request; the district boundaries stand in for one.
+    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP)
+
+
+def _district_layer(selected: tuple[str, ...], lang: str) -> pdk.Layer:
+    """The district boundaries: the offline basemap under every small map."""
+    return pdk.Layer("GeoJsonLayer", id="districts", data=districts_geojson(selected, lang), stroked=True,
+                     filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
+                     line_width_min_pixels=1.5, pickable=False)
+
+
+def _points(layer_id: str, records: list[dict], radius_m: int, min_pixels: int, outline_pixels: int = 1) -> pdk.Layer:
+    """Points coloured by their own `color`, outlined in white, with the shared text tooltip."""
+    return pdk.Layer("ScatterplotLayer", id=layer_id, data=records, get_position=["lon", "lat"],
+                     get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
+                     line_width_min_pixels=outline_pixels, get_radius=radius_m, radius_min_pixels=min_pixels,
+                     pickable=True)
+
+
+def station_map(profile: dict, station_id: str, neighbours: pl.DataFrame, lang: str) -> pdk.Deck:
+    """A station among its nearest neighbours (stations/station_profile, stations/neighbours), in its
+    district, zoomed so the farthest neighbour fits (about 360 px tall)."""
+    def point(r: dict, colour: list[int], line1: str) -> dict:
+        return {"lon": float(r["lon"]), "lat": float(r["lat"]), "color": colour,
+                "tip_title": r["station_name"] or r["station_id"], "tip_line1": line1,
+                "tip_line2": i18n.label("station_type", r["station_type"], lang)}
+
+    others = [point(r, list(station_type_colour(r["station_type"])) + [235],
+                    i18n.text("tip_distance", lang, m=f"{int(r['distance_m']):,}"))
+              for r in neighbours.iter_rows(named=True)]
+    me = [point({**profile, "station_id": station_id}, [198, 40, 40, 255], station_id)]
+    lat, lon = float(profile["lat"]), float(profile["lon"])
+    span_m = 2.6 * max(neighbours["distance_m"].max() or 0.0, 500.0)  # across, with a margin
+    zoom = round(min(max(math.log2(78271.5 * math.cos(math.radians(lat)) * 360 / span_m), 8.0), 15.0), 2)
+    return pdk.Deck(
+        layers=[_district_layer((profile["district"],), lang),
+                _points("neighbours", others, radius_m=120, min_pixels=5),
+                _points("station", me, radius_m=160, min_pixels=8, outline_pixels=2)],
+        initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, min_zoom=8, max_zoom=16, zoom=zoom),
+        map_provider=None,  # no basemap tiles: nothing is fetched from outside
+        tooltip=TOOLTIP,
+    )

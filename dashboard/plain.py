@@ -11,7 +11,8 @@ would put a link in the page.
 
 - `md(value)`: for anything Streamlit renders as markdown. Pages put it around each
   value from the data or the URL, never around the template (`i18n.t(..., name=md(x))`).
-- `plotly(value)`: for anything a Plotly figure draws as text.
+- `plotly(value)`: for anything a Plotly figure draws as text (`emss.figures.literal`, where
+  the figures live; the weekly report draws them too).
 
 Shown as text already, and so left alone (a backslash there would be seen): tables
 (`st.dataframe` cells and headers), the options of selectboxes and multiselects,
@@ -22,6 +23,8 @@ tests/test_hostile_dashboard.py checks the pages, in AppTest and in Chromium.
 from __future__ import annotations
 
 import re
+
+from emss.figures import literal as plotly  # noqa: F401  (kept as plain.plotly beside plain.md)
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped
 # one is always literal text. Escaping all of them covers markdown and GFM (links, images,
@@ -49,16 +52,3 @@ def md(value: object) -> str:
     text = _PUNCTUATION.sub(r"\\\1", text)
     text = _AFTER.sub(r"\1" + _JOINER, text)
     return _WWW.sub(r"\1" + _JOINER + r"\2", text)
-
-
-_PLOTLY = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-
-def plotly(value: object) -> str:
-    """`value` as text Plotly draws literally (None -> ""): its pseudo-HTML tags (`<a href>`,
-    `<br>`, `<b>`, `<span style>`, ...) are split off before entities are decoded, so
-    `&lt;a&gt;` shows as `<a>`; line breaks would become `<br>`, so they become spaces."""
-    if value is None:
-        return ""
-    text = _SPACES.sub(" ", str(value)).strip()
-    return "".join(_PLOTLY.get(ch, ch) for ch in text)

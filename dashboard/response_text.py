@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard import i18n, plain
+from emss import figures
 
 
 def _sep(lang: str) -> str:
@@ -31,7 +32,7 @@ def clock_caption(rules: pl.DataFrame, lang: str | None = None) -> str:
                  + " " + i18n.text(f"clock_{s}", lang) for s in sorted(set(others.values()))]
         clock = ("；" if lang == "zh" else "; ").join(parts + [i18n.text("clock_other_channels", lang) + " " + clock])
     targets = {k: int(v) for k, v in _rules(rules, "target_s").items()}
-    target = i18n.fmt_duration(targets.pop("default", 300), lang)
+    target = i18n.fmt_duration(targets.pop("default"), lang)  # always stored: emss.settings requires it
     if targets:
         by_type = _sep(lang).join(f"{i18n.label('incident_type', k, lang)} {i18n.fmt_duration(v, lang)}"
                                   for k, v in sorted(targets.items()))
@@ -98,11 +99,9 @@ def worst_group_text(groups: pl.DataFrame, dimension: str, lang: str | None = No
     if judged.height == 0:
         return i18n.text("finding_all_small", lang, dimension=title)
     r = judged.row(0, named=True)
-    from dashboard.charts import group_label  # charts imports nothing from here
-
     text = i18n.text(
         "finding_worst", lang, dimension=title,
-        group=plain.md(group_label(dimension, r["group_code"], r["group_name"], lang)),  # a name as written: text
+        group=plain.md(figures.group_label(dimension, r["group_code"], r["group_name"], lang)),  # a name as written: text
         rate=i18n.fmt_pct(r["within_target_rate"]), within=i18n.fmt_int(r["within_target"]),
         n=i18n.fmt_int(r["timed"]), p90=i18n.fmt_duration(r["p90_response_s"], lang),
         share=i18n.fmt_pct(r["share_of_misses"]),

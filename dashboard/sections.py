@@ -5,10 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, i18n
+from dashboard import data, i18n
 from dashboard.filters import Filters, period_caption
-
-MIN_ARRIVALS = 30  # below this, a rate or a 90th percentile says little (field practice)
+from emss import figures
 
 
 def header(title_key: str, f: Filters, query_names: list[str]) -> None:
@@ -34,9 +33,10 @@ def response_kpis(kpi: dict, *, with_incident_counts: bool) -> None:
                       i18n.t("kpi_without_arrival_help")))
     for col, (label, value, help_text) in zip(st.columns(len(cells)), cells):
         col.metric(label, value, help=help_text, border=True)
-    arrived = int(kpi.get("arrived") or 0)
-    if 0 < arrived < MIN_ARRIVALS:
-        st.warning(i18n.t("small_sample", n=arrived, min=MIN_ARRIVALS))
+    # the smallest sample worth judging, as the warehouse's rules say (response/kpi carries it)
+    arrived, min_sample = int(kpi.get("arrived") or 0), kpi.get("min_sample")
+    if min_sample and 0 < arrived < min_sample:
+        st.warning(i18n.t("small_sample", n=arrived, min=min_sample))
 
 
 def build_totals(vs_target: pl.DataFrame) -> dict:
@@ -67,7 +67,7 @@ def build_table(vs_target: pl.DataFrame, lang: str, *, with_pace: bool = False) 
         if with_pace:
             out[i18n.t("col_expected_to_date")] = one_decimal(expected)
             out[i18n.t("col_projected_year_end")] = one_decimal(projected)
-        out[i18n.t("col_status")] = charts.target_status(opened, target, lang)
+        out[i18n.t("col_status")] = figures.target_status(opened, target, lang)
         return out
 
     rows = []

@@ -43,7 +43,8 @@ def _is_demo_warehouse(warehouse: Path) -> bool:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from emss import demo
-    from etl.load import ingest, report_text
+    from etl.load import ingest
+    from etl.reports import report_text
 
     warehouse = config.warehouse_path(args.warehouse)
     exports_dir = warehouse.parent / "demo_exports"
@@ -67,7 +68,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from etl.load import StrictError, ingest, report_text, reports_json
+    from etl.load import StrictError, ingest
+    from etl.reports import report_text, reports_json
     from etl.mapping import MappingError, load_mapping
     from etl.readers import ExportError
     from warehouse.quoting import UnsafeName
@@ -190,7 +192,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from etl.load import rebuild
+    from warehouse.build import rebuild
 
     rebuild(config.warehouse_path(args.warehouse))
     print("已重建派生表 / derived tables rebuilt")

@@ -17,7 +17,6 @@ DASHBOARD_APP = PROJECT_DIR / "dashboard" / "app.py"
 
 DEFAULT_WAREHOUSE = Path("data") / "emss.duckdb"
 TIMEZONE = "Asia/Shanghai"
-TARGET_RESPONSE_S = 300  # the programme's promise: on scene within 5 minutes
 
 
 def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:

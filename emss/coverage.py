@@ -10,7 +10,7 @@ station when the cell's centre lies within the station's reach radius; every
 resident and every past incident in the cell counts as covered.
 
 Reach: a station's own typical turnout plus the fitted travel time must be
-within the target (emss/coverage.toml). Travel time is fitted on the responses'
+within the target (emss/response_rules.toml; the reach model in emss/coverage.toml). Travel time is fitted on the responses'
 own departed -> arrived times against straight-line distance, per district and
 time-of-day band where enough responses support it.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,63 +32,16 @@ import numpy as np
 import polars as pl
 
 from emss.categories import DISTRICTS
-from emss.config import PACKAGE_DIR
+from emss.settings import ALL_HOURS, OTHER_HOURS, Coverage
 from emss.geo import EARTH_RADIUS_M, haversine_m, load_districts, locate_district
 
-SETTINGS_FILE = PACKAGE_DIR / "coverage.toml"
 RESOLUTION = 9
 SPOT_RESOLUTION = 8  # hot spots gather uncovered cells by their resolution-8 parent (about 0.74 km²)
-ALL_HOURS = "all"
-OTHER_HOURS = "day"
 
 
-# ---- settings ------------------------------------------------------------------------
+# ---- settings: emss.settings.Coverage (emss/coverage.toml) ---------------------------------
 
-@dataclass(frozen=True)
-class Settings:
-    target_s: float = 300.0
-    quantile: float = 0.5
-    min_responses: int = 300
-    min_station_responses: int = 20
-    max_distance_m: float = 15_000.0
-    period_days: int = 365
-    bands: tuple[tuple[str, tuple[int, ...]], ...] = (("peak", (7, 8, 17, 18)), ("night", (22, 23, 0, 1, 2, 3, 4, 5)))
-    fallback_intercept_s: float = 10.0
-    fallback_turnout_s: float = 60.0
-    fallback_speed_kmh: tuple[tuple[str, float], ...] = (("all", 17.0), ("day", 17.0), ("peak", 15.0), ("night", 21.0))
-
-    @property
-    def band_names(self) -> list[str]:
-        """'all' (every hour), then 'day' (hours in no band), then the configured bands."""
-        return [ALL_HOURS, OTHER_HOURS] + [name for name, _ in self.bands]
-
-    def fallback_speed_ms(self, band: str) -> float:
-        speeds = dict(self.fallback_speed_kmh)
-        return speeds.get(band, speeds.get(ALL_HOURS, 17.0)) / 3.6
-
-
-def load_settings(path: Path = SETTINGS_FILE) -> Settings:
-    """The settings in coverage.toml; anything missing keeps its default."""
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    cal, fallback = raw.get("calibration", {}), raw.get("fallback", {})
-    default = Settings()
-    bands = tuple((name, tuple(int(h) % 24 for h in hours)) for name, hours in raw.get("bands", {}).items())
-    return Settings(
-        target_s=float(raw.get("target_s", default.target_s)),
-        quantile=float(cal.get("quantile", default.quantile)),
-        min_responses=int(cal.get("min_responses", default.min_responses)),
-        min_station_responses=int(cal.get("min_station_responses", default.min_station_responses)),
-        max_distance_m=float(cal.get("max_distance_m", default.max_distance_m)),
-        period_days=int(cal.get("period_days", default.period_days)),
-        bands=bands if "bands" in raw else default.bands,
-        fallback_intercept_s=float(fallback.get("intercept_s", default.fallback_intercept_s)),
-        fallback_turnout_s=float(fallback.get("turnout_s", default.fallback_turnout_s)),
-        fallback_speed_kmh=tuple((k, float(v)) for k, v in fallback.get("speed_kmh", {}).items())
-        or default.fallback_speed_kmh,
-    )
-
-
-def band_of_hour(hours, settings: Settings) -> np.ndarray:
+def band_of_hour(hours, settings: Coverage) -> np.ndarray:
     """The time-of-day band of each hour (0-23): a configured band, else 'day'."""
     hours = np.asarray(hours)
     out = np.full(hours.shape, OTHER_HOURS, dtype=object)
@@ -295,7 +247,7 @@ def _plausible(fit: TravelFit) -> bool:
     return np.isfinite(fit.speed_ms) and 0 < fit.speed_ms < 150 / 3.6 and np.isfinite(fit.intercept_s)
 
 
-def calibrate(samples: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+def calibrate(samples: pl.DataFrame, settings: Coverage) -> pl.DataFrame:
     """The travel model for every district and time band, each from the best data that supports it.
 
     `samples`: rows of coverage/travel_samples. Each (district, band) gets its own fit
@@ -343,7 +295,7 @@ def calibrate(samples: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     )
 
 
-def reach(sites: pl.DataFrame, calibration: pl.DataFrame, band: str, settings: Settings,
+def reach(sites: pl.DataFrame, calibration: pl.DataFrame, band: str, settings: Coverage,
           city_turnout_s: float | None) -> pl.DataFrame:
     """Each site's reach radius: how far it gets within the target after its turnout.
 

@@ -52,8 +52,8 @@ Four layers, each refusing on its own (checked on DuckDB 2.0.1):
    never computed or fetched. A single row larger than the byte cap is refused (`too_large`).
    At most the capped result crosses to the dashboard's process.
 
-Every refusal is a `Refused` with a reason code (shown in the user's language by the dashboard:
-dashboard/i18n.py `sqlbox_<reason>`) and a message in Chinese and English; never a traceback.
+Every refusal is a `Refused` with a reason code (its words are the catalog's
+`sqlbox_<reason>`, emss/messages.toml) and a message in Chinese and English; never a traceback.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from emss import messages
 from warehouse.connection import OFFLINE_CONFIG
 
 ROW_CAP = 10_000
@@ -114,25 +115,12 @@ DENIED_FUNCTIONS = frozenset({
 })
 DENIED_PREFIXES = ("__internal", "duckdb_", "pragma_", "pg_", "read_")
 
-# Reason codes: the dashboard shows them in the user's language (dashboard/i18n.py `sqlbox_<reason>`).
-_MESSAGES = {
-    "empty": "请输入一条 SELECT 语句 / write one SELECT statement",
-    "too_long": "SQL 过长（超过 {detail} 个字符） / the SQL is longer than {detail} characters",
-    "syntax": "SQL 语法错误 / SQL syntax error: {detail}",
-    "multiple": "一次只能执行一条语句 / one statement at a time (got {detail})",
-    "not_select": "只允许只读查询（SELECT） / only read-only queries (SELECT) are allowed: {detail} refused",
-    "not_a_view": "只能查询文档化的分析视图，不能读取 {detail} / only the documented analyst views can be read, "
-                  "not {detail}",
-    "function": "不允许使用函数 {detail} / the function {detail} is not allowed",
-    "unsupported": "无法核验此查询，已拒绝：{detail} / this query cannot be checked, so it is refused: {detail}",
-    "no_external_access": "不允许访问文件或网络 / no file or network access: {detail}",
-    "locked": "不允许修改数据库设置 / settings cannot be changed: {detail}",
-    "read_only": "数据仓库只读 / the warehouse is read-only: {detail}",
-    "timeout": "查询超过 {detail} 秒，已中止 / the query ran over {detail} s and was stopped",
-    "memory": "查询超出内存上限，已中止 / the query went over its memory limit and was stopped: {detail}",
-    "too_large": "结果中单行超过 {detail} / a single row of the result is larger than {detail}",
-    "error": "查询出错 / the query failed: {detail}",
-}
+# Reason codes; each one's words are the catalog's `sqlbox_<reason>` (emss/messages.toml), which the
+# dashboard shows in the user's language and `str(Refused)` gives in Chinese / English.
+REASONS = (
+    "empty", "too_long", "syntax", "multiple", "not_select", "not_a_view", "function", "unsupported",
+    "no_external_access", "locked", "read_only", "timeout", "memory", "too_large", "error",
+)
 
 _QUERY_NODES = {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
 _TABLE_REFS = {"BASE_TABLE", "SUBQUERY", "JOIN", "TABLE_FUNCTION", "EXPRESSION_LIST", "EMPTY", "PIVOT", "SHOW_REF"}
@@ -158,7 +146,9 @@ class Refused(Exception):
     def __init__(self, reason: str, detail: object = ""):
         self.reason = reason
         self.detail = str(detail)
-        super().__init__(_MESSAGES[reason].format(detail=self.detail))
+        if reason not in REASONS:
+            raise ValueError(f"unknown refusal reason {reason!r}")
+        super().__init__(messages.both(f"sqlbox_{reason}", detail=self.detail))
 
     def __reduce__(self):
         return (Refused, (self.reason, self.detail))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import load, vocabulary
+from etl import staging, vocabulary
 from etl.mapping import Mapping
 from etl.readers import read_export
 from etl.scratch import scratch_folder
@@ -32,18 +32,18 @@ def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None =
     ]
     if kind is None:
         return "\n".join(lines)
-    plan = load._plan(export, kind, mapping)
-    hmap = plan.hmap
+    the_plan = staging.plan(export, kind, mapping)
+    hmap = the_plan.hmap
     with scratch_folder() as scratch:
         con = connect_memory()
         try:
             con.execute("SET temp_directory = ?", [str(scratch)])
-            readable = [path] + ([plan.join.path] if plan.join is not None else [])
+            readable = [path] + ([the_plan.join.path] if the_plan.join is not None else [])
             restrict_file_access(con, readable, readable_dirs=[scratch])
             con.execute("SET lock_configuration = true")
-            rows = load._stage(con, export, kind, mapping, scratch)
+            rows = staging.stage(con, export, kind, mapping, scratch)
             lines.insert(3, f"  数据行 / data rows: {rows:,}")
-            staging = con.sql("select * from stg order by row_id limit ?", params=[SAMPLE_ROWS]).pl()
+            sample = con.sql("select * from stg order by row_id limit ?", params=[SAMPLE_ROWS]).pl()
             typed = _typed_sample(con, kind, mapping)
         finally:
             con.close()
@@ -56,7 +56,7 @@ def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None =
             source = next((repr(h) for h, f in hmap.columns.items() if f == fname), None)
         if source is None:
             continue
-        raw = staging[fname].to_list()
+        raw = sample[fname].to_list()
         parsed = typed.get(fname)
         lines.append(f"    {source} → {fname}: {raw}" + (f" → {parsed}" if parsed is not None else ""))
     for h in hmap.personal:
@@ -73,11 +73,11 @@ def explain(path: str | Path, kind: str | None = None, mapping: Mapping | None =
 def _typed_sample(con, kind: str, mapping: Mapping | None) -> dict[str, list]:
     """The sample rows through the same parsing SQL the load uses."""
     try:
-        load._prepare(con)
-        load._macros(con, mapping.timestamp_formats if mapping else [])
+        staging.prepare_lookups(con)
+        staging.parsing_macros(con, mapping.timestamp_formats if mapping else [])
         con.execute("create or replace temp table stg_sample as select * from stg order by row_id limit ?", [SAMPLE_ROWS])
         con.execute("create or replace temp view stg as select * from stg_sample")
-        con.execute((load.SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
+        con.execute((staging.SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
         frame = con.sql("select * from parsed order by row_id").pl()
     except duckdb.Error:
         return {}

@@ -9,8 +9,6 @@ key; every delivered version stays in the raw layer.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -19,44 +17,24 @@ import numpy as np
 import polars as pl
 import polars_h3 as plh3
 
-from emss import categories, geo
+from emss import geo, messages
 from emss.config import TIMEZONE
 from etl import rules, vocabulary
 from etl.mapping import Mapping, MappingError
-from etl.readers import Export, ExportError, materialise, read_export
+from etl.readers import Export, ExportError, read_export
+from etl.reports import BatchReport
 from etl.scratch import scratch_folder
+from etl.staging import SQL_DIR, parsing_macros, plan, prepare_lookups, stage
 from warehouse import build
 from warehouse.connection import open_reader, open_writer, writer_lock
-from warehouse.quoting import UnsafeName, identifier
+from warehouse.quoting import UnsafeName
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 LOAD_ORDER = ["stations", "targets", "inventory", "incidents"]  # registry first: others refer to it
 RAW_TABLE = {"incidents": "raw.incident_rows", "stations": "raw.station_rows",
              "inventory": "raw.inventory_rows", "targets": "raw.target_rows"}
 CORE_TABLE = {"incidents": "core.responses", "stations": "core.stations",
               "inventory": "core.inventory_counts", "targets": "core.station_targets"}
 H3_RESOLUTION = 8
-KIND_ZH = {"incidents": "出警记录", "stations": "站点台账", "inventory": "物资盘点", "targets": "建站目标"}
-
-
-@dataclass
-class BatchReport:
-    source_file: str
-    kind: str | None
-    outcome: str                      # loaded | unchanged | refused
-    batch_id: int | None = None
-    encoding: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_flagged: int = 0
-    by_rule: dict[str, int] = field(default_factory=dict)
-    examples: list[dict] = field(default_factory=list)
-    message: str | None = None
-    personal_columns: list[str] = field(default_factory=list)  # dropped on read, never stored
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def file_sha256(path: Path) -> str:
@@ -77,124 +55,6 @@ def _known_checksums(warehouse: Path) -> set[str]:
         return set()
     finally:
         con.close()
-
-
-def _prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Per-connection helpers: the category spellings."""
-    con.execute("create or replace temp table spellings (dimension varchar, spelling varchar, code varchar)")
-    con.executemany(
-        "insert into spellings values (?, lower(trim(?)), ?)",
-        categories.lookup_table(),
-    )
-    # "Fire" and "fire" are one spelling once folded; tests/test_etl.py checks no spelling means two codes
-    con.execute("create or replace temp table spellings as select distinct * from spellings")
-    con.execute("""create or replace temp table spelling_maps as
-                   select dimension, map_from_entries(list((spelling, code))) as m from spellings group by dimension""")
-
-
-def _macros(con: duckdb.DuckDBPyConnection, timestamp_formats: list[str]) -> None:
-    """The parsing macros, with a mapping file's timestamp formats (bound, never pasted) tried first."""
-    con.execute("SET VARIABLE extra_timestamp_formats = ?::varchar[]", [list(timestamp_formats)])
-    con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
-
-
-_q = identifier  # every name from a file or a mapping enters SQL through warehouse.quoting
-
-
-@dataclass
-class _Plan:
-    """How a file's columns become canonical fields: decided from the headers alone."""
-    headers: list[str]           # the file's columns, with the joined file's after them
-    joined: list[tuple[str, str]]  # (column in the joined file, name it gets here)
-    mapped: dict[str, object]    # field -> mapping spec
-    hmap: vocabulary.HeaderMap   # fields found by the vocabulary among the other columns
-    join: Export | None = None
-
-
-def _plan(export: Export, kind: str, mapping: Mapping | None) -> _Plan:
-    """Refuses, before anything is read or written, a file that lacks what the load needs."""
-    headers, joined, join = list(export.headers), [], None
-    if mapping is not None and mapping.join_file:
-        join = read_export(export.path.parent / mapping.join_file, header_words=[mapping.join_on, *mapping.source_columns()])
-        for name, cols in ((export.path.name, export.headers), (join.path.name, join.headers)):
-            if mapping.join_on not in cols:
-                raise ExportError(f"{name} 没有关联列 / has no join column {mapping.join_on!r}")
-        for col in join.kept:
-            if col != mapping.join_on:
-                joined.append((col, f"{col} (joined)" if col in headers else col))
-        headers += [name for _, name in joined]
-    mapped = dict(mapping.columns) if mapping else {}
-    for fname, spec in mapped.items():
-        for col in ([spec] if isinstance(spec, str) else spec if isinstance(spec, list) else [spec["column"]]):
-            if col in export.personal or (join is not None and col in join.personal):
-                raise ExportError(f"映射文件指向个人信息列，不会读取 / mapping names column {col!r} for {fname}, "
-                                  "but it holds callers' or contacts' details, which are never read")
-            if col not in headers:
-                raise ExportError(f"映射文件中的列不存在 / mapping names column {col!r} for {fname}, not in the file")
-    used = set(mapping.source_columns()) if mapping else set()
-    hmap = vocabulary.map_headers([h for h in headers if h not in used], kind)
-    hmap.columns = {h: f for h, f in hmap.columns.items() if f not in mapped}
-    missing = [f for f in vocabulary.REQUIRED[kind] if f not in mapped and f not in hmap.columns.values()]
-    if missing:
-        labels = "、".join(vocabulary.FIELDS[kind][f][0] for f in missing)
-        raise ExportError(f"缺少必需列: {labels} / missing required columns: {', '.join(missing)}")
-    return _Plan(headers, joined, mapped, hmap, join)
-
-
-def _field_sql(con: duckdb.DuckDBPyConnection, fname: str, spec: object) -> str:
-    """The SQL that reads one canonical field from the delivered columns, as a mapping names them.
-    A pattern is bound into a variable named after the field (a canonical name, not the mapping's)."""
-    if isinstance(spec, str):
-        return _q(spec)
-    if isinstance(spec, list):
-        return "nullif(concat_ws(' ', " + ", ".join(_q(c) for c in spec) + "), '')"
-    if "pattern" in spec:
-        con.execute(f"SET VARIABLE pattern_{fname} = ?", [spec["pattern"]])
-        return f"nullif(regexp_extract({_q(spec['column'])}, getvariable('pattern_{fname}'), 1), '')"
-    return _q(spec["column"])
-
-
-def _stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Mapping | None,
-           scratch: Path) -> int:
-    """Temp view `stg`: one row per delivered row, canonical fields as text, unmapped columns as JSON.
-
-    Only the delivered rows are stored (temp table `delivered`); `stg` names them, so each later
-    step reads just the columns it needs."""
-    plan = _plan(export, kind, mapping)
-    materialise(export, con, "delivered", scratch)
-    # row_id: unique even when a join repeats a source row (rowid could be hidden by a column named RowID)
-    row_id = "source_row"
-    if plan.join is not None:
-        materialise(plan.join, con, "delivered_join", scratch)
-        picks = ", ".join(f"j.{_q(col)} as {_q(name)}" for col, name in plan.joined)
-        key = _q(mapping.join_on)
-        con.execute(f"""create or replace temp table delivered as
-                        select cast(row_number() over (order by d.source_row) as integer) as _row_id, d.*, {picks}
-                        from delivered d left join delivered_join j on d.{key} = j.{key}
-                        order by d.source_row""")
-        con.execute("drop table if exists delivered_join")
-        row_id = "_row_id"
-    used = set(mapping.source_columns()) if mapping else set()
-    select = [f"{row_id} as row_id", "source_row"]
-    for fname in vocabulary.FIELDS[kind]:
-        src = next((h for h, f in plan.hmap.columns.items() if f == fname), None)
-        if fname in plan.mapped:
-            expr = f"cast({_field_sql(con, fname, plan.mapped[fname])} as varchar)"
-        else:
-            expr = _q(src) if src else "cast(null as varchar)"
-        if mapping and fname in mapping.values:  # the translations bound as a map, never pasted
-            translations = mapping.values[fname]
-            con.execute(f"SET VARIABLE values_{fname} = map(?::varchar[], ?::varchar[])",
-                        [list(translations), list(translations.values())])
-            expr = f"coalesce(getvariable('values_{fname}')[{expr}], {expr})"
-        select.append(f"{expr} as {fname}")
-    unmapped = [h for h in plan.hmap.unmapped if h not in used]
-    if unmapped:
-        select.append("to_json(struct_pack(" + ", ".join(f"{_q(h)} := {_q(h)}" for h in unmapped) + ")) as extra")
-    else:
-        select.append("cast(null as json) as extra")
-    con.execute(f"create or replace temp view stg as select {', '.join(select)} from delivered")
-    return con.execute("select count(*) from delivered").fetchall()[0][0]
 
 
 POSITION_CHUNK = 1_000_000
@@ -342,10 +202,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
               mapping: Mapping | None, scratch: Path) -> BatchReport:
     started = datetime.now()
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.batches").fetchall()[0][0]
-    rows_read = _stage(con, export, kind, mapping, scratch)
+    rows_read = stage(con, export, kind, mapping, scratch)
     report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=rows_read,
                          personal_columns=list(export.personal))
-    _macros(con, mapping.timestamp_formats if mapping else [])
+    parsing_macros(con, mapping.timestamp_formats if mapping else [])
     con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * exclude (row_id) from stg")
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
     _normalise(con, kind, mapping.crs if mapping and mapping.crs else default_crs)
@@ -463,12 +323,13 @@ def _ingest_locked(paths, warehouse: Path, kind: str | None, default_crs: str, m
                 closest = vocabulary.closest_kind(export.headers)
                 if closest and closest[1]:
                     labels = "、".join(vocabulary.FIELDS[closest[0]][f][0] for f in closest[1])
-                    raise ExportError(f"像是{KIND_ZH[closest[0]]}，但缺少必需列: {labels} / looks like {closest[0]} "
+                    kind_zh = messages.text(f"kind_{closest[0]}", "zh")
+                    raise ExportError(f"像是{kind_zh}，但缺少必需列: {labels} / looks like {closest[0]} "
                                       f"but lacks required columns: {', '.join(closest[1])} (or use --kind)")
                 raise ExportError("无法判断导出类型 / cannot tell what kind of export this is (use --kind)")
             if k not in vocabulary.KINDS:
                 raise ExportError(f"未知类型 {k} / unknown kind {k}")
-            _plan(export, k, mapping)  # refuses now, before anything is written, if columns are missing
+            plan(export, k, mapping)  # refuses now, before anything is written, if columns are missing
             pending.append((export, k, sha, key))
             known.add(key)
         except (ExportError, MappingError, UnsafeName) as e:
@@ -483,7 +344,7 @@ def _ingest_locked(paths, warehouse: Path, kind: str | None, default_crs: str, m
         readable += [e.path.parent / mapping.join_file for e, *_ in pending]
     with open_writer(warehouse, readable=readable, readable_dirs=[scratch]) as con:
         build.ensure_schema(con)
-        _prepare(con)
+        prepare_lookups(con)
         con.execute("create or replace temp table touched_incidents (incident_id varchar)")
         con.execute("create or replace temp table touched_batches (batch_id integer)")
         for r in refused:  # the refusal is part of the record, with its reason
@@ -511,31 +372,3 @@ def _ingest_locked(paths, warehouse: Path, kind: str | None, default_crs: str, m
             only_incidents = all(k == "incidents" for _, k, _, _ in pending)
             build.rebuild_derived(con, touched_incidents=only_incidents)
     return reports
-
-
-def rebuild(warehouse: str | Path) -> None:
-    """Rebuild the derived tables and views (after editing the standard or upgrading)."""
-    with open_writer(warehouse) as con:
-        build.ensure_schema(con)
-        build.rebuild_derived(con)
-
-
-def report_text(reports: list[BatchReport]) -> str:
-    lines = []
-    for r in reports:
-        if r.outcome == "loaded":
-            lines.append(f"{r.source_file} [{r.kind}, {r.encoding or 'xlsx'}] 读取 {r.rows_read} 行, 导入 {r.rows_loaded}, "
-                         f"拒收 {r.rows_rejected}, 标记 {r.rows_flagged}  (read / loaded / rejected / flagged)")
-            if r.personal_columns:
-                lines.append(f"    个人信息列已丢弃，未保存 / personal columns dropped, not stored: {'、'.join(r.personal_columns)}")
-            for rule, n in r.by_rule.items():
-                example = next((e for e in r.examples if e["rule"] == rule), None)
-                hint = f"  e.g. row {example['row']}: {example['message']}" if example else ""
-                lines.append(f"    {rule}: {n}{hint}")
-        else:
-            lines.append(f"{r.source_file}: {r.outcome} — {r.message}")
-    return "\n".join(lines)
-
-
-def reports_json(reports: list[BatchReport]) -> str:
-    return json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2)

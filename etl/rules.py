@@ -9,18 +9,21 @@ station) is loaded and flagged, so it still counts where it should.
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from emss import messages
+from emss.settings import LOAD_LIMITS
+from warehouse.quoting import literal
 
 REJECT, FLAG = "reject", "flag"
 
-TIMESTAMP_CHAIN = [
-    ("call_at", "接警时间"), ("dispatch_at", "派警时间"), ("depart_at", "出动时间"),
-    ("arrive_at", "到场时间"), ("clear_at", "处置完毕时间"),
-]
-EXTREME_RESPONSE_S = 2 * 3600
-IMPOSSIBLE_S = 7 * 86400
-# Shenzhen with a margin: a point outside is in the wrong place or the wrong system.
-SERVICE_AREA = {"lon_min": 113.6, "lon_max": 114.8, "lat_min": 22.3, "lat_max": 22.95}
+# In the order they happen; each one's name is the catalog's field_<name>.
+TIMESTAMP_CHAIN = ["call_at", "dispatch_at", "depart_at", "arrive_at", "clear_at"]
+EXTREME_RESPONSE_S = LOAD_LIMITS.extreme_response_s
+IMPOSSIBLE_S = LOAD_LIMITS.impossible_s
+SERVICE_AREA = LOAD_LIMITS.service_area
 
 
 @dataclass(frozen=True)
@@ -28,31 +31,104 @@ class Rule:
     name: str
     action: str
     predicate: str   # SQL over the `typed` table: true when the row breaks the rule
-    message: str     # SQL expression giving the message (Chinese, with the value)
+    message: str     # SQL expression giving the message, "中文 / English" with the row's values (see _say)
     description: str
 
 
-def _unreadable(field: str, label: str) -> Rule:
+@dataclass(frozen=True)
+class Words:
+    """Fixed words in a message, per language (a catalog key's texts, or one text for both)."""
+    texts: dict[str, str]
+
+    @classmethod
+    def of(cls, key: str) -> Words:
+        return cls({lang: messages.text(key, lang) for lang in messages.LANGS})
+
+    @classmethod
+    def same(cls, text: object) -> Words:
+        return cls({lang: str(text) for lang in messages.LANGS})
+
+
+# A part of a message: fixed words, SQL over the row, or SQL that differs by language.
+Part = Words | str | Callable[[str], str]
+
+
+def _segments(lang: str, key: str, parts: dict[str, Part]) -> list[tuple[str, str | None]]:
+    """The catalog's `key` in `lang` as (fixed words, SQL or None) pairs, its {fields} from `parts`."""
+    segments: list[tuple[str, str | None]] = []
+    for text, name, _, _ in string.Formatter().parse(messages.text(key, lang)):
+        part = parts[name] if name is not None else None
+        if isinstance(part, Words):
+            segments.append((text + part.texts[lang], None))
+        else:
+            segments.append((text, None if part is None else f"({part(lang) if callable(part) else part})"))
+    return segments
+
+
+def _sql(segments: list[tuple[str, str | None]]) -> str:
+    """Segments as one SQL string expression: adjacent words joined into one literal."""
+    pieces: list[str] = []
+    words = ""
+    for text, sql in segments:
+        words += text
+        if sql is not None:
+            if words:
+                pieces.append(literal(words))
+            pieces.append(sql)
+            words = ""
+    if words or not pieces:
+        pieces.append(literal(words))
+    return " || ".join(pieces)
+
+
+def _say_in(lang: str, key: str, parts: dict[str, Part]) -> str:
+    """SQL giving the catalog's `key` in `lang`."""
+    return _sql(_segments(lang, key, parts))
+
+
+def _say(key: str, /, **parts: Part) -> str:
+    """SQL giving the catalog's message `key` as "中文 / English" (null when a value in it is null).
+
+    Every word comes from emss/messages.toml, written into the SQL as literals by the one
+    quoting helper; the row's values are SQL expressions over the `typed` table.
+    """
+    zh, en = (_segments(lang, key, parts) for lang in messages.LANGS)
+    return _sql([*zh, (messages.BOTH_SEP, None), *en])
+
+
+def _blank_or(expr: str) -> Callable[[str], str]:
+    """`expr`, or the catalog's word for a blank cell in each language."""
+    return lambda lang: f"coalesce({expr}, {literal(messages.text('row_blank', lang))})"
+
+
+def _unreadable(field: str) -> Rule:
     return Rule(
         f"bad_{field}", REJECT,
         f"not blank({field}_text) and {field} is null",
-        f"'{label}无法识别: ' || {field}_text",
-        f"{label} present but not a recognisable date/time",
+        _say("row_unreadable", field=Words.of(f"field_{field}"), value=f"{field}_text"),
+        f"{messages.text(f'field_{field}', 'en')} present but not a recognisable date/time",
     )
 
 
-def _missing(field: str, label: str) -> Rule:
+def _missing(field: str, label_key: str | None = None) -> Rule:
+    label = Words.of(label_key or f"field_{field}")
     return Rule(f"missing_{field}", REJECT, f"{field} is null and blank({field}_text)" if field.endswith(("_at", "_on")) else f"{field} is null",
-                f"'缺少{label}'", f"{label} is required")
+                _say("row_missing", field=label), f"{label.texts['en']} is required")
 
 
 def _order_rule() -> Rule:
     pairs = [(a, b) for i, a in enumerate(TIMESTAMP_CHAIN) for b in TIMESTAMP_CHAIN[i + 1:]]
-    predicate = " or ".join(f"({a[0]} > {b[0]})" for a, b in pairs)
-    message = "array_to_string(list_filter([" + ", ".join(
-        f"case when {a[0]} > {b[0]} then '{b[1]}早于{a[1]}' end" for a, b in pairs
-    ) + "], lambda x: x is not null), '；')"
-    return Rule("order", REJECT, predicate, message,
+    predicate = " or ".join(f"({a} > {b})" for a, b in pairs)
+
+    def broken_pairs(lang: str) -> str:
+        said = ", ".join(
+            f"case when {a} > {b} then "
+            f"{_say_in(lang, 'row_order_pair', {'first': Words.of(f'field_{a}'), 'second': Words.of(f'field_{b}')})} end"
+            for a, b in pairs)
+        return f"array_to_string(list_filter([{said}], lambda x: x is not null), " \
+               f"{literal(messages.text('row_order_separator', lang))})"
+
+    return Rule("order", REJECT, predicate, _say("row_order", pairs=broken_pairs),
                 "timestamps out of order (received ≤ dispatched ≤ departed ≤ arrived ≤ cleared)")
 
 
@@ -62,79 +138,85 @@ def coordinates_rule(area: dict[str, float] = SERVICE_AREA) -> Rule:
         "coordinates", FLAG,
         f"lon is null or lat is null or lon not between {a['lon_min']} and {a['lon_max']} "
         f"or lat not between {a['lat_min']} and {a['lat_max']}",
-        "'坐标缺失或不在服务区内: ' || coalesce(lon_text, '') || ',' || coalesce(lat_text, '')",
+        _say("row_coordinates", lon="coalesce(lon_text, '')", lat="coalesce(lat_text, '')"),
         "coordinates missing, unreadable or outside the service area (row kept, no map position)",
     )
 
 
-def _duplicate_rule(key: str) -> Rule:
+def _duplicate_rule(key: Part) -> Rule:
     return Rule("duplicate_in_file", REJECT, "is_duplicate",
-                f"'同一文件中重复: ' || {key} || ' (与第' || first_source_row || '行重复)'",
+                _say("row_duplicate", key=key, first_row="first_source_row"),
                 "the same key appears again in the same file; the first occurrence is loaded")
 
 
 RULES: dict[str, list[Rule]] = {
     "incidents": [
-        _missing("incident_id", "警情编号"),
-        _missing("station_id", "出警站点编号"),
-        _missing("call_at", "接警时间"),
-        *[_unreadable(f, label) for f, label in TIMESTAMP_CHAIN],
+        _missing("incident_id"),
+        _missing("station_id", "field_responding_station_id"),
+        _missing("call_at"),
+        *[_unreadable(f) for f in TIMESTAMP_CHAIN],
         _order_rule(),
         _duplicate_rule("incident_id || '/' || station_id"),
-        Rule("no_arrival", FLAG, "arrive_at is null", "'无到场时间(未到场或取消)'",
+        Rule("no_arrival", FLAG, "arrive_at is null", _say("row_no_arrival"),
              "no arrival time: kept, counts as an incident without an arrival, never as a zero"),
         Rule("impossible_duration", REJECT,
              f"epoch(coalesce(clear_at, arrive_at, depart_at, dispatch_at) - call_at) > {IMPOSSIBLE_S}",
-             "'接警到结束超过7天: ' || cast(epoch(coalesce(clear_at, arrive_at, depart_at, dispatch_at) - call_at) / 86400 as integer) || '天'",
+             _say("row_impossible_duration", limit=Words.same(f"{IMPOSSIBLE_S / 86400:g}"),
+                  days="cast(epoch(coalesce(clear_at, arrive_at, depart_at, dispatch_at) - call_at) / 86400 as integer)"),
              "more than 7 days from alarm to the last timestamp: a wrong date, not a response"),
         Rule("extreme_response", FLAG,
              f"epoch(arrive_at - call_at) > {EXTREME_RESPONSE_S}",
-             "'到场用时超过2小时: ' || cast(epoch(arrive_at - call_at) / 60 as integer) || '分钟'",
+             _say("row_extreme_response", limit=Words.same(f"{EXTREME_RESPONSE_S / 3600:g}"),
+                  minutes="cast(epoch(arrive_at - call_at) / 60 as integer)"),
              "response over two hours: kept and flagged"),
         Rule("unknown_category", FLAG, "not categories_known",
-             "'未知类别值: ' || coalesce(incident_type_text, '') || ' / ' || coalesce(channel_text, '')",
+             _say("row_unknown_incident_category", incident_type="coalesce(incident_type_text, '')",
+                  channel="coalesce(channel_text, '')"),
              "incident type, channel or district not in the vocabulary: kept as written"),
         Rule("unknown_station", FLAG, "station_known = false",
-             "'站点台账中没有该站点: ' || station_id", "station not in the registry: kept"),
+             _say("row_unknown_station", station_id="station_id"), "station not in the registry: kept"),
         coordinates_rule(),
     ],
     "stations": [
-        _missing("station_id", "站点编号"),
-        _missing("opened_on", "建成日期"),
-        _unreadable("opened_on", "建成日期"),
-        _unreadable("closed_on", "撤销日期"),
+        _missing("station_id"),
+        _missing("opened_on"),
+        _unreadable("opened_on"),
+        _unreadable("closed_on"),
         _duplicate_rule("station_id"),
         Rule("closed_before_opened", FLAG, "closed_on < opened_on",
-             "'撤销日期早于建成日期'", "closing date before opening date: kept"),
+             _say("row_closed_before_opened"), "closing date before opening date: kept"),
         Rule("bad_staff_count", FLAG, "not blank(staff_count_text) and staff_count is null",
-             "'人数无法识别: ' || staff_count_text", "staff count not a number: kept as unknown"),
+             _say("row_bad_staff_count", value="staff_count_text"), "staff count not a number: kept as unknown"),
         Rule("unknown_category", FLAG, "not categories_known",
-             "'未知站点类型或行政区: ' || coalesce(station_type_text, '')", "unknown station type or district: kept"),
+             _say("row_unknown_station_category", value="coalesce(station_type_text, '')"),
+             "unknown station type or district: kept"),
         coordinates_rule(),
     ],
     "inventory": [
-        _missing("station_id", "站点编号"),
-        _missing("item", "物资名称"),
-        _missing("counted_on", "盘点日期"),
-        _unreadable("counted_on", "盘点日期"),
-        _unreadable("expires_on", "有效期至"),
+        _missing("station_id"),
+        _missing("item"),
+        _missing("counted_on"),
+        _unreadable("counted_on"),
+        _unreadable("expires_on"),
         Rule("bad_quantity", REJECT, "quantity is null or quantity < 0",
-             "'库存数量不是非负数: ' || coalesce(quantity_text, '(空)')", "quantity missing, not a number or negative"),
+             _say("row_bad_quantity", value=_blank_or("quantity_text")), "quantity missing, not a number or negative"),
         _duplicate_rule("station_id || '/' || item || '/' || cast(counted_on as varchar)"),
         Rule("unknown_station", FLAG, "station_known = false",
-             "'站点台账中没有该站点: ' || station_id", "station not in the registry: kept"),
+             _say("row_unknown_station", station_id="station_id"), "station not in the registry: kept"),
         Rule("unknown_category", FLAG, "not categories_known",
-             "'未知物资类别或状态'", "unknown item category or status: kept as written"),
+             _say("row_unknown_inventory_category"), "unknown item category or status: kept as written"),
     ],
     "targets": [
         Rule("bad_year", REJECT, "year is null or year not between 2000 and 2100",
-             "'年度无法识别: ' || coalesce(year_text, '(空)')", "year missing or not a year"),
-        _missing("station_type", "站点类型"),
+             _say("row_bad_year", value=_blank_or("year_text")), "year missing or not a year"),
+        _missing("station_type"),
         Rule("bad_target", REJECT, "target_count is null or target_count < 0",
-             "'目标数量不是非负整数: ' || coalesce(target_count_text, '(空)')", "target missing or negative"),
-        _duplicate_rule("cast(year as varchar) || '/' || station_type || '/' || coalesce(district, '全市')"),
+             _say("row_bad_target", value=_blank_or("target_count_text")), "target missing or negative"),
+        _duplicate_rule(lambda lang: "cast(year as varchar) || '/' || station_type || '/' || "
+                                     f"coalesce(district, {literal(messages.text('scope_city', lang))})"),
         Rule("unknown_category", FLAG, "not categories_known",
-             "'未知站点类型或行政区: ' || coalesce(station_type_text, '')", "unknown station type or district: kept"),
+             _say("row_unknown_station_category", value="coalesce(station_type_text, '')"),
+             "unknown station type or district: kept"),
     ],
 }
 

@@ -26,6 +26,7 @@ import shapely
 
 import queries
 from emss import coverage
+from emss.settings import Coverage, coverage as coverage_settings
 from emss.categories import DISTRICT_POPULATION
 from emss.geo import area_km2, load_districts
 
@@ -75,7 +76,7 @@ def stations(rows: list[dict]) -> pl.DataFrame:
         "closed_on": pl.Date, "turnout_p50_s": pl.Float64, "station_name": pl.String})
 
 
-SETTINGS = coverage.Settings(target_s=300, min_station_responses=20)
+SETTINGS = Coverage(target_s=300, min_station_responses=20)
 
 
 # ---- reach and cover on hand-made grids ------------------------------------------------
@@ -235,7 +236,7 @@ def test_calibration_per_district_and_band_falls_back_where_data_is_thin():
     for _ in range(50):  # too few for a fit of its own
         d = rng.uniform(100, 2500)
         rows.append(("dapeng", 10, d, 12 + d / 2.0))
-    settings = coverage.Settings(min_responses=200)
+    settings = Coverage(min_responses=200)
     fits = coverage.calibrate(samples_frame(rows), settings)
     get = {(r["district"], r["band"]): r for r in fits.iter_rows(named=True)}
 
@@ -255,7 +256,7 @@ def test_calibration_per_district_and_band_falls_back_where_data_is_thin():
 
 
 def test_settings_file_is_read():
-    settings = coverage.load_settings()
+    settings = coverage_settings()
     assert settings.target_s == 300
     assert settings.band_names[:2] == ["all", "day"]
     assert set(settings.band_names) == {"all", "day", "peak", "night"}
@@ -502,7 +503,7 @@ def test_incident_points_query_filters_types_and_hours_across_midnight(reader):
 
 def test_incident_coverage_on_the_fixture_matches_a_plain_count(reader):
     """The whole chain on real rows: incidents to cells, stations to reach, counts to KPIs."""
-    settings = coverage.load_settings()
+    settings = coverage_settings()
     as_of = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
     calibration = coverage.calibrate(queries.run(reader, "coverage/travel_samples"), settings)
     every = queries.run(reader, "coverage/stations")

@@ -23,6 +23,7 @@ import pytest
 import queries
 from dashboard import drilldown, filters, i18n
 from emss import categories
+from emss.figures import encode, from_point, group_query
 from warehouse import build
 from warehouse.connection import open_reader, open_writer
 
@@ -546,13 +547,13 @@ def test_drilldown_links_round_trip():
     q = drilldown.params(f, drill.to_query())
     assert q["district"] == "baoan" and q["lang"] == "en" and q["incident"] == "JQ1"
     assert drilldown.Drill.from_query(q) == drill
-    assert drilldown.link(f, drilldown.group_query("district", "futian")).startswith("incidents?start=2026-10-01")
-    assert "district=futian" in drilldown.link(f, drilldown.group_query("district", "futian"))
+    assert drilldown.link(f, group_query("district", "futian")).startswith("incidents?start=2026-10-01")
+    assert "district=futian" in drilldown.link(f, group_query("district", "futian"))
     junk = drilldown.Drill.from_query({"incident_type": "fire,arson", "hour": "25", "weekday": "x", "outcome": "late"})
     assert junk == drilldown.Drill(incident_types=("fire",))
-    point = {"customdata": ["4分12秒", drilldown.encode({"weekday": "2", "hour": "7"})]}
-    assert drilldown.from_point(point) == {"weekday": "2", "hour": "7"}
-    assert drilldown.from_point({"customdata": "no drill"}) is None
+    point = {"customdata": ["4分12秒", encode({"weekday": "2", "hour": "7"})]}
+    assert from_point(point) == {"weekday": "2", "hour": "7"}
+    assert from_point({"customdata": "no drill"}) is None
 
 
 @pytest.fixture

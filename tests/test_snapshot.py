@@ -297,7 +297,7 @@ def test_without_chromium_everything_else_is_written_and_the_manifest_says_why(w
 # ---- the history: revisions kept -----------------------------------------------------------------
 
 def test_a_revised_week_becomes_a_new_revision_and_the_old_one_stays(demo_warehouse, tmp_path):
-    from etl.load import rebuild
+    from warehouse.build import rebuild
     from warehouse.connection import open_reader, open_writer
 
     import queries

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from dashboard import plain as plain_text
-from emss import sqlbox
+from emss import messages, sqlbox
 
 PROJECT = Path(__file__).resolve().parents[1]
 APP = PROJECT / "dashboard" / "app.py"
@@ -232,11 +232,13 @@ def test_hostile_statements_are_refused_by_the_check_alone(warehouse):
 
 
 def test_every_reason_has_a_message_in_both_languages():
-    for reason in sqlbox._MESSAGES:
-        texts = i18n.STRINGS[f"sqlbox_{reason}"]
+    """Each reason's words exist once, in the catalog; the exception's own text is both languages."""
+    for reason in sqlbox.REASONS:
+        texts = messages.STRINGS[f"sqlbox_{reason}"]
         assert set(texts) == {"zh", "en"}, reason
-    for reason, message in sqlbox._MESSAGES.items():
-        assert " / " in message, reason       # Chinese / English
+        message = str(sqlbox.Refused(reason, "x"))
+        assert message == f"{messages.text(f'sqlbox_{reason}', 'zh', detail='x')} / " \
+                          f"{messages.text(f'sqlbox_{reason}', 'en', detail='x')}", reason
 
 
 # ---- what the box does run, against plain DuckDB on the same file --------------------------------

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 
 import duckdb
 
-from emss import categories
-from emss.config import PACKAGE_DIR
-from etl import rules
+from emss import categories, messages, settings
+from emss.settings import RESPONSE_RULES_FILE, STANDARD_FILE
+from warehouse.connection import open_writer
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = WAREHOUSE_DIR / "schema"
 DERIVED_DIR = WAREHOUSE_DIR / "derived"
-STANDARD_FILE = PACKAGE_DIR / "standard.toml"
-RESPONSE_RULES_FILE = PACKAGE_DIR / "response_rules.toml"
-CLOCK_STARTS = ("received", "dispatched")  # 接警时间, 派警时间
 
 
 def _run_files(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -52,13 +48,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-# The registry's role columns (core.stations.<role>_count) that [roles] may name.
-ROLE_COLUMNS = ("captain", "vice_captain", "communicator", "safety_officer")
+def load_messages(con: duckdb.DuckDBPyConnection) -> None:
+    """Put the message catalog (emss/messages.toml) where the derived SQL can read its words,
+    so a phrase the warehouse writes (a readiness shortfall) is the pages' phrase, written once."""
+    con.execute("create or replace table meta.messages (key varchar primary key, zh varchar not null, en varchar not null)")
+    keys = list(messages.STRINGS)
+    con.execute("insert into meta.messages select unnest(?), unnest(?), unnest(?)",
+                [keys, [messages.STRINGS[k]["zh"] for k in keys], [messages.STRINGS[k]["en"] for k in keys]])
 
 
 def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD_FILE) -> None:
-    """Put the station standard (emss/standard.toml) where the readiness SQL can read it."""
-    std = tomllib.loads(standard_file.read_text(encoding="utf-8"))
+    """Put the station standard (emss/standard.toml, read by emss.settings) where the readiness SQL can read it."""
+    std = settings.standard(standard_file)
     con.execute("create or replace table meta.standard (key varchar primary key, value varchar)")
     con.execute(
         "create or replace table meta.standard_kit"
@@ -67,66 +68,27 @@ def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD
     con.execute("create or replace table meta.standard_roles (role varchar primary key, name varchar,"
                 " item_en varchar, position integer)")
     con.execute("create or replace table meta.item_names (item varchar primary key, item_en varchar)")
-    settings = {
-        "staff.min": std["staff"]["min"],
-        "staff.max": std["staff"]["max"],
-        "vehicles.min": std["vehicles"]["min"],
-        "duty.mode": std["duty"]["mode"],
-        "inventory.stale_after_days": std["inventory"]["stale_after_days"],
+    values = {
+        "staff.min": std.staff_min,
+        "staff.max": std.staff_max,
+        "vehicles.min": std.vehicles_min,
+        "duty.mode": std.duty_mode,
+        "inventory.stale_after_days": std.stale_after_days,
     }
-    con.executemany("insert into meta.standard values (?, ?)", [(k, str(v)) for k, v in settings.items()])
-
-    role_rows = []
-    for position, (role, spec) in enumerate(std.get("roles", {}).items()):
-        if role not in ROLE_COLUMNS:
-            raise ValueError(f"{standard_file}: [roles] names {role!r}, but the registry only has {ROLE_COLUMNS}")
-        name, en = (spec["name"], spec.get("en", role)) if isinstance(spec, dict) else (spec, role)
-        role_rows.append((role, name, en, position))
-    if role_rows:
-        con.executemany("insert into meta.standard_roles values (?, ?, ?, ?)", role_rows)
-
-    kit_rows, names_en = [], {}
-    for kit, items in std["kit"].items():
-        for item, spec in items.items():
-            if isinstance(spec, dict):
-                kit_rows.append((kit, item, spec["required"], spec.get("names", [item]), spec.get("en")))
-            else:
-                kit_rows.append((kit, item, spec, [item], None))
-            if kit_rows[-1][4]:
-                names_en[item] = kit_rows[-1][4]
-    con.executemany("insert into meta.standard_kit values (?, ?, ?, ?, ?)", kit_rows)
-    names_en.update(std.get("item_names", {}))
-    if names_en:
-        con.executemany("insert into meta.item_names values (?, ?)", list(names_en.items()))
+    con.executemany("insert into meta.standard values (?, ?)", [(k, str(v)) for k, v in values.items()])
+    if std.roles:
+        con.executemany("insert into meta.standard_roles values (?, ?, ?, ?)",
+                        [(r.column, r.name, r.name_en, i) for i, r in enumerate(std.roles)])
+    con.executemany("insert into meta.standard_kit values (?, ?, ?, ?, ?)",
+                    [(k.kit, k.item, k.required, k.names, k.name_en) for k in std.kit])
+    if std.item_names_en:
+        con.executemany("insert into meta.item_names values (?, ?)", list(std.item_names_en.items()))
 
 
 def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPONSE_RULES_FILE) -> None:
-    """Put the response-time rules (emss/response_rules.toml) in meta.response_rules, one row per setting.
-
-    Checked here, so that a typo stops the rebuild with a message instead of
-    silently timing every incident from the wrong moment.
-    """
-    rules = tomllib.loads(rules_file.read_text(encoding="utf-8"))
-    if "default" not in rules["clock_start"] or "default" not in rules["target_s"]:
-        raise ValueError(f"{rules_file.name}: [clock_start] and [target_s] each need a `default`")
-    rows: list[tuple[str, str, str]] = []
-    for channel, start in rules["clock_start"].items():
-        if start not in CLOCK_STARTS:
-            raise ValueError(f"{rules_file.name}: clock_start.{channel} = {start!r}; use one of {CLOCK_STARTS}")
-        if channel != "default" and channel not in categories.CHANNELS:
-            raise ValueError(f"{rules_file.name}: clock_start.{channel}: no such channel code")
-        rows.append(("clock_start", channel, start))
-    for incident_type, seconds in rules["target_s"].items():
-        if incident_type != "default" and incident_type not in categories.INCIDENT_TYPES:
-            raise ValueError(f"{rules_file.name}: target_s.{incident_type}: no such incident type code")
-        rows.append(("target_s", incident_type, str(int(seconds))))
-    full = rules["full_response"]
-    if full["measure"] not in ("vehicles", "staff") or int(full["count"]) < 1:
-        raise ValueError(f"{rules_file.name}: [full_response] needs measure = vehicles|staff and count >= 1")
-    rows += [("full_response", "measure", full["measure"]), ("full_response", "count", str(int(full["count"])))]
-    rows.append(("sample", "min_incidents", str(int(rules["sample"]["min_incidents"]))))
-    rows += [("exceptions", k, str(int(rules["exceptions"][k])))
-             for k in ("long_turnout_s", "long_travel_s", "very_long_total_s")]
+    """Put the response-time rules (emss/response_rules.toml, read and checked by emss.settings) in
+    meta.response_rules, one row per setting, where every query reads them."""
+    rows = settings.response_rules(rules_file).rows()
     con.execute("create or replace table meta.response_rules"
                 " (rule varchar, key varchar, value varchar, primary key (rule, key))")
     con.executemany("insert into meta.response_rules values (?, ?, ?)", rows)
@@ -147,9 +109,9 @@ INCREMENTAL = {
 }
 STEPPED = ("marts.incidents", "marts.incident_daily", "marts.responses")
 # A response keeps its station out at most this long after its dispatch: etl.rules rejects any row
-# whose last timestamp is over 7 days after the alarm, and the alarm comes before the dispatch.
+# whose last timestamp is over 7 days (settings.LOAD_LIMITS.impossible_s) after the alarm, and the alarm comes before the dispatch.
 # So a station's responses dispatched earlier than this before a time cannot make it busy then.
-STATION_BUSY_AT_MOST = f"interval {rules.IMPOSSIBLE_S} seconds"
+STATION_BUSY_AT_MOST = f"interval {int(settings.LOAD_LIMITS.impossible_s)} seconds"
 _CTAS = re.compile(r"^\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+table\s+([\w.]+)\s+as\s+(.*?);?\s*$",
                    re.IGNORECASE | re.DOTALL)
 
@@ -310,6 +272,7 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     temp table `touched_incidents`), the tables in INCREMENTAL are updated for those incidents
     only, unless the response rules changed since the last build, which touches every incident."""
     before = _rules_fingerprint(con)
+    load_messages(con)
     load_standard(con)
     load_response_rules(con, response_rules)
     incremental = (touched_incidents and before == _rules_fingerprint(con) and _has_table(con, "marts.responses")
@@ -337,3 +300,11 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     schema, table = name.split(".")
     return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ? and not temporary",
                        [schema, table]).fetchall()[0][0] > 0
+
+
+def rebuild(warehouse: str | os.PathLike) -> None:
+    """Rebuild the derived tables and views of a warehouse file (after editing the standard or the
+    response rules, or after an upgrade): a write like any load, whole or not at all."""
+    with open_writer(warehouse) as con:
+        ensure_schema(con)
+        rebuild_derived(con)

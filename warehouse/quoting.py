@@ -1,4 +1,5 @@
-"""The one way a name from outside (an export's header, a mapping's column) enters SQL text.
+"""The one way a name from outside (an export's header, a mapping's column) enters SQL text,
+and the one way a fixed text (a message's words from the catalog) is written as a SQL literal.
 
 Values are never written into SQL: they are bound as parameters (`?`) or set as
 DuckDB variables (`SET VARIABLE name = ?`, read with `getvariable('name')`).
@@ -22,3 +23,15 @@ def identifier(name: object) -> str:
     if "\x00" in text:
         raise UnsafeName(f"列名含有空字符 / a column name holds a NUL character: {text!r}")
     return '"' + text.replace('"', '""') + '"'
+
+
+def literal(text: object) -> str:
+    """`text` as a SQL string literal, e.g. 它's -> '它''s' (a single quote inside doubled).
+
+    For the project's own fixed words (the message catalog), where a statement is built
+    once and no parameter can reach it; a value from a file is bound, never written here.
+    """
+    text = str(text)
+    if "\x00" in text:
+        raise UnsafeName(f"文字含有空字符 / a text holds a NUL character: {text!r}")
+    return "'" + text.replace("'", "''") + "'"

@@ -18,17 +18,18 @@ import streamlit as st
 from dashboard import data, export, i18n, maps, plain, sections
 from dashboard.filters import current
 from emss import categories, coverage
+from emss.settings import Coverage, coverage as coverage_settings
 from warehouse.connection import file_version
 
 QUERIES = ["coverage/stations", "coverage/travel_samples", "coverage/incident_points"]
 CHANGES_KEY = "coverage_changes"  # the what-if list, kept for the session
 DEMAND_MIX = {"population": 1.0, "incidents": 0.0, "both": 0.5}  # population's share of a cell's demand
 
-settings = coverage.load_settings()  # read on every run: an edited coverage.toml applies on reload
+settings = coverage_settings()  # read on every run: an edited coverage.toml applies on reload
 
 
 @st.cache_data(show_spinner=i18n.SPINNER, max_entries=4)
-def travel_model(start: dt.date, end: dt.date, settings_key: str, version: tuple, _settings: coverage.Settings):
+def travel_model(start: dt.date, end: dt.date, settings_key: str, version: tuple, _settings: Coverage):
     return coverage.calibrate(data.run("coverage/travel_samples", start_date=start, end_date=end), _settings)
 
 

@@ -12,9 +12,10 @@ import dataclasses
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, drilldown, i18n, plain, response_text, sections
+from dashboard import data, drilldown, i18n, maps, plain, response_text, sections
 from dashboard.export import download_buttons
 from dashboard.filters import current
+from emss import figures
 from emss import categories
 
 QUERIES = ["response/rules", "response/station_league", "incidents/list", "incidents/timeline"]
@@ -149,8 +150,8 @@ if chosen.incident:
                       target=i18n.fmt_duration(first["target_s"])))
     if first["refused_responses"]:
         st.warning(i18n.t("timeline_refused", n=first["refused_responses"]))
-    st.plotly_chart(charts.incident_timeline(timeline, lang), key="incident_timeline")
-    st.pydeck_chart(charts.incident_map(timeline, lang), height=420, key="incident_map")
+    st.plotly_chart(figures.incident_timeline(timeline, lang), key="incident_timeline")
+    st.pydeck_chart(maps.incident_map(timeline, lang), height=420, key="incident_map")
     responses = pl.DataFrame([
         {
             i18n.t("col_arrival_rank"): int(r["arrival_rank"]),

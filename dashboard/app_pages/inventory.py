@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, filters, i18n, sections
+from dashboard import data, filters, i18n, sections
 from dashboard.export import download_buttons
 from dashboard.filters import current
+from emss import figures
 from emss import categories
 
 QUERIES = ["inventory/stock_by_category", "inventory/stock_by_item", "inventory/expiry_summary",
@@ -55,7 +56,7 @@ by_category = data.run("inventory/stock_by_category", **f.scope)
 if by_category.height == 0:
     st.info(i18n.t("count_none"))
 else:
-    st.plotly_chart(charts.fill_rate_bars(by_category, lang), key="inventory_fill_rate")
+    st.plotly_chart(figures.fill_rate_bars(by_category, lang), key="inventory_fill_rate")
     show(pl.DataFrame([{
         i18n.t("col_category"): i18n.label("item_category", r["category"]),
         i18n.t("col_stations"): r["stations"],

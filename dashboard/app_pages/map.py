@@ -5,8 +5,9 @@ Named queries: map/incident_hexes, map/station_points.
 
 import streamlit as st
 
-from dashboard import charts, data, i18n, maps, sections
+from dashboard import data, i18n, maps, sections
 from dashboard.filters import current
+from emss import figures
 
 QUERIES = ["map/incident_hexes", "map/station_points"]
 
@@ -31,8 +32,8 @@ st.caption(i18n.t("map_caption"))
 st.markdown(f"**{i18n.t('legend_title')}**")
 shown = sorted(set(stations["station_type"].to_list())) if stations.height else []
 chips = []
-for code in (c for c in charts.STATION_TYPE_RGB if not shown or c in shown):
-    colour = charts.hex_colour(charts.station_type_colour(code))
+for code in (c for c in figures.STATION_TYPE_RGB if not shown or c in shown):
+    colour = figures.hex_colour(figures.station_type_colour(code))
     chips.append(
         f'<span style="display:inline-block;margin:0 18px 6px 0;white-space:nowrap">'
         f'<span style="display:inline-block;width:12px;height:12px;border-radius:50%;'

@@ -6,8 +6,9 @@ Named queries: stations/vs_target, response/kpi, overview/week_compare, stations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, i18n, sections
+from dashboard import data, i18n, sections
 from dashboard.filters import current
+from emss import figures
 
 QUERIES = ["stations/vs_target", "response/kpi", "overview/week_compare", "stations/readiness_summary"]
 
@@ -68,5 +69,5 @@ if vs_target.height == 0:
 else:
     if not has_target:
         st.info(i18n.t("no_targets", year=year))
-    st.plotly_chart(charts.target_bars(vs_target, lang), key="overview_target_bars")
+    st.plotly_chart(figures.target_bars(vs_target, lang), key="overview_target_bars")
     st.dataframe(sections.build_table(vs_target, lang), hide_index=True, key="overview_target_table")

@@ -9,9 +9,10 @@ click a bar, a line or a cell, or follow a table row's link.
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, drilldown, filters, i18n, response_text, sections
+from dashboard import data, drilldown, filters, i18n, response_text, sections
 from dashboard.export import download_buttons
 from dashboard.filters import current
+from emss import figures
 
 QUERIES = ["response/kpi", "response/rules", "response/exclusions", "response/by_group", "response/histogram",
            "response/weekly_trend", "response/ecdf", "response/hour_weekday", "response/station_league",
@@ -35,7 +36,7 @@ def follow(event) -> None:
     """A click on a bar, a line or a cell opens the incidents behind it."""
     points = event.selection["points"] if event and "selection" in event else []
     for point in points:
-        extra = drilldown.from_point(point)
+        extra = figures.from_point(point)
         if extra:
             open_incidents(extra)
 
@@ -55,8 +56,8 @@ if not kpi or int(kpi["incidents"] or 0) == 0:
     st.stop()
 
 rules = data.run("response/rules")
-default_target = int(rules.filter((pl.col("rule") == "target_s") & (pl.col("key") == "default"))["value"][0])
-target_s = int(kpi["target_s"] or default_target)
+# the target the scope's incidents were judged by when they share one, else the warehouse's default
+target_s = int(kpi["target_s"] or data.response_rules().default_target_s)
 st.caption(response_text.clock_caption(rules))
 
 # ---- the headline figures: the rate always with its count and fractiles --------------
@@ -100,19 +101,19 @@ for col, dimension in zip(st.columns(2), ("district", "incident_type")):
         st.markdown(response_text.worst_group_text(groups, dimension))
         judged = groups.filter(~pl.col("is_small_sample"))
         if judged.height and st.button(i18n.t("open_beyond_incidents"), key=f"response_worst_{dimension}"):
-            open_incidents(drilldown.group_query(dimension, judged["group_code"][0]) | {"outcome": "beyond"})
+            open_incidents(figures.group_query(dimension, judged["group_code"][0]) | {"outcome": "beyond"})
 
 # ---- distribution and trend --------------------------------------------------------------
 histogram = data.run("response/histogram", **f.period)
-follow(st.plotly_chart(charts.response_histogram(histogram, lang, target_s), key="response_histogram",
+follow(st.plotly_chart(figures.response_histogram(histogram, lang, target_s), key="response_histogram",
                        on_select="rerun", selection_mode="points"))
 trend = data.run("response/weekly_trend", **f.period)
 left, right = st.columns(2)
 with left:
-    follow(st.plotly_chart(charts.weekly_rate(trend, f.start, f.end, lang), key="response_weekly_rate",
+    follow(st.plotly_chart(figures.weekly_rate(trend, f.start, f.end, lang), key="response_weekly_rate",
                            on_select="rerun", selection_mode="points"))
 with right:
-    follow(st.plotly_chart(charts.weekly_p90(trend, f.start, f.end, lang, target_s), key="response_weekly_p90",
+    follow(st.plotly_chart(figures.weekly_p90(trend, f.start, f.end, lang, target_s), key="response_weekly_p90",
                            on_select="rerun", selection_mode="points"))
 st.caption(i18n.t("click_to_drill"))
 
@@ -123,7 +124,7 @@ dimension = st.selectbox(i18n.t("group_by"), GROUPS, key=f"response_group_{lang}
 by_group = data.run("response/by_group", **f.period, group_by=dimension)
 table = pl.DataFrame([
     {
-        i18n.t(f"group_{dimension}"): charts.group_label(dimension, r["group_code"], r["group_name"], lang),
+        i18n.t(f"group_{dimension}"): figures.group_label(dimension, r["group_code"], r["group_name"], lang),
         i18n.t("col_incidents"): int(r["incidents"]),
         i18n.t("col_arrived"): int(r["arrived"]),
         i18n.t("col_within"): int(r["within_target"]),
@@ -136,7 +137,7 @@ table = pl.DataFrame([
         i18n.t("col_slowest_phase"): response_text.slowest_phase_text(r),
         i18n.t("col_share_of_misses"): rate_pct(r["share_of_misses"]),
         i18n.t("col_note"): i18n.t("note_small") if r["is_small_sample"] else "",
-        i18n.t("col_incident_list"): drilldown.link(f, drilldown.group_query(dimension, r["group_code"]))
+        i18n.t("col_incident_list"): drilldown.link(f, figures.group_query(dimension, r["group_code"]))
         if r["group_code"] is not None else None,
     }
     for r in by_group.iter_rows(named=True)
@@ -150,12 +151,12 @@ download_buttons(table.drop(i18n.t("col_incident_list")), f"{i18n.t('section_by_
                  "response_by_group")
 st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]))
 
-follow(st.plotly_chart(charts.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
+follow(st.plotly_chart(figures.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
                        on_select="rerun", selection_mode="points"))
-st.caption(i18n.t("phase_caption", n=charts.MAX_PHASE_GROUPS))
+st.caption(i18n.t("phase_caption", n=figures.MAX_PHASE_GROUPS))
 overall_ecdf = data.run("response/ecdf", **f.period)
 group_ecdf = None if dimension == "station" else data.run("response/ecdf", **f.period, group_by=dimension)
-follow(st.plotly_chart(charts.response_ecdf(overall_ecdf, group_ecdf, dimension, lang, target_s),
+follow(st.plotly_chart(figures.response_ecdf(overall_ecdf, group_ecdf, dimension, lang, target_s),
                        key="response_ecdf", on_select="rerun", selection_mode="points"))
 
 # ---- when: weekday by hour ----------------------------------------------------------------
@@ -163,7 +164,7 @@ st.subheader(i18n.t("section_grid"))
 metric = st.radio(i18n.t("grid_metric"), ("rate", "p90"), format_func=lambda m: i18n.text(f"grid_metric_{m}", lang),
                   horizontal=True, key=f"response_grid_metric_{lang}")
 grid = data.run("response/hour_weekday", **f.period)
-follow(st.plotly_chart(charts.hour_weekday_grid(grid, metric, lang, target_s), key="response_grid",
+follow(st.plotly_chart(figures.hour_weekday_grid(grid, metric, lang, target_s), key="response_grid",
                        on_select="rerun", selection_mode="points"))
 
 # ---- station league table, worst first -------------------------------------------------------
@@ -185,7 +186,7 @@ table = pl.DataFrame([
         i18n.t("col_busy_h"): round(int(r["busy_s"]) / 3600, 1),
         i18n.t("col_concurrent"): int(r["concurrent_responses"]),
         i18n.t("col_note"): i18n.t("note_small") if r["is_small_sample"] else "",
-        i18n.t("col_incident_list"): drilldown.link(f, drilldown.group_query("station", r["station_id"])),
+        i18n.t("col_incident_list"): drilldown.link(f, figures.group_query("station", r["station_id"])),
     }
     for r in league.iter_rows(named=True)
 ], strict=False)

@@ -2,22 +2,22 @@
 its latest count, its checks against the standard, and its responses. URL: `station?station=YJ0001`.
 
 Named queries: stations/register, stations/station_profile, stations/neighbours,
-inventory/station_stock, stations/station_response, stations/station_weekly, stations/station_incidents.
+inventory/station_stock, stations/station_response, stations/station_weekly, stations/station_incidents,
+response/rules (the target line and the smallest sample worth judging).
 """
 
-import math
 from urllib.parse import urlencode
 
 import polars as pl
-import pydeck as pdk
 import streamlit as st
 
-from dashboard import charts, data, filters, i18n, maps, plain, sections
+from dashboard import data, filters, i18n, maps, plain, sections
 from dashboard.export import download_buttons
 from dashboard.filters import current
+from emss import figures
 
 QUERIES = ["stations/register", "stations/station_profile", "stations/neighbours", "inventory/station_stock",
-           "stations/station_response", "stations/station_weekly", "stations/station_incidents"]
+           "stations/station_response", "stations/station_weekly", "stations/station_incidents", "response/rules"]
 NEIGHBOURS = 5
 # which check of the standard each kind of shortfall belongs to
 SHORTFALL_CHECK = {"staff": "staff", "role": "roles", "vehicles": "vehicles", "duty": "duty",
@@ -153,38 +153,9 @@ with right:
     if p["lat"] is None or p["lon"] is None:
         st.info(i18n.t("no_position"))
     else:
-        def fit_zoom(lat: float, reach_m: float | None) -> float:
-            """A web-mercator zoom that keeps the farthest neighbour inside the map (about 360 px tall)."""
-            span_m = 2.6 * max(reach_m or 0.0, 500.0)  # across, with a margin
-            return round(min(max(math.log2(78271.5 * math.cos(math.radians(lat)) * 360 / span_m), 8.0), 15.0), 2)
-
-        def point(r: dict, colour: list[int], line1: str) -> dict:
-            return {"lon": float(r["lon"]), "lat": float(r["lat"]), "color": colour,
-                    "tip_title": r["station_name"] or r["station_id"], "tip_line1": line1,
-                    "tip_line2": i18n.label("station_type", r["station_type"], lang)}
-
-        others = [point(r, list(charts.station_type_colour(r["station_type"])) + [235],
-                        i18n.t("tip_distance", m=f"{int(r['distance_m']):,}")) for r in neighbours.iter_rows(named=True)]
-        me = [point({**p, "station_id": station_id}, [198, 40, 40, 255], station_id)]
-        deck = pdk.Deck(
-            layers=[
-                pdk.Layer("GeoJsonLayer", id="districts", data=maps.districts_geojson((p["district"],), lang),
-                          stroked=True, filled=True, get_fill_color="properties.fill",
-                          get_line_color=[84, 110, 122, 255], line_width_min_pixels=1.5, pickable=False),
-                pdk.Layer("ScatterplotLayer", id="neighbours", data=others, get_position=["lon", "lat"],
-                          get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
-                          line_width_min_pixels=1, get_radius=120, radius_min_pixels=5, pickable=True),
-                pdk.Layer("ScatterplotLayer", id="station", data=me, get_position=["lon", "lat"],
-                          get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
-                          line_width_min_pixels=2, get_radius=160, radius_min_pixels=8, pickable=True),
-            ],
-            initial_view_state=pdk.ViewState(latitude=float(p["lat"]), longitude=float(p["lon"]), min_zoom=8,
-                                             max_zoom=16, zoom=fit_zoom(float(p["lat"]), neighbours["distance_m"].max())),
-            map_provider=None,  # no basemap tiles: nothing is fetched from outside
-            tooltip=maps.TOOLTIP,
-        )
+        deck = maps.station_map(p, station_id, neighbours, lang)
         st.pydeck_chart(deck, height=360, key="station_map")
-        st.caption(i18n.t("station_map_caption", n=len(others)))
+        st.caption(i18n.t("station_map_caption", n=neighbours.height))
     if neighbours.height:
         table = pl.DataFrame([{
             i18n.t("col_station_id"): r["station_id"],
@@ -252,14 +223,16 @@ else:
     ]
     for col, (label, value, help_text) in zip(st.columns(len(cells)), cells):
         col.metric(label, value, help=help_text, border=True)
+    rules = data.response_rules()  # as the warehouse was built: what the station's responses were judged by
     arrived = int(kpi["arrived"] or 0)
-    if 0 < arrived < sections.MIN_ARRIVALS:
-        st.warning(i18n.t("small_sample", n=arrived, min=sections.MIN_ARRIVALS))
+    if 0 < arrived < rules.min_incidents:
+        st.warning(i18n.t("small_sample", n=arrived, min=rules.min_incidents))
     weekly = data.run("stations/station_weekly", **period)
     if weekly.height:
         left, right = st.columns(2)
-        left.plotly_chart(charts.weekly_rate(weekly, f.start, f.end, lang), key="station_weekly_rate")
-        right.plotly_chart(charts.weekly_p90(weekly, f.start, f.end, lang), key="station_weekly_p90")
+        left.plotly_chart(figures.weekly_rate(weekly, f.start, f.end, lang), key="station_weekly_rate")
+        right.plotly_chart(figures.weekly_p90(weekly, f.start, f.end, lang, rules.default_target_s),
+                           key="station_weekly_p90")
     incidents = data.run("stations/station_incidents", **period)
     yes = i18n.t("yes")
     show(pl.DataFrame([{

@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, filters, i18n, sections
+from dashboard import data, filters, i18n, sections
 from dashboard.export import download_buttons
 from dashboard.filters import current
+from emss import figures
 
 QUERIES = ["stations/vs_target", "stations/build_trajectory", "stations/build_by_district", "stations/build_by_year",
            "stations/by_district", "stations/readiness_summary", "stations/readiness_trend",
@@ -76,13 +77,13 @@ else:
     if not has_target:
         st.info(i18n.t("no_targets", year=year))
 
-    st.plotly_chart(charts.target_bars(vs_target, lang), key="stations_target_bars")
+    st.plotly_chart(figures.target_bars(vs_target, lang), key="stations_target_bars")
     show(sections.build_table(vs_target, lang, with_pace=True), f"{i18n.t('section_build')}_{year}", "stations_target_table")
 
     # month by month against the straight line
     st.markdown(f"**{i18n.t('section_trajectory')}**")
     trajectory = data.run("stations/build_trajectory", as_of=as_of, **f.scope)
-    st.plotly_chart(charts.build_trajectory(trajectory, year, lang), key="stations_trajectory")
+    st.plotly_chart(figures.build_trajectory(trajectory, year, lang), key="stations_trajectory")
     st.caption(i18n.t("trajectory_caption"))
     with st.expander(i18n.t("section_trajectory")):
         show(pl.DataFrame([{
@@ -107,7 +108,7 @@ else:
         i18n.t("col_opened_this_year"): int(r["opened_this_year"]),
         i18n.t("col_district_target"): r["target_count"],
         i18n.t("col_progress"): i18n.fmt_pct(r["target_progress"], 0),
-        i18n.t("col_status"): (charts.target_status(int(r["opened_this_year"]), r["target_count"], lang)
+        i18n.t("col_status"): (figures.target_status(int(r["opened_this_year"]), r["target_count"], lang)
                                if r["target_count"] is not None else i18n.DASH),
     } for r in by_district_build.iter_rows(named=True)], strict=False),
         f"{i18n.t('section_build_by_district')}_{year}", "stations_build_by_district")
@@ -123,7 +124,7 @@ with st.expander(i18n.t("section_build_history")):
         i18n.t("col_year"): r["year"],
         i18n.t("col_opened"): int(r["opened"]),
         i18n.t("col_target"): int(r["target"]) if r["has_target"] else None,
-        i18n.t("col_status"): charts.target_status(int(r["opened"]), int(r["target"]) if r["has_target"] else None, lang),
+        i18n.t("col_status"): figures.target_status(int(r["opened"]), int(r["target"]) if r["has_target"] else None, lang),
         i18n.t("col_in_service_year_end"): int(r["in_service_at_year_end"]),
     } for r in per_year.iter_rows(named=True)], strict=False),
         i18n.t("section_build_history"), "stations_history_years")
@@ -132,7 +133,7 @@ with st.expander(i18n.t("section_build_history")):
         i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
         i18n.t("col_opened"): int(r["opened"]),
         i18n.t("col_target"): r["target_count"],
-        i18n.t("col_status"): charts.target_status(int(r["opened"]), r["target_count"], lang),
+        i18n.t("col_status"): figures.target_status(int(r["opened"]), r["target_count"], lang),
         i18n.t("col_in_service_year_end"): int(r["in_service_at_year_end"]),
     } for r in history.iter_rows(named=True)], strict=False),
         i18n.t("section_build_history") + "_" + i18n.t("col_station_type"), "stations_history_types")
@@ -144,7 +145,7 @@ if by_district.height == 0:
     st.info(i18n.t("no_stations_in_service", date=f.end.isoformat()))
 else:
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.district_type_bars(by_district, f.end, lang), key="stations_by_district_chart")
+    left.plotly_chart(figures.district_type_bars(by_district, f.end, lang), key="stations_by_district_chart")
     wide = (
         by_district
         .with_columns(pl.col("station_type").map_elements(lambda c: i18n.label("station_type", c, lang),
@@ -171,7 +172,7 @@ st.metric(i18n.t("kpi_compliant"), i18n.fmt_pct(readiness.get("compliant_rate"))
 st.caption(i18n.t("kpi_compliant_count", n=i18n.fmt_int(readiness.get("compliant")),
                   total=i18n.fmt_int(readiness.get("stations_in_service"))))
 if trend.height:
-    st.plotly_chart(charts.readiness_trend(trend, lang), key="stations_readiness_trend")
+    st.plotly_chart(figures.readiness_trend(trend, lang), key="stations_readiness_trend")
     st.caption(i18n.t("readiness_trend_caption"))
     with st.expander(i18n.t("chart_readiness_trend_title")):
         show(pl.DataFrame([{
@@ -191,9 +192,9 @@ st.markdown(f"**{i18n.t('section_readiness_breakdown')}**")
 breakdown = data.run("stations/readiness_breakdown", **f.scope)
 if breakdown.height:
     left, right = st.columns(2)
-    left.plotly_chart(charts.readiness_bars(breakdown, "district", i18n.t("chart_readiness_by_district"), lang),
+    left.plotly_chart(figures.readiness_bars(breakdown, "district", i18n.t("chart_readiness_by_district"), lang),
                       key="stations_readiness_by_district")
-    right.plotly_chart(charts.readiness_bars(breakdown, "station_type", i18n.t("chart_readiness_by_type"), lang),
+    right.plotly_chart(figures.readiness_bars(breakdown, "station_type", i18n.t("chart_readiness_by_type"), lang),
                        key="stations_readiness_by_type")
     for dimension, col in (("district", "col_district"), ("station_type", "col_station_type")):
         part = breakdown.filter(pl.col("dimension") == dimension)

@@ -33,12 +33,12 @@ from pathlib import Path
 
 import polars as pl
 
-from emss import spreadsheet
+from emss import settings, spreadsheet
 from emss.snapshot import history
 from emss.snapshot.history import DataState, data_state
 from emss.snapshot.pdf import PdfOutcome, print_pdf
-from emss.snapshot.report import ReportInfo, build_html, figures
-from emss.snapshot.tables import TABLES, kpi_values, run_tables, summary_rows
+from emss.snapshot.report import ReportInfo, build_html, draw
+from emss.snapshot.tables import TABLES, kpi_values, response_rules, run_tables, summary_rows
 from emss.snapshot.week import Week, last_complete_week, last_complete_week_by_clock, parse_week
 from emss.snapshot.workbook import write_workbook
 from warehouse.connection import open_reader
@@ -90,6 +90,7 @@ def _compute(warehouse: Path, week: Week | str | None, by_clock: bool):
         state = data_state(con)
         week = _pick_week(state, week, by_clock)
         tables = run_tables(con, week)
+        rules = response_rules(con)
         values = kpi_values(tables, week)
         revision, previous = history.latest_revision(con, week)
     finally:
@@ -97,12 +98,12 @@ def _compute(warehouse: Path, week: Week | str | None, by_clock: bool):
     new = not revision or not history.unchanged(previous, values)
     if new:
         revision, new = history.record(warehouse, week, values, state)
-    return state, week, tables, revision, new
+    return state, week, tables, rules, revision, new
 
 
 def record_week(warehouse: str | os.PathLike, week: Week | str | None = None, *, by_clock: bool = False) -> Snapshot:
     """Keep the week's KPIs in meta.snapshots without writing a folder."""
-    _, week, _, revision, new = _compute(Path(warehouse), week, by_clock)
+    _, week, _, _, revision, new = _compute(Path(warehouse), week, by_clock)
     return Snapshot(week, revision, new)
 
 
@@ -120,8 +121,8 @@ def _json_ready(value: object) -> object:
     return value
 
 
-def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, pl.DataFrame], revision: int,
-                  *, pdf: bool, lang: str) -> tuple[dict, PdfOutcome]:
+def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, pl.DataFrame],
+                  rules: settings.ResponseRules, revision: int, *, pdf: bool, lang: str) -> tuple[dict, PdfOutcome]:
     software = software_versions()
     (folder / "tables").mkdir(parents=True)
     for stem, frame in tables.items():
@@ -129,11 +130,11 @@ def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, 
         (folder / "tables" / f"{stem}.csv").write_bytes(spreadsheet.csv_bytes(frame))
 
     info = ReportInfo(week=week, as_of=state.as_of, cut_at=state.cut_at, revision=revision,
-                      data_version=state.version, batches=state.batches, software=software["emss"])
+                      data_version=state.version, batches=state.batches, software=software["emss"], rules=rules)
     summary = summary_rows(tables, week)
     write_workbook(folder / f"kpi_{week.label}.xlsx", tables, summary, info, lang)
     html_file = folder / f"report_{week.label}.html"
-    drawn = figures(tables, week, lang)
+    drawn = draw(tables, week, lang, rules.default_target_s)
     html_file.write_text(build_html(tables, summary, info, drawn, lang), encoding="utf-8")
 
     when = state.cut_at or dt.datetime.combine(state.as_of, dt.time())
@@ -183,14 +184,14 @@ def take(warehouse: str | os.PathLike, week: Week | str | None = None, out_dir: 
     The folder is written beside its final place and renamed into it, so it is
     never seen half written and keeps no file from an earlier run.
     """
-    state, week, tables, revision, new = _compute(Path(warehouse), week, by_clock)
+    state, week, tables, rules, revision, new = _compute(Path(warehouse), week, by_clock)
     root = snapshots_dir(out_dir)
     root.mkdir(parents=True, exist_ok=True)
     folder = root / week.label
     staging = root / f".{week.label}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        manifest, outcome = _write_folder(staging, week, state, tables, revision, pdf=pdf, lang=lang)
+        manifest, outcome = _write_folder(staging, week, state, tables, rules, revision, pdf=pdf, lang=lang)
         old = root / f".{week.label}.old-{os.getpid()}"
         if folder.exists():
             folder.rename(old)

@@ -20,7 +20,7 @@ import polars as pl
 from plotly.colors import sample_colorscale
 from plotly.offline import get_plotlyjs
 
-from dashboard import charts, i18n
+from emss import figures, messages, settings
 from emss.geo import DISTRICTS_FILE, load_districts
 from emss.snapshot.history import Batch
 from emss.snapshot.tables import TABLES, TREND_WEEKS, SummaryRow, week_rows
@@ -28,7 +28,6 @@ from emss.snapshot.week import Week
 
 FIGURE_WIDTH = 660  # px: inside the A4 text width (186 mm is 703 px at 96 dpi) with room to spare
 FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
-MIN_ARRIVALS = 30   # as the dashboard (dashboard/sections.py): below this a rate says little
 # The map's colour scale: red at or below 50 % within 5 minutes, green at 100 %.
 RATE_FLOOR = 0.5
 NO_DATA_COLOUR = "#eceff1"
@@ -43,27 +42,30 @@ class ReportInfo:
     data_version: str
     batches: tuple[Batch, ...]
     software: str
+    # the response-time rules the warehouse was built with (the `response/rules` query): the
+    # target line and the smallest sample worth judging, as the figures were judged
+    rules: settings.ResponseRules
 
 
 # ---- numbers as the report writes them ---------------------------------------------
 
 def fmt_value(value: float | None, kind: str, lang: str) -> str:
     if kind == "pct":
-        return i18n.fmt_pct(value)
+        return messages.fmt_pct(value)
     if kind == "duration":
-        return i18n.fmt_duration(value, lang)
-    return i18n.fmt_int(value)
+        return messages.fmt_duration(value, lang)
+    return messages.fmt_int(value)
 
 
 def fmt_change(value: float | None, kind: str, lang: str) -> str:
     if value is None:
-        return i18n.DASH
+        return messages.DASH
     if kind == "pct":
-        return i18n.text("snap_pp", lang, delta=f"{value * 100:+.1f}")
+        return messages.text("snap_pp", lang, delta=f"{value * 100:+.1f}")
     if kind == "duration":
-        text = i18n.fmt_duration(value, lang)
+        text = messages.fmt_duration(value, lang)
         return text if value < 0 else "+" + text
-    return i18n.fmt_delta(int(round(value)))
+    return messages.fmt_delta(int(round(value)))
 
 
 # ---- figures -----------------------------------------------------------------------
@@ -110,40 +112,41 @@ def district_map(by_district: pl.DataFrame, lang: str) -> go.Figure:
         point = district.geometry.representative_point()
         row = rates.get(code)
         if row and row["arrived"]:
-            figure = f"{i18n.fmt_pct(row['within_target_rate'])} ({i18n.fmt_int(row['arrived'])})"
+            figure = f"{messages.fmt_pct(row['within_target_rate'])} ({messages.fmt_int(row['arrived'])})"
         else:
-            figure = i18n.text("snap_map_no_data", lang)
+            figure = messages.text("snap_map_no_data", lang)
         fig.add_annotation(x=point.x, y=point.y, showarrow=False, bgcolor="rgba(255,255,255,0.8)", borderpad=1,
-                           text=f"<b>{html.escape(i18n.label('district', code, lang))}</b><br>{figure}",
+                           text=f"<b>{html.escape(messages.label('district', code, lang))}</b><br>{figure}",
                            font={"size": 10, "color": "#263238"})
     # an invisible trace carries the colour bar
     fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
                     marker={"colorscale": "RdYlGn", "cmin": RATE_FLOOR, "cmax": 1.0, "color": [RATE_FLOOR],
                             "showscale": True,
-                            "colorbar": {"title": {"text": i18n.text("axis_rate", lang)}, "tickformat": ".0%",
+                            "colorbar": {"title": {"text": messages.text("axis_rate", lang)}, "tickformat": ".0%",
                                          "thickness": 12, "len": 0.8}})
     mid_lat = 22.65
     fig.update_xaxes(visible=False)
     # a degree of latitude is longer than a degree of longitude by 1 / cos(latitude)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
-    fig.update_layout(title={"text": i18n.text("snap_map_title", lang), "x": 0, "xanchor": "left"},
+    fig.update_layout(title={"text": messages.text("snap_map_title", lang), "x": 0, "xanchor": "left"},
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white")
     return _print_layout(fig, 500)
 
 
-def figures(tables: dict[str, pl.DataFrame], week: Week, lang: str) -> dict[str, go.Figure]:
-    """The report's figures by element id, drawn by the dashboard's own chart functions where it has one."""
+def draw(tables: dict[str, pl.DataFrame], week: Week, lang: str, target_s: int) -> dict[str, go.Figure]:
+    """The report's figures by element id, drawn by the dashboard's figure builders (emss.figures)
+    where it has one; `target_s` is the target line (the warehouse's rules, `ReportInfo.rules`)."""
     trend = tables["response_weekly_trend"]
     trend_start = week.start - dt.timedelta(weeks=TREND_WEEKS - 1)
     out = {
-        "fig-trend-rate": _print_layout(charts.weekly_rate(trend, trend_start, week.end, lang), 320),
+        "fig-trend-rate": _print_layout(figures.weekly_rate(trend, trend_start, week.end, lang), 320),
         "fig-district-map": district_map(week_rows(tables["response_by_district"], week), lang),
-        "fig-histogram": _print_layout(charts.response_histogram(tables["response_histogram"], lang), 330),
-        "fig-trend-p90": _print_layout(charts.weekly_p90(trend, trend_start, week.end, lang), 320),
+        "fig-histogram": _print_layout(figures.response_histogram(tables["response_histogram"], lang, target_s), 330),
+        "fig-trend-p90": _print_layout(figures.weekly_p90(trend, trend_start, week.end, lang, target_s), 320),
     }
     vs_target = week_rows(tables["stations_vs_target"], week)
     if vs_target.height:
-        out["fig-target"] = _print_layout(charts.target_bars(vs_target, lang), 360)
+        out["fig-target"] = _print_layout(figures.target_bars(vs_target, lang), 360)
     return out
 
 
@@ -193,12 +196,12 @@ def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool, dic
 
 def headline_table(rows: list[SummaryRow], lang: str) -> str:
     """本周 / 上周 / 变化 for each headline KPI; cells carry data-kpi so a test can find them."""
-    headers = [(i18n.text("snap_col_kpi", lang), False), (i18n.text("snap_col_this_week", lang), True),
-               (i18n.text("snap_col_last_week", lang), True), (i18n.text("snap_col_change", lang), True)]
+    headers = [(messages.text("snap_col_kpi", lang), False), (messages.text("snap_col_this_week", lang), True),
+               (messages.text("snap_col_last_week", lang), True), (messages.text("snap_col_change", lang), True)]
     body = []
     for r in rows:
         body.append([
-            (i18n.text(r.label_key, lang), False, {}),
+            (messages.text(r.label_key, lang), False, {}),
             (fmt_value(r.this_week, r.kind, lang), True, {"data-kpi": r.kpi, "data-week": "this"}),
             (fmt_value(r.last_week, r.kind, lang), True, {"data-kpi": r.kpi, "data-week": "last"}),
             (fmt_change(r.change, r.kind, lang), True, {"data-kpi": r.kpi, "data-week": "change"}),
@@ -206,53 +209,54 @@ def headline_table(rows: list[SummaryRow], lang: str) -> str:
     return _table(headers, body)
 
 
-def district_table(tables: dict[str, pl.DataFrame], week: Week, lang: str) -> str:
+def district_table(tables: dict[str, pl.DataFrame], week: Week, lang: str, min_sample: int) -> str:
+    """The week's districts against last week's; a district with fewer than `min_sample` arrivals is marked."""
     this = {r["district"]: r for r in week_rows(tables["response_by_district"], week).iter_rows(named=True)}
     last = {r["district"]: r for r in week_rows(tables["response_by_district"], week.previous()).iter_rows(named=True)}
-    headers = [(i18n.text("col_district", lang), False), (i18n.text("col_incidents", lang), True),
-               (i18n.text("col_arrived", lang), True), (i18n.text("col_rate", lang), True),
-               (i18n.text("snap_last", lang, name=i18n.text("col_rate", lang)), True),
-               (i18n.text("snap_col_change", lang), True), (i18n.text("col_p90", lang), True),
-               (i18n.text("col_note", lang), False)]
+    headers = [(messages.text("col_district", lang), False), (messages.text("col_incidents", lang), True),
+               (messages.text("col_arrived", lang), True), (messages.text("col_rate", lang), True),
+               (messages.text("snap_last", lang, name=messages.text("col_rate", lang)), True),
+               (messages.text("snap_col_change", lang), True), (messages.text("col_p90", lang), True),
+               (messages.text("col_note", lang), False)]
     body = []
     for code, r in this.items():  # in the query's order: the lowest rate first
         previous = last.get(code, {}).get("within_target_rate")
         change = None if r["within_target_rate"] is None or previous is None else r["within_target_rate"] - previous
-        few = (r["arrived"] or 0) < MIN_ARRIVALS
+        few = (r["arrived"] or 0) < min_sample
         body.append([
-            (i18n.label("district", code, lang), False, {}),
-            (i18n.fmt_int(r["incidents"]), True, {}),
-            (i18n.fmt_int(r["arrived"]), True, {}),
-            (i18n.fmt_pct(r["within_target_rate"]), True, {"data-kpi": "within_target_rate", "data-district": code or ""}),
-            (i18n.fmt_pct(previous), True, {}),
+            (messages.label("district", code, lang), False, {}),
+            (messages.fmt_int(r["incidents"]), True, {}),
+            (messages.fmt_int(r["arrived"]), True, {}),
+            (messages.fmt_pct(r["within_target_rate"]), True, {"data-kpi": "within_target_rate", "data-district": code or ""}),
+            (messages.fmt_pct(previous), True, {}),
             (fmt_change(change, "pct", lang), True, {}),
-            (i18n.fmt_duration(r["p90_response_s"], lang), True, {}),
-            (i18n.text("note_small", lang) if few else "", False, {}),
+            (messages.fmt_duration(r["p90_response_s"], lang), True, {}),
+            (messages.text("note_small", lang) if few else "", False, {}),
         ])
     return _table(headers, body)
 
 
 def batches_table(batches: tuple[Batch, ...], lang: str) -> str:
-    headers = [(i18n.text("snap_col_batch", lang), True), (i18n.text("snap_col_file", lang), False),
-               (i18n.text("snap_col_kind", lang), False), (i18n.text("snap_col_rows", lang), True),
-               (i18n.text("snap_col_finished", lang), False)]
+    headers = [(messages.text("snap_col_batch", lang), True), (messages.text("snap_col_file", lang), False),
+               (messages.text("snap_col_kind", lang), False), (messages.text("snap_col_rows", lang), True),
+               (messages.text("snap_col_finished", lang), False)]
     rows = [[(str(b.batch_id), True, {}), (b.source_file, False, {}), (b.kind, False, {}),
-             (i18n.fmt_int(b.rows_loaded), True, {}),
-             (b.finished_at.strftime("%Y-%m-%d %H:%M:%S") if b.finished_at else i18n.DASH, False, {})]
+             (messages.fmt_int(b.rows_loaded), True, {}),
+             (b.finished_at.strftime("%Y-%m-%d %H:%M:%S") if b.finished_at else messages.DASH, False, {})]
             for b in batches]
     return _table(headers, rows)
 
 
 def build_html(tables: dict[str, pl.DataFrame], summary: list[SummaryRow], info: ReportInfo,
                drawn: dict[str, go.Figure], lang: str = "zh") -> str:
-    """The whole report as one HTML string (plotly.js inlined once); `drawn` is `figures(...)`."""
+    """The whole report as one HTML string (plotly.js inlined once); `drawn` is `draw(...)`."""
     week = info.week
     figs = {k: figure_html(f, k) for k, f in drawn.items()}
-    title = i18n.text("snap_report_title", lang)
-    heading = i18n.text("snap_week_heading", lang, year=week.year, number=week.number,
+    title = messages.text("snap_report_title", lang)
+    heading = messages.text("snap_week_heading", lang, year=week.year, number=week.number,
                         start=week.start.isoformat(), end=week.end.isoformat())
-    meta = i18n.text("snap_meta_line", lang, as_of=i18n.fmt_date(info.as_of, lang),
-                     cut_at=info.cut_at.strftime("%Y-%m-%d %H:%M") if info.cut_at else i18n.DASH,
+    meta = messages.text("snap_meta_line", lang, as_of=messages.fmt_date(info.as_of, lang),
+                     cut_at=info.cut_at.strftime("%Y-%m-%d %H:%M") if info.cut_at else messages.DASH,
                      revision=info.revision, version=info.data_version[:12])
     query_names = ", ".join(dict.fromkeys(spec.query for spec in TABLES))
     html_lang = "zh-CN" if lang == "zh" else "en"
@@ -263,22 +267,22 @@ def build_html(tables: dict[str, pl.DataFrame], summary: list[SummaryRow], info:
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
         "</head>\n<body>",
         f"<header><h1>{_e(title)}</h1><p class=week>{_e(heading)}</p><p class=meta>{_e(meta)}</p></header>",
-        f"<section><h2>{_e(i18n.text('snap_section_headline', lang))}</h2>",
+        f"<section><h2>{_e(messages.text('snap_section_headline', lang))}</h2>",
         headline_table(summary, lang),
-        f"<p class=note>{_e(i18n.text('snap_response_note', lang))} "
-        f"{_e(i18n.text('snap_readiness_note', lang, date=info.as_of.isoformat()))}</p></section>",
-        f"<section><h2>{_e(i18n.text('snap_section_trend', lang, n=TREND_WEEKS))}</h2>",
+        f"<p class=note>{_e(messages.text('snap_response_note', lang, target=info.rules.default_target_s))} "
+        f"{_e(messages.text('snap_readiness_note', lang, date=info.as_of.isoformat()))}</p></section>",
+        f"<section><h2>{_e(messages.text('snap_section_trend', lang, n=TREND_WEEKS))}</h2>",
         f'<div class="figure">{figs["fig-trend-rate"]}</div></section>',
-        f'<section class="page"><h2>{_e(i18n.text("section_by_district", lang))}</h2>',
+        f'<section class="page"><h2>{_e(messages.text("section_by_district", lang))}</h2>',
         f'<div class="figure">{figs["fig-district-map"]}</div>',
-        district_table(tables, week, lang) + "</section>",
-        f'<section class="page"><h2>{_e(i18n.text("section_response", lang))}</h2>',
+        district_table(tables, week, lang, info.rules.min_incidents) + "</section>",
+        f'<section class="page"><h2>{_e(messages.text("section_response", lang))}</h2>',
         f'<div class="figure">{figs["fig-histogram"]}</div><div class="figure">{figs["fig-trend-p90"]}</div></section>',
-        f'<section class="page"><h2>{_e(i18n.text("section_build", lang))}</h2>',
+        f'<section class="page"><h2>{_e(messages.text("section_build", lang))}</h2>',
         f'<div class="figure">{figs["fig-target"]}</div>' if "fig-target" in figs else "",
         "</section>",
-        f"<section><h2>{_e(i18n.text('snap_section_batches', lang))}</h2>{batches_table(info.batches, lang)}</section>",
-        f"<footer>{_e(i18n.text('snap_footer', lang, version=info.software, queries=query_names))}</footer>",
+        f"<section><h2>{_e(messages.text('snap_section_batches', lang))}</h2>{batches_table(info.batches, lang)}</section>",
+        f"<footer>{_e(messages.text('snap_footer', lang, version=info.software, queries=query_names))}</footer>",
         "</body>\n</html>\n",
     ]
     return "\n".join(parts)

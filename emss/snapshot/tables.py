@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 import queries
+from emss import settings
 from emss.snapshot.week import Week
 
 TREND_WEEKS = 12  # the trend in the report: the snapshot week and the eleven before it
@@ -75,6 +76,12 @@ def run_tables(con: duckdb.DuckDBPyConnection, week: Week) -> dict[str, pl.DataF
     return out
 
 
+def response_rules(con: duckdb.DuckDBPyConnection) -> settings.ResponseRules:
+    """The response-time rules the warehouse was built with (response/rules): the report's target
+    line and small-sample marks come from these, as the dashboard's do."""
+    return settings.stored_response_rules(queries.run(con, "response/rules").select("rule", "key", "value").rows())
+
+
 def week_rows(frame: pl.DataFrame, week: Week) -> pl.DataFrame:
     return frame.filter(pl.col("week") == week.label).drop("week")
 
@@ -133,7 +140,7 @@ def kpi_values(tables: dict[str, pl.DataFrame], week: Week) -> list[KpiValue]:
 
 # ---- the headline rows shared by the workbook and the report --------------------
 
-# How each KPI is labelled (a key of dashboard.i18n.STRINGS) and written: int, pct or duration (seconds).
+# How each KPI is labelled (a key of emss.messages.STRINGS) and written: int, pct or duration (seconds).
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "incidents": ("col_incidents", "int"),
     "arrived": ("col_arrived", "int"),

@@ -23,9 +23,8 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from dashboard import i18n
-from emss import spreadsheet
-from emss.snapshot.report import MIN_ARRIVALS, ReportInfo
+from emss import messages, spreadsheet
+from emss.snapshot.report import ReportInfo
 from emss.snapshot.tables import SummaryRow, week_rows
 
 SECONDS_PER_DAY = 86400
@@ -33,7 +32,7 @@ SECONDS_PER_DAY = 86400
 
 class _Formats:
     def __init__(self, wb: xlsxwriter.Workbook, lang: str):
-        pp = i18n.text("snap_pp", lang, delta="").strip()
+        pp = messages.text("snap_pp", lang, delta="").strip()
         seconds = "秒" if lang == "zh" else "s"
         self.header = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "bottom": 1, "text_wrap": True,
                                      "valign": "top"})
@@ -48,6 +47,7 @@ class _Formats:
             "duration": wb.add_format({"num_format": f'+0" {seconds}";-0" {seconds}";0" {seconds}"'}),
         }
         self.title = wb.add_format({"bold": True, "font_size": 13})
+        self.seconds = wb.add_format({"num_format": f'0" {seconds}"', "align": "left"})
 
     def value(self, kind: str):
         return {"int": self.int, "pct": self.pct, "duration": self.duration}[kind]
@@ -89,7 +89,7 @@ def _sheet(wb: xlsxwriter.Workbook, fmt: _Formats, name: str, headers: list[str]
 
 
 def _summary(wb, fmt: _Formats, summary: list[SummaryRow], lang: str) -> None:
-    t = lambda key, **kw: i18n.text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     ws = _sheet(wb, fmt, t("snap_sheet_summary"),
                 [t("snap_col_kpi"), t("snap_col_this_week"), t("snap_col_last_week"), t("snap_col_change")],
                 [30, 14, 14, 16])
@@ -99,8 +99,8 @@ def _summary(wb, fmt: _Formats, summary: list[SummaryRow], lang: str) -> None:
                            (_change_cell(r.change, r.kind), fmt.change[r.kind])])
 
 
-def _by_district(wb, fmt: _Formats, tables, week, lang: str) -> None:
-    t = lambda key, **kw: i18n.text(key, lang, **kw)  # noqa: E731
+def _by_district(wb, fmt: _Formats, tables, week, lang: str, min_sample: int) -> None:
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     this = week_rows(tables["response_by_district"], week)
     last = {r["district"]: r for r in week_rows(tables["response_by_district"], week.previous()).iter_rows(named=True)}
     columns = [("incidents", "col_incidents", "int"), ("within_target_rate", "col_rate", "pct"),
@@ -113,19 +113,19 @@ def _by_district(wb, fmt: _Formats, tables, week, lang: str) -> None:
     ws = _sheet(wb, fmt, t("snap_sheet_district"), headers, [14] + [12] * (len(headers) - 2) + [10])
     for i, r in enumerate(this.iter_rows(named=True), start=1):
         prev = last.get(r["district"], {})
-        cells: list[tuple[object, object]] = [(i18n.label("district", r["district"], lang), fmt.text)]
+        cells: list[tuple[object, object]] = [(messages.label("district", r["district"], lang), fmt.text)]
         for column, _, kind in columns:
             a, b = r[column], prev.get(column)
             change = None if a is None or b is None else a - b
             cells += [(_cell(a, kind), fmt.value(kind)), (_cell(b, kind), fmt.value(kind)),
                       (_change_cell(change, kind), fmt.change[kind])]
-        few = (r["arrived"] or 0) < MIN_ARRIVALS
+        few = (r["arrived"] or 0) < min_sample
         cells += [(r["arrived"], fmt.int), (t("note_small") if few else None, fmt.text)]
         _write_row(ws, i, cells)
 
 
 def _build_out(wb, fmt: _Formats, tables, week, lang: str) -> None:
-    t = lambda key, **kw: i18n.text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     this = week_rows(tables["stations_vs_target"], week)
     last = {r["station_type"]: r for r in week_rows(tables["stations_vs_target"], week.previous()).iter_rows(named=True)}
     in_service = t("col_in_service")
@@ -135,7 +135,7 @@ def _build_out(wb, fmt: _Formats, tables, week, lang: str) -> None:
     for i, r in enumerate(this.iter_rows(named=True), start=1):
         prev = last.get(r["station_type"], {}).get("in_service")
         _write_row(ws, i, [
-            (i18n.label("station_type", r["station_type"], lang), fmt.text),
+            (messages.label("station_type", r["station_type"], lang), fmt.text),
             (r["in_service"], fmt.int), (prev, fmt.int),
             (None if prev is None else r["in_service"] - prev, fmt.change["int"]),
             (r["opened_this_year"], fmt.int), (r["target_count"], fmt.int), (r["target_progress"], fmt.pct),
@@ -143,7 +143,7 @@ def _build_out(wb, fmt: _Formats, tables, week, lang: str) -> None:
 
 
 def _trend(wb, fmt: _Formats, tables, lang: str) -> None:
-    t = lambda key, **kw: i18n.text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     ws = _sheet(wb, fmt, t("snap_sheet_trend"),
                 [t("axis_week"), t("col_incidents"), t("col_arrived"), t("col_rate"), t("col_p90")],
                 [14, 10, 10, 12, 12])
@@ -153,7 +153,7 @@ def _trend(wb, fmt: _Formats, tables, lang: str) -> None:
 
 
 def _histogram(wb, fmt: _Formats, tables, lang: str) -> None:
-    t = lambda key, **kw: i18n.text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     ws = _sheet(wb, fmt, t("snap_sheet_hist"), [t("snap_col_bin"), t("col_incidents"), t("hist_within")], [16, 10, 10])
     for i, r in enumerate(tables["response_histogram"].iter_rows(named=True), start=1):
         _write_row(ws, i, [(_cell(r["bin_start_s"], "duration"), fmt.duration), (r["incidents"], fmt.int),
@@ -161,16 +161,16 @@ def _histogram(wb, fmt: _Formats, tables, lang: str) -> None:
 
 
 def _stations(wb, fmt: _Formats, tables, lang: str) -> None:
-    t = lambda key, **kw: i18n.text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     ws = _sheet(wb, fmt, t("snap_sheet_stations"), [t("col_district"), t("col_station_type"), t("col_in_service")],
                 [14, 16, 10])
     for i, r in enumerate(tables["stations_by_district"].iter_rows(named=True), start=1):
-        _write_row(ws, i, [(i18n.label("district", r["district"], lang), fmt.text),
-                           (i18n.label("station_type", r["station_type"], lang), fmt.text), (r["in_service"], fmt.int)])
+        _write_row(ws, i, [(messages.label("district", r["district"], lang), fmt.text),
+                           (messages.label("station_type", r["station_type"], lang), fmt.text), (r["in_service"], fmt.int)])
 
 
 def _about(wb, fmt: _Formats, info: ReportInfo, lang: str) -> None:
-    t = lambda key, **kw: i18n.text(key, lang, **kw)  # noqa: E731
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     ws = wb.add_worksheet(t("snap_sheet_about"))
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 90)
@@ -180,16 +180,18 @@ def _about(wb, fmt: _Formats, info: ReportInfo, lang: str) -> None:
         (t("snap_about_week"), week.label),
         (t("snap_about_dates"), f"{week.start.isoformat()} – {week.end.isoformat()}"),
         (t("snap_about_as_of"), info.as_of.isoformat()),
-        (t("snap_about_cut"), info.cut_at.isoformat(sep=" ") if info.cut_at else i18n.DASH),
+        (t("snap_about_cut"), info.cut_at.isoformat(sep=" ") if info.cut_at else messages.DASH),
         (t("snap_about_revision"), str(info.revision)),
         (t("snap_about_version"), info.data_version),
         (t("snap_about_software"), info.software),
+        (t("snap_about_target"), info.rules.default_target_s),
         ("", t("snap_about_durations")),
-        ("", t("snap_response_note")),
+        ("", t("snap_response_note", target=info.rules.default_target_s)),
         ("", t("snap_readiness_note", date=info.as_of.isoformat())),
     ]
     for i, (key, value) in enumerate(rows, start=2):
-        _write_row(ws, i, [(key, fmt.header if key else fmt.text), (value, fmt.text)])
+        value_format = fmt.text if isinstance(value, str) else fmt.seconds  # the target: a number of seconds
+        _write_row(ws, i, [(key, fmt.header if key else fmt.text), (value, value_format)])
 
 
 def write_workbook(path: Path, tables: dict[str, pl.DataFrame], summary: list[SummaryRow], info: ReportInfo,
@@ -197,13 +199,13 @@ def write_workbook(path: Path, tables: dict[str, pl.DataFrame], summary: list[Su
     created = info.cut_at or dt.datetime.combine(info.as_of, dt.time())
     wb = spreadsheet.workbook(str(path))
     wb.set_properties({
-        "title": f"{i18n.text('snap_report_title', lang)} {info.week.label}",
+        "title": f"{messages.text('snap_report_title', lang)} {info.week.label}",
         "author": "emss", "company": "", "comments": f"emss {info.software}",
         "created": created,  # fixed: a rerun on the same data writes the same bytes
     })
     fmt = _Formats(wb, lang)
     _summary(wb, fmt, summary, lang)
-    _by_district(wb, fmt, tables, info.week, lang)
+    _by_district(wb, fmt, tables, info.week, lang, info.rules.min_incidents)
     _build_out(wb, fmt, tables, info.week, lang)
     _trend(wb, fmt, tables, lang)
     _histogram(wb, fmt, tables, lang)

@@ -2,7 +2,7 @@
 -- title_en: Incident positions for coverage
 -- description: The position of every incident in the period, for counting past incidents per coverage cell (H3 resolution 9, computed by emss.coverage since the warehouse carries resolution 8 only). Filters: districts, incident types and the hour of the call (hour_from to hour_to inclusive; a range that wraps past midnight such as 22 to 5 is allowed). Incidents are not filtered by station type: demand is demand, whoever answered it.
 -- grain: one row per incident with a position
--- param: start_date date   first call date (default: 27 days before end_date)
+-- param: start_date date   first call date (default: the default period, emss/response_rules.toml [period], ending at end_date)
 -- param: end_date date     last call date (default: the data's as-of date)
 -- param: districts text[]  district codes (default: all)
 -- param: incident_types text[]  incident type codes (default: all)

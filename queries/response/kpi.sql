@@ -2,7 +2,7 @@
 -- title_en: 5-minute arrival rate and response-time fractiles
 -- description: Incidents in the period, how many had an arrival, the share of incidents whose first station arrived within the target (300 s unless emss/response_rules.toml sets another per incident type) of the clock start, over incidents with a response time, and the median and 90th percentile of that time. Incidents without an arrival are counted, never treated as zero. `clock_start` names the clock-start rule(s) the incidents ran on (received = 接警时间, dispatched = 派警时间; per channel in `clock_start_by_channel`); the full_response columns time the full first response (the configured vehicles or staff on scene).
 -- grain: one row
--- param: start_date date   first call date (default: 27 days before end_date)
+-- param: start_date date   first call date (default: the default period, emss/response_rules.toml [period], ending at end_date)
 -- param: end_date date     last call date (default: the data's as-of date)
 -- param: districts text[]  district codes (default: all)
 -- param: station_types text[]  first station's type codes (default: all)

@@ -3,7 +3,7 @@
 -- description: Every response of the station in the period (call date), latest first: the incident, its type and channel, this station's phases and response time (clock start → this station arrived), whether that was within the incident's target, and whether it was first on scene.
 -- grain: one row per incident the station responded to
 -- param: station text       station_id (none: no rows)
--- param: start_date date    first call date (default: 27 days before end_date)
+-- param: start_date date    first call date (default: the default period, emss/response_rules.toml [period], ending at end_date)
 -- param: end_date date      last call date (default: the data's as-of date)
 select
     r.incident_id, r.incident_type, r.channel, r.district, r.call_at, r.arrive_at,

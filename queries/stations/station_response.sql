@@ -3,7 +3,7 @@
 -- description: The incidents the station responded to in the period (call date), per week, how many it reached, how often it was first on scene, and its own response time (the incident's clock start, per emss/response_rules.toml → this station arrived): the share within the incident's target (5 minutes as shipped) over its arrivals, the median and the 90th percentile. Responses without an arrival are counted, never treated as zero.
 -- grain: one row
 -- param: station text       station_id (none: nothing counted)
--- param: start_date date    first call date (default: 27 days before end_date)
+-- param: start_date date    first call date (default: the default period, emss/response_rules.toml [period], ending at end_date)
 -- param: end_date date      last call date (default: the data's as-of date)
 with period as (
     select period_start($start_date, $end_date) as start_date, period_end($end_date) as end_date

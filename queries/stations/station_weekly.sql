@@ -3,7 +3,7 @@
 -- description: Per ISO week (Monday) in the period: the station's responses, arrivals, the share of its arrivals within the incident's target (5 minutes as shipped) of the clock start, and the 90th percentile of its response time.
 -- grain: one row per week with at least one response
 -- param: station text       station_id (none: no rows)
--- param: start_date date    first call date (default: 27 days before end_date)
+-- param: start_date date    first call date (default: the default period, emss/response_rules.toml [period], ending at end_date)
 -- param: end_date date      last call date (default: the data's as-of date)
 select
     cast(date_trunc('week', r.call_date) as date) as week_start,

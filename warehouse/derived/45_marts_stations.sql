@@ -79,17 +79,29 @@ create or replace temp macro readiness_shortfall(check_code, item, item_en, actu
 create or replace temp macro readiness_num(x) as
     case when x = round(x) then cast(cast(x as bigint) as varchar) else cast(x as varchar) end;
 
--- the Chinese wording of one shortfall, for exports and analysts (dashboard/i18n.py says the same)
-create or replace temp macro readiness_phrase_zh(s) as case s.check
-    when 'staff' then '人员' || coalesce(readiness_num(s.actual), '未知') || '人，标准' || s.required || '人'
-    when 'role' then '缺' || s.item
-    when 'vehicles' then '车辆' || coalesce(readiness_num(s.actual), '未知') || '辆，少于' || s.required || '辆'
-    when 'duty' then '非24小时值班' || coalesce('（' || s.item || '）', '')
-    when 'no_count' then '无物资盘点记录'
-    when 'mandatory_kit' then '必配装备不足：' || s.item || '（可用' || readiness_num(s.actual) || '，应配' || s.required || '）'
-    when 'forest_kit' then '林区装备不足：' || s.item || '（可用' || readiness_num(s.actual) || '，应配' || s.required || '）'
-    when 'expired' then '物资过期：' || s.item
-    else s.check || coalesce('：' || s.item, '')
+-- The message catalog's words (emss/messages.toml, put in meta.messages by warehouse/build.py)
+-- as one map per language: key -> text.
+create or replace temp table readiness_words as
+select l.lang, map_from_entries(list((m.key, case l.lang when 'zh' then m.zh else m.en end))) as words
+from meta.messages m cross join (values ('zh'), ('en')) l(lang)
+group by l.lang;
+
+create or replace temp macro readiness_item(s, lang) as
+    case when lang = 'en' and nullif(s.item_en, '') is not null then s.item_en else s.item end;
+
+-- One shortfall in words, for exports and analysts: the catalog's shortfall_<check> with its
+-- {actual}, {required} and {item} filled in as emss.messages.shortfall fills them for the pages
+-- (the item last, so nothing in an item's name is taken for a field). `words`: readiness_words.
+create or replace temp macro readiness_phrase(s, words, lang) as case
+    when words['shortfall_' || s.check] is null
+        then s.check || coalesce(': ' || nullif(readiness_item(s, lang), ''), '')
+    else replace(replace(replace(words['shortfall_' || s.check],
+        '{actual}', coalesce(readiness_num(s.actual), words['unknown'])),
+        '{required}', coalesce(s.required, '')),
+        '{item}', case when s.check = 'duty'
+                       then coalesce(replace(words['duty_mode_in_brackets'], '{item}',
+                                             nullif(readiness_item(s, lang), '')), '')
+                       else coalesce(readiness_item(s, lang), '') end)
 end;
 
 -- the usable quantity (in working order, in date) of each required kit item on the count in force
@@ -195,13 +207,13 @@ judged as (
     from checks
 )
 select
-    *,
+    judged.*,
     staff_ok::int + roles_ok::int + vehicles_ok::int + duty_ok::int + kit_ok::int + in_date_ok::int
         + (is_forest and forest_kit_ok)::int as checks_passed,
     6 + is_forest::int as checks_total,  -- the forest-kit check applies to forest stations only
     staff_ok and roles_ok and vehicles_ok and duty_ok and kit_ok and forest_kit_ok and in_date_ok as is_compliant,
-    array_to_string(list_transform(shortfalls, lambda x: readiness_phrase_zh(x)), '；') as shortfalls_zh
-from judged;
+    array_to_string(list_transform(shortfalls, lambda x: readiness_phrase(x, w.words, 'zh')), '；') as shortfalls_zh
+from judged cross join (select words from readiness_words where lang = 'zh') w;
 
 -- marts.station_readiness: one row per station_id, judged on the data's as-of date.
 create or replace table marts.station_readiness as

@@ -1,23 +1,48 @@
-"""Plotly figures for the pages: a query's frame in, a figure out, labels in the chosen language.
+"""Plotly figures: a named query's frame in, a figure out, words in the language asked for.
 
-No figure here computes a KPI; each draws what a named query returned. Axes in
-seconds carry minute ticks, so the 5-minute target sits at x = 300.
+The dashboard's pages and the weekly report draw the same figures from here. Nothing here
+knows Streamlit or who is looking: every builder takes `lang` (words from `emss.messages`),
+and every figure with a target line takes the target (`target_s`) from its caller, who reads
+it from the rules the warehouse was built with (the `response/rules` query).
+
+No figure here computes a KPI; each draws what a named query returned. Axes in seconds carry
+minute ticks, so a 5-minute target sits at x = 300.
 
 Plotly draws `<a href>`, `<b>` and other tags in any text it shows: every name or code from
 the data (a station, a district or type kept as written, an incident number) goes through
-`plain.plotly` before it becomes a label, a legend entry, hover text or a title.
+`literal` before it becomes a label, a legend entry, hover text or a title.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode
 
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import i18n, plain
-from emss import categories
-from emss.config import TARGET_RESPONSE_S
+from emss import categories, messages
+
+# ---- text from the data, as Plotly should draw it -------------------------------------------
+
+# Line breaks and tabs: one space (Plotly would draw them as <br>).
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def literal(value: object) -> str:
+    """`value` as text Plotly draws literally (None -> ""): its pseudo-HTML tags (`<a href>`,
+    `<br>`, `<b>`, `<span style>`, ...) are split off before entities are decoded, so
+    `&lt;a&gt;` shows as `<a>`; line breaks would become `<br>`, so they become spaces."""
+    if value is None:
+        return ""
+    text = _SPACES.sub(" ", str(value)).strip()
+    return "".join(_ENTITIES.get(ch, ch) for ch in text)
+
+
+# ---- colours ----------------------------------------------------------------------------------
 
 # One colour per station type, shared by the charts and the map legend.
 STATION_TYPE_RGB: dict[str, tuple[int, int, int]] = {
@@ -62,56 +87,56 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
 def target_status(opened: int, target: int | None, lang: str) -> str:
     """超额完成 / 已完成 / 未完成 / 无目标 for one station type."""
     if target is None or target == 0:
-        return i18n.text("status_over", lang) if opened > 0 and target == 0 else i18n.text("status_no_target", lang)
+        return messages.text("status_over", lang) if opened > 0 and target == 0 else messages.text("status_no_target", lang)
     if opened > target:
-        return i18n.text("status_over", lang)
+        return messages.text("status_over", lang)
     if opened == target:
-        return i18n.text("status_done", lang)
-    return i18n.text("status_behind", lang)
+        return messages.text("status_done", lang)
+    return messages.text("status_behind", lang)
 
 
 def target_bars(vs_target: pl.DataFrame, lang: str) -> go.Figure:
     """Grouped bars: stations opened this year against the year's target, per type (stations/vs_target)."""
     year = vs_target["year"][0] if vs_target.height else ""
     rows = vs_target.to_dicts()
-    x = [plain.plotly(i18n.label("station_type", r["station_type"], lang)) for r in rows]
+    x = [literal(messages.label("station_type", r["station_type"], lang)) for r in rows]
     opened = [int(r["opened_this_year"] or 0) for r in rows]
     target = [None if r["target_count"] is None else int(r["target_count"]) for r in rows]
     fig = go.Figure()
-    fig.add_bar(name=i18n.text("series_opened", lang), x=x, y=opened, marker_color=OPENED_COLOUR,
+    fig.add_bar(name=messages.text("series_opened", lang), x=x, y=opened, marker_color=OPENED_COLOUR,
                 text=opened, textposition="outside")
-    fig.add_bar(name=i18n.text("series_target", lang), x=x, y=[t or 0 for t in target],
-                marker_color=TARGET_BAR_COLOUR, text=[i18n.DASH if t is None else t for t in target],
+    fig.add_bar(name=messages.text("series_target", lang), x=x, y=[t or 0 for t in target],
+                marker_color=TARGET_BAR_COLOUR, text=[messages.DASH if t is None else t for t in target],
                 textposition="outside")
     # over-achievement said in words above the pair of bars
     for label, o, t in zip(x, opened, target):
         if t is not None and o > t:
             fig.add_annotation(x=label, y=max(o, t), yshift=28, showarrow=False,
-                               text=f"<b>{i18n.text('status_over', lang)} +{o - t}</b>",
+                               text=f"<b>{messages.text('status_over', lang)} +{o - t}</b>",
                                font={"color": WITHIN_COLOUR})
-    fig.update_layout(barmode="group", yaxis_title=i18n.text("axis_stations", lang))
+    fig.update_layout(barmode="group", yaxis_title=messages.text("axis_stations", lang))
     fig.update_yaxes(rangemode="tozero")
     top = max(opened + [t or 0 for t in target] + [1])
     fig.update_yaxes(range=[0, top * 1.35 + 1])
-    return _layout(fig, i18n.text("chart_target_title", lang, year=year))
+    return _layout(fig, messages.text("chart_target_title", lang, year=year))
 
 
 def _minute_ticks(upper_s: int, lang: str, last_bin: bool) -> tuple[list[int], list[str]]:
     """Ticks every minute (every two past 20 minutes); the open last bin gets its own '≥20 min' tick."""
     step = 60 if upper_s <= LAST_BIN_S + BIN_S else 120
     vals = [v for v in range(0, upper_s + 1, step) if not (last_bin and v >= LAST_BIN_S)]
-    text = [i18n.fmt_minutes(v, lang) for v in vals]
+    text = [messages.fmt_minutes(v, lang) for v in vals]
     if last_bin:
         vals.append(LAST_BIN_S + BIN_S // 2)
-        text.append(i18n.text("hist_last_bin", lang))
+        text.append(messages.text("hist_last_bin", lang))
     return vals, text
 
 
-def response_histogram(hist: pl.DataFrame, lang: str, target_s: int = TARGET_RESPONSE_S) -> go.Figure:
+def response_histogram(hist: pl.DataFrame, lang: str, target_s: int) -> go.Figure:
     """Incidents per 30-second bin of call-to-first-arrival (response/histogram), with the target line.
 
     Two bar traces, bins within the target and bins beyond it, so the legend says which is which.
-    Each bar carries its drill-down (the bin's range) for dashboard.drilldown.
+    Each bar carries its drill-down (the bin's range, see `encode`).
     """
     fig = go.Figure()
     centres: list[int] = []
@@ -123,32 +148,32 @@ def response_histogram(hist: pl.DataFrame, lang: str, target_s: int = TARGET_RES
         for r in rows:
             lo = int(r["bin_start_s"])
             if lo >= LAST_BIN_S:
-                ranges.append((i18n.text("hover_last_bin", lang, lo=i18n.fmt_duration(lo, lang)), f"min_s={lo}"))
+                ranges.append((messages.text("hover_last_bin", lang, lo=messages.fmt_duration(lo, lang)), f"min_s={lo}"))
             else:
-                ranges.append((i18n.text("hover_bin", lang, lo=i18n.fmt_duration(lo, lang),
-                                         hi=i18n.fmt_duration(lo + BIN_S, lang)), f"min_s={lo}&max_s={lo + BIN_S}"))
+                ranges.append((messages.text("hover_bin", lang, lo=messages.fmt_duration(lo, lang),
+                                         hi=messages.fmt_duration(lo + BIN_S, lang)), f"min_s={lo}&max_s={lo + BIN_S}"))
         fig.add_bar(
             x=x, y=[int(r["incidents"]) for r in rows], width=[BIN_S * 0.92] * len(rows),
-            marker_color=colour, name=i18n.text(name, lang), customdata=ranges,
-            hovertemplate="%{customdata[0]}<br>" + i18n.text("axis_incidents", lang) + ": %{y}<extra></extra>",
+            marker_color=colour, name=messages.text(name, lang), customdata=ranges,
+            hovertemplate="%{customdata[0]}<br>" + messages.text("axis_incidents", lang) + ": %{y}<extra></extra>",
         )
     fig.add_vline(x=target_s, line_dash="dash", line_color=TARGET_COLOUR, line_width=2,
-                  annotation_text=i18n.text("target_line", lang), annotation_position="top right",
+                  annotation_text=messages.text("target_line", lang), annotation_position="top right",
                   annotation_font_color=TARGET_COLOUR)
     upper = max([c + BIN_S // 2 for c in centres] + [target_s + 60])
     vals, text = _minute_ticks(min(upper, LAST_BIN_S), lang, any(c > LAST_BIN_S for c in centres))
-    fig.update_xaxes(title=i18n.text("axis_response", lang), tickvals=vals, ticktext=text,
+    fig.update_xaxes(title=messages.text("axis_response", lang), tickvals=vals, ticktext=text,
                      range=[0, upper + 10])
-    fig.update_yaxes(title=i18n.text("axis_incidents", lang))
+    fig.update_yaxes(title=messages.text("axis_incidents", lang))
     fig.update_layout(bargap=0, barmode="overlay")
-    return _layout(fig, i18n.text("chart_hist_title", lang))
+    return _layout(fig, messages.text("chart_hist_title", lang))
 
 
 def _week_labels(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str) -> list[str]:
     out = []
     for w in trend["week_start"].to_list():
         partial = w < start or w + dt.timedelta(days=6) > end
-        out.append(w.isoformat() + (i18n.text("partial_week", lang) if partial else ""))
+        out.append(w.isoformat() + (messages.text("partial_week", lang) if partial else ""))
     return out
 
 
@@ -156,7 +181,7 @@ def _week_axis(fig: go.Figure, trend: pl.DataFrame, lang: str) -> None:
     """One tick per week on its Monday while that stays readable; plotly's own ticks otherwise."""
     weeks = trend["week_start"].to_list()
     ticks = {"tickvals": weeks, "ticktext": [w.isoformat() for w in weeks]} if len(weeks) <= 12 else {}
-    fig.update_xaxes(title=i18n.text("axis_week", lang), tickformat="%Y-%m-%d", **ticks)
+    fig.update_xaxes(title=messages.text("axis_week", lang), tickformat="%Y-%m-%d", **ticks)
 
 
 def weekly_rate(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str) -> go.Figure:
@@ -165,41 +190,41 @@ def weekly_rate(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str) ->
     rate = trend["within_target_rate"].to_list()
     fig = go.Figure()
     fig.add_scatter(
-        x=trend["week_start"].to_list(), y=rate, mode="lines+markers", name=i18n.text("axis_rate", lang),
+        x=trend["week_start"].to_list(), y=rate, mode="lines+markers", name=messages.text("axis_rate", lang),
         line_color=OPENED_COLOUR,
-        customdata=list(zip(labels, trend["arrived"].to_list(), [i18n.fmt_pct(r) for r in rate],
+        customdata=list(zip(labels, trend["arrived"].to_list(), [messages.fmt_pct(r) for r in rate],
                             [f"week={w.isoformat()}" for w in trend["week_start"].to_list()])),
-        hovertemplate="%{customdata[0]}<br>" + i18n.text("axis_rate", lang)
-        + ": %{customdata[2]}<br>" + i18n.text("col_arrived", lang) + ": %{customdata[1]}<extra></extra>",
+        hovertemplate="%{customdata[0]}<br>" + messages.text("axis_rate", lang)
+        + ": %{customdata[2]}<br>" + messages.text("col_arrived", lang) + ": %{customdata[1]}<extra></extra>",
     )
-    fig.update_yaxes(title=i18n.text("axis_rate", lang), tickformat=".0%", range=[0, 1.02])
+    fig.update_yaxes(title=messages.text("axis_rate", lang), tickformat=".0%", range=[0, 1.02])
     _week_axis(fig, trend, lang)
-    return _layout(fig, i18n.text("chart_trend_rate_title", lang), height=340)
+    return _layout(fig, messages.text("chart_trend_rate_title", lang), height=340)
 
 
 def weekly_p90(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str,
-               target_s: int = TARGET_RESPONSE_S) -> go.Figure:
+               target_s: int) -> go.Figure:
     """The 90th percentile response time per ISO week against the target (response/weekly_trend)."""
     labels = _week_labels(trend, start, end, lang)
     p90 = trend["p90_response_s"].to_list()
     fig = go.Figure()
     fig.add_scatter(
-        x=trend["week_start"].to_list(), y=p90, mode="lines+markers", name=i18n.text("col_p90", lang),
+        x=trend["week_start"].to_list(), y=p90, mode="lines+markers", name=messages.text("col_p90", lang),
         line_color=BEYOND_COLOUR,
-        customdata=list(zip(labels, [i18n.fmt_duration(v, lang) for v in p90],
+        customdata=list(zip(labels, [messages.fmt_duration(v, lang) for v in p90],
                             [f"week={w.isoformat()}" for w in trend["week_start"].to_list()])),
-        hovertemplate="%{customdata[0]}<br>" + i18n.text("col_p90", lang) + ": %{customdata[1]}<extra></extra>",
+        hovertemplate="%{customdata[0]}<br>" + messages.text("col_p90", lang) + ": %{customdata[1]}<extra></extra>",
     )
     fig.add_hline(y=target_s, line_dash="dash", line_color=TARGET_COLOUR,
-                  annotation_text=i18n.text("target_line", lang), annotation_position="bottom right",
+                  annotation_text=messages.text("target_line", lang), annotation_position="bottom right",
                   annotation_font_color=TARGET_COLOUR)
     top = max([v for v in p90 if v is not None] + [target_s]) * 1.15
     step = 60 if top <= 1200 else 300
     vals = list(range(0, int(top) + step, step))
-    fig.update_yaxes(title=i18n.text("axis_p90_min", lang), range=[0, top], tickvals=vals,
-                     ticktext=[i18n.fmt_minutes(v, lang) for v in vals])
+    fig.update_yaxes(title=messages.text("axis_p90_min", lang), range=[0, top], tickvals=vals,
+                     ticktext=[messages.fmt_minutes(v, lang) for v in vals])
     _week_axis(fig, trend, lang)
-    return _layout(fig, i18n.text("chart_trend_p90_title", lang), height=340)
+    return _layout(fig, messages.text("chart_trend_p90_title", lang), height=340)
 
 
 def district_type_bars(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
@@ -208,18 +233,18 @@ def district_type_bars(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> 
     for r in by_district.iter_rows(named=True):
         totals[r["district"]] = totals.get(r["district"], 0) + int(r["in_service"])
     order = sorted(totals, key=lambda d: -totals[d])
-    x_labels = [plain.plotly(i18n.label("district", d, lang)) for d in order]
+    x_labels = [literal(messages.label("district", d, lang)) for d in order]
     fig = go.Figure()
     for code in categories.STATION_TYPES:
         part = by_district.filter(pl.col("station_type") == code)
         if part.height == 0:
             continue
         counts = dict(zip(part["district"].to_list(), part["in_service"].to_list()))
-        fig.add_bar(name=i18n.label("station_type", code, lang), x=x_labels,
+        fig.add_bar(name=messages.label("station_type", code, lang), x=x_labels,
                     y=[int(counts.get(d, 0)) for d in order],
                     marker_color=hex_colour(station_type_colour(code)))
-    fig.update_layout(barmode="stack", yaxis_title=i18n.text("axis_stations", lang))
-    return _layout(fig, i18n.text("chart_by_district_title", lang, date=as_of.isoformat()), height=400)
+    fig.update_layout(barmode="stack", yaxis_title=messages.text("axis_stations", lang))
+    return _layout(fig, messages.text("chart_by_district_title", lang, date=as_of.isoformat()), height=400)
 
 
 # ---- station network: build-out trajectory, readiness, stock --------------------
@@ -233,22 +258,22 @@ def build_trajectory(trajectory: pl.DataFrame, year: int, lang: str) -> go.Figur
     projected = trajectory["projected_cumulative"].to_list()
     fig = go.Figure()
     if any(t is not None for t in target):
-        fig.add_scatter(x=months, y=target, mode="lines", name=i18n.text("series_target_line", lang),
+        fig.add_scatter(x=months, y=target, mode="lines", name=messages.text("series_target_line", lang),
                         line={"color": TARGET_COLOUR, "dash": "dash"})
     if any(p is not None for p in projected):
-        fig.add_scatter(x=months, y=projected, mode="lines", name=i18n.text("series_projection", lang),
+        fig.add_scatter(x=months, y=projected, mode="lines", name=messages.text("series_projection", lang),
                         line={"color": OPENED_COLOUR, "dash": "dot"})
-    fig.add_scatter(x=months, y=opened, mode="lines+markers", name=i18n.text("series_cumulative", lang),
+    fig.add_scatter(x=months, y=opened, mode="lines+markers", name=messages.text("series_cumulative", lang),
                     line={"color": OPENED_COLOUR, "width": 3})
     done = [(m, o) for m, o in zip(months, opened) if o is not None]
     full_target = trajectory["target_count"][0] if trajectory.height else None
     if done and full_target is not None and done[-1][1] > full_target:
         m, o = done[-1]
         fig.add_annotation(x=m, y=o, yshift=18, showarrow=False, font={"color": WITHIN_COLOUR},
-                           text=f"<b>{i18n.text('status_over', lang)} +{o - int(full_target)}</b>")
-    fig.update_xaxes(title=i18n.text("axis_month", lang), type="category")
-    fig.update_yaxes(title=i18n.text("axis_stations", lang), rangemode="tozero")
-    return _layout(fig, i18n.text("chart_trajectory_title", lang, year=year), height=360)
+                           text=f"<b>{messages.text('status_over', lang)} +{o - int(full_target)}</b>")
+    fig.update_xaxes(title=messages.text("axis_month", lang), type="category")
+    fig.update_yaxes(title=messages.text("axis_stations", lang), rangemode="tozero")
+    return _layout(fig, messages.text("chart_trajectory_title", lang, year=year), height=360)
 
 
 def readiness_trend(trend: pl.DataFrame, lang: str) -> go.Figure:
@@ -260,28 +285,28 @@ def readiness_trend(trend: pl.DataFrame, lang: str) -> go.Figure:
     without = [w / t if t else None for w, t in zip(trend["without_count"].to_list(), n)]
     fig = go.Figure()
     fig.add_scatter(
-        x=dates, y=rate, mode="lines+markers", name=i18n.text("series_compliant_rate", lang),
+        x=dates, y=rate, mode="lines+markers", name=messages.text("series_compliant_rate", lang),
         line={"color": WITHIN_COLOUR, "width": 3},
-        customdata=list(zip([i18n.fmt_pct(r) for r in rate], trend["compliant"].to_list(), n)),
+        customdata=list(zip([messages.fmt_pct(r) for r in rate], trend["compliant"].to_list(), n)),
         hovertemplate="%{x|%Y-%m-%d}<br>%{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>",
     )
-    fig.add_scatter(x=dates, y=without, mode="lines", name=i18n.text("series_without_count", lang),
+    fig.add_scatter(x=dates, y=without, mode="lines", name=messages.text("series_without_count", lang),
                     line={"color": TARGET_BAR_COLOUR, "dash": "dot"},
                     hovertemplate="%{x|%Y-%m-%d}<br>%{y:.1%}<extra></extra>")
-    fig.update_yaxes(title=i18n.text("axis_share", lang), tickformat=".0%", range=[0, 1.02])
+    fig.update_yaxes(title=messages.text("axis_share", lang), tickformat=".0%", range=[0, 1.02])
     fig.update_xaxes(tickformat="%Y-%m")
-    return _layout(fig, i18n.text("chart_readiness_trend_title", lang), height=340)
+    return _layout(fig, messages.text("chart_readiness_trend_title", lang), height=340)
 
 
 def readiness_bars(breakdown: pl.DataFrame, dimension: str, title: str, lang: str) -> go.Figure:
     """Horizontal bars: the share meeting the standard per district or per station type, with
     the counts beside each bar (rows of stations/readiness_breakdown for one dimension)."""
     rows = breakdown.filter(pl.col("dimension") == dimension).sort("compliant_rate", descending=True).to_dicts()
-    labels = [plain.plotly(i18n.label(dimension, r["code"], lang)) for r in rows]
+    labels = [literal(messages.label(dimension, r["code"], lang)) for r in rows]
     fig = go.Figure()
     fig.add_bar(
         y=labels, x=[r["compliant_rate"] for r in rows], orientation="h", marker_color=WITHIN_COLOUR,
-        text=[f"{i18n.fmt_pct(r['compliant_rate'], 0)} ({r['compliant']}/{r['stations_in_service']})" for r in rows],
+        text=[f"{messages.fmt_pct(r['compliant_rate'], 0)} ({r['compliant']}/{r['stations_in_service']})" for r in rows],
         textposition="outside", hoverinfo="skip",
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.3])
@@ -292,16 +317,49 @@ def readiness_bars(breakdown: pl.DataFrame, dimension: str, title: str, lang: st
 def fill_rate_bars(by_category: pl.DataFrame, lang: str) -> go.Figure:
     """Per item category, usable stock against the required quantity (inventory/stock_by_category)."""
     rows = by_category.to_dicts()
-    labels = [plain.plotly(i18n.label("item_category", r["category"], lang)) for r in rows]
+    labels = [literal(messages.label("item_category", r["category"], lang)) for r in rows]
     fig = go.Figure()
     fig.add_bar(x=labels, y=[r["fill_rate"] for r in rows], marker_color=OPENED_COLOUR,
-                text=[i18n.fmt_pct(r["fill_rate"]) for r in rows], textposition="outside", hoverinfo="skip")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title=i18n.text("col_fill_rate", lang))
-    return _layout(fig, i18n.text("chart_fill_title", lang), height=340)
+                text=[messages.fmt_pct(r["fill_rate"]) for r in rows], textposition="outside", hoverinfo="skip")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title=messages.text("col_fill_rate", lang))
+    return _layout(fig, messages.text("chart_fill_title", lang), height=340)
+
+
+# ---- drill-downs: what a chart point carries to the incidents behind it ----------------------
+# A point's customdata holds its drill-down as URL parameters of the Incidents page
+# ("min_s=300&max_s=330", "week=2026-11-02", "district=futian"). The dashboard reads them
+# back from a click (`from_point`) and adds the shared filters (dashboard.drilldown).
+
+# the dimensions a figure may be split by; district and station type are shared filters
+GROUPS = ("district", "station_type", "station", "incident_type", "channel")
+_GROUP_KEYS = {"district": "district", "station_type": "type", "station": "station",
+               "incident_type": "incident_type", "channel": "channel"}
+
+
+def group_query(dimension: str, code: str) -> dict[str, str]:
+    """URL parameters of one group of a split; district and station type narrow the shared filters."""
+    if dimension not in _GROUP_KEYS:
+        raise ValueError(f"no group {dimension!r}; one of {GROUPS}")
+    return {_GROUP_KEYS[dimension]: code}
+
+
+def encode(extra: Mapping[str, str]) -> str:
+    """A drill-down as a chart point's customdata."""
+    return urlencode(dict(extra))
+
+
+def from_point(point: Mapping[str, object]) -> dict[str, str] | None:
+    """The drill-down a clicked chart point carries (see `encode`)."""
+    data = point.get("customdata")
+    if isinstance(data, (list, tuple)):
+        data = next((d for d in data if isinstance(d, str) and "=" in d), None)
+    if not isinstance(data, str) or "=" not in data:
+        return None
+    return dict(parse_qsl(data))
 
 
 # ---- response times: phases, splits, the weekly grid, one incident's timeline --------------
-# Every bar, line and cell below carries its drill-down (dashboard.drilldown) in customdata,
+# Every bar, line and cell below carries its drill-down (`encode`, below) in customdata,
 # so that a click on it opens the incidents behind it.
 
 PHASES = ("call_processing", "turnout", "travel")
@@ -313,26 +371,24 @@ ECDF_AXIS_S = 1200
 def group_label(dimension: str, code: str | None, name: str | None, lang: str) -> str:
     """A group of a split as people say it: a station by its name, a code by its label."""
     if code is None:
-        return i18n.text("unknown_group", lang)
+        return messages.text("unknown_group", lang)
     if dimension == "station":
         return name or code
-    return i18n.label(dimension, code, lang)
+    return messages.label(dimension, code, lang)
 
 
 def _group_query(dimension: str, code: str) -> str:
-    from dashboard import drilldown
-
-    return drilldown.encode(drilldown.group_query(dimension, code))
+    return encode(group_query(dimension, code))
 
 
 def _minute_axis(fig: go.Figure, axis: str, upper_s: float, lang: str, title: str) -> None:
     step = 60 if upper_s <= 1500 else 300
     vals = list(range(0, int(upper_s) + step, step))
     update = fig.update_xaxes if axis == "x" else fig.update_yaxes
-    update(title=title, tickvals=vals, ticktext=[i18n.fmt_minutes(v, lang) for v in vals], range=[0, upper_s])
+    update(title=title, tickvals=vals, ticktext=[messages.fmt_minutes(v, lang) for v in vals], range=[0, upper_s])
 
 
-def phase_bars(by_group: pl.DataFrame, dimension: str, lang: str, target_s: int = TARGET_RESPONSE_S) -> go.Figure:
+def phase_bars(by_group: pl.DataFrame, dimension: str, lang: str, target_s: int) -> go.Figure:
     """Which phase eats the time: the median call processing, turnout and travel of the first-arriving
     response per group, stacked, with the median total as a mark and the target line (response/by_group).
 
@@ -342,40 +398,40 @@ def phase_bars(by_group: pl.DataFrame, dimension: str, lang: str, target_s: int 
     rows = [r for r in by_group.to_dicts() if r["timed"]][:MAX_PHASE_GROUPS]
     labels = []
     for r in rows:
-        label = plain.plotly(group_label(dimension, r["group_code"], r.get("group_name"), lang))
+        label = literal(group_label(dimension, r["group_code"], r.get("group_name"), lang))
         labels.append(label + (" *" if r["is_small_sample"] else ""))
     drills = [_group_query(dimension, r["group_code"]) if r["group_code"] is not None else "" for r in rows]
     fig = go.Figure()
     for phase in PHASES:
         values = [r[f"p50_{phase}_s"] for r in rows]
         fig.add_bar(
-            y=labels, x=values, orientation="h", name=i18n.text(f"phase_{phase}", lang),
+            y=labels, x=values, orientation="h", name=messages.text(f"phase_{phase}", lang),
             marker_color=PHASE_COLOURS[phase],
-            customdata=[(i18n.fmt_duration(v, lang), d) for v, d in zip(values, drills)],
-            hovertemplate="%{y}<br>" + i18n.text(f"phase_{phase}", lang) + " " + i18n.text("median_word", lang)
+            customdata=[(messages.fmt_duration(v, lang), d) for v, d in zip(values, drills)],
+            hovertemplate="%{y}<br>" + messages.text(f"phase_{phase}", lang) + " " + messages.text("median_word", lang)
             + ": %{customdata[0]}<extra></extra>",
         )
     totals = [r["p50_response_s"] for r in rows]
     fig.add_scatter(
-        y=labels, x=totals, mode="markers", name=i18n.text("phase_total_median", lang),
+        y=labels, x=totals, mode="markers", name=messages.text("phase_total_median", lang),
         marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3}, "color": "#263238"},
-        customdata=[(i18n.fmt_duration(v, lang), d) for v, d in zip(totals, drills)],
-        hovertemplate="%{y}<br>" + i18n.text("phase_total_median", lang) + ": %{customdata[0]}<extra></extra>",
+        customdata=[(messages.fmt_duration(v, lang), d) for v, d in zip(totals, drills)],
+        hovertemplate="%{y}<br>" + messages.text("phase_total_median", lang) + ": %{customdata[0]}<extra></extra>",
     )
     fig.add_vline(x=target_s, line_dash="dash", line_color=TARGET_COLOUR, line_width=2,
-                  annotation_text=i18n.text("target_line", lang), annotation_position="top",
+                  annotation_text=messages.text("target_line", lang), annotation_position="top",
                   annotation_font_color=TARGET_COLOUR)
     upper = max([t or 0 for t in totals] + [target_s]) * 1.1
-    _minute_axis(fig, "x", upper, lang, i18n.text("axis_phase_median", lang))
+    _minute_axis(fig, "x", upper, lang, messages.text("axis_phase_median", lang))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig = _layout(fig, i18n.text("chart_phase_title", lang), height=150 + 26 * max(len(rows), 4))
+    fig = _layout(fig, messages.text("chart_phase_title", lang), height=150 + 26 * max(len(rows), 4))
     # stacked horizontal bars list their legend backwards by default; keep the phases in time order
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     return fig
 
 
 def response_ecdf(overall: pl.DataFrame, by_group: pl.DataFrame | None, dimension: str | None, lang: str,
-                  target_s: int = TARGET_RESPONSE_S) -> go.Figure:
+                  target_s: int) -> go.Figure:
     """Cumulative share of incidents reached within each time (response/ecdf), one curve per group and
     the whole scope dashed, with the target and the 90 % line: where a curve crosses the target is
     its 5-minute rate; where it crosses 90 %, its 90th percentile."""
@@ -387,26 +443,26 @@ def response_ecdf(overall: pl.DataFrame, by_group: pl.DataFrame | None, dimensio
             drill = _group_query(dimension, code) if code is not None else ""
             fig.add_scatter(
                 x=part["response_s"].to_list(), y=part["cum_share"].to_list(), mode="lines", line_shape="hv",
-                name=plain.plotly(group_label(dimension, code, None, lang)), line={"width": 1.5},
+                name=literal(group_label(dimension, code, None, lang)), line={"width": 1.5},
                 customdata=[drill] * part.height,
                 hovertemplate="%{fullData.name}<br>%{x} s: %{y:.1%}<extra></extra>",
             )
     fig.add_scatter(
         x=overall["response_s"].to_list(), y=overall["cum_share"].to_list(), mode="lines", line_shape="hv",
-        name=i18n.text("ecdf_all", lang), line={"width": 3, "dash": "dash", "color": "#263238"},
-        hovertemplate=i18n.text("ecdf_all", lang) + "<br>%{x} s: %{y:.1%}<extra></extra>",
+        name=messages.text("ecdf_all", lang), line={"width": 3, "dash": "dash", "color": "#263238"},
+        hovertemplate=messages.text("ecdf_all", lang) + "<br>%{x} s: %{y:.1%}<extra></extra>",
     )
     fig.add_vline(x=target_s, line_dash="dash", line_color=TARGET_COLOUR, line_width=2,
-                  annotation_text=i18n.text("target_line", lang), annotation_position="bottom right",
+                  annotation_text=messages.text("target_line", lang), annotation_position="bottom right",
                   annotation_font_color=TARGET_COLOUR)
     fig.add_hline(y=0.9, line_dash="dot", line_color="#546e7a",
                   annotation_text="90%", annotation_position="top left")
-    _minute_axis(fig, "x", ECDF_AXIS_S, lang, i18n.text("axis_response", lang))
-    fig.update_yaxes(title=i18n.text("axis_cum_share", lang), tickformat=".0%", range=[0, 1.02])
-    return _layout(fig, i18n.text("chart_ecdf_title", lang), height=420)
+    _minute_axis(fig, "x", ECDF_AXIS_S, lang, messages.text("axis_response", lang))
+    fig.update_yaxes(title=messages.text("axis_cum_share", lang), tickformat=".0%", range=[0, 1.02])
+    return _layout(fig, messages.text("chart_ecdf_title", lang), height=420)
 
 
-def hour_weekday_grid(grid: pl.DataFrame, metric: str, lang: str, target_s: int = TARGET_RESPONSE_S) -> go.Figure:
+def hour_weekday_grid(grid: pl.DataFrame, metric: str, lang: str, target_s: int) -> go.Figure:
     """Weekday × hour of the call (response/hour_weekday), coloured by the 5-minute rate (metric "rate",
     greener is better) or the 90th percentile (metric "p90", in minutes, redder is slower)."""
     cells = {(r["call_weekday"], r["call_hour"]): r for r in grid.iter_rows(named=True)}
@@ -418,24 +474,24 @@ def hour_weekday_grid(grid: pl.DataFrame, metric: str, lang: str, target_s: int 
             r = cells.get((d, h))
             if r is None or not r["timed"]:
                 z_row.append(None)
-                text_row.append(i18n.text("grid_empty", lang))
+                text_row.append(messages.text("grid_empty", lang))
             else:
                 value = r["within_target_rate"] if metric == "rate" else r["p90_response_s"] / 60
                 z_row.append(value)
-                text_row.append(i18n.text("grid_cell", lang, rate=i18n.fmt_pct(r["within_target_rate"]),
+                text_row.append(messages.text("grid_cell", lang, rate=messages.fmt_pct(r["within_target_rate"]),
                                           within=r["within_target"], n=r["timed"],
-                                          p90=i18n.fmt_duration(r["p90_response_s"], lang))
-                                + (" · " + i18n.text("note_small", lang) if r["is_small_sample"] else ""))
+                                          p90=messages.fmt_duration(r["p90_response_s"], lang))
+                                + (" · " + messages.text("note_small", lang) if r["is_small_sample"] else ""))
             drill_row.append(f"weekday={d}&hour={h}")
         z.append(z_row)
         text.append(text_row)
         drill.append(drill_row)
-    day_labels = [i18n.text(f"weekday_{d}", lang) for d in days]
+    day_labels = [messages.text(f"weekday_{d}", lang) for d in days]
     if metric == "rate":
-        colours, bar = "RdYlGn", {"title": i18n.text("axis_rate", lang), "tickformat": ".0%"}
+        colours, bar = "RdYlGn", {"title": messages.text("axis_rate", lang), "tickformat": ".0%"}
         zmin, zmax = None, None
     else:
-        colours, bar = "YlOrRd", {"title": i18n.text("axis_p90_min", lang)}
+        colours, bar = "YlOrRd", {"title": messages.text("axis_p90_min", lang)}
         zmin, zmax = 0, None
     fig = go.Figure(go.Heatmap(
         z=z, x=hours, y=day_labels, colorscale=colours, zmin=zmin, zmax=zmax, colorbar=bar,
@@ -449,10 +505,10 @@ def hour_weekday_grid(grid: pl.DataFrame, metric: str, lang: str, target_s: int 
         customdata=[c for row in drill for c in row], text=[t for row in text for t in row],
         hovertemplate="%{y} %{x}:00<br>%{text}<extra></extra>",
     )
-    fig.update_xaxes(title=i18n.text("axis_hour", lang), dtick=1)
+    fig.update_xaxes(title=messages.text("axis_hour", lang), dtick=1)
     fig.update_yaxes(autorange="reversed")
     title = "chart_grid_rate_title" if metric == "rate" else "chart_grid_p90_title"
-    return _layout(fig, i18n.text(title, lang, target=i18n.fmt_duration(target_s, lang)), height=360)
+    return _layout(fig, messages.text(title, lang, target=messages.fmt_duration(target_s, lang)), height=360)
 
 
 def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
@@ -461,7 +517,7 @@ def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
     (on scene); the call, the clock start, the target deadline and the full first response as vertical lines."""
     rows = timeline.to_dicts()
     fig = go.Figure()
-    labels = [f"{r['arrival_rank']}. {plain.plotly(r['station_name'] or r['station_id'])}" for r in rows]
+    labels = [f"{r['arrival_rank']}. {literal(r['station_name'] or r['station_id'])}" for r in rows]
     spans = {"call_processing": ("call_at", "dispatch_at"), "turnout": ("dispatch_at", "depart_at"),
              "travel": ("depart_at", "arrive_at"), "on_scene": ("arrive_at", "clear_at")}
     for phase, (a, b) in spans.items():
@@ -472,16 +528,16 @@ def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
             base.append(r[a])
             width.append((r[b] - r[a]).total_seconds() * 1000)  # a date axis measures bar length in ms
             y.append(label)
-            hover.append(f"{r[a]:%H:%M:%S} – {r[b]:%H:%M:%S} ({i18n.fmt_duration((r[b] - r[a]).total_seconds(), lang)})")
-        fig.add_bar(base=base, x=width, y=y, orientation="h", name=i18n.text(f"phase_{phase}", lang),
+            hover.append(f"{r[a]:%H:%M:%S} – {r[b]:%H:%M:%S} ({messages.fmt_duration((r[b] - r[a]).total_seconds(), lang)})")
+        fig.add_bar(base=base, x=width, y=y, orientation="h", name=messages.text(f"phase_{phase}", lang),
                     marker_color=PHASE_COLOURS[phase], customdata=hover,
-                    hovertemplate="%{y}<br>" + i18n.text(f"phase_{phase}", lang) + ": %{customdata}<extra></extra>")
+                    hovertemplate="%{y}<br>" + messages.text(f"phase_{phase}", lang) + ": %{customdata}<extra></extra>")
     arrivals = [(label, r["arrive_at"]) for label, r in zip(labels, rows) if r["arrive_at"] is not None]
     if arrivals:
         fig.add_scatter(x=[a for _, a in arrivals], y=[label for label, _ in arrivals], mode="markers",
-                        name=i18n.text("timeline_arrival", lang),
+                        name=messages.text("timeline_arrival", lang),
                         marker={"symbol": "diamond", "size": 11, "color": "#263238"},
-                        hovertemplate="%{y}<br>" + i18n.text("timeline_arrival", lang) + ": %{x|%H:%M:%S}<extra></extra>")
+                        hovertemplate="%{y}<br>" + messages.text("timeline_arrival", lang) + ": %{x|%H:%M:%S}<extra></extra>")
     first = rows[0]
     marks = [(first["call_at"], "timeline_call", "#546e7a", "dot")]
     if first["clock_start_at"] is not None and first["clock_start_at"] != first["call_at"]:
@@ -496,72 +552,17 @@ def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
         fig.add_shape(type="line", x0=at, x1=at, y0=0, y1=1, yref="paper",
                       line={"color": colour, "dash": dash, "width": 2})
         fig.add_annotation(x=at, y=1 + 0.09 * i, yref="paper", yanchor="bottom", showarrow=False,
-                           text=i18n.text(key, lang) + f" {at:%H:%M:%S}", font={"color": colour, "size": 11},
+                           text=messages.text(key, lang) + f" {at:%H:%M:%S}", font={"color": colour, "size": 11},
                            xanchor="left")
     # The minutes to arrival matter, not the hour on scene: the axis opens on the call to the
     # last arrival (or deadline) and on-scene bars run off the right edge; zoom out to see them.
     times = [m[0] for m in marks] + [r[c] for r in rows for c in ("dispatch_at", "depart_at", "arrive_at") if r[c]]
     span = max(max(times) - first["call_at"], dt.timedelta(minutes=5))
-    fig.update_xaxes(type="date", tickformat="%H:%M:%S", title=i18n.text("axis_time", lang),
+    fig.update_xaxes(type="date", tickformat="%H:%M:%S", title=messages.text("axis_time", lang),
                      range=[first["call_at"] - span * 0.05, first["call_at"] + span * 1.25])
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_layout(barmode="overlay")
-    fig = _layout(fig, i18n.text("chart_timeline_title", lang, incident=plain.plotly(first["incident_id"])),
+    fig = _layout(fig, messages.text("chart_timeline_title", lang, incident=literal(first["incident_id"])),
                   height=230 + 46 * len(rows))
     fig.update_layout(margin={"t": 80 + 22 * len(marks)}, legend={"y": 1.0 + 0.09 * len(marks) + 0.02})
     return fig
-
-
-def incident_map(timeline: pl.DataFrame, lang: str):
-    """Where the incident was and where its stations came from (incidents/timeline), drawn offline:
-    district boundaries, a line from each station to the incident, the stations and the incident."""
-    import pydeck as pdk
-
-    from dashboard import maps  # imported here: maps imports this module
-
-    rows = timeline.to_dicts()
-    first = rows[0]
-    has_incident = first["lat"] is not None and first["lon"] is not None
-    stations, lines = [], []
-    for r in rows:
-        if r["station_lat"] is None or r["station_lon"] is None:
-            continue
-        stations.append({
-            "lon": float(r["station_lon"]), "lat": float(r["station_lat"]),
-            "color": list(station_type_colour(r["station_type"])) + [235],
-            "tip_title": r["station_name"] or r["station_id"],
-            "tip_line1": i18n.text("tip_arrival_rank", lang, rank=r["arrival_rank"],
-                                   total=i18n.fmt_duration(r["total_s"], lang)),
-            "tip_line2": i18n.text("tip_station_type", lang, type=i18n.label("station_type", r["station_type"], lang)),
-        })
-        if has_incident:
-            lines.append({"from": [float(r["station_lon"]), float(r["station_lat"])],
-                          "to": [float(first["lon"]), float(first["lat"])],
-                          "color": [38, 50, 56, 200] if r["is_first_arrival"] else [120, 144, 156, 160]})
-    incident = [{
-        "lon": float(first["lon"]), "lat": float(first["lat"]), "color": [198, 40, 40, 240],
-        "tip_title": first["incident_id"],
-        "tip_line1": i18n.label("incident_type", first["incident_type"], lang),
-        "tip_line2": first["address"] or "",
-    }] if has_incident else []
-    points = incident + stations
-    if points:
-        view = pdk.ViewState(latitude=sum(p["lat"] for p in points) / len(points),
-                             longitude=sum(p["lon"] for p in points) / len(points), zoom=13.2, pitch=0)
-    else:
-        view = maps.VIEW
-    layers = [
-        pdk.Layer("GeoJsonLayer", id="districts", data=maps.districts_geojson((), lang), stroked=True,
-                  filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
-                  line_width_min_pixels=1.5, pickable=False),
-        pdk.Layer("LineLayer", id="routes", data=lines, get_source_position="from", get_target_position="to",
-                  get_color="color", get_width=3, width_min_pixels=2),
-        pdk.Layer("ScatterplotLayer", id="stations", data=stations, get_position=["lon", "lat"],
-                  get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
-                  line_width_min_pixels=1, get_radius=60, radius_min_pixels=6, pickable=True),
-        pdk.Layer("ScatterplotLayer", id="incident", data=incident, get_position=["lon", "lat"],
-                  get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
-                  line_width_min_pixels=2, get_radius=70, radius_min_pixels=8, pickable=True),
-    ]
-    # map_provider=None: no basemap request; the district boundaries stand in for one.
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=maps.TOOLTIP)
