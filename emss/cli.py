@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from emss import config
+from emss import config, messages
 
 
 def _add_warehouse(p: argparse.ArgumentParser) -> None:
@@ -111,6 +111,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if refused:
         print(f"错误 / error: {refused[0].source_file}: {refused[0].message}", file=sys.stderr)
         return 2
+    # a load that rejected most of a file went wrong, even though what loaded stays: say so, and
+    # fail, so that a scheduled load does not pass unnoticed
+    for r in reports:
+        if r.outcome == "loaded" and r.rows_read and r.rows_rejected / r.rows_read > args.fail_over:
+            print("错误 / error: " + messages.both(
+                "cli_too_many_rejects", file=r.source_file, rejected=f"{r.rows_rejected:,}", read=f"{r.rows_read:,}",
+                share=f"{r.rows_rejected / r.rows_read:.1%}", limit=f"{args.fail_over:.0%}"), file=sys.stderr)
+            return 4
     return 0
 
 
@@ -120,8 +128,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     if args.list:
         for q in queries.catalogue().values():
-            params = ", ".join(f"{p.name}:{p.type}" for p in q.params)
-            print(f"{q.name:32} {q.title} / {q.title_en}" + (f"  [{params}]" if params else ""))
+            print(f"{q.name:32} {q.title} / {q.title_en}")
+            for p in q.params:  # with what the query does when it is left out
+                print(f"    -p {p.name}=…  ({p.type}) {p.description}".rstrip())
         return 0
     if not args.name:
         print("错误 / error: give a query name, or --list", file=sys.stderr)
@@ -135,6 +144,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         params[key] = value
     con = open_reader(config.warehouse_path(args.warehouse))
     try:
+        unknown = _unknown_codes(con, params)
+        if unknown:
+            print("错误 / error: " + unknown, file=sys.stderr)
+            return 2
         frame = queries.run(con, args.name, params)
     finally:
         con.close()
@@ -157,6 +170,32 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         print(out)
     return 0
+
+
+# List parameters that name codes of a dimension: a value neither a known code nor in the data
+# matches nothing, and the query would answer with nothing, silently.
+CODE_PARAMS = {"districts": ("district", "incidents", "district"),
+               "station_types": ("station_type", "stations", "station_type"),
+               "incident_types": ("incident_type", "incidents", "incident_type"),
+               "channels": ("channel", "incidents", "channel"),
+               "stations": (None, "stations", "station_id")}
+
+
+def _unknown_codes(con, params: dict[str, str]) -> str | None:
+    """The first list parameter holding values that are neither known codes nor in the data, said in both languages."""
+    for name, (dimension, view, column) in CODE_PARAMS.items():
+        values = [v.strip() for v in params.get(name, "").split(",") if v.strip()]
+        if not values:
+            continue
+        known = {r[0] for r in con.execute(
+            f"select distinct {column} from {view} where {column} is not null").fetchall()}  # names from CODE_PARAMS
+        if dimension:
+            known |= {r[0] for r in con.execute("select code from labels where dimension = ?", [dimension]).fetchall()}
+        missing = [v for v in values if v not in known]
+        if missing:
+            shown = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
+            return messages.both("cli_unknown_values", param=name, values=", ".join(missing), known=shown)
+    return None
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -224,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="show how each column would be read; write nothing")
     p.add_argument("--strict", type=float, nargs="?", const=0.05, metavar="RATE",
                    help="load nothing if a file rejects more than RATE of its rows (default 0.05)")
+    p.add_argument("--fail-over", type=float, default=0.5, metavar="RATE",
+                   help="load, but exit with status 4, if a file rejects more than RATE of its rows (default 0.5)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("query", help="run a named query")

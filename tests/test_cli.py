@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
 from emss.cli import build_parser
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -28,7 +30,7 @@ def test_query_list_names_every_query(demo_warehouse):
 
     out = emss("query", "--list", "--warehouse", str(demo_warehouse))
     assert out.returncode == 0, out.stderr
-    listed = {line.split()[0] for line in out.stdout.splitlines() if line.strip()}
+    listed = {line.split()[0] for line in out.stdout.splitlines() if line.strip() and not line.startswith(" ")}
     assert listed == set(queries.catalogue())
 
 
@@ -73,6 +75,38 @@ def test_strict_refuses_a_file_with_too_many_rejects(tmp_path):
     assert not warehouse.exists()
     out = emss("ingest", "--strict", "0.6", str(corpus / "order_violation.csv"), "-w", str(warehouse))
     assert out.returncode == 0
+
+
+def test_a_load_rejecting_most_of_a_file_fails_loudly(tmp_path):
+    """3 of 4 rows lack their alarm time: the good row loads and stays, but the command fails (4)."""
+    header = "警情编号,接警时间,到场时间,出警站点编号\n"
+    rows = ["JQ1,2025-05-21 01:00:00,2025-05-21 01:04:00,YJ0001", "JQ2,,2025-05-21 01:04:00,YJ0001",
+            "JQ3,,2025-05-21 01:04:00,YJ0001", "JQ4,,2025-05-21 01:04:00,YJ0001"]
+    export = tmp_path / "mostly_bad.csv"
+    export.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    out = emss("ingest", str(export), "-w", str(warehouse))
+    errors = [line for line in out.stderr.splitlines() if line.startswith("错误 / error")]
+    assert out.returncode == 4 and len(errors) == 1 and "75.0%" in errors[0] and "mostly_bad.csv" in errors[0]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select incident_id from core.responses").fetchall() == [("JQ1",)]
+    con.close()
+    # the threshold is the user's: over it, loaded and fine
+    out = emss("ingest", "--fail-over", "0.8", str(export), "-w", str(tmp_path / "w2.duckdb"))
+    assert out.returncode == 0, out.stderr
+
+
+def test_query_reports_unknown_codes_instead_of_answering_nothing(demo_warehouse):
+    out = emss("query", "response/kpi", "-p", "districts=baoan,bronx", "-w", str(demo_warehouse))
+    assert out.returncode == 2 and "bronx" in out.stderr and "baoan" in out.stderr  # known values listed
+    assert "Traceback" not in out.stderr and out.stdout == ""
+    out = emss("query", "response/kpi", "-p", "districts=baoan", "-p", "station_types=mall", "-w", str(demo_warehouse))
+    assert out.returncode == 0, out.stderr
+
+
+def test_query_list_shows_what_a_missing_parameter_means(demo_warehouse):
+    out = emss("query", "--list", "-w", str(demo_warehouse))
+    assert "-p end_date=…  (date) last call date (default: the data's as-of date)" in out.stdout
 
 
 def test_explain_writes_nothing_and_names_each_column(tmp_path):
