@@ -16,7 +16,9 @@ Nothing read from a file is ever written into SQL text: header names go through
 warehouse.quoting.identifier, and values are bound. Columns that hold a caller's
 or contact's details (vocabulary.is_personal) are never read into DuckDB at all.
 A workbook is measured before it is opened (XLSX_LIMITS), so a small file that
-unpacks to gigabytes is refused instead of read.
+unpacks to gigabytes is refused instead of read. A Parquet file is read by DuckDB
+itself: its column names are the header, every column is cast to text as a CSV's
+would be, and its personal columns are never read (Parquet reads column by column).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import fastexcel
 import polars as pl
 
 from etl import vocabulary
+from warehouse.connection import connect_memory, restrict_file_access
 from warehouse.quoting import identifier
 
 HEADER_SEARCH_ROWS = 30
@@ -56,6 +59,7 @@ XLSX_LIMITS = {
     "rows": int(os.environ.get("EMSS_XLSX_MAX_ROWS", "1048576")),  # Excel's own limit per sheet
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 class ExportError(Exception):
@@ -68,7 +72,7 @@ class Export:
     kind: str | None
     encoding: str | None
     sheet: str | None
-    header_row: int            # 1-based row of the header in the source
+    header_row: int            # 1-based row of the header in the source (0: none, a Parquet file)
     headers: list[str]
     delimiter: str = ","
     frame: pl.DataFrame | None = field(default=None, repr=False)  # xlsx: the sheet, all text
@@ -78,6 +82,10 @@ class Export:
     def kept(self) -> list[str]:
         """The headers whose columns are read (all but the personal ones)."""
         return [h for h in self.headers if h not in self.personal]
+
+    @property
+    def is_parquet(self) -> bool:
+        return self.path.suffix.lower() in PARQUET_SUFFIXES
 
 
 def detect_encoding(data: bytes) -> str:
@@ -270,6 +278,48 @@ def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
     return Export(path, kind, None, name, idx + 1, headers, frame=body, personal=personal)
 
 
+def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """A Parquet file's column names, in order, as DuckDB reads them from the file's footer."""
+    return [r[0] for r in con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()]
+
+
+def read_parquet(path: Path, header_words: list[str] | None = None) -> Export:
+    """The column names are the header (there is no header row to find); `header_words` only help
+    tell the kind, as for a CSV."""
+    con = connect_memory()
+    try:
+        restrict_file_access(con, [path])  # this look at the footer may read this one file only
+        names = _parquet_columns(con, path)
+    except duckdb.Error as e:
+        raise ExportError(f"无法读取Parquet文件 / cannot read as a Parquet file: {_first_line(e)}") from None
+    finally:
+        con.close()
+    if not names:
+        raise ExportError("Parquet文件没有列 / the Parquet file has no columns")
+    headers = _clean_headers(names)
+    kind = vocabulary.header_score(headers)[1]
+    return Export(path, kind, None, None, 0, headers, personal=[h for h in headers if vocabulary.is_personal(h)])
+
+
+def _materialise_parquet(export: Export, con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Columns taken by position (a name in the file may differ from its cleaned header) and read
+    under positional names first, as for a CSV: a column called "rowid" would hide DuckDB's rowid."""
+    try:
+        names = _parquet_columns(con, export.path)
+        if len(names) != len(export.headers):
+            raise ExportError("Parquet文件在读取时被改动 / the Parquet file changed while it was read")
+        picks = ", ".join(f"cast({identifier(n)} as varchar) as c{i}" for i, (n, h) in enumerate(zip(names, export.headers))
+                          if h not in export.personal)
+        # insertion order is file order, so rowid gives the row number (1-based: no header row)
+        con.execute(f"create or replace temp table {table} as select {picks or 'null as c_none'} from read_parquet(?)",
+                    [str(export.path)])
+    except duckdb.Error as e:  # the error may quote a value: only its kind is said
+        raise ExportError(f"读取失败 / cannot read the rows: {str(e).split(':', 1)[0].strip()[:60]}") from None
+    named = ", ".join(f"c{i} as {identifier(h)}" for i, h in enumerate(export.headers) if h not in export.personal)
+    con.execute(f"""create or replace temp table {table} as
+                    select cast(rowid + 1 as integer) as source_row{', ' if named else ''}{named} from {table}""")
+
+
 def read_export(path: str | Path, header_words: list[str] | None = None) -> Export:
     """Look at a file's head: encoding, header row, columns, kind. Refuses a file that cannot be read."""
     path = Path(path)
@@ -280,7 +330,9 @@ def read_export(path: str | Path, header_words: list[str] | None = None) -> Expo
         return read_xlsx(path, header_words)
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path, header_words)
-    raise ExportError(f"不支持的文件类型 {suffix} / unsupported file type {suffix} (use .csv or .xlsx)")
+    if suffix in PARQUET_SUFFIXES:
+        return read_parquet(path, header_words)
+    raise ExportError(f"不支持的文件类型 {suffix} / unsupported file type {suffix} (use .csv, .xlsx or .parquet)")
 
 
 def _transcode(path: Path, encoding: str, out_dir: str | Path) -> Path:
@@ -327,6 +379,8 @@ def materialise(export: Export, con: duckdb.DuckDBPyConnection, table: str, scra
         con.register("_sheet", export.frame)
         con.execute(f"create or replace temp table {table} as select * from _sheet")
         con.unregister("_sheet")
+    elif export.is_parquet:
+        _materialise_parquet(export, con, table)
     else:
         source = export.path
         if export.encoding in ("gb18030", "utf-16"):

@@ -116,13 +116,31 @@ def _missing(field: str, label_key: str | None = None) -> Rule:
                 _say("row_missing", field=label), f"{label.texts['en']} is required")
 
 
+# A DuckDB variable, bound per file by etl.staging.stage from the mapping's timestamp_precision.
+ORDER_TOLERANCE = "order_tolerance_s"
+
+
+def set_order_tolerance(con, seconds: int) -> None:
+    """Bind the `order` rule's tolerance for the file about to be checked: 0 (second precision, the
+    default) or 60 (timestamps cut to the minute). Bound, never written into the rule's SQL."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise ValueError(f"order tolerance must be a whole number of seconds >= 0, got {seconds!r}")
+    con.execute(f"SET VARIABLE {ORDER_TOLERANCE} = ?", [seconds])
+
+
+def _out_of_order(a: str, b: str) -> str:
+    """`b`, later in the chain, is earlier than `a`: by any amount under second precision; under
+    minute precision by a full minute or more (less is an artefact of cutting both to minutes)."""
+    return f"({a} > {b} and epoch({a} - {b}) >= coalesce(getvariable('{ORDER_TOLERANCE}'), 0))"
+
+
 def _order_rule() -> Rule:
     pairs = [(a, b) for i, a in enumerate(TIMESTAMP_CHAIN) for b in TIMESTAMP_CHAIN[i + 1:]]
-    predicate = " or ".join(f"({a} > {b})" for a, b in pairs)
+    predicate = " or ".join(_out_of_order(a, b) for a, b in pairs)
 
     def broken_pairs(lang: str) -> str:
         said = ", ".join(
-            f"case when {a} > {b} then "
+            f"case when {_out_of_order(a, b)} then "
             f"{_say_in(lang, 'row_order_pair', {'first': Words.of(f'field_{a}'), 'second': Words.of(f'field_{b}')})} end"
             for a, b in pairs)
         return f"array_to_string(list_filter([{said}], lambda x: x is not null), " \

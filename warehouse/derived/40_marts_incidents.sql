@@ -90,7 +90,7 @@ select
     t.incident_id, t.incident_type, t.channel, t.district, t.street, t.community, t.address,
     t.lon, t.lat, t.h3_r8,
     t.call_at, t.first_dispatch_at, t.first_depart_at, t.first_arrive_at, t.cleared_at,
-    cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) as response_s,
+    non_negative_s(t.first_arrive_at - t.clock_start_at) as response_s,  -- a tolerated sub-minute inversion is 0
     cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) <= t.target_s as is_within_target,
     t.first_station_id,
     t.station_count, t.arrived_station_count, t.staff_sent, t.vehicles_sent,
@@ -102,7 +102,7 @@ select
     case when t.first.arrive_at is not null then t.first.travel_s end as travel_s,
     cast(epoch(t.cleared_at - t.first_arrive_at) as integer) as on_scene_s,
     fr.full_response_at,
-    cast(epoch(fr.full_response_at - t.clock_start_at) as integer) as full_response_s,
+    non_negative_s(fr.full_response_at - t.clock_start_at) as full_response_s,
     -- what the pages add: the first station's type and name, calendar fields, exception flags
     s.station_type as first_station_type,
     cast(t.call_at as date) as call_date,
