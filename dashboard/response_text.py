@@ -1,15 +1,18 @@
 """Response times in words: the rules a figure ran on, what it leaves out, and where the target is missed.
 
 Each function turns the rows of a named query (response/rules, response/exclusions,
-response/by_group) into sentences; none computes a figure of its own.
+response/by_group) into sentences, or into the by-group table (built here so tests can read
+it as the page shows it and exports it); none computes a figure of its own.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from dashboard import i18n, plain
-from emss import figures
+from dashboard import drilldown, i18n, plain
+from dashboard.filters import Filters
+from emss import figures, tables
+from emss.tables import COUNT, DURATION, LINK, RATE, Column
 
 
 def _sep(lang: str) -> str:
@@ -88,6 +91,31 @@ def slowest_phase_text(row: dict, lang: str | None = None) -> str:
         return i18n.DASH
     return (i18n.text(f"phase_{row['slowest_phase']}", lang) + " +"
             + i18n.fmt_duration(row["slowest_phase_excess_s"], lang))
+
+
+def by_group_table(groups: pl.DataFrame, dimension: str, f: Filters, lang: str | None = None) -> tables.Table:
+    """The split-by-group table of the Response page (response/by_group): counts, the rate, the fractiles
+    and each phase's median, the slowest phase, and a link to the group's incidents."""
+    lang = lang or i18n.current_lang()
+    t = lambda key: i18n.text(key, lang)  # noqa: E731
+    return tables.build(groups, [
+        Column(t(f"group_{dimension}"), lambda r: figures.group_label(dimension, r["group_code"], r["group_name"], lang)),
+        Column(t("col_incidents"), "incidents", COUNT),
+        Column(t("col_arrived"), "arrived", COUNT),
+        Column(t("col_within"), "within_target", COUNT),
+        Column(t("col_rate"), "within_target_rate", RATE),
+        Column(t("col_p50"), "p50_response_s", DURATION),
+        Column(t("col_p90"), "p90_response_s", DURATION),
+        Column(t("col_p50_call_processing"), "p50_call_processing_s", DURATION),
+        Column(t("col_p50_turnout"), "p50_turnout_s", DURATION),
+        Column(t("col_p50_travel"), "p50_travel_s", DURATION),
+        Column(t("col_slowest_phase"), lambda r: slowest_phase_text(r, lang)),
+        Column(t("col_share_of_misses"), "share_of_misses", RATE),
+        Column(t("col_note"), lambda r: t("note_small") if r["is_small_sample"] else ""),
+        Column(t("tbl_col_incident_link"), lambda r: None if r["group_code"] is None
+               else drilldown.link(f, figures.group_query(dimension, r["group_code"])),
+               LINK, link_text=t("open_incidents")),
+    ], lang)
 
 
 def worst_group_text(groups: pl.DataFrame, dimension: str, lang: str | None = None) -> str:

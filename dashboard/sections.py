@@ -1,4 +1,5 @@
-"""Pieces that more than one page draws: the page header, the response KPI row and the build-out table."""
+"""Pieces that more than one page draws: the page header, the response KPI row and the build-out table;
+and the Overview's verdicts (status colours, build-out pace)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import streamlit as st
 
 from dashboard import data, i18n
 from dashboard.filters import Filters, period_caption
-from emss import figures
+from emss import figures, tables
+from emss.tables import COUNT, NUMBER, RATE, Column
 
 
 def header(title_key: str, f: Filters, query_names: list[str]) -> None:
@@ -18,8 +20,11 @@ def header(title_key: str, f: Filters, query_names: list[str]) -> None:
     st.caption(i18n.t("queries_used", names=", ".join(f"`{n}`" for n in query_names)))
 
 
-def response_kpis(kpi: dict, *, with_incident_counts: bool) -> None:
-    """The 5-minute rate always with its count, the median and the 90th percentile (response/kpi)."""
+def response_kpis(kpi: dict, *, with_incident_counts: bool, wrap: bool = False) -> None:
+    """The 5-minute rate always with its count, the median and the 90th percentile (response/kpi).
+
+    wrap: lay the metrics out in a row that wraps when they do not fit (each as wide as its value
+    needs, so none is cut with "…" on a narrow screen) instead of equal columns."""
     cells = [
         (i18n.t("kpi_rate"), i18n.fmt_pct(kpi.get("within_target_rate")), i18n.t("kpi_rate_help")),
         (i18n.t("kpi_within_count"),
@@ -31,8 +36,13 @@ def response_kpis(kpi: dict, *, with_incident_counts: bool) -> None:
     if with_incident_counts:
         cells.append((i18n.t("kpi_without_arrival"), i18n.fmt_int(kpi.get("without_arrival")),
                       i18n.t("kpi_without_arrival_help")))
-    for col, (label, value, help_text) in zip(st.columns(len(cells)), cells):
-        col.metric(label, value, help=help_text, border=True)
+    if wrap:
+        with st.container(horizontal=True, gap="small", vertical_alignment="distribute"):
+            for label, value, help_text in cells:
+                st.metric(label, value, help=help_text, border=True)
+    else:
+        for col, (label, value, help_text) in zip(st.columns(len(cells)), cells):
+            col.metric(label, value, help=help_text, border=True)
     # the smallest sample worth judging, as the warehouse's rules say (response/kpi carries it)
     arrived, min_sample = int(kpi.get("arrived") or 0), kpi.get("min_sample")
     if min_sample and 0 < arrived < min_sample:
@@ -50,33 +60,88 @@ def build_totals(vs_target: pl.DataFrame) -> dict:
     }
 
 
-def build_table(vs_target: pl.DataFrame, lang: str, *, with_pace: bool = False) -> pl.DataFrame:
+def build_outline(vs_target: pl.DataFrame, lang: str, *, with_pace: bool = False) -> tables.Table:
     """The build-out table by station type with its total row, as the Overview and the Stations page
     both show it (with_pace adds the due-by-now and projected year-end columns)."""
-    def one_decimal(x: object) -> float | None:
-        return None if x is None else round(float(x), 1)
-
-    def row(label, in_service, opened, target, expected=None, projected=None) -> dict:
-        out = {
-            i18n.t("col_station_type"): label,
-            i18n.t("col_in_service"): in_service,
-            i18n.t("col_opened_this_year"): opened,
-            i18n.t("col_target"): target,
-            i18n.t("col_progress"): i18n.fmt_pct(opened / target, 0) if target else i18n.DASH,
-        }
-        if with_pace:
-            out[i18n.t("col_expected_to_date")] = one_decimal(expected)
-            out[i18n.t("col_projected_year_end")] = one_decimal(projected)
-        out[i18n.t("col_status")] = figures.target_status(opened, target, lang)
-        return out
-
-    rows = []
-    for r in vs_target.iter_rows(named=True):
-        target = None if r["target_count"] is None else int(r["target_count"])
-        rows.append(row(i18n.label("station_type", r["station_type"]), int(r["in_service"]), int(r["opened_this_year"]),
-                        target, r.get("expected_to_date"), r.get("projected_year_end")))
+    t = lambda key: i18n.text(key, lang)  # noqa: E731
+    rows = [{
+        "label": i18n.label("station_type", r["station_type"], lang), "in_service": r["in_service"],
+        "opened": r["opened_this_year"], "target": r["target_count"],
+        "expected": r.get("expected_to_date"), "projected": r.get("projected_year_end"),
+    } for r in vs_target.iter_rows(named=True)]
     totals = build_totals(vs_target)
-    expected = vs_target["expected_to_date"].sum() if with_pace and totals["has_target"] else None
-    projected = float(vs_target["projected_year_end"].sum()) if with_pace and vs_target.height else None
-    rows.append(row(i18n.t("total"), totals["in_service"], totals["opened"], totals["target"], expected, projected))
-    return pl.DataFrame(rows, strict=False)
+    rows.append({
+        "label": t("total"), "in_service": totals["in_service"], "opened": totals["opened"], "target": totals["target"],
+        "expected": vs_target["expected_to_date"].sum() if with_pace and totals["has_target"] else None,
+        "projected": float(vs_target["projected_year_end"].sum()) if with_pace and vs_target.height else None,
+    })
+    pace = [Column(t("col_expected_to_date"), "expected", NUMBER, digits=1),
+            Column(t("col_projected_year_end"), "projected", NUMBER, digits=1)] if with_pace else []
+    return tables.build(rows, [
+        Column(t("col_station_type"), "label"),
+        Column(t("col_in_service"), "in_service", COUNT),
+        Column(t("col_opened_this_year"), "opened", COUNT),
+        Column(t("col_target"), "target", COUNT),
+        Column(t("col_progress"), lambda r: int(r["opened"]) / int(r["target"]) if r["target"] else None, RATE, digits=0),
+        *pace,
+        Column(t("col_status"), lambda r: figures.target_status(int(r["opened"]),
+                                                                None if r["target"] is None else int(r["target"]), lang)),
+    ], lang)
+
+
+def build_table(vs_target: pl.DataFrame, lang: str, *, with_pace: bool = False) -> pl.DataFrame:
+    """`build_outline` as a plain frame, for a page drawing it with st.dataframe itself: numbers as
+    numbers, the progress as the formatter writes it. Prefer `export.show(build_outline(...))`."""
+    table = build_outline(vs_target, lang, with_pace=with_pace)
+    progress = i18n.text("col_progress", lang)
+    return table.frame.with_columns(tables.display(table)[progress])
+
+
+# ---- the Overview's verdicts ---------------------------------------------------------
+
+# Status colours (Streamlit's named colours) and their bands. A rate (higher is better) is met at or
+# above its target and near up to NEAR_POINTS below it; a time (lower is better) is met at or under
+# its target and near up to NEAR_SHARE over it; build-out is judged as a rate: the share of the
+# year's target opened against the share due by now. Anything else is "below" (red).
+STATUS_COLOURS = {"met": "green", "near": "orange", "below": "red"}
+NEAR_POINTS = 0.05
+NEAR_SHARE = 0.10
+
+
+def rate_status(rate: float | None, target: float | None) -> str | None:
+    """met | near | below for a rate against its target (None when either is unknown)."""
+    if rate is None or target is None:
+        return None
+    gap = round(float(target) - float(rate), 6)  # rounded: 0.85 is within 5 points of 0.9
+    return "met" if gap <= 0 else "near" if gap <= NEAR_POINTS else "below"
+
+
+def time_status(seconds: float | None, target_s: float | None) -> str | None:
+    """met | near | below for a time against its target (None when either is unknown)."""
+    if seconds is None or not target_s:
+        return None
+    over = float(seconds) - float(target_s)
+    return "met" if over <= 0 else "near" if over <= float(target_s) * NEAR_SHARE else "below"
+
+
+def coloured(text: str, status: str | None) -> str:
+    """`text` (the page's own words or numbers, never data) in its status colour, as Streamlit markdown."""
+    colour = STATUS_COLOURS.get(status or "")
+    return f":{colour}[{text}]" if colour else text
+
+
+def build_pace(vs_target: pl.DataFrame) -> dict | None:
+    """This year's build-out against the straight line through the year, in whole stations, over the
+    shown types: stations/vs_target's expected_to_date and projected_year_end summed as the Stations
+    page sums them. `behind` is due minus opened (negative: ahead); `year_end_gap` the projection
+    minus the target (negative: short); `status` judges opened/target against due/target as a rate.
+    None when the types shown have no target."""
+    totals = build_totals(vs_target)
+    if not totals["has_target"]:
+        return None
+    due = round(float(vs_target["expected_to_date"].sum()))
+    projected = round(float(vs_target["projected_year_end"].sum()))
+    opened, target = totals["opened"], totals["target"]
+    status = ("met" if opened >= due else rate_status(opened / target, due / target)) if target else "met"
+    return {"due": due, "opened": opened, "behind": due - opened, "target": target,
+            "projected": projected, "year_end_gap": projected - target, "status": status}

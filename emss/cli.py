@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("ingest", help="load export files (csv, xlsx) into the warehouse")
+    p = sub.add_parser("ingest", help="load export files (csv, xlsx, parquet) into the warehouse")
     _add_warehouse(p)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--kind", choices=["incidents", "stations", "inventory", "targets"],

@@ -3,8 +3,8 @@ module, checked, and handed to whoever needs them (the warehouse build, the ETL,
 dashboard, the weekly report, the coverage model).
 
 - `emss/response_rules.toml`: when the 5-minute clock starts, the arrival targets, the full
-  first response, the smallest sample worth judging, the default reporting period, the
-  exception thresholds.
+  first response, the smallest sample worth judging, the target rate (the share to arrive
+  within the target), the default reporting period, the exception thresholds.
 - `emss/standard.toml`: the station standard (staff, roles, vehicles, duty, kit, count age).
 - `emss/coverage.toml`: how the 5-minute circle's reach is modelled (its target is the rules').
 - `LOAD_LIMITS`: what the loader judges impossible or extreme, and the service area.
@@ -55,6 +55,7 @@ class ResponseRules:
     full_response_measure: str            # vehicles | staff
     full_response_count: int
     min_incidents: int                    # below this many timed incidents a group is too few to judge
+    target_rate: float                    # the share within the target a week is judged by (0.9 = 90 %)
     default_period_days: int              # the period every page and query shows unless told otherwise
     exceptions: dict[str, int]            # long_turnout_s, long_travel_s, very_long_total_s
     source: Path = RESPONSE_RULES_FILE
@@ -71,6 +72,7 @@ class ResponseRules:
         rows += [("full_response", "measure", self.full_response_measure),
                  ("full_response", "count", str(self.full_response_count)),
                  ("sample", "min_incidents", str(self.min_incidents)),
+                 ("target_rate", "within_target", str(self.target_rate)),
                  ("period", "default_days", str(self.default_period_days))]
         rows += [("exceptions", k, str(v)) for k, v in self.exceptions.items()]
         return rows
@@ -87,6 +89,12 @@ def _int(path: Path, where: str, value: object, low: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise SettingsError(f"{path.name}: {where} must be a whole number ≥ {low}, got {value!r}")
     return value
+
+
+def _share(path: Path, where: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise SettingsError(f"{path.name}: {where} must be a share above 0 and at most 1 (0.9 = 90 %), got {value!r}")
+    return float(value)
 
 
 def response_rules(path: Path = RESPONSE_RULES_FILE) -> ResponseRules:
@@ -115,6 +123,7 @@ def response_rules(path: Path = RESPONSE_RULES_FILE) -> ResponseRules:
         full_response_measure=full["measure"],
         full_response_count=_int(path, "full_response.count", full.get("count"), 1),
         min_incidents=_int(path, "sample.min_incidents", raw["sample"]["min_incidents"], 1),
+        target_rate=_share(path, "target_rate.within_target", raw.get("target_rate", {}).get("within_target")),
         default_period_days=_int(path, "period.default_days", raw["period"]["default_days"], 1),
         exceptions=exceptions,
         source=path,
@@ -151,6 +160,8 @@ def stored_response_rules(rows: Iterable[Sequence[str]]) -> ResponseRules:
         full_response_measure=full.get("measure") or from_file().full_response_measure,
         full_response_count=number("full_response", "count", "full_response_count"),
         min_incidents=number("sample", "min_incidents", "min_incidents"),
+        target_rate=(float(stored["target_rate"]["within_target"]) if "within_target" in stored.get("target_rate", {})
+                     else from_file().target_rate),
         default_period_days=number("period", "default_days", "default_period_days"),
         exceptions={k: int(v) for k, v in stored.get("exceptions", {}).items()} or from_file().exceptions,
     )

@@ -22,8 +22,10 @@ which hands it a workbook made by `workbook`.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -130,14 +132,14 @@ def for_spreadsheet(frame: pl.DataFrame) -> pl.DataFrame:
 
 # ---- CSV ---------------------------------------------------------------------------------------
 
-def csv_text(frame: pl.DataFrame) -> str:
-    """The frame as CSV text, flattened and neutralised."""
-    return for_spreadsheet(frame).write_csv()
+def csv_text(frame: pl.DataFrame, **write_csv: Any) -> str:
+    """The frame as CSV text, flattened and neutralised (polars' `write_csv` options pass on)."""
+    return for_spreadsheet(frame).write_csv(**write_csv)
 
 
-def csv_bytes(frame: pl.DataFrame, *, bom: bool = True) -> bytes:
+def csv_bytes(frame: pl.DataFrame, *, bom: bool = True, **write_csv: Any) -> bytes:
     """The frame as UTF-8 CSV; with a BOM (the default) so Excel on Chinese Windows reads it as UTF-8."""
-    return (("\ufeff" if bom else "") + csv_text(frame)).encode("utf-8")
+    return (("\ufeff" if bom else "") + csv_text(frame, **write_csv)).encode("utf-8")
 
 
 # ---- xlsx --------------------------------------------------------------------------------------
@@ -151,14 +153,44 @@ def workbook(target: Any, options: dict[str, Any] | None = None) -> xlsxwriter.W
     return xlsxwriter.Workbook(target, {**(options or {}), **WORKBOOK_OPTIONS})
 
 
-def excel_bytes(frame: pl.DataFrame, sheet: str, **write_excel: Any) -> bytes:
-    """The frame as an .xlsx with one sheet, through polars' `write_excel` (its keyword options pass on).
+def _about(wb: xlsxwriter.Workbook, sheet: str, rows: Sequence[tuple[str, Any]]) -> None:
+    """A sheet of (label, value) lines: what a table is of (its period, filters, as-of date, units)."""
+    ws = wb.add_worksheet(sheet)
+    label_format = wb.add_format({"bold": True, "valign": "top"})
+    value_format = wb.add_format({"text_wrap": True, "valign": "top"})
+    date_format = wb.add_format({"num_format": "yyyy-mm-dd", "align": "left", "valign": "top"})
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 80)
+    for row, (label, value) in enumerate(rows):
+        ws.write_string(row, 0, neutralise(str(label)), label_format)
+        if value is None or value == "":
+            ws.write_blank(row, 1, None, value_format)
+        elif isinstance(value, dt.date):
+            moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+            ws.write_datetime(row, 1, moment, date_format)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(row, 1, value, value_format)
+        else:
+            ws.write_string(row, 1, neutralise(str(value)), value_format)
 
-    The frame is flattened and neutralised, and the workbook writes no hyperlinks
-    or formulas from strings.
+
+def excel_bytes(frame: pl.DataFrame, sheet: str, *, about: Sequence[tuple[str, Any]] | None = None,
+                about_sheet: str = "About", column_formats: Mapping[str, str] | None = None,
+                **write_excel: Any) -> bytes:
+    """The frame as an .xlsx, through polars' `write_excel` (its keyword options pass on).
+
+    With `about`, a first sheet `about_sheet` holds those (label, value) lines (what the table
+    is of) before the table's sheet. `column_formats` (header -> Excel number format) follow
+    the headers through neutralisation. The frame is flattened and neutralised, and the
+    workbook writes no hyperlinks or formulas from strings.
     """
     buffer = io.BytesIO()
     wb = workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
+    if about is not None:
+        _about(wb, about_sheet, about)
+    if column_formats:
+        renames = _safe_names(flatten(frame).columns)
+        write_excel["column_formats"] = {renames.get(c, c): f for c, f in column_formats.items()}
     for_spreadsheet(frame).write_excel(wb, worksheet=sheet, **write_excel)
     wb.close()
     return buffer.getvalue()

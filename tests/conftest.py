@@ -90,3 +90,19 @@ def running_dashboard(warehouse: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def open_dashboard(page: str | None = None, timeout: float = 60, check: bool = True, **query: str):
+    """An AppTest of the dashboard's entry script on the warehouse in EMSS_WAREHOUSE, started from a
+    link with these URL parameters, switched to `app_pages/<page>.py`; with `check`, no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_DIR / "dashboard" / "app.py"), default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py").run()
+    if check:
+        assert not at.exception, [e.value for e in at.exception]
+    return at

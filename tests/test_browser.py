@@ -183,3 +183,112 @@ def test_figures_filters_and_drill_down_in_the_browser(server, browser, browser_
     assert f"符合条件的警情 {baoan['fires']:,} 起" in caption, caption
     assert page.locator('[data-testid="stException"]').count() == 0
     context.close()
+
+
+def _board_facts(warehouse) -> dict:
+    """This week's 5-minute rate, the target rate and this year's build-out by plain SQL over the analyst
+    views and the rules file (not the named queries)."""
+    import datetime as dt
+    import tomllib
+
+    import duckdb
+
+    rules = tomllib.loads((Path(__file__).resolve().parents[1] / "emss" / "response_rules.toml").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        as_of = con.execute("select as_of_date from data_as_of").fetchall()[0][0]
+        monday = as_of - dt.timedelta(days=as_of.weekday())
+        within, timed = con.execute(
+            "select count(*) filter (where response_s <= target_s), count(response_s) from incidents"
+            " where call_date between ? and ?", [monday, as_of]).fetchall()[0]
+        opened = con.execute("select count(*) from stations where year(opened_on) = ? and opened_on <= ?",
+                             [as_of.year, as_of]).fetchall()[0][0]
+    finally:
+        con.close()
+    target, min_sample = rules["target_rate"]["within_target"], rules["sample"]["min_incidents"]
+    rate = round(within / timed, 4)
+    gap = round(target - rate, 6)
+    status = ("样本不足" if timed < min_sample else "达标" if gap <= 0 else "未达标（差距在5个百分点内）" if gap <= 0.05
+              else "未达标")
+    return {"monday": monday, "as_of": as_of, "rate": f"{rate * 100:.1f}%", "target": f"{target * 100:.0f}%",
+            "status": status, "opened": opened, "year": as_of.year}
+
+
+# Streamlit 1.67 cuts a metric value that does not fit with "…" on the markdown container *inside*
+# [data-testid="stMetricValue"]: the value element itself never overflows, so its descendants are measured too.
+CUT_VALUES = """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .filter(v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth))
+    .map(v => v.innerText)"""
+
+
+def test_overview_first_screen_answers_the_monday_questions(server, browser, browser_warehouse):
+    """At 1366×768, without scrolling: this week's 5-minute rate with its target and a status, the
+    build-out pace in words, and at least one item of 变差最多."""
+    facts = _board_facts(browser_warehouse)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.wait_for_timeout(1500)
+    height = page.evaluate("() => window.innerHeight")
+
+    def on_first_screen(locator) -> bool:
+        box = locator.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+    tiles = page.locator('[data-testid="stMetric"]')
+    rate_tile = tiles.first
+    assert rate_tile.locator('[data-testid="stMetricLabel"]').inner_text().strip() == f"5分钟到场率 · 目标{facts['target']}"
+    assert rate_tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == facts["rate"]
+    assert on_first_screen(rate_tile)
+    # the four tiles in one row
+    tops = {round(tiles.nth(i).bounding_box()["y"]) for i in range(4)}
+    assert len(tops) == 1, f"the board's tiles should fit one row at 1366 px: tops {tops}"
+    week = page.get_by_text(f"本周 {facts['monday'].month}月{facts['monday'].day}日–{facts['as_of'].month}月{facts['as_of'].day}日")
+    assert on_first_screen(week.first)
+
+    verdict = page.get_by_text("本周5分钟到场率").first
+    text = verdict.inner_text()
+    assert facts["rate"] in text and f"目标 {facts['target']}" in text and facts["status"] in text, text
+    assert on_first_screen(verdict)
+    pace = page.get_by_text(f"{facts['year']}年至今应建").first
+    assert f"已建 {facts['opened']} 座" in pace.inner_text()
+    assert any(w in pace.inner_text() for w in ("落后", "超前", "按进度"))
+    assert on_first_screen(pace)
+
+    assert on_first_screen(page.get_by_text("变差最多").first)
+    # each worsening item is a line "name：before → after（change；n → n 起）": one must be on screen
+    items = page.evaluate("""() => {
+        const out = [], walker = document.createTreeWalker(document.querySelector('[data-testid="stMain"]'), NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode;
+            if (/%\\s*→\\s*[\\d.]+%/.test(node.textContent)) {
+                const range = document.createRange(); range.selectNodeContents(node);
+                const r = range.getBoundingClientRect(); out.push([node.textContent, r.top, r.bottom]);
+            }
+        }
+        return out }""")
+    assert items, "no 变差最多 item on the page"
+    assert any(top >= 0 and bottom <= height for _, top, bottom in items), f"no 变差最多 item on the first screen: {items[:3]}"
+    shots = os.environ.get("EMSS_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / "overview-1366x768.png"))
+    context.close()
+
+
+@pytest.mark.parametrize("width, lang", [(1024, "zh"), (1366, "zh"), (1440, "zh"), (390, "zh"), (1366, "en"), (1024, "en")])
+def test_overview_values_are_never_cut(server, browser, width, lang):
+    """No metric value on the Overview ends in "…", from a phone to a wide screen, in both languages."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/" + ("?lang=en" if lang == "en" else ""))
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.wait_for_timeout(1500)
+    values = page.locator('[data-testid="stMetricValue"]')
+    assert values.count() >= 4
+    assert page.evaluate(CUT_VALUES) == [], f"values cut at {width} px ({lang})"
+    if width >= 1366:
+        tops = {round(page.locator('[data-testid="stMetric"]').nth(i).bounding_box()["y"]) for i in range(4)}
+        assert len(tops) == 1, f"the board's tiles should fit one row at {width} px ({lang}): tops {tops}"
+    context.close()

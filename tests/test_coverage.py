@@ -562,7 +562,8 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     by_district = next(v for k, v in frames.items() if "人口覆盖率" in v.columns and "常住人口" in v.columns
                        and "未覆盖格子数" in v.columns)
     assert by_district["行政区"].iloc[0] == "全市"
-    assert by_district["人口覆盖率"].iloc[0] == pytest.approx(before, abs=0.06)
+    # tables keep rates as fractions (shown as %, emss.tables); the tile shows the percentage
+    assert by_district["人口覆盖率"].iloc[0] * 100 == pytest.approx(before, abs=0.06)
 
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert deck.get("mapProvider") is None

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import open_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboard import filters, i18n
@@ -24,6 +26,8 @@ from emss import categories
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
+# the rules as the file says them (the fixture warehouse is built from this file)
+RULES = tomllib.loads((ROOT / "emss" / "response_rules.toml").read_text(encoding="utf-8"))
 PAGES = {
     "overview": "app_pages/overview.py",
     "response": "app_pages/response_times.py",
@@ -73,14 +77,7 @@ def app(warehouse, monkeypatch):
     monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
 
     def make(page: str = "overview", **query: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        for k, v in query.items():
-            at.query_params[k] = v
-        at.run()
-        if page != "overview":
-            at.switch_page(PAGES[page]).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return open_dashboard(None if page == "overview" else Path(PAGES[page]).stem, **query)
 
     return make
 
@@ -134,6 +131,12 @@ def metric(at: AppTest, key: str, lang: str = "zh", **fmt) -> str:
     found = [m.value for m in at.metric if m.label == label]
     assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
     return found[0]
+
+
+def plain(value: str) -> str:
+    """A metric value without its status colour (`:red[80.0%]` -> `80.0%`)."""
+    m = re.fullmatch(r":(\w+)\[(.*)\]", value)
+    return m.group(2) if m else value
 
 
 def plotly_specs(at: AppTest) -> list[dict]:
@@ -193,19 +196,12 @@ def test_overview_shows_the_warehouse_figures(app, facts):
     assert metric(at, "kpi_p50") == i18n.fmt_duration(expected["p50"], "zh")
     assert metric(at, "kpi_p90") == i18n.fmt_duration(expected["p90"], "zh")
 
-    monday = end - dt.timedelta(days=end.weekday())
-    this_week = picked(facts, monday, monday + dt.timedelta(days=6))
-    last_week = picked(facts, monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
-    assert metric(at, "kpi_week_incidents") == f"{len(this_week):,}"
-    week = [m for m in at.metric if m.label == i18n.text("kpi_week_incidents", "zh")][0]
-    assert week.delta == i18n.fmt_delta(len(this_week) - len(last_week))
-
     opened = sum(1 for s in facts.stations if s["opened_on"].year == end.year and s["opened_on"] <= end)
     table = at.dataframe[0].value
     total = table[table[i18n.text("col_station_type", "zh")] == i18n.text("total", "zh")].iloc[0]
     assert total[i18n.text("col_in_service", "zh")] == len(in_service(facts, end))
     assert total[i18n.text("col_opened_this_year", "zh")] == opened
-    assert metric(at, "kpi_built_vs_target", year=end.year).startswith(f"{opened:,} / ")
+    assert plain(metric(at, "board_build", year=end.year)).startswith(f"{opened:,} / ")
     assert any(i18n.text("as_of", "zh", date=i18n.fmt_date(facts.as_of, "zh")) in c.value for c in at.caption)
 
 
@@ -226,10 +222,161 @@ def test_over_achievement_is_said_in_words(app, facts):
         elif target[kind] and opened[kind] < target[kind]:
             assert status[categories.STATION_TYPES[kind].zh] == "未完成"
     total_opened, total_target = sum(opened.values()), sum(target.values())
-    assert metric(at, "kpi_built_vs_target", year=end.year) == f"{total_opened:,} / {total_target:,}"
+    assert plain(metric(at, "board_build", year=end.year)) == f"{total_opened:,} / {total_target:,}"
     chart = plotly_specs(at)[0]
     notes = [a["text"] for a in chart["layout"].get("annotations", [])]
     assert sum("超额完成" in n for n in notes) == len(over)
+
+
+# ---- the Overview's Monday board ------------------------------------------------
+
+def week_rate(facts, start, end, districts=()):
+    """(within, timed, rate rounded as the queries round it) for incidents called from start to end."""
+    fig = response_figures(picked(facts, start, end, districts))
+    return fig["within"], fig["arrived"], round(fig["within"] / fig["arrived"], 4) if fig["arrived"] else None
+
+
+def colour_of(rate, target, near=0.05):
+    """The board's status colour of a rate against its target: green met, orange within 5 points, red below."""
+    gap = round(target - rate, 6)
+    return "green" if gap <= 0 else "orange" if gap <= near else "red"
+
+
+def day(d: dt.date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def board_markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_overview_board_tiles_answer_this_week(app, facts):
+    """The first tiles: this week's 5-minute rate against the target rate with its status colour, the
+    change against last week and a 12-week line; the 90th percentile against the arrival target; the
+    week's dates said. Every figure from plain Python over the incidents view and the rules file."""
+    at = app("overview")
+    end = facts.as_of
+    monday = end - dt.timedelta(days=end.weekday())
+    last_monday = monday - dt.timedelta(days=7)
+    target_rate, min_sample = RULES["target_rate"]["within_target"], RULES["sample"]["min_incidents"]
+    within, timed, rate = week_rate(facts, monday, end)
+    _, _, last_rate = week_rate(facts, last_monday, monday - dt.timedelta(days=1))
+    assert timed >= min_sample, "the fixture's last week should hold enough arrivals to be judged"
+
+    label = i18n.text("board_rate", "zh", target=f"{target_rate * 100:.0f}%")
+    tile = next(m for m in at.metric if m.label == label)
+    assert tile.value == f":{colour_of(rate, target_rate)}[{rate * 100:.1f}%]"
+    assert tile.proto.delta == i18n.text("delta_pp", "zh", d=f"{round((rate - last_rate) * 100, 1):+.1f}")
+    assert tile.proto.delta_description == i18n.text("board_vs_last_week", "zh")
+    # the line: the last 12 weeks' rates (weeks with an arrival), this one last
+    weeks = [monday - dt.timedelta(weeks=k) for k in range(11, -1, -1)]
+    rates = [week_rate(facts, w, min(w + dt.timedelta(days=6), end))[2] for w in weeks]
+    assert list(tile.proto.chart_data) == pytest.approx([round(r * 100, 1) for r in rates if r is not None])
+
+    seconds = response_figures(picked(facts, monday, end))["seconds"]
+    p90 = quantile(seconds, 0.9)
+    target_s = RULES["target_s"]["default"]
+    p90_colour = "green" if p90 <= target_s else "orange" if p90 <= target_s * 1.1 else "red"
+    p90_tile = next(m for m in at.metric if m.label == i18n.text("board_p90", "zh", target=f"{target_s // 60}分钟"))
+    assert p90_tile.value == f":{p90_colour}[{i18n.fmt_duration(p90, 'zh')}]"
+
+    text = board_markdown(at)
+    assert i18n.text("board_week", "zh", start=day(monday), end=day(end), last_start=day(last_monday),
+                     last_end=day(monday - dt.timedelta(days=1))) in text
+    status = {"green": "达标", "orange": "未达标（差距在5个百分点内）", "red": "未达标"}[colour_of(rate, target_rate)]
+    assert f"本周5分钟到场率 {rate * 100:.1f}%（{within:,} / {timed:,} 起），:{colour_of(rate, target_rate)}[{status}]" \
+        f"（目标 {target_rate * 100:.0f}%）" in text
+
+
+def test_overview_board_says_the_build_pace(app, facts):
+    """Build-out against the year's target with the pace in words: due by now (the target's straight
+    line through the year), opened, behind or ahead, and the year end at the pace so far."""
+    at = app("overview")
+    end = facts.as_of
+    jan1 = dt.date(end.year, 1, 1)
+    elapsed, days = (end - jan1).days + 1, (dt.date(end.year, 12, 31) - jan1).days + 1
+    targets = {t["station_type"]: t["target_count"] for t in facts.targets if t["year"] == end.year and t["district"] is None}
+    assert targets, "the fixture should hold this year's city-wide targets"
+    opened = Counter(s["station_type"] for s in facts.stations if s["opened_on"].year == end.year and s["opened_on"] <= end)
+    # per type, rounded to a tenth as stations/vs_target rounds, then summed over the types as the Stations page sums
+    due = round(sum(round(t * elapsed / days, 1) for t in targets.values()))
+    projected = round(sum(round(opened[c] * days / elapsed, 1) for c in categories.STATION_TYPES))
+    total_opened, target = sum(opened.values()), sum(targets.values())
+
+    assert plain(metric(at, "board_build", year=end.year)) == f"{total_opened:,} / {target:,}"
+    tile = next(m for m in at.metric if m.label == i18n.text("board_build", "zh", year=end.year))
+    behind = due - total_opened
+    words = (f"落后{behind}座" if behind > 0 else f"超前{-behind}座" if behind < 0 else "按进度")
+    assert tile.proto.delta == (f"超额完成 +{total_opened - target}" if total_opened > target else words)
+    assert tile.proto.delta_description == f"应建{due}座"
+    text = board_markdown(at)
+    assert f"{end.year}年至今应建 {due} 座，已建 {total_opened} 座，" in text
+    assert words in text
+    assert f"预计年底建成 {projected} 座" in text
+    gap = projected - target
+    assert (f"差{-gap}座" if gap < 0 else f"超出{gap}座" if gap > 0 else "恰好完成") in text
+
+
+def test_overview_board_lists_what_is_getting_worse(app, facts):
+    """Under 变差最多, the district whose rate fell most between the previous period and this one
+    (both with at least the rules' smallest sample) comes first, with its counts."""
+    at = app("overview")
+    start, end = default_period(facts)
+    before_end = start - dt.timedelta(days=1)
+    before_start = before_end - dt.timedelta(days=27)
+    min_sample = RULES["sample"]["min_incidents"]
+    falls = []
+    for district in {r["district"] for r in facts.incidents}:
+        w0, n0, r0 = week_rate(facts, before_start, before_end, (district,))
+        w1, n1, r1 = week_rate(facts, start, end, (district,))
+        if n0 >= min_sample and n1 >= min_sample and w1 / n1 < w0 / n0:
+            falls.append((w1 / n1 - w0 / n0, district, n0, n1))
+    assert falls, "the fixture should hold a district whose rate fell"
+    change, district, n0, n1 = min(falls)
+    column = next(m.value for m in at.markdown if m.value.startswith(f"**{i18n.text('worse_dim_district', 'zh')}**"))
+    first = column.split("  \n")[1]
+    assert first.startswith(i18n.label("district", district, "zh") + "：")
+    assert f"{change * 100:+.1f}个百分点" in first and f"{n0:,} → {n1:,} 起" in first
+
+
+def test_overview_with_a_district_says_the_target_is_city_wide(app, facts):
+    """Targets are city-wide only in the fixture: with a district chosen the board says so (in English
+    here), instead of claiming that no targets are loaded."""
+    end = facts.as_of
+    assert all(t["district"] is None for t in facts.targets if t["year"] == end.year), "city-wide targets expected"
+    city = sum(t["target_count"] for t in facts.targets if t["year"] == end.year)
+    district = Counter(s["district"] for s in in_service(facts, end)).most_common(1)[0][0]
+    at = app("overview", district=district, lang="en")
+    assert [i.value for i in at.info] == [i18n.text("targets_city_only", "en", year=end.year, target=city)]
+    tile = next(m for m in at.metric if m.label == i18n.text("board_build", "en", year=end.year))
+    assert tile.proto.delta == i18n.text("target_no_district", "en")
+    assert i18n.text("no_targets", "en", year=end.year) not in board_markdown(at)
+    opened = sum(1 for s in facts.stations if s["district"] == district and s["opened_on"].year == end.year
+                 and s["opened_on"] <= end)
+    assert i18n.text("verdict_build_city_only", "en", year=end.year, opened=opened, target=city) in board_markdown(at)
+
+
+def test_overview_worsening_shows_station_names_as_text(warehouse, tmp_path, monkeypatch):
+    """A station's name under 变差最多 comes from the exports: it is shown as written, never as markup.
+    (On a copy whose smallest sample is one incident, so that single stations are listed.)"""
+    import shutil
+
+    from dashboard import plain
+    from warehouse.connection import open_writer
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copyfile(warehouse, copy)
+    payload = "站[点我](http://127.0.0.1:9/)**粗体**"
+    with open_writer(copy) as con:
+        con.execute("update meta.response_rules set value = '1' where rule = 'sample' and key = 'min_incidents'")
+        con.execute("update marts.incidents set first_station_name = ? || first_station_id", [payload])
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    column = next(m.value for m in at.markdown if m.value.startswith(f"**{i18n.text('worse_dim_station', 'zh')}**"))
+    items = column.split("  \n")[1:]
+    assert items and all(item.startswith(plain.md(payload)) for item in items), items
+    assert "](" not in column.replace("\\]\\(", "") and "**粗体**" not in column
 
 
 def test_response_page_histogram_has_the_target_line_and_every_arrival(app, facts):

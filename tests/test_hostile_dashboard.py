@@ -20,7 +20,7 @@ from urllib.parse import quote, urlparse
 
 import polars as pl
 import pytest
-from conftest import running_dashboard
+from conftest import running_dashboard, open_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n, plain
@@ -235,13 +235,7 @@ def app(hostile_warehouse, monkeypatch):
     monkeypatch.setenv("EMSS_WAREHOUSE", str(hostile_warehouse))
 
     def make(page: str | None = None, **query: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=90)
-        for k, v in query.items():
-            at.query_params[k] = v
-        at.run()
-        if page:
-            at.switch_page(f"app_pages/{page}.py").run()
-        return at
+        return open_dashboard(page, timeout=90, check=False, **query)
 
     return make
 

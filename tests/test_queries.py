@@ -119,6 +119,60 @@ def test_week_compare(reader):
     assert got == {"this_week": this_week, "last_week": last_week}
 
 
+@pytest.mark.parametrize("start, end, districts", [
+    (None, None, []),                                 # the default period: 28 days to the as-of date
+    (dt.date(2026, 6, 1), dt.date(2026, 11, 22), []),  # long enough for more groups to count
+    (dt.date(2026, 3, 1), dt.date(2026, 11, 22), ["baoan", "longgang"]),
+])
+def test_overview_worsening(reader, start, end, districts):
+    """Districts, first stations' types and first stations whose 5-minute rate fell from the period before
+    (of the same length) to this one, where both hold the rules' smallest sample, biggest fall first."""
+    import tomllib
+
+    from emss.settings import RESPONSE_RULES_FILE
+
+    min_sample = tomllib.loads(RESPONSE_RULES_FILE.read_text(encoding="utf-8"))["sample"]["min_incidents"]
+    end_day = end or as_of(reader)
+    start_day = start or end_day - dt.timedelta(days=27)
+    before_end = start_day - dt.timedelta(days=1)
+    before_start = before_end - (end_day - start_day)
+    rows = reader.execute("""
+        select district, first_station_type, first_station_id, call_at, response_s, target_s from incidents""").fetchall()
+    counts: dict[tuple[str, str], list[int]] = {}  # (dimension, code) -> [timed before, within before, timed, within]
+    for district, kind, station, call_at, response_s, target_s in rows:
+        day = call_at.date()
+        if districts and district not in districts:
+            continue
+        if before_start <= day <= before_end:
+            offset = 0
+        elif start_day <= day <= end_day:
+            offset = 2
+        else:
+            continue
+        for key in (("district", district), ("station_type", kind), ("station", station)):
+            if key[1] is None or response_s is None:
+                continue
+            c = counts.setdefault(key, [0, 0, 0, 0])
+            c[offset] += 1
+            c[offset + 1] += response_s <= target_s
+    expected = {key: c for key, c in counts.items()
+                if c[0] >= min_sample and c[2] >= min_sample and c[3] / c[2] < c[1] / c[0]}
+
+    got = queries.run(reader, "overview/worsening", {"start_date": start, "end_date": end, "districts": districts})
+    assert expected, "the fixture should hold a group whose rate fell"
+    rows = {(r["dimension"], r["group_code"]): r for r in got.iter_rows(named=True)}
+    assert {key: [r["previous_timed"], r["previous_within_target"], r["timed"], r["within_target"]]
+            for key, r in rows.items()} == expected
+    for key, (n0, w0, n1, w1) in expected.items():
+        assert rows[key]["rate_change"] == pytest.approx(w1 / n1 - w0 / n0, abs=1e-4), key
+    assert got["rate_change"].to_list() == sorted(got["rate_change"].to_list())  # the biggest fall first
+    assert set(got["start_date"]) == {start_day} and set(got["previous_start"]) == {before_start}
+    assert set(got["previous_end"]) == {before_end} and set(got["end_date"]) == {end_day}
+    for dimension in ("district", "station_type", "station"):
+        ranks = got.filter(got["dimension"] == dimension)["rank"].to_list()
+        assert ranks == list(range(1, len(ranks) + 1))
+
+
 def station_rows(con):
     cols = ["station_id", "station_type", "district", "opened_on", "closed_on"]
     return [dict(zip(cols, r)) for r in con.execute(f"select {', '.join(cols)} from stations").fetchall()]

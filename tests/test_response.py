@@ -257,6 +257,8 @@ def test_a_channel_clock_can_start_at_dispatch(hand_warehouse, tmp_path):
     (('phone = "received"', 'fax = "received"'), "no such channel"),
     (("# fire = 300", "arson = 300"), "no such incident type"),
     (('measure = "vehicles"', 'measure = "engines"'), "full_response"),
+    (("within_target = 0.9", "within_target = 90"), "target_rate.within_target"),
+    (("within_target = 0.9", 'within_target = "90%"'), "target_rate.within_target"),
 ])
 def test_a_wrong_rules_file_stops_the_rebuild(tmp_path, change, message):
     rules = tmp_path / "rules.toml"
@@ -331,7 +333,19 @@ def test_rules_query_says_what_the_file_says(reader):
     assert got[("target_s", "default")] == str(TARGET)
     assert got[("full_response", "count")] == str(RULES["full_response"]["count"])
     assert got[("sample", "min_incidents")] == str(MIN_SAMPLE)
+    assert float(got[("target_rate", "within_target")]) == RULES["target_rate"]["within_target"]
     assert {k: int(v) for (rule, k), v in got.items() if rule == "exceptions"} == LIMITS
+
+
+def test_stored_rules_carry_the_target_rate(reader):
+    """The target rate a warehouse was built with is read back from it; a warehouse built before the
+    setting existed takes the file's."""
+    from emss import settings
+
+    stored = run(reader, "response/rules").select("rule", "key", "value").rows()
+    assert settings.stored_response_rules(stored).target_rate == RULES["target_rate"]["within_target"]
+    older = [r for r in stored if r[0] != "target_rate"]
+    assert settings.stored_response_rules(older).target_rate == settings.response_rules().target_rate
 
 
 @pytest.mark.parametrize("districts", [[], ["baoan"]])

@@ -17,7 +17,8 @@ import streamlit as st
 
 from dashboard import data, export, i18n, maps, plain, sections
 from dashboard.filters import current
-from emss import categories, coverage
+from emss import categories, coverage, tables
+from emss.tables import COUNT, DURATION, NUMBER, POPULATION, RATE, Column
 from emss.settings import Coverage, coverage as coverage_settings
 from warehouse.connection import file_version
 
@@ -45,10 +46,6 @@ def demand(start: dt.date, end: dt.date, incident_types: tuple, hours: tuple, po
     grid = coverage.demand_grid(cells, population, coverage.incident_counts(points))
     off_land = grid.filter(pl.col("land_km2") == 0)
     return grid, points.height, float(off_land["population"].sum())
-
-
-def percent_number(share, digits: int = 1) -> float | None:
-    return None if share is None else round(share * 100, digits)
 
 
 def pp_delta(after, before) -> str | None:
@@ -177,6 +174,16 @@ st.caption(i18n.t("cov_population_loaded", cells=f"{grid.filter(pl.col('populati
            else i18n.t("cov_population_census"))
 
 weight = coverage.demand_weight(grid, DEMAND_MIX[mix]) * scope
+# what the downloads of this page are of, beyond the shared filters (their Excel's first sheet)
+whatif_about = [(i18n.t("cov_as_of"), as_of.isoformat()), (i18n.t("cov_band"), band_label(band)),
+                (i18n.t("cov_demand"), i18n.t(f"demand_{mix}"))]
+if types:
+    whatif_about.append((i18n.t("cov_incident_types"), "、".join(i18n.label("incident_type", c) for c in types)))
+if tuple(hours) != (0, 23):
+    whatif_about.append((i18n.t("cov_hours"), f"{hours[0]}–{hours[1]}"))
+if changes.height:
+    whatif_about.append((i18n.t("whatif_list"), "; ".join(
+        f"{i18n.t(f'action_{action}')} {sid}" for action, sid in zip(changes["action"], changes["station_id"]))))
 spots = coverage.hot_spots(grid, counts, sites, weight, top=20)
 
 # ---- what-if -------------------------------------------------------------------------
@@ -219,13 +226,13 @@ with st.expander(i18n.t("section_whatif"), expanded=True):
                   args=("coverage_close_stations",))
     if changes.height:
         st.markdown(f"**{i18n.t('whatif_list')}**")
-        st.dataframe(pl.DataFrame([{
-            i18n.t("col_action"): i18n.t(f"action_{c['action']}"),
-            i18n.t("col_station_id"): c["station_id"],
-            i18n.t("col_station_name"): c["station_name"] or names.get(c["station_id"], ""),
-            i18n.t("whatif_lon"): c["lon"],
-            i18n.t("whatif_lat"): c["lat"],
-        } for c in changes.iter_rows(named=True)], strict=False), hide_index=True, key="coverage_changes_table")
+        export.show(tables.build(changes, [
+            Column(i18n.t("col_action"), lambda c: i18n.t(f"action_{c['action']}")),
+            Column(i18n.t("col_station_id"), "station_id"),
+            Column(i18n.t("col_station_name"), lambda c: c["station_name"] or names.get(c["station_id"])),
+            Column(i18n.t("whatif_lon"), "lon", NUMBER, digits=5),
+            Column(i18n.t("whatif_lat"), "lat", NUMBER, digits=5),
+        ], lang), i18n.t("whatif_list"), "coverage_changes_table", downloads=False)
         st.button(i18n.t("whatif_clear"), key="coverage_clear", on_click=clear_changes)
     else:
         st.caption(i18n.t("whatif_none"))
@@ -253,20 +260,18 @@ st.caption(i18n.t("siting_caption"))
 if suggestions.height == 0:
     st.info(i18n.t("siting_none"))
 else:
-    table = pl.DataFrame([{
-        i18n.t("col_rank"): r["rank"],
-        i18n.t("col_candidate"): r["name"],
-        i18n.t("col_district"): i18n.label("district", r["district"]),
-        i18n.t("whatif_lon"): round(r["lon"], 5),
-        i18n.t("whatif_lat"): round(r["lat"], 5),
-        i18n.t("col_radius"): round(r["radius_m"]),
-        i18n.t("col_new_population"): round(r["new_population"]),
-        i18n.t("col_new_incidents"): int(r["new_incidents"]),
-        i18n.t("col_new_area"): round(r["new_area_km2"], 2),
-        i18n.t("col_total_population"): round(r["total_population"]),
-    } for r in suggestions.iter_rows(named=True)], strict=False)
-    st.dataframe(table, hide_index=True, key="coverage_suggestions")
-    export.download_buttons(table, i18n.t("siting_file"), key="coverage_suggestions_download")
+    export.show(tables.build(suggestions, [
+        Column(i18n.t("col_rank"), "rank", COUNT),
+        Column(i18n.t("col_candidate"), "name"),
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("whatif_lon"), "lon", NUMBER, digits=5),
+        Column(i18n.t("whatif_lat"), "lat", NUMBER, digits=5),
+        Column(i18n.t("col_radius"), "radius_m", NUMBER, digits=0),
+        Column(i18n.t("col_new_population"), "new_population", POPULATION),
+        Column(i18n.t("col_new_incidents"), "new_incidents", COUNT),
+        Column(i18n.t("col_new_area"), "new_area_km2", NUMBER, digits=2),
+        Column(i18n.t("col_total_population"), "total_population", POPULATION),
+    ], lang), i18n.t("siting_file"), "coverage_suggestions", extra=whatif_about)
     st.button(i18n.t("siting_add"), key="coverage_add_suggestions", on_click=add_sites,
               args=([{"name": i18n.t("siting_site_name", rank=r["rank"]), "lon": r["lon"], "lat": r["lat"]}
                      for r in suggestions.iter_rows(named=True)],))
@@ -301,32 +306,27 @@ with map_area:
 # ---- by district ---------------------------------------------------------------------
 st.subheader(i18n.t("section_cov_district"))
 then_by = {r["district"]: r for r in before.iter_rows(named=True)}
-rows = []
-for r in after.iter_rows(named=True):
-    row = {
-        i18n.t("col_district"): i18n.t("scope_city") if r["district"] is None and not f.districts
-        else i18n.t("cov_scope_selected") if r["district"] is None else i18n.label("district", r["district"]),
-        i18n.t("col_cov_population"): round(r["population"]),
-        # numbers (percent) so the columns sort
-        i18n.t("col_cov_population_share"): percent_number(r["population_share"]),
-        i18n.t("col_cov_backup_share"): percent_number(r["population_backup_share"]),
-        i18n.t("col_cov_area"): round(r["area_km2"], 1),
-        i18n.t("col_cov_area_share"): percent_number(r["area_share"]),
-        i18n.t("col_incidents"): r["incidents"],
-        i18n.t("col_cov_incident_share"): percent_number(r["incident_share"]),
-        i18n.t("col_cov_uncovered_cells"): r["uncovered_cells"],
-    }
-    if changes.height:
-        old = then_by[r["district"]]["population_share"]
-        row[i18n.t("col_cov_delta_pp")] = (None if old is None or r["population_share"] is None
-                                          else percent_number(r["population_share"] - old, 2))
-    rows.append(row)
-by_district = pl.DataFrame(rows, strict=False)
-percent = st.column_config.NumberColumn(format="%.1f%%")
-st.dataframe(by_district, hide_index=True, key="coverage_by_district", column_config={
-    i18n.t(c): percent for c in ("col_cov_population_share", "col_cov_backup_share", "col_cov_area_share",
-                                 "col_cov_incident_share")})
-export.download_buttons(by_district, i18n.t("cov_district_file"), key="coverage_by_district_download")
+
+
+def delta_pp(r: dict) -> float | None:
+    """The change of the population covered against the stations as they are, in percentage points."""
+    old = then_by[r["district"]]["population_share"]
+    return None if old is None or r["population_share"] is None else (r["population_share"] - old) * 100
+
+
+export.show(tables.build(after, [
+    Column(i18n.t("col_district"), lambda r: i18n.t("scope_city") if r["district"] is None and not f.districts
+           else i18n.t("cov_scope_selected") if r["district"] is None else i18n.label("district", r["district"])),
+    Column(i18n.t("col_cov_population"), "population", POPULATION),
+    Column(i18n.t("col_cov_population_share"), "population_share", RATE),
+    Column(i18n.t("col_cov_backup_share"), "population_backup_share", RATE),
+    Column(i18n.t("col_cov_area"), "area_km2", NUMBER, digits=1),
+    Column(i18n.t("col_cov_area_share"), "area_share", RATE),
+    Column(i18n.t("col_incidents"), "incidents", COUNT),
+    Column(i18n.t("col_cov_incident_share"), "incident_share", RATE),
+    Column(i18n.t("col_cov_uncovered_cells"), "uncovered_cells", COUNT),
+    *([Column(i18n.t("col_cov_delta_pp"), delta_pp, NUMBER, digits=2, signed=True)] if changes.height else []),
+], lang), i18n.t("cov_district_file"), "coverage_by_district", extra=whatif_about)
 
 # ---- hot spots -------------------------------------------------------------------------
 st.subheader(i18n.t("section_hot_spots"))
@@ -334,20 +334,20 @@ st.caption(i18n.t("hot_spots_caption"))
 if spots.height == 0:
     st.info(i18n.t("hot_spots_none"))
 else:
-    hot = pl.DataFrame([{
-        i18n.t("col_rank"): r["rank"],
-        i18n.t("col_district"): i18n.label("district", r["district"]),
-        i18n.t("whatif_lon"): round(r["lon"], 5),
-        i18n.t("whatif_lat"): round(r["lat"], 5),
-        i18n.t("col_cov_population"): round(r["population"]),
-        i18n.t("col_incidents"): int(r["incidents"]),
-        i18n.t("col_nearest_station"): f"{r['nearest_station_id']} {r['nearest_station_name'] or ''}".strip()
-        if r["nearest_station_id"] else i18n.DASH,
-        i18n.t("col_nearest_distance"): None if r["nearest_station_id"] is None else round(r["nearest_distance_m"]),
-        i18n.t("col_nearest_arrival"): i18n.fmt_duration(r["nearest_arrival_s"]),
-    } for r in spots.iter_rows(named=True)], strict=False)
-    st.dataframe(hot, hide_index=True, key="coverage_hot_spots")
-    export.download_buttons(hot, i18n.t("hot_spots_file"), key="coverage_hot_spots_download")
+    export.show(tables.build(spots, [
+        Column(i18n.t("col_rank"), "rank", COUNT),
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("whatif_lon"), "lon", NUMBER, digits=5),
+        Column(i18n.t("whatif_lat"), "lat", NUMBER, digits=5),
+        Column(i18n.t("col_cov_population"), "population", POPULATION),
+        Column(i18n.t("col_incidents"), "incidents", COUNT),
+        Column(i18n.t("col_nearest_station"),
+               lambda r: f"{r['nearest_station_id']} {r['nearest_station_name'] or ''}".strip()
+               if r["nearest_station_id"] else None),
+        Column(i18n.t("col_nearest_distance"),
+               lambda r: None if r["nearest_station_id"] is None else r["nearest_distance_m"], NUMBER, digits=0),
+        Column(i18n.t("col_nearest_arrival"), "nearest_arrival_s", DURATION),
+    ], lang), i18n.t("hot_spots_file"), "coverage_hot_spots", extra=whatif_about)
 
 # ---- trend -----------------------------------------------------------------------------
 st.subheader(i18n.t("section_cov_trend"))
@@ -376,15 +376,16 @@ st.caption(i18n.t(
     r1=i18n.DASH if city["r1"] is None else f"{city['r1']:.2f}", n=f"{city['n']:,}",
     start=model_start.isoformat(), end=rng.as_of.isoformat(), q=f"{settings.quantile:.2f}",
 ))
-fits = pl.DataFrame([{
-    i18n.t("col_district"): i18n.t("scope_city") if r["district"] is None else i18n.label("district", r["district"]),
-    i18n.t("col_band"): band_label(r["band"]),
-    i18n.t("col_source"): i18n.t(f"source_{r['source']}"),
-    i18n.t("col_n"): r["n"],
-    i18n.t("col_speed"): round(r["speed_kmh"], 1),
-    i18n.t("col_intercept"): round(r["intercept_s"], 1),
-    i18n.t("col_mae"): None if r["median_abs_error_s"] is None else round(r["median_abs_error_s"], 1),
-    i18n.t("col_r1"): None if r["r1"] is None else round(r["r1"], 3),
-} for r in model.filter(pl.col("band") == band).iter_rows(named=True)], strict=False)
-st.dataframe(fits, hide_index=True, key="coverage_travel_model")
-export.download_buttons(fits, i18n.t("travel_model_file"), key="coverage_travel_model_download")
+export.show(tables.build(model.filter(pl.col("band") == band), [
+    Column(i18n.t("col_district"), lambda r: i18n.t("scope_city") if r["district"] is None
+           else i18n.label("district", r["district"])),
+    Column(i18n.t("col_band"), lambda r: band_label(r["band"])),
+    Column(i18n.t("col_source"), lambda r: i18n.t(f"source_{r['source']}")),
+    Column(i18n.t("col_n"), "n", COUNT),
+    Column(i18n.t("col_speed"), "speed_kmh", NUMBER, digits=1),
+    Column(i18n.t("col_intercept"), "intercept_s", NUMBER, digits=1),  # model parameters in seconds, as labelled
+    Column(i18n.t("col_mae"), "median_abs_error_s", NUMBER, digits=1),
+    Column(i18n.t("col_r1"), "r1", NUMBER, digits=3),
+], lang), i18n.t("travel_model_file"), "coverage_travel_model", filtered_by=export.UNFILTERED,
+    extra=[(i18n.t("tbl_about_model_period"), i18n.t("tbl_about_period_value", start=model_start.isoformat(),
+                                                     end=rng.as_of.isoformat(), days=settings.period_days))])

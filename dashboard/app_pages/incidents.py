@@ -9,14 +9,12 @@ Named queries: response/rules, response/station_league, incidents/list, incident
 
 import dataclasses
 
-import polars as pl
 import streamlit as st
 
-from dashboard import data, drilldown, i18n, maps, plain, response_text, sections
-from dashboard.export import download_buttons
+from dashboard import data, drilldown, export, i18n, maps, plain, response_text, sections
 from dashboard.filters import current
-from emss import figures
-from emss import categories
+from emss import categories, figures, tables
+from emss.tables import COUNT, DATETIME, DURATION, LINK, Column
 
 QUERIES = ["response/rules", "response/station_league", "incidents/list", "incidents/timeline"]
 
@@ -87,39 +85,43 @@ st.subheader(i18n.t("section_incident_list"))
 st.caption(i18n.t("incident_list_count", matched=f"{matched:,}", shown=f"{incidents.height:,}")
            if matched > incidents.height else i18n.t("incident_list_all", matched=f"{matched:,}"))
 if incidents.height:
-    table = pl.DataFrame([
-        {
-            i18n.t("col_incident_id"): r["incident_id"],
-            i18n.t("col_call_at"): r["call_at"],
-            i18n.t("col_district"): i18n.label("district", r["district"]),
-            i18n.t("col_incident_type"): i18n.label("incident_type", r["incident_type"]),
-            i18n.t("col_channel"): i18n.label("channel", r["channel"]),
-            i18n.t("col_first_station"): r["first_station_name"] or r["first_station_id"],
-            i18n.t("col_stations_sent"): int(r["station_count"]),
-            i18n.t("col_incident_response"): i18n.fmt_duration(r["response_s"]),
-            i18n.t("col_response_s"): r["response_s"],
-            i18n.t("col_target_met"): i18n.DASH if r["is_within_target"] is None
-            else i18n.t("yes") if r["is_within_target"] else i18n.t("no"),
-            i18n.t("col_call_processing"): i18n.fmt_duration(r["call_processing_s"]),
-            i18n.t("col_turnout"): i18n.fmt_duration(r["turnout_s"]),
-            i18n.t("col_travel"): i18n.fmt_duration(r["travel_s"]),
-            i18n.t("col_clock_start"): clock_word(r["clock_start_rule"]),
-            i18n.t("col_timeline"): drilldown.link(f, chosen.to_query() | {"incident": r["incident_id"]}),
-        }
-        for r in incidents.iter_rows(named=True)
-    ], strict=False)
+    table = tables.build(incidents, [
+        Column(i18n.t("col_incident_id"), "incident_id"),
+        Column(i18n.t("col_call_at"), "call_at", DATETIME),
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_incident_type"), lambda r: i18n.label("incident_type", r["incident_type"])),
+        Column(i18n.t("col_channel"), lambda r: i18n.label("channel", r["channel"])),
+        Column(i18n.t("col_first_station"), lambda r: r["first_station_name"] or r["first_station_id"]),
+        Column(i18n.t("col_stations_sent"), "station_count", COUNT),
+        Column(i18n.t("col_incident_response"), "response_s", DURATION),  # sorts as a number
+        Column(i18n.t("col_target_met"), "is_within_target"),  # yes / no, a dash when it cannot be judged
+        Column(i18n.t("col_call_processing"), "call_processing_s", DURATION),
+        Column(i18n.t("col_turnout"), "turnout_s", DURATION),
+        Column(i18n.t("col_travel"), "travel_s", DURATION),
+        Column(i18n.t("col_clock_start"), lambda r: clock_word(r["clock_start_rule"])),
+        Column(i18n.t("col_timeline"), lambda r: drilldown.link(f, chosen.to_query() | {"incident": r["incident_id"]}),
+               LINK, link_text=i18n.t("open_timeline")),
+    ], lang)
     # a selected row opens its timeline below; the link column opens it in a new tab
-    event = st.dataframe(table, hide_index=True, key="incidents_list", on_select="rerun", selection_mode="single-row",
-                         column_config={
-                             i18n.t("col_timeline"): st.column_config.LinkColumn(display_text=i18n.t("open_timeline")),
-                         })
+    event = export.show(table, i18n.t("section_incident_list"), "incidents_list", downloads=False,
+                        on_select="rerun", selection_mode="single-row")
     rows = event.selection["rows"] if event and "selection" in event else []
     if rows:
         picked = incidents["incident_id"][rows[0]]
         if picked != chosen.incident:
             chosen = dataclasses.replace(chosen, incident=picked)
             st.query_params["incident"] = picked
-    download_buttons(table.drop(i18n.t("col_timeline")), i18n.t("section_incident_list"), "incidents_list")
+    sep = "、" if lang == "zh" else ", "
+    chosen_filters = [
+        (i18n.t("group_incident_type"), sep.join(i18n.label("incident_type", c) for c in chosen.incident_types)),
+        (i18n.t("group_channel"), sep.join(i18n.label("channel", c) for c in chosen.channels)),
+        (i18n.t("group_station"), sep.join(chosen.stations)),
+        (i18n.t("outcome"), i18n.t(f"outcome_{chosen.outcome}") if chosen.outcome else ""),
+        (i18n.t("exception_kind"), i18n.t(f"exception_short_{chosen.exception}") if chosen.exception else ""),
+        (i18n.t("narrowed_by", what="").rstrip("：: "), " · ".join(narrowed)),
+    ]
+    export.download_buttons(table, i18n.t("section_incident_list"), "incidents_list",
+                            extra=[(label, value) for label, value in chosen_filters if value])
     st.caption(i18n.t("incident_list_help"))
 else:
     st.info(i18n.t("no_incidents_matched"))
@@ -152,21 +154,17 @@ if chosen.incident:
         st.warning(i18n.t("timeline_refused", n=first["refused_responses"]))
     st.plotly_chart(figures.incident_timeline(timeline, lang), key="incident_timeline")
     st.pydeck_chart(maps.incident_map(timeline, lang), height=420, key="incident_map")
-    responses = pl.DataFrame([
-        {
-            i18n.t("col_arrival_rank"): int(r["arrival_rank"]),
-            i18n.t("col_station_name"): r["station_name"] or r["station_id"],
-            i18n.t("col_dispatch_at"): r["dispatch_at"],
-            i18n.t("col_depart_at"): r["depart_at"],
-            i18n.t("col_arrive_at"): r["arrive_at"],
-            i18n.t("col_clear_at"): r["clear_at"],
-            i18n.t("col_turnout"): i18n.fmt_duration(r["turnout_s"]),
-            i18n.t("col_travel"): i18n.fmt_duration(r["travel_s"]),
-            i18n.t("col_total"): i18n.fmt_duration(r["total_s"]),
-            i18n.t("col_vehicles"): r["vehicles_sent"],
-            i18n.t("col_still_out"): i18n.t("yes") if r["is_concurrent"] else i18n.t("no"),
-        }
-        for r in timeline.iter_rows(named=True)
-    ], strict=False)
-    st.dataframe(responses, hide_index=True, key="incident_responses")
-    download_buttons(responses, chosen.incident, "incident_responses")
+    responses = tables.build(timeline, [
+        Column(i18n.t("col_arrival_rank"), "arrival_rank", COUNT),
+        Column(i18n.t("col_station_name"), lambda r: r["station_name"] or r["station_id"]),
+        Column(i18n.t("col_dispatch_at"), "dispatch_at", DATETIME),
+        Column(i18n.t("col_depart_at"), "depart_at", DATETIME),
+        Column(i18n.t("col_arrive_at"), "arrive_at", DATETIME),
+        Column(i18n.t("col_clear_at"), "clear_at", DATETIME),
+        Column(i18n.t("col_turnout"), "turnout_s", DURATION),
+        Column(i18n.t("col_travel"), "travel_s", DURATION),
+        Column(i18n.t("col_total"), "total_s", DURATION),
+        Column(i18n.t("col_vehicles"), "vehicles_sent", COUNT),
+        Column(i18n.t("col_still_out"), lambda r: bool(r["is_concurrent"])),
+    ], lang)
+    export.show(responses, chosen.incident, "incident_responses", filtered_by=export.UNFILTERED)

@@ -10,11 +10,10 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, i18n, sections
-from dashboard.export import download_buttons
+from dashboard import data, export, filters, i18n, sections
 from dashboard.filters import current
-from emss import figures
-from emss import categories
+from emss import categories, figures, tables
+from emss.tables import COUNT, DATE, LINK, RATE, Column
 
 QUERIES = ["inventory/stock_by_category", "inventory/stock_by_item", "inventory/expiry_summary",
            "inventory/expiring", "inventory/faults", "inventory/count_freshness"]
@@ -28,9 +27,9 @@ st.caption(i18n.t("inventory_caption", date=i18n.fmt_date(as_of)))
 yes = i18n.t("yes")
 
 
-def show(table: pl.DataFrame, name: str, key: str, **options: object) -> None:
-    st.dataframe(table, hide_index=True, key=key, **options)
-    download_buttons(table, name, key)
+def show(columns: list[Column], rows: pl.DataFrame, name: str, key: str, **options: object) -> None:
+    """A table of the page with its downloads: the latest counts in the chosen districts and station types."""
+    export.show(tables.build(rows, columns, lang), name, key, filtered_by=export.SCOPE, **options)
 
 
 def item_name(r: dict) -> str:
@@ -41,13 +40,13 @@ def station_link(station_id: str) -> str:
     return "station?" + urlencode({"station": station_id, **filters.to_query(f)})
 
 
-def station_columns(r: dict) -> dict:
-    return {
-        i18n.t("col_station_id"): r["station_id"],
-        i18n.t("col_station_name"): r["station_name"],
-        i18n.t("col_district"): i18n.label("district", r["district"]),
-        i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
-    }
+def station_columns() -> list[Column]:
+    return [
+        Column(i18n.t("col_station_id"), "station_id"),
+        Column(i18n.t("col_station_name"), "station_name"),
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+    ]
 
 
 # ---- stock against the required quantity, by category ---------------------------------
@@ -57,18 +56,17 @@ if by_category.height == 0:
     st.info(i18n.t("count_none"))
 else:
     st.plotly_chart(figures.fill_rate_bars(by_category, lang), key="inventory_fill_rate")
-    show(pl.DataFrame([{
-        i18n.t("col_category"): i18n.label("item_category", r["category"]),
-        i18n.t("col_stations"): r["stations"],
-        i18n.t("col_lines"): r["lines"],
-        i18n.t("col_lines_short"): r["lines_short"],
-        i18n.t("col_quantity"): r["quantity"],
-        i18n.t("col_usable"): r["usable_quantity"],
-        i18n.t("col_required"): r["required_quantity"],
-        i18n.t("col_fill_rate"): i18n.fmt_pct(r["fill_rate"]),
-        i18n.t("col_faults"): r["lines_with_faults"],
-    } for r in by_category.iter_rows(named=True)], strict=False), i18n.t("section_stock_category"),
-        "inventory_by_category")
+    show([
+        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_stations"), "stations", COUNT),
+        Column(i18n.t("col_lines"), "lines", COUNT),
+        Column(i18n.t("col_lines_short"), "lines_short", COUNT),
+        Column(i18n.t("col_quantity"), "quantity", COUNT),
+        Column(i18n.t("col_usable"), "usable_quantity", COUNT),
+        Column(i18n.t("col_required"), "required_quantity", COUNT),
+        Column(i18n.t("col_fill_rate"), "fill_rate", RATE),
+        Column(i18n.t("col_faults"), "lines_with_faults", COUNT),
+    ], by_category, i18n.t("section_stock_category"), "inventory_by_category")
 
 # ---- by item ------------------------------------------------------------------------------
 st.subheader(i18n.t("section_stock_item"))
@@ -76,17 +74,18 @@ picked = st.multiselect(i18n.t("category_filter"), list(categories.ITEM_CATEGORI
                         format_func=lambda c: i18n.label("item_category", c, lang), placeholder=i18n.t("all"))
 by_item = data.run("inventory/stock_by_item", categories=picked, **f.scope)
 if by_item.height:
-    show(pl.DataFrame([{
-        i18n.t("col_category"): i18n.label("item_category", r["category"]),
-        i18n.t("col_item"): item_name(r),
-        i18n.t("col_unit"): r["unit"],
-        i18n.t("col_stations"): r["stations"],
-        i18n.t("col_quantity"): r["quantity"],
-        i18n.t("col_usable"): r["usable_quantity"],
-        i18n.t("col_required"): r["required_quantity"],
-        i18n.t("col_stations_short"): r["stations_short"],
-        i18n.t("col_faults"): r["stations_with_faults"],
-    } for r in by_item.iter_rows(named=True)], strict=False), i18n.t("section_stock_item"), "inventory_by_item")
+    show([
+        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_item"), item_name),
+        Column(i18n.t("col_unit"), "unit"),
+        Column(i18n.t("col_stations"), "stations", COUNT),
+        Column(i18n.t("col_quantity"), "quantity", COUNT),
+        Column(i18n.t("col_usable"), "usable_quantity", COUNT),
+        Column(i18n.t("col_required"), "required_quantity", COUNT),
+        Column(i18n.t("col_stations_short"), "stations_short", COUNT),
+        Column(i18n.t("col_faults"), "stations_with_faults", COUNT),
+    ], by_item, i18n.t("section_stock_item"), "inventory_by_item",
+        extra=[(i18n.t("category_filter"), "、".join(i18n.label("item_category", c) for c in picked))] if picked else ())
 
 # ---- expiry -------------------------------------------------------------------------------
 st.subheader(i18n.t("section_expiry"))
@@ -103,20 +102,17 @@ expiring = data.run("inventory/expiring", within_days=window, **f.scope)
 if expiring.height == 0:
     st.success(i18n.t("no_expiring"))
 else:
-    show(pl.DataFrame([{
-        **station_columns(r),
-        i18n.t("col_item"): item_name(r),
-        i18n.t("col_category"): i18n.label("item_category", r["category"]),
-        i18n.t("col_quantity"): r["quantity"],
-        i18n.t("col_unit"): r["unit"],
-        i18n.t("col_expires_on"): r["expires_on"],
-        i18n.t("col_days_to_expiry"): r["days_to_expiry"],
-        i18n.t("kpi_expired"): yes if r["is_expired"] else "",
-        i18n.t("col_counted_on"): r["counted_on"],
-    } for r in expiring.iter_rows(named=True)], strict=False),
-        i18n.t("expiry_window_option", days=window), "inventory_expiring",
-        column_config={i18n.t("col_expires_on"): st.column_config.DateColumn(format="YYYY-MM-DD"),
-                       i18n.t("col_counted_on"): st.column_config.DateColumn(format="YYYY-MM-DD")})
+    show([
+        *station_columns(),
+        Column(i18n.t("col_item"), item_name),
+        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_quantity"), "quantity", COUNT),
+        Column(i18n.t("col_unit"), "unit"),
+        Column(i18n.t("col_expires_on"), "expires_on", DATE),
+        Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
+        Column(i18n.t("kpi_expired"), lambda r: yes if r["is_expired"] else ""),
+        Column(i18n.t("col_counted_on"), "counted_on", DATE),
+    ], expiring, i18n.t("expiry_window_option", days=window), "inventory_expiring")
 
 # ---- damaged and in repair ---------------------------------------------------------------
 st.subheader(i18n.t("section_faults"))
@@ -124,16 +120,16 @@ faults = data.run("inventory/faults", **f.scope)
 if faults.height == 0:
     st.success(i18n.t("no_faults"))
 else:
-    show(pl.DataFrame([{
-        **station_columns(r),
-        i18n.t("col_item"): item_name(r),
-        i18n.t("col_category"): i18n.label("item_category", r["category"]),
-        i18n.t("col_kit_item"): r["kit_item"],
-        i18n.t("col_quantity"): r["quantity"],
-        i18n.t("col_unit"): r["unit"],
-        i18n.t("col_item_status"): i18n.label("item_status", r["status"]),
-        i18n.t("col_counted_on"): r["counted_on"],
-    } for r in faults.iter_rows(named=True)], strict=False), i18n.t("section_faults"), "inventory_faults")
+    show([
+        *station_columns(),
+        Column(i18n.t("col_item"), item_name),
+        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_kit_item"), "kit_item"),
+        Column(i18n.t("col_quantity"), "quantity", COUNT),
+        Column(i18n.t("col_unit"), "unit"),
+        Column(i18n.t("col_item_status"), lambda r: i18n.label("item_status", r["status"])),
+        Column(i18n.t("col_counted_on"), "counted_on", DATE),
+    ], faults, i18n.t("section_faults"), "inventory_faults")
 
 # ---- how old the counts are -----------------------------------------------------------------
 st.subheader(i18n.t("section_freshness"))
@@ -144,15 +140,11 @@ if freshness.height:
     st.metric(i18n.t("kpi_stale"), i18n.fmt_int(stale), border=True,
               delta=f"{stale:,} / {freshness.height:,}", delta_color="off", delta_arrow="off")
     st.caption(i18n.t("stale_caption", days=stale_after))
-    table = pl.DataFrame([{
-        **station_columns(r),
-        i18n.t("col_last_counted"): r["last_counted_on"],
-        i18n.t("col_count_age"): r["count_age_days"],
-        i18n.t("col_counts_on_record"): r["counts_on_record"],
-        i18n.t("col_stale"): yes if r["is_count_stale"] else "",
-        i18n.t("col_station_page"): station_link(r["station_id"]),
-    } for r in freshness.iter_rows(named=True)], strict=False)
-    st.dataframe(table, hide_index=True, key="inventory_freshness", column_config={
-        i18n.t("col_station_page"): st.column_config.LinkColumn(display_text=i18n.t("link_open")),
-        i18n.t("col_last_counted"): st.column_config.DateColumn(format="YYYY-MM-DD")})
-    download_buttons(table.drop(i18n.t("col_station_page")), i18n.t("section_freshness"), "inventory_freshness")
+    show([
+        *station_columns(),
+        Column(i18n.t("col_last_counted"), "last_counted_on", DATE),
+        Column(i18n.t("col_count_age"), "count_age_days", COUNT),
+        Column(i18n.t("col_counts_on_record"), "counts_on_record", COUNT),
+        Column(i18n.t("col_stale"), lambda r: yes if r["is_count_stale"] else ""),
+        Column(i18n.t("col_station_page"), lambda r: station_link(r["station_id"]), LINK, link_text=i18n.t("link_open")),
+    ], freshness, i18n.t("section_freshness"), "inventory_freshness")

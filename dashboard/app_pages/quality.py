@@ -3,11 +3,15 @@
 Named queries: quality/batches, quality/rule_counts, quality/reasons_by_month, quality/rejected_rows.
 """
 
+import json
+
 import polars as pl
 import streamlit as st
 
 from dashboard import data, export, i18n, sections
 from dashboard.filters import current
+from emss import tables
+from emss.tables import COUNT, DATETIME, RATE, Column
 
 QUERIES = ["quality/batches", "quality/rule_counts", "quality/reasons_by_month", "quality/rejected_rows"]
 
@@ -36,23 +40,33 @@ for col, (label, value) in zip(st.columns(len(cells)), cells):
 # ---- batches with their grade ------------------------------------------------------------
 st.subheader(i18n.t("quality_batches"))
 st.caption(i18n.t("quality_grade_rule"))
-shown = batches.select(
-    pl.col("batch_id").alias(i18n.t("col_batch")),
-    pl.col("source_file").alias(i18n.t("col_source_file")),
-    pl.col("kind").map_elements(lambda k: i18n.t(f"kind_{k}") if k in ("incidents", "stations", "inventory", "targets") else k,
-                                return_dtype=pl.String).alias(i18n.t("col_kind")),
-    pl.col("grade").map_elements(lambda g: i18n.t(f"grade_{g}"), return_dtype=pl.String).alias(i18n.t("col_grade")),
-    pl.col("rows_read").alias(i18n.t("col_rows_read")),
-    pl.col("rows_loaded").alias(i18n.t("col_rows_loaded")),
-    pl.col("rows_rejected").alias(i18n.t("col_rows_rejected")),
-    pl.col("rows_flagged").alias(i18n.t("col_rows_flagged")),
-    (pl.col("problem_share") * 100).alias(i18n.t("col_problem_share")),
-    pl.col("finished_at").alias(i18n.t("col_loaded_at")),
-    pl.col("message").alias(i18n.t("col_message")),
-)
-st.dataframe(shown, hide_index=True, key="quality_batches",
-             column_config={i18n.t("col_problem_share"): st.column_config.NumberColumn(format="%.2f%%")})
-export.download_buttons(shown, i18n.t("quality_batches"), key="quality_batches_dl")
+KINDS = ("incidents", "stations", "inventory", "targets")
+
+
+def raw_text(raw: str | None) -> str | None:
+    """A rejected row as delivered (JSON) in words, 'field: value' each, a dash for an empty field (not JSON's null)."""
+    try:
+        row = json.loads(raw) if raw else None
+    except ValueError:
+        return raw
+    if not isinstance(row, dict):
+        return raw
+    return "; ".join(f"{k}: {tables.DASH if v is None or v == '' else v}" for k, v in row.items())
+
+
+export.show(tables.build(batches, [
+    Column(i18n.t("col_batch"), "batch_id"),
+    Column(i18n.t("col_source_file"), "source_file"),
+    Column(i18n.t("col_kind"), lambda r: i18n.t(f"kind_{r['kind']}") if r["kind"] in KINDS else r["kind"]),
+    Column(i18n.t("col_grade"), lambda r: i18n.t(f"grade_{r['grade']}") if r["grade"] is not None else None),
+    Column(i18n.t("col_rows_read"), "rows_read", COUNT),
+    Column(i18n.t("col_rows_loaded"), "rows_loaded", COUNT),
+    Column(i18n.t("col_rows_rejected"), "rows_rejected", COUNT),
+    Column(i18n.t("col_rows_flagged"), "rows_flagged", COUNT),
+    Column(i18n.t("col_problem_share"), "problem_share", RATE, digits=2),
+    Column(i18n.t("col_loaded_at"), "finished_at", DATETIME),
+    Column(i18n.t("col_message"), "message"),
+], f.lang), i18n.t("quality_batches"), "quality_batches", filtered_by=export.UNFILTERED)
 
 # ---- reasons ---------------------------------------------------------------------------
 st.subheader(i18n.t("quality_reasons"))
@@ -61,12 +75,13 @@ if counts.height == 0:
     st.success(i18n.t("quality_no_problems"))
 else:
     left, right = st.columns([2, 3])
-    left.dataframe(counts.select(
-        pl.col("source_file").alias(i18n.t("col_source_file")),
-        pl.col("action").map_elements(lambda a: i18n.t(f"action_{a}"), return_dtype=pl.String).alias(i18n.t("col_quality_action")),
-        pl.col("rule").map_elements(i18n.rule_label, return_dtype=pl.String).alias(i18n.t("col_rule")),
-        pl.col("rows").alias(i18n.t("col_rows")),
-    ), hide_index=True, key="quality_rule_counts")
+    with left:
+        export.show(tables.build(counts, [
+            Column(i18n.t("col_source_file"), "source_file"),
+            Column(i18n.t("col_quality_action"), lambda r: i18n.t(f"action_{r['action']}")),
+            Column(i18n.t("col_rule"), lambda r: i18n.rule_label(r["rule"])),
+            Column(i18n.t("col_rows"), "rows", COUNT),
+        ], f.lang), i18n.t("quality_reasons"), "quality_rule_counts", filtered_by=export.UNFILTERED)
     by_month = data.run("quality/reasons_by_month")
     if by_month.height:
         import plotly.express as px
@@ -89,11 +104,12 @@ else:
     rules = sorted(counts.filter((pl.col("action") == "reject") & (pl.col("source_file") == source_file))["rule"].to_list())
     rule = c2.selectbox(i18n.t("col_rule"), rules, format_func=i18n.rule_label, key="quality_rule")
     rows = data.run("quality/rejected_rows", source_file=source_file, rule=rule, row_limit=500)
-    table = rows.select(
-        pl.col("source_row").alias(i18n.t("col_source_row")),
-        pl.col("message").alias(i18n.t("col_message")),
-        pl.col("raw").alias(i18n.t("col_raw")),
-    )
-    st.dataframe(table, hide_index=True, key="quality_rejected_table")
+    table = tables.build(rows, [
+        Column(i18n.t("col_source_row"), "source_row", COUNT),
+        Column(i18n.t("col_message"), "message"),
+        Column(i18n.t("col_raw"), lambda r: raw_text(r["raw"])),
+    ], f.lang)
+    export.show(table, f"{source_file}_{rule}", "quality_rejected_table", downloads=False)
     st.caption(i18n.t("quality_rejected_caption", n=rows.height))
-    export.download_buttons(table, f"{source_file}_{rule}", key="quality_rejects_dl")
+    export.download_buttons(table, f"{source_file}_{rule}", "quality_rejects_dl", filtered_by=export.UNFILTERED,
+                            extra=[(i18n.t("col_source_file"), source_file), (i18n.t("col_rule"), i18n.rule_label(rule))])

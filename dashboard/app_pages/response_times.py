@@ -9,10 +9,10 @@ click a bar, a line or a cell, or follow a table row's link.
 import polars as pl
 import streamlit as st
 
-from dashboard import data, drilldown, filters, i18n, response_text, sections
-from dashboard.export import download_buttons
+from dashboard import data, drilldown, export, filters, i18n, response_text, sections
 from dashboard.filters import current
-from emss import figures
+from emss import figures, tables
+from emss.tables import COUNT, DURATION, LINK, NUMBER, RATE, Column
 
 QUERIES = ["response/kpi", "response/rules", "response/exclusions", "response/by_group", "response/histogram",
            "response/weekly_trend", "response/ecdf", "response/hour_weekday", "response/station_league",
@@ -39,15 +39,6 @@ def follow(event) -> None:
         extra = figures.from_point(point)
         if extra:
             open_incidents(extra)
-
-
-def seconds(x: object) -> int | None:
-    return None if x is None else round(float(x))
-
-
-def rate_pct(x: object) -> float | None:
-    # a number (percent) so the column sorts; shown as 57.5%
-    return None if x is None else round(float(x) * 100, 1)
 
 
 kpi = data.one("response/kpi", **f.period)
@@ -122,33 +113,8 @@ st.subheader(i18n.t("section_by_group"))
 dimension = st.selectbox(i18n.t("group_by"), GROUPS, key=f"response_group_{lang}",
                          format_func=lambda d: i18n.text(f"group_{d}", lang))
 by_group = data.run("response/by_group", **f.period, group_by=dimension)
-table = pl.DataFrame([
-    {
-        i18n.t(f"group_{dimension}"): figures.group_label(dimension, r["group_code"], r["group_name"], lang),
-        i18n.t("col_incidents"): int(r["incidents"]),
-        i18n.t("col_arrived"): int(r["arrived"]),
-        i18n.t("col_within"): int(r["within_target"]),
-        i18n.t("col_rate"): rate_pct(r["within_target_rate"]),
-        i18n.t("col_p50"): i18n.fmt_duration(r["p50_response_s"]),
-        i18n.t("col_p90"): i18n.fmt_duration(r["p90_response_s"]),
-        i18n.t("col_p50_call_processing"): i18n.fmt_duration(r["p50_call_processing_s"]),
-        i18n.t("col_p50_turnout"): i18n.fmt_duration(r["p50_turnout_s"]),
-        i18n.t("col_p50_travel"): i18n.fmt_duration(r["p50_travel_s"]),
-        i18n.t("col_slowest_phase"): response_text.slowest_phase_text(r),
-        i18n.t("col_share_of_misses"): rate_pct(r["share_of_misses"]),
-        i18n.t("col_note"): i18n.t("note_small") if r["is_small_sample"] else "",
-        i18n.t("col_incident_list"): drilldown.link(f, figures.group_query(dimension, r["group_code"]))
-        if r["group_code"] is not None else None,
-    }
-    for r in by_group.iter_rows(named=True)
-], strict=False)
-st.dataframe(table, hide_index=True, key="response_by_group", column_config={
-    i18n.t("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
-    i18n.t("col_share_of_misses"): st.column_config.NumberColumn(format="%.1f%%"),
-    i18n.t("col_incident_list"): st.column_config.LinkColumn(display_text=i18n.t("open_incidents")),
-})
-download_buttons(table.drop(i18n.t("col_incident_list")), f"{i18n.t('section_by_group')}_{i18n.t(f'group_{dimension}')}",
-                 "response_by_group")
+export.show(response_text.by_group_table(by_group, dimension, f, lang),
+            f"{i18n.t('section_by_group')}_{i18n.t(f'group_{dimension}')}", "response_by_group")
 st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]))
 
 follow(st.plotly_chart(figures.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
@@ -170,31 +136,24 @@ follow(st.plotly_chart(figures.hour_weekday_grid(grid, metric, lang, target_s), 
 # ---- station league table, worst first -------------------------------------------------------
 st.subheader(i18n.t("section_league"))
 league = data.run("response/station_league", **f.period)
-table = pl.DataFrame([
-    {
-        i18n.t("col_station_id"): r["station_id"],
-        i18n.t("col_station_name"): r["station_name"],
-        i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
-        i18n.t("col_district"): i18n.label("district", r["district"]),
-        i18n.t("col_first_incidents"): int(r["incidents"]),
-        i18n.t("col_rate"): rate_pct(r["within_target_rate"]),
-        i18n.t("col_within_of"): f"{int(r['within_target'])} / {int(r['timed'])}",
-        i18n.t("col_p90_s"): seconds(r["p90_response_s"]),
-        i18n.t("col_p90_turnout_s"): seconds(r["p90_turnout_s"]),
-        i18n.t("col_p90_travel_s"): seconds(r["p90_travel_s"]),
-        i18n.t("col_responses"): int(r["responses"]),
-        i18n.t("col_busy_h"): round(int(r["busy_s"]) / 3600, 1),
-        i18n.t("col_concurrent"): int(r["concurrent_responses"]),
-        i18n.t("col_note"): i18n.t("note_small") if r["is_small_sample"] else "",
-        i18n.t("col_incident_list"): drilldown.link(f, figures.group_query("station", r["station_id"])),
-    }
-    for r in league.iter_rows(named=True)
-], strict=False)
-st.dataframe(table, hide_index=True, key="response_league", column_config={
-    i18n.t("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
-    i18n.t("col_incident_list"): st.column_config.LinkColumn(display_text=i18n.t("open_incidents")),
-})
-download_buttons(table.drop(i18n.t("col_incident_list")), i18n.t("section_league"), "response_league")
+export.show(tables.build(league, [
+    Column(i18n.t("col_station_id"), "station_id"),
+    Column(i18n.t("col_station_name"), "station_name"),
+    Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+    Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+    Column(i18n.t("col_first_incidents"), "incidents", COUNT),
+    Column(i18n.t("col_rate"), "within_target_rate", RATE),
+    Column(i18n.t("col_within_of"), lambda r: f"{int(r['within_target']):,} / {int(r['timed']):,}"),
+    Column(i18n.t("tbl_col_p90_response"), "p90_response_s", DURATION),
+    Column(i18n.t("tbl_col_p90_turnout"), "p90_turnout_s", DURATION),
+    Column(i18n.t("tbl_col_p90_travel"), "p90_travel_s", DURATION),
+    Column(i18n.t("col_responses"), "responses", COUNT),
+    Column(i18n.t("col_busy_h"), lambda r: int(r["busy_s"]) / 3600, NUMBER, digits=1),
+    Column(i18n.t("col_concurrent"), "concurrent_responses", COUNT),
+    Column(i18n.t("col_note"), lambda r: i18n.t("note_small") if r["is_small_sample"] else ""),
+    Column(i18n.t("tbl_col_incident_link"), lambda r: drilldown.link(f, figures.group_query("station", r["station_id"])),
+           LINK, link_text=i18n.t("open_incidents")),
+], lang), i18n.t("section_league"), "response_league")
 st.caption(i18n.t("league_caption", min=kpi["min_sample"]))
 
 # ---- exceptions for follow-up -------------------------------------------------------------
@@ -204,21 +163,17 @@ kind = st.selectbox(i18n.t("exception_kind"), EXCEPTION_KINDS, key=f"response_ex
 exceptions = data.run("incidents/exceptions", **f.period, kinds=[kind])
 st.caption(i18n.t("exception_count", n=f"{exceptions.height:,}"))
 if exceptions.height:
-    table = pl.DataFrame([
-        {
-            i18n.t("col_incident_id"): r["incident_id"],
-            i18n.t("col_station_name"): r["station_name"] or r["station_id"],
-            i18n.t("col_call_at"): r["call_at"],
-            i18n.t("col_district"): i18n.label("district", r["district"]),
-            i18n.t("col_incident_type"): i18n.label("incident_type", r["incident_type"]),
-            i18n.t("col_exception_value"): i18n.fmt_duration(r["value_s"]),
-            i18n.t("col_refused_row"): f"{r['source_file']} #{r['source_row']}" if r["source_file"] else "",
-            i18n.t("col_message"): r["message"] or "",
-            i18n.t("col_timeline"): drilldown.link(f, {"incident": r["incident_id"]}) if r["incident_id"] else None,
-        }
-        for r in exceptions.iter_rows(named=True)
-    ], strict=False)
-    st.dataframe(table, hide_index=True, key="response_exceptions", column_config={
-        i18n.t("col_timeline"): st.column_config.LinkColumn(display_text=i18n.t("open_timeline")),
-    })
-    download_buttons(table.drop(i18n.t("col_timeline")), response_text.exception_label(kind, rules), "response_exceptions")
+    export.show(tables.build(exceptions, [
+        Column(i18n.t("col_incident_id"), "incident_id"),
+        Column(i18n.t("col_station_name"), lambda r: r["station_name"] or r["station_id"]),
+        Column(i18n.t("col_call_at"), "call_at", tables.DATETIME),
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_incident_type"), lambda r: i18n.label("incident_type", r["incident_type"])),
+        Column(i18n.t("col_exception_value"), "value_s", DURATION),
+        Column(i18n.t("col_refused_row"), lambda r: f"{r['source_file']} #{r['source_row']}" if r["source_file"] else ""),
+        Column(i18n.t("col_message"), lambda r: r["message"] or ""),
+        Column(i18n.t("col_timeline"),
+               lambda r: drilldown.link(f, {"incident": r["incident_id"]}) if r["incident_id"] else None,
+               LINK, link_text=i18n.t("open_timeline")),
+    ], lang), response_text.exception_label(kind, rules), "response_exceptions",
+        extra=[(i18n.t("exception_kind"), response_text.exception_label(kind, rules))])

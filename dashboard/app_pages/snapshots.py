@@ -10,9 +10,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data, i18n, plain
+from dashboard import data, export, i18n, plain
 from dashboard.filters import current
-from emss import snapshot
+from emss import snapshot, tables
+from emss.tables import COUNT, DATE, DATETIME, RATE, Column
 from emss.snapshot.report import fmt_change, fmt_value
 from emss.snapshot.tables import KPI_LABELS
 
@@ -34,17 +35,17 @@ if weeks.height == 0:
 
 # ---- what is stored -------------------------------------------------------------
 st.subheader(i18n.t("snapshots_stored"))
-st.dataframe(pl.DataFrame([{
-    i18n.t("col_week"): r["week"],
-    i18n.t("col_revision"): r["revision"],
-    i18n.t("col_incidents"): r["incidents"],
-    i18n.t("kpi_rate"): i18n.fmt_pct(r["within_target_rate"]),
-    i18n.t("snap_kpi_in_service"): r["in_service"],
-    i18n.t("col_as_of_date"): r["as_of_date"],
-    i18n.t("col_cut_at"): r["cut_at"],
-    i18n.t("col_taken_at"): r["taken_at"],
-    i18n.t("col_data_version"): (r["data_version"] or "")[:12],
-} for r in weeks.iter_rows(named=True)], strict=False), hide_index=True, key="snapshots_weeks")
+export.show(tables.build(weeks, [
+    Column(i18n.t("col_week"), "week"),
+    Column(i18n.t("col_revision"), "revision", COUNT),
+    Column(i18n.t("col_incidents"), "incidents", COUNT),
+    Column(i18n.t("kpi_rate"), "within_target_rate", RATE),
+    Column(i18n.t("snap_kpi_in_service"), "in_service", COUNT),
+    Column(i18n.t("col_as_of_date"), "as_of_date", DATE),
+    Column(i18n.t("col_cut_at"), "cut_at", DATETIME),
+    Column(i18n.t("col_taken_at"), "taken_at", DATETIME),
+    Column(i18n.t("col_data_version"), lambda r: (r["data_version"] or "")[:12] or None),
+], lang), i18n.t("snapshots_stored"), "snapshots_weeks", downloads=False)
 for r in weeks.filter(pl.col("is_latest") & (pl.col("revisions") > 1)).iter_rows(named=True):
     st.caption(i18n.t("snapshots_revised", week=r["week"], n=r["revisions"]))
 
@@ -70,17 +71,23 @@ def scope_label(dimension: str, code: str) -> str:
     return i18n.t("scope_city") if dimension == "city" else i18n.label(dimension, code)
 
 
-rows = []
-for r in compare.iter_rows(named=True):
-    label_key, kind = KPI_LABELS.get(r["kpi"], (None, "int"))
-    rows.append({
-        i18n.t("col_kpi"): i18n.t(label_key) if label_key else r["kpi"],
-        i18n.t("col_scope"): scope_label(r["dimension"], r["code"]),
-        f"{week_a} (r{revision_a})": fmt_value(r["value_a"], kind, lang),
-        f"{week_b} (r{revision_b})": fmt_value(r["value_b"], kind, lang),
-        i18n.t("col_change"): fmt_change(r["change"], kind, lang),
-    })
-st.dataframe(pl.DataFrame(rows, strict=False), hide_index=True, key="snapshots_compare")
+
+
+def kpi_kind(r: dict) -> str:
+    return KPI_LABELS.get(r["kpi"], (None, "int"))[1]
+
+
+label_a, label_b = f"{week_a} (r{revision_a})", f"{week_b} (r{revision_b})"
+if label_a == label_b:  # the same revision of the same week twice: two columns all the same, told apart
+    label_a, label_b = f"{i18n.t('snapshots_week_a')} · {label_a}", f"{i18n.t('snapshots_week_b')} · {label_b}"
+# each row is another KPI, so the values are the weekly report's words (fmt_value), not one kind per column
+export.show(tables.build(compare, [
+    Column(i18n.t("col_kpi"), lambda r: i18n.t(KPI_LABELS[r["kpi"]][0]) if r["kpi"] in KPI_LABELS else r["kpi"]),
+    Column(i18n.t("col_scope"), lambda r: scope_label(r["dimension"], r["code"])),
+    Column(label_a, lambda r: fmt_value(r["value_a"], kpi_kind(r), lang)),
+    Column(label_b, lambda r: fmt_value(r["value_b"], kpi_kind(r), lang)),
+    Column(i18n.t("col_change"), lambda r: fmt_change(r["change"], kpi_kind(r), lang)),
+], lang), i18n.t("snapshots_compare"), "snapshots_compare", downloads=False)
 
 # ---- the 5-minute rate as first reported and as last revised ---------------------
 history = data.run("snapshots/kpi_history", kpi="within_target_rate")

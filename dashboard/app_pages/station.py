@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, i18n, maps, plain, sections
-from dashboard.export import download_buttons
+from dashboard import data, export, filters, i18n, maps, plain, sections
 from dashboard.filters import current
-from emss import figures
+from emss import figures, tables
+from emss.tables import COUNT, DATE, DATETIME, DURATION, LINK, Column
 
 QUERIES = ["stations/register", "stations/station_profile", "stations/neighbours", "inventory/station_stock",
            "stations/station_response", "stations/station_weekly", "stations/station_incidents", "response/rules"]
@@ -30,9 +30,11 @@ lang = f.lang
 sections.header("station_title", f, QUERIES)
 
 
-def show(table: pl.DataFrame, name: str, key: str, **options: object) -> None:
-    st.dataframe(table, hide_index=True, key=key, **options)
-    download_buttons(table, name, key)
+def show(columns: list[Column], rows: pl.DataFrame | list[dict], name: str, key: str, *,
+         filtered_by: str = export.UNFILTERED, **options: object) -> None:
+    """A table of the station with its downloads (the station's own state: no period or scope, unless said)."""
+    export.show(tables.build(rows, columns, lang), name, key, filtered_by=filtered_by,
+                extra=[(i18n.t("col_station_id"), station_id)], **options)
 
 
 def station_link(station_id: str, page: str = "station") -> str:
@@ -115,17 +117,18 @@ checks = [
     ("in_date", i18n.t("std_in_date"),
      sep.join(items_of("expired")) or i18n.t("value_all_present"), result(p["in_date_ok"])),
 ]
-show(pl.DataFrame([{
-    i18n.t("col_check"): i18n.t(f"check_{code}"), i18n.t("col_standard"): standard,
-    i18n.t("col_station_value"): value, i18n.t("col_result"): outcome,
-} for code, standard, value, outcome in checks]), f"{station_id}_{i18n.t('section_readiness')}", "station_checks")
+show([
+    Column(i18n.t("col_check"), lambda c: i18n.t(f"check_{c[0]}")), Column(i18n.t("col_standard"), lambda c: c[1]),
+    Column(i18n.t("col_station_value"), lambda c: c[2]), Column(i18n.t("col_result"), lambda c: c[3]),
+], checks, f"{station_id}_{i18n.t('section_readiness')}", "station_checks")
 
 if shortfalls:
     st.markdown(f"**{i18n.t('station_shortfalls', n=len(shortfalls))}**")
-    show(pl.DataFrame([{
-        i18n.t("col_check"): i18n.t(f"check_{SHORTFALL_CHECK[s['check']]}") if s["check"] in SHORTFALL_CHECK else s["check"],
-        i18n.t("col_shortfall"): i18n.shortfall(s),
-    } for s in shortfalls]), f"{station_id}_{i18n.t('col_shortfalls')}", "station_shortfalls")
+    show([
+        Column(i18n.t("col_check"), lambda s: i18n.t(f"check_{SHORTFALL_CHECK[s['check']]}")
+               if s["check"] in SHORTFALL_CHECK else s["check"]),
+        Column(i18n.t("col_shortfall"), lambda s: i18n.shortfall(s)),
+    ], shortfalls, f"{station_id}_{i18n.t('col_shortfalls')}", "station_shortfalls")
 else:
     st.success(i18n.t("station_compliant"))
 if p["last_counted_on"] and p["is_count_stale"]:
@@ -137,15 +140,17 @@ with left:
     st.markdown(f"**{i18n.t('section_profile')}**")
     yes, no = i18n.t("yes"), i18n.t("no")
     position = (f"{p['lat']:.6f}, {p['lon']:.6f}" if p["lat"] is not None and p["lon"] is not None else i18n.DASH)
-    show(pl.DataFrame({i18n.t("col_field"): [
+    profile = zip([
         i18n.t("col_station_id"), i18n.t("col_station_name"), i18n.t("col_station_type"), i18n.t("col_district"),
         i18n.t("col_street"), i18n.t("col_community"), i18n.t("col_host_venue"), i18n.t("col_opened_on"),
         i18n.t("col_closed_on"), i18n.t("col_duty_mode"), i18n.t("col_forest"), i18n.t("col_position"),
-    ], i18n.t("col_value"): [
+    ], [
         station_id, p["station_name"], i18n.label("station_type", p["station_type"]), i18n.label("district", p["district"]),
         p["street"], p["community"], p["host_venue"], p["opened_on"].isoformat() if p["opened_on"] else None,
         p["closed_on"].isoformat() if p["closed_on"] else None, p["duty_mode"], yes if p["is_forest"] else no, position,
-    ]}, strict=False), f"{station_id}_{i18n.t('section_profile')}", "station_profile", height=35 * 13 + 3)
+    ])
+    show([Column(i18n.t("col_field"), lambda x: x[0]), Column(i18n.t("col_value"), lambda x: x[1])],
+         list(profile), f"{station_id}_{i18n.t('section_profile')}", "station_profile", height=35 * 13 + 3)
 
 with right:
     st.markdown(f"**{i18n.t('section_position')}**")
@@ -157,18 +162,15 @@ with right:
         st.pydeck_chart(deck, height=360, key="station_map")
         st.caption(i18n.t("station_map_caption", n=neighbours.height))
     if neighbours.height:
-        table = pl.DataFrame([{
-            i18n.t("col_station_id"): r["station_id"],
-            i18n.t("col_distance"): int(r["distance_m"]),
-            i18n.t("col_station_page"): station_link(r["station_id"]),
-            i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
-            i18n.t("col_station_name"): r["station_name"],
-            i18n.t("col_district"): i18n.label("district", r["district"]),
-        } for r in neighbours.iter_rows(named=True)])
-        st.dataframe(table, hide_index=True, key="station_neighbours", column_config={
-            i18n.t("col_station_page"): st.column_config.LinkColumn(display_text=i18n.t("link_open"))})
-        download_buttons(table.drop(i18n.t("col_station_page")), f"{station_id}_{i18n.t('section_position')}",
-                         "station_neighbours")
+        show([
+            Column(i18n.t("col_station_id"), "station_id"),
+            Column(i18n.t("col_distance"), "distance_m", COUNT),
+            Column(i18n.t("col_station_page"), lambda r: station_link(r["station_id"]), LINK,
+                   link_text=i18n.t("link_open")),
+            Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+            Column(i18n.t("col_station_name"), "station_name"),
+            Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        ], neighbours, f"{station_id}_{i18n.t('section_position')}", "station_neighbours")
 
 # ---- staff, roles and vehicles --------------------------------------------------------------
 st.subheader(i18n.t("section_staffing"))
@@ -178,9 +180,10 @@ staffing += [(i18n.t(f"role_{role}"), i18n.t("std_role"), p[f"{role}_count"], (p
              for role in ROLES]
 staffing.append((i18n.t("role_vehicles"), i18n.t("std_vehicles", min=p["vehicles_min"]), p["vehicle_count"],
                  p["vehicles_ok"]))
-show(pl.DataFrame([{
-    i18n.t("col_role"): what, i18n.t("col_standard"): standard, i18n.t("col_count"): n, i18n.t("col_result"): result(ok),
-} for what, standard, n, ok in staffing], strict=False), f"{station_id}_{i18n.t('section_staffing')}", "station_staffing")
+show([
+    Column(i18n.t("col_role"), lambda x: x[0]), Column(i18n.t("col_standard"), lambda x: x[1]),
+    Column(i18n.t("col_count"), lambda x: x[2], COUNT), Column(i18n.t("col_result"), lambda x: result(x[3])),
+], staffing, f"{station_id}_{i18n.t('section_staffing')}", "station_staffing")
 
 # ---- kit and supplies on the latest count ---------------------------------------------------
 stock = data.run("inventory/station_stock", station=station_id)
@@ -189,20 +192,19 @@ if stock.height == 0:
     st.info(i18n.t("count_none"))
 else:
     yes = i18n.t("yes")
-    show(pl.DataFrame([{
-        i18n.t("col_item"): r["item_en"] if lang == "en" else r["item"],
-        i18n.t("col_category"): i18n.label("item_category", r["category"]),
-        i18n.t("col_kit_item"): r["kit_item"],
-        i18n.t("col_quantity"): r["quantity"],
-        i18n.t("col_required"): r["required_quantity"],
-        i18n.t("col_usable"): r["usable_quantity"],
-        i18n.t("col_unit"): r["unit"],
-        i18n.t("col_item_status"): i18n.label("item_status", r["status"]),
-        i18n.t("col_expires_on"): r["expires_on"],
-        i18n.t("col_days_to_expiry"): r["days_to_expiry"],
-        i18n.t("col_short"): yes if r["is_short"] else "",
-    } for r in stock.iter_rows(named=True)], strict=False), f"{station_id}_{i18n.t('page_inventory')}", "station_stock",
-        column_config={i18n.t("col_expires_on"): st.column_config.DateColumn(format="YYYY-MM-DD")})
+    show([
+        Column(i18n.t("col_item"), lambda r: r["item_en"] if lang == "en" and r["item_en"] else r["item"]),
+        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_kit_item"), "kit_item"),
+        Column(i18n.t("col_quantity"), "quantity", COUNT),
+        Column(i18n.t("col_required"), "required_quantity", COUNT),
+        Column(i18n.t("col_usable"), "usable_quantity", COUNT),
+        Column(i18n.t("col_unit"), "unit"),
+        Column(i18n.t("col_item_status"), lambda r: i18n.label("item_status", r["status"])),
+        Column(i18n.t("col_expires_on"), "expires_on", DATE),
+        Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
+        Column(i18n.t("col_short"), lambda r: yes if r["is_short"] else ""),
+    ], stock, f"{station_id}_{i18n.t('page_inventory')}", "station_stock")
 
 # ---- responses ---------------------------------------------------------------------------
 st.subheader(i18n.t("section_station_response"))
@@ -235,13 +237,13 @@ else:
                            key="station_weekly_p90")
     incidents = data.run("stations/station_incidents", **period)
     yes = i18n.t("yes")
-    show(pl.DataFrame([{
-        i18n.t("col_incident_id"): r["incident_id"],
-        i18n.t("col_incident_type"): i18n.label("incident_type", r["incident_type"]),
-        i18n.t("col_channel"): i18n.label("channel", r["channel"]),
-        i18n.t("col_call_at"): r["call_at"],
-        i18n.t("col_response"): i18n.fmt_duration(r["response_s"]),
-        i18n.t("col_within_target"): yes if r["is_within_target"] else "",
-        i18n.t("col_first"): yes if r["was_first"] else "",
-    } for r in incidents.iter_rows(named=True)], strict=False), f"{station_id}_{i18n.t('section_station_response')}",
-        "station_incidents")
+    show([
+        Column(i18n.t("col_incident_id"), "incident_id"),
+        Column(i18n.t("col_incident_type"), lambda r: i18n.label("incident_type", r["incident_type"])),
+        Column(i18n.t("col_channel"), lambda r: i18n.label("channel", r["channel"])),
+        Column(i18n.t("col_call_at"), "call_at", DATETIME),
+        Column(i18n.t("col_response"), "response_s", DURATION),
+        Column(i18n.t("col_within_target"), lambda r: yes if r["is_within_target"] else ""),
+        Column(i18n.t("col_first"), lambda r: yes if r["was_first"] else ""),
+    ], incidents, f"{station_id}_{i18n.t('section_station_response')}", "station_incidents",
+        filtered_by=export.DATES)

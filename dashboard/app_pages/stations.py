@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, i18n, sections
-from dashboard.export import download_buttons
+from dashboard import data, export, filters, i18n, sections
 from dashboard.filters import current
-from emss import figures
+from emss import figures, tables
+from emss.tables import COUNT, DATE, LINK, NUMBER, RATE, Column
 
 QUERIES = ["stations/vs_target", "stations/build_trajectory", "stations/build_by_district", "stations/build_by_year",
            "stations/by_district", "stations/readiness_summary", "stations/readiness_trend",
@@ -32,9 +32,9 @@ def by_types(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("station_type").is_in(types)) if types else frame
 
 
-def show(table: pl.DataFrame, name: str, key: str, **options: object) -> None:
-    st.dataframe(table, hide_index=True, key=key, **options)
-    download_buttons(table, name, key)
+def show(columns: list[Column], rows: pl.DataFrame | list[dict], name: str, key: str, **options: object) -> None:
+    """A table of the page with its downloads: counted in the chosen districts and station types."""
+    export.show(tables.build(rows, columns, lang), name, key, filtered_by=export.SCOPE, **options)
 
 
 # ---- build-out against the year's target --------------------------------------------
@@ -78,7 +78,8 @@ else:
         st.info(i18n.t("no_targets", year=year))
 
     st.plotly_chart(figures.target_bars(vs_target, lang), key="stations_target_bars")
-    show(sections.build_table(vs_target, lang, with_pace=True), f"{i18n.t('section_build')}_{year}", "stations_target_table")
+    export.show(sections.build_outline(vs_target, lang, with_pace=True), f"{i18n.t('section_build')}_{year}",
+                "stations_target_table", filtered_by=export.SCOPE)
 
     # month by month against the straight line
     st.markdown(f"**{i18n.t('section_trajectory')}**")
@@ -86,14 +87,13 @@ else:
     st.plotly_chart(figures.build_trajectory(trajectory, year, lang), key="stations_trajectory")
     st.caption(i18n.t("trajectory_caption"))
     with st.expander(i18n.t("section_trajectory")):
-        show(pl.DataFrame([{
-            i18n.t("col_month"): r["month_start"].strftime("%Y-%m"),
-            i18n.t("col_opened_in_month"): r["opened_in_month"],
-            i18n.t("col_opened_cumulative"): r["opened_cumulative"],
-            i18n.t("col_target_cumulative"): r["target_cumulative"],
-            i18n.t("col_projected_cumulative"): r["projected_cumulative"],
-        } for r in trajectory.iter_rows(named=True)], strict=False),
-            f"{i18n.t('section_trajectory')}_{year}", "stations_trajectory_table")
+        show([
+            Column(i18n.t("col_month"), lambda r: r["month_start"].strftime("%Y-%m")),
+            Column(i18n.t("col_opened_in_month"), "opened_in_month", COUNT),
+            Column(i18n.t("col_opened_cumulative"), "opened_cumulative", COUNT),
+            Column(i18n.t("col_target_cumulative"), "target_cumulative", NUMBER, digits=1),
+            Column(i18n.t("col_projected_cumulative"), "projected_cumulative", NUMBER, digits=1),
+        ], trajectory, f"{i18n.t('section_trajectory')}_{year}", "stations_trajectory_table")
 
     # by district
     st.markdown(f"**{i18n.t('section_build_by_district')}**")
@@ -102,16 +102,15 @@ else:
         by_district_build = by_district_build.filter(pl.col("district").is_in(list(f.districts)))
     if by_district_build["target_count"].is_null().all():
         st.caption(i18n.t("no_district_targets", year=year))
-    show(pl.DataFrame([{
-        i18n.t("col_district"): i18n.label("district", r["district"]),
-        i18n.t("col_in_service"): int(r["in_service"]),
-        i18n.t("col_opened_this_year"): int(r["opened_this_year"]),
-        i18n.t("col_district_target"): r["target_count"],
-        i18n.t("col_progress"): i18n.fmt_pct(r["target_progress"], 0),
-        i18n.t("col_status"): (figures.target_status(int(r["opened_this_year"]), r["target_count"], lang)
-                               if r["target_count"] is not None else i18n.DASH),
-    } for r in by_district_build.iter_rows(named=True)], strict=False),
-        f"{i18n.t('section_build_by_district')}_{year}", "stations_build_by_district")
+    show([
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_in_service"), "in_service", COUNT),
+        Column(i18n.t("col_opened_this_year"), "opened_this_year", COUNT),
+        Column(i18n.t("col_district_target"), "target_count", COUNT),
+        Column(i18n.t("col_progress"), "target_progress", RATE, digits=0),
+        Column(i18n.t("col_status"), lambda r: figures.target_status(int(r["opened_this_year"]), r["target_count"], lang)
+               if r["target_count"] is not None else None),
+    ], by_district_build, f"{i18n.t('section_build_by_district')}_{year}", "stations_build_by_district")
 
 # past years, kept
 with st.expander(i18n.t("section_build_history")):
@@ -120,23 +119,22 @@ with st.expander(i18n.t("section_build_history")):
         pl.col("target_count").is_not_null().any().alias("has_target"),
         pl.col("in_service_at_year_end").sum(),
     ).sort("year", descending=True)
-    show(pl.DataFrame([{
-        i18n.t("col_year"): r["year"],
-        i18n.t("col_opened"): int(r["opened"]),
-        i18n.t("col_target"): int(r["target"]) if r["has_target"] else None,
-        i18n.t("col_status"): figures.target_status(int(r["opened"]), int(r["target"]) if r["has_target"] else None, lang),
-        i18n.t("col_in_service_year_end"): int(r["in_service_at_year_end"]),
-    } for r in per_year.iter_rows(named=True)], strict=False),
-        i18n.t("section_build_history"), "stations_history_years")
-    show(pl.DataFrame([{
-        i18n.t("col_year"): r["year"],
-        i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
-        i18n.t("col_opened"): int(r["opened"]),
-        i18n.t("col_target"): r["target_count"],
-        i18n.t("col_status"): figures.target_status(int(r["opened"]), r["target_count"], lang),
-        i18n.t("col_in_service_year_end"): int(r["in_service_at_year_end"]),
-    } for r in history.iter_rows(named=True)], strict=False),
-        i18n.t("section_build_history") + "_" + i18n.t("col_station_type"), "stations_history_types")
+    show([
+        Column(i18n.t("col_year"), "year"),  # text: a year has no thousands separator
+        Column(i18n.t("col_opened"), "opened", COUNT),
+        Column(i18n.t("col_target"), lambda r: r["target"] if r["has_target"] else None, COUNT),
+        Column(i18n.t("col_status"), lambda r: figures.target_status(int(r["opened"]),
+                                                                     int(r["target"]) if r["has_target"] else None, lang)),
+        Column(i18n.t("col_in_service_year_end"), "in_service_at_year_end", COUNT),
+    ], per_year, i18n.t("section_build_history"), "stations_history_years")
+    show([
+        Column(i18n.t("col_year"), "year"),
+        Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+        Column(i18n.t("col_opened"), "opened", COUNT),
+        Column(i18n.t("col_target"), "target_count", COUNT),
+        Column(i18n.t("col_status"), lambda r: figures.target_status(int(r["opened"]), r["target_count"], lang)),
+        Column(i18n.t("col_in_service_year_end"), "in_service_at_year_end", COUNT),
+    ], history, i18n.t("section_build_history") + "_" + i18n.t("col_station_type"), "stations_history_types")
 
 # ---- in service by district and type ---------------------------------------------
 st.subheader(i18n.t("section_by_district_type"))
@@ -158,7 +156,8 @@ else:
     wide = wide.with_columns(pl.col("district").map_elements(lambda c: i18n.label("district", c, lang),
                                                              return_dtype=pl.String)).rename({"district": i18n.t("col_district")})
     with right:
-        show(wide, i18n.t("section_by_district_type"), "stations_by_district_table")
+        show([Column(i18n.t("col_district"))] + [Column(c, kind=COUNT) for c in type_cols + [i18n.t("total")]],
+             wide, i18n.t("section_by_district_type"), "stations_by_district_table")
 
 # ---- readiness against the standard -----------------------------------------------
 st.subheader(i18n.t("section_readiness"))
@@ -175,18 +174,17 @@ if trend.height:
     st.plotly_chart(figures.readiness_trend(trend, lang), key="stations_readiness_trend")
     st.caption(i18n.t("readiness_trend_caption"))
     with st.expander(i18n.t("chart_readiness_trend_title")):
-        show(pl.DataFrame([{
-            i18n.t("col_judged_on"): r["judged_on"],
-            i18n.t("col_stations"): r["stations_in_service"],
-            i18n.t("col_compliant_count"): r["compliant"],
-            i18n.t("col_compliant_rate"): i18n.fmt_pct(r["compliant_rate"]),
-            **{i18n.t(f"check_{c}"): r[k] for c, k in (("staff", "staff_short"), ("roles", "roles_short"),
-                                                       ("vehicles", "vehicles_short"), ("duty", "duty_short"),
-                                                       ("mandatory_kit", "kit_short"), ("forest_kit", "forest_kit_short"),
-                                                       ("in_date", "expired"))},
-            i18n.t("count_none"): r["without_count"],
-        } for r in trend.iter_rows(named=True)], strict=False), i18n.t("chart_readiness_trend_title"),
-            "stations_readiness_trend_table")
+        show([
+            Column(i18n.t("col_judged_on"), "judged_on", DATE),
+            Column(i18n.t("col_stations"), "stations_in_service", COUNT),
+            Column(i18n.t("col_compliant_count"), "compliant", COUNT),
+            Column(i18n.t("col_compliant_rate"), "compliant_rate", RATE),
+            *(Column(i18n.t(f"check_{c}"), k, COUNT) for c, k in (
+                ("staff", "staff_short"), ("roles", "roles_short"), ("vehicles", "vehicles_short"),
+                ("duty", "duty_short"), ("mandatory_kit", "kit_short"), ("forest_kit", "forest_kit_short"),
+                ("in_date", "expired"))),
+            Column(i18n.t("count_none"), "without_count", COUNT),
+        ], trend, i18n.t("chart_readiness_trend_title"), "stations_readiness_trend_table")
 
 st.markdown(f"**{i18n.t('section_readiness_breakdown')}**")
 breakdown = data.run("stations/readiness_breakdown", **f.scope)
@@ -198,22 +196,21 @@ if breakdown.height:
                        key="stations_readiness_by_type")
     for dimension, col in (("district", "col_district"), ("station_type", "col_station_type")):
         part = breakdown.filter(pl.col("dimension") == dimension)
-        show(pl.DataFrame([{
-            i18n.t(col): i18n.label(dimension, r["code"]),
-            i18n.t("col_stations"): r["stations_in_service"],
-            i18n.t("col_compliant_count"): r["compliant"],
-            i18n.t("col_compliant_rate"): i18n.fmt_pct(r["compliant_rate"]),
-            i18n.t("col_mean_score"): r["mean_score"],
-        } for r in part.iter_rows(named=True)], strict=False),
-            f"{i18n.t('section_readiness_breakdown')}_{i18n.t(col)}", f"stations_readiness_{dimension}_table")
+        show([
+            Column(i18n.t(col), lambda r, dimension=dimension: i18n.label(dimension, r["code"])),
+            Column(i18n.t("col_stations"), "stations_in_service", COUNT),
+            Column(i18n.t("col_compliant_count"), "compliant", COUNT),
+            Column(i18n.t("col_compliant_rate"), "compliant_rate", RATE),
+            Column(i18n.t("col_mean_score"), "mean_score", RATE),
+        ], part, f"{i18n.t('section_readiness_breakdown')}_{i18n.t(col)}", f"stations_readiness_{dimension}_table")
 
 st.markdown(f"**{i18n.t('section_by_check')}**")
 by_check = data.run("stations/readiness_by_check", **f.scope)
-show(pl.DataFrame([{
-    i18n.t("col_check"): i18n.t(f"check_{r['check_code']}"),
-    i18n.t("col_checked"): r["stations_checked"],
-    i18n.t("col_failing"): r["stations_failing"],
-} for r in by_check.iter_rows(named=True)], strict=False), i18n.t("section_by_check"), "stations_by_check")
+show([
+    Column(i18n.t("col_check"), lambda r: i18n.t(f"check_{r['check_code']}")),
+    Column(i18n.t("col_checked"), "stations_checked", COUNT),
+    Column(i18n.t("col_failing"), "stations_failing", COUNT),
+], by_check, i18n.t("section_by_check"), "stations_by_check")
 
 # ---- register -------------------------------------------------------------------
 st.subheader(i18n.t("section_register"))
@@ -234,38 +231,32 @@ if search:
 if register.height == 0:
     st.info(i18n.t("no_stations"))
 else:
-    yes, no = i18n.t("yes"), i18n.t("no")
     sep = "；" if lang == "zh" else "; "
     link_query = filters.to_query(f)
-    table = pl.DataFrame([
-        {
-            i18n.t("col_station_id"): r["station_id"],
-            i18n.t("col_station_name"): r["station_name"],
-            i18n.t("col_station_type"): i18n.label("station_type", r["station_type"]),
-            i18n.t("col_district"): i18n.label("district", r["district"]),
-            i18n.t("col_street"): r["street"],
-            i18n.t("col_host_venue"): r["host_venue"],
-            i18n.t("col_opened_on"): r["opened_on"],
-            i18n.t("col_in_service_flag"): yes if r["in_service"] else no,
-            i18n.t("col_staff"): r["staff_count"],
-            i18n.t("col_vehicles"): r["vehicle_count"],
-            i18n.t("col_readiness"): r["readiness_score"],
-            i18n.t("col_compliant"): yes if r["is_compliant"] else no,
-            i18n.t("col_shortfalls"): sep.join(i18n.shortfall(s) for s in (r["shortfalls"] or [])),
-            i18n.t("col_last_counted"): r["last_counted_on"],
-            i18n.t("col_station_page"): "station?" + urlencode({"station": r["station_id"], **link_query}),
-        }
-        for r in register.iter_rows(named=True)
-    ], strict=False)
     st.caption(i18n.t("register_count", n=f"{register.height:,}"))
-    st.dataframe(
-        table, hide_index=True, key="stations_register",
+    searched = [(i18n.t("register_search"), search),
+                (i18n.t("only_in_service"), i18n.t("yes" if only_in_service else "no")),
+                (i18n.t("only_not_compliant"), i18n.t("yes" if only_short else "no"))]
+    show([
+        Column(i18n.t("col_station_id"), "station_id"),
+        Column(i18n.t("col_station_name"), "station_name"),
+        Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_street"), "street"),
+        Column(i18n.t("col_host_venue"), "host_venue"),
+        Column(i18n.t("col_opened_on"), "opened_on", DATE),
+        Column(i18n.t("col_in_service_flag"), lambda r: bool(r["in_service"])),
+        Column(i18n.t("col_staff"), "staff_count", COUNT),
+        Column(i18n.t("col_vehicles"), "vehicle_count", COUNT),
+        Column(i18n.t("col_readiness"), "readiness_score", RATE, digits=0),
+        Column(i18n.t("col_compliant"), lambda r: bool(r["is_compliant"])),
+        Column(i18n.t("col_shortfalls"), lambda r: sep.join(i18n.shortfall(s) for s in (r["shortfalls"] or []))),
+        Column(i18n.t("col_last_counted"), "last_counted_on", DATE),
+        Column(i18n.t("col_station_page"), lambda r: "station?" + urlencode({"station": r["station_id"], **link_query}),
+               LINK, link_text=i18n.t("link_open")),
+    ], register, i18n.t("section_register"), "stations_register",
+        extra=[(label, value) for label, value in searched if value],
         column_config={
-            i18n.t("col_station_page"): st.column_config.LinkColumn(display_text=i18n.t("link_open")),
             i18n.t("col_readiness"): st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
             i18n.t("col_shortfalls"): st.column_config.TextColumn(width="large"),
-            i18n.t("col_opened_on"): st.column_config.DateColumn(format="YYYY-MM-DD"),
-            i18n.t("col_last_counted"): st.column_config.DateColumn(format="YYYY-MM-DD"),
-        },
-    )
-    download_buttons(table.drop(i18n.t("col_station_page")), i18n.t("section_register"), "stations_register")
+        })

@@ -15,7 +15,7 @@ import streamlit as st
 import queries
 from dashboard import data, export, i18n, plain
 from dashboard.filters import current
-from emss import categories, sqlbox
+from emss import categories, sqlbox, tables
 
 # text[] parameters whose values are known codes: offered as a pick list
 CODE_PARAMS = {"districts": ("district", categories.DISTRICTS), "station_types": ("station_type", categories.STATION_TYPES)}
@@ -128,7 +128,8 @@ except (ValueError, duckdb.Error) as e:
 
 if frame is not None:
     st.caption(i18n.t("workbench_rows", n=f"{frame.height:,}"))
-    st.dataframe(frame, hide_index=True, key="wb_result")
+    # the query's own columns and values, as emss query gives them; a dash for what is missing
+    st.dataframe(tables.without_nan(frame), hide_index=True, key="wb_result", placeholder=tables.DASH)
     stem = name.replace("/", "_")
     export.download_buttons(flat_for_export(frame), stem, key="wb_download")
     buffer = io.BytesIO()
@@ -198,5 +199,5 @@ if last and last[0] == sql:
         elif outcome.truncated:
             st.warning(i18n.t("workbench_adhoc_truncated", cap=f"{sqlbox.ROW_CAP:,}"))
         st.caption(i18n.t("workbench_adhoc_done", n=f"{outcome.frame.height:,}", seconds=f"{outcome.seconds:.2f}"))
-        st.dataframe(outcome.frame, hide_index=True, key="wb_sql_frame")
+        st.dataframe(tables.without_nan(outcome.frame), hide_index=True, key="wb_sql_frame", placeholder=tables.DASH)
         adhoc_downloads(outcome.frame)

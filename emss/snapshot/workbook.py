@@ -23,7 +23,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from emss import messages, spreadsheet
+from emss import messages, spreadsheet, tables
 from emss.snapshot.report import ReportInfo
 from emss.snapshot.tables import SummaryRow, week_rows
 
@@ -37,10 +37,11 @@ class _Formats:
         self.header = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "bottom": 1, "text_wrap": True,
                                      "valign": "top"})
         self.text = wb.add_format({})
-        self.int = wb.add_format({"num_format": "#,##0"})
-        self.pct = wb.add_format({"num_format": "0.0%"})
-        self.duration = wb.add_format({"num_format": "[m]:ss"})
-        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        # the same formats as the dashboard's downloads (emss.tables); durations as Excel times here
+        self.int = wb.add_format({"num_format": tables.XLSX_COUNT})
+        self.pct = wb.add_format({"num_format": tables.XLSX_RATE})
+        self.duration = wb.add_format({"num_format": tables.XLSX_CLOCK})
+        self.date = wb.add_format({"num_format": tables.XLSX_DATE})
         self.change = {
             "int": wb.add_format({"num_format": "+#,##0;-#,##0;0"}),
             "pct": wb.add_format({"num_format": f'+0.0" {pp}";-0.0" {pp}";0.0" {pp}"'}),

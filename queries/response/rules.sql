@@ -1,6 +1,6 @@
 -- title: 响应时间口径
 -- title_en: Response-time rules
--- description: The rules every response-time figure runs on, as loaded from emss/response_rules.toml: when the clock starts per alarm channel (received = 接警时间, dispatched = 派警时间; `default` for channels not listed), the target per incident type, what makes a full first response, the smallest sample worth judging, and the exception thresholds. `description` says each in Chinese.
+-- description: The rules every response-time figure runs on, as loaded from emss/response_rules.toml: when the clock starts per alarm channel (received = 接警时间, dispatched = 派警时间; `default` for channels not listed), the target per incident type, what makes a full first response, the smallest sample worth judging, the target rate (the share of incidents to arrive within the target), and the exception thresholds. `description` says each in Chinese.
 -- grain: one row per setting (rule, key)
 select
     rule, key, value,
@@ -15,6 +15,7 @@ select
             case key when 'measure' then '首批力量按' || case value when 'staff' then '人数' else '车辆数' end || '计'
                      else '首批力量到齐：累计到场达到' || value end
         when 'sample' then '到场少于' || value || '起的分组只作参考'
+        when 'target_rate' then '目标到场率：' || printf('%g', value::double * 100) || '%的警情在到场目标内到场'
         when 'exceptions' then
             case key when 'long_turnout_s' then '出动用时超过' when 'long_travel_s' then '途中用时超过'
                      else '总响应时间超过' end || value || '秒列入跟进清单'

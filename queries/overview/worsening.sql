@@ -1,0 +1,64 @@
+-- title: 变差最多：5分钟到场率下降的区、站点类型和站点
+-- title_en: Getting worse: where the 5-minute rate fell most
+-- description: The period (start_date to end_date; default: the default period ending at the data's as-of date) against the period of the same length just before it. Per district, per station type and per station (the first-arriving station's type and the first-arriving station, as response/by_group groups them): incidents with a response time (`timed`), those within the target and the 5-minute rate in each period, and the change in rate (this period's minus the previous one's). Only groups with at least the rules' smallest sample (response_rules sample.min_incidents timed incidents) in both periods and a lower rate now are listed, the biggest fall first; `rank` numbers them within their dimension.
+-- grain: one row per group (dimension, group_code) whose rate fell
+-- param: start_date date
+-- param: end_date date
+-- param: districts text[]
+-- param: station_types text[]
+with bounds as (
+    select period_start($start_date, $end_date) as start_date, period_end($end_date) as end_date
+),
+periods as (
+    select start_date, end_date,
+        start_date - cast(end_date - start_date + 1 as integer) as previous_start,
+        start_date - 1 as previous_end
+    from bounds
+),
+-- both periods in one pass of the macro every incident KPI filters through
+scope as (
+    select i.*, i.call_date >= p.start_date as is_this_period
+    from periods p,
+        incidents_in((select previous_start from periods), (select end_date from periods), $districts, $station_types) i
+),
+grouped as (
+    select 'district' as dimension, district as group_code, null as group_name, is_this_period, response_s, is_within_target
+    from scope
+    union all
+    select 'station_type', first_station_type, null, is_this_period, response_s, is_within_target
+    from scope
+    union all
+    select 'station', first_station_id, first_station_name, is_this_period, response_s, is_within_target
+    from scope
+),
+counts as (
+    select
+        dimension, group_code,
+        any_value(group_name) as group_name,
+        count(response_s) filter (where not is_this_period) as previous_timed,
+        count(*) filter (where not is_this_period and is_within_target) as previous_within_target,
+        count(response_s) filter (where is_this_period) as timed,
+        count(*) filter (where is_this_period and is_within_target) as within_target
+    from grouped
+    where group_code is not null
+    group by dimension, group_code
+),
+judged as (
+    select
+        c.*,
+        c.previous_within_target / c.previous_timed as previous_rate_exact,
+        c.within_target / c.timed as rate_exact
+    from counts c
+    where c.previous_timed >= (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents')
+      and c.timed >= (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents')
+)
+select
+    p.start_date, p.end_date, p.previous_start, p.previous_end,
+    j.dimension, j.group_code, j.group_name,
+    j.previous_timed, j.previous_within_target, round(j.previous_rate_exact, 4) as previous_within_target_rate,
+    j.timed, j.within_target, round(j.rate_exact, 4) as within_target_rate,
+    round(j.rate_exact - j.previous_rate_exact, 4) as rate_change,
+    row_number() over (partition by j.dimension order by j.rate_exact - j.previous_rate_exact, j.group_code) as rank
+from judged j cross join periods p
+where j.rate_exact < j.previous_rate_exact
+order by j.rate_exact - j.previous_rate_exact, j.dimension, j.group_code
