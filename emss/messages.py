@@ -145,3 +145,11 @@ def fmt_date(d: dt.date | None, lang: str) -> str:
 
 def fmt_delta(n: int) -> str:
     return f"+{n:,}" if n > 0 else f"{n:,}"
+
+
+def first_line(error: BaseException, limit: int | None = None) -> str:
+    """An error's first line (at most `limit` characters), for a one-line message: later lines of
+    DuckDB's and calamine's errors may quote file content or the query."""
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else type(error).__name__
+    return line[:limit] if limit else line

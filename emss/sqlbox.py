@@ -201,7 +201,7 @@ def check(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     try:
         statements = [(s.type, s.query) for s in con.extract_statements(sql)]
     except duckdb.ParserException as e:
-        raise Refused("syntax", _first_line(e)) from None
+        raise Refused("syntax", messages.first_line(e)) from None
     except Exception:  # noqa: BLE001 - e.g. ValueError: 29 is not a valid StatementType (UPDATE EXTENSIONS)
         raise Refused("not_select", " ".join(_keywords(sql)[:2]) or "?") from None
     if len(statements) != 1:
@@ -219,11 +219,6 @@ def check(con: duckdb.DuckDBPyConnection, sql: str) -> str:
 
 def _keywords(sql: str) -> list[str]:
     return [w.upper() for w in re.findall(r"[A-Za-z_]+", re.sub(r"--[^\n]*|/\*.*?\*/", " ", sql, flags=re.S))]
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 def _dotted(*parts: str) -> str:
@@ -256,7 +251,7 @@ class _Walk:
         except duckdb.InterruptException:
             raise
         except Exception as e:  # noqa: BLE001 - whatever DuckDB cannot serialize is not run
-            raise Refused("unsupported", _first_line(e)) from None
+            raise Refused("unsupported", messages.first_line(e)) from None
         if tree.get("error"):
             message = str(tree.get("error_message") or tree.get("error_type") or "")
             if "Only SELECT statements" in message:
@@ -397,7 +392,7 @@ def _mentions_denied(definition: str) -> bool:
 
 def _explain(e: duckdb.Error) -> Refused:
     """A DuckDB refusal in the box's words."""
-    message = _first_line(e)
+    message = messages.first_line(e)
     if isinstance(e, duckdb.OutOfMemoryException):
         return Refused("memory", message)
     if isinstance(e, duckdb.PermissionException):
@@ -509,7 +504,7 @@ def _serve(conn) -> None:
     except MemoryError:
         outcome = ("refused", "memory", "MemoryError")
     except BaseException as e:  # noqa: BLE001 - reported to the parent as a refusal, never a traceback
-        outcome = ("refused", "error", _first_line(e))
+        outcome = ("refused", "error", messages.first_line(e))
     try:
         conn.send(outcome)
     except MemoryError:
@@ -599,7 +594,7 @@ def run(warehouse: str | os.PathLike, sql: str, *, row_cap: int = ROW_CAP, byte_
     try:
         frame = pl.from_arrow(pa.ipc.open_stream(ipc).read_all())
     except Exception as e:  # noqa: BLE001 - a column type the dashboard's frames cannot hold
-        raise Refused("error", _first_line(e)) from None
+        raise Refused("error", messages.first_line(e)) from None
     assert isinstance(frame, pl.DataFrame)
     return Result(frame, capped_by is not None, time.perf_counter() - started, capped_by)
 
@@ -608,7 +603,7 @@ def _in_child(warehouse: str, sql: str, row_cap: int, byte_cap: int, timeout_s: 
     try:
         conn = _helper.connection()
     except OSError as e:
-        raise Refused("error", f"the query process could not start: {_first_line(e)}") from None
+        raise Refused("error", f"the query process could not start: {messages.first_line(e)}") from None
     running = None
     try:
         conn.send((warehouse, sql, row_cap, byte_cap, timeout_s, os.getcwd()))

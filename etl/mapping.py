@@ -66,6 +66,7 @@ from pathlib import Path
 import duckdb
 
 from emss.config import TIMEZONE
+from emss.messages import first_line
 from etl import vocabulary
 from etl.rules import TIMESTAMP_CHAIN
 
@@ -133,7 +134,7 @@ def _duckdb_accepts(sql: str, value: str) -> str | None:
         con.execute(sql, [value]).fetchall()
         return None
     except duckdb.Error as e:
-        return str(e).splitlines()[0][:120]
+        return first_line(e, 120)
     finally:
         con.close()
 

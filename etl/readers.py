@@ -39,6 +39,7 @@ import duckdb
 import fastexcel
 import polars as pl
 
+from emss.messages import first_line
 from etl import vocabulary
 from warehouse.connection import connect_memory, restrict_file_access
 from warehouse.quoting import identifier
@@ -240,12 +241,6 @@ def _check_unpacked(parts: list[zipfile.ZipInfo]) -> None:
                           f"{unpacked / packed:,.0f} times its size: refused as malformed")
 
 
-def _first_line(e: Exception) -> str:
-    """An error's first line, for a one-line refusal (later lines may quote file content)."""
-    text = str(e).strip()
-    return text.splitlines()[0][:200] if text else type(e).__name__
-
-
 def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
     check_workbook_size(path)
     try:
@@ -267,7 +262,7 @@ def read_xlsx(path: Path, header_words: list[str] | None = None) -> Export:
     except ExportError:
         raise
     except Exception as e:  # calamine reports zip and format errors in its own words
-        raise ExportError(f"无法打开Excel文件 / cannot open as an Excel workbook: {_first_line(e)}") from None
+        raise ExportError(f"无法打开Excel文件 / cannot open as an Excel workbook: {first_line(e, 200)}") from None
     if frame.height > idx + 1 + limit:
         raise ExportError(f"工作表超过 {limit:,} 行，请分多个文件导出 / the sheet has more than {limit:,} rows: "
                           "export it in parts (EMSS_XLSX_MAX_ROWS raises the limit)")
@@ -291,7 +286,7 @@ def read_parquet(path: Path, header_words: list[str] | None = None) -> Export:
         restrict_file_access(con, [path])  # this look at the footer may read this one file only
         names = _parquet_columns(con, path)
     except duckdb.Error as e:
-        raise ExportError(f"无法读取Parquet文件 / cannot read as a Parquet file: {_first_line(e)}") from None
+        raise ExportError(f"无法读取Parquet文件 / cannot read as a Parquet file: {first_line(e, 200)}") from None
     finally:
         con.close()
     if not names:

@@ -15,17 +15,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from warehouse.connection import process_alive
+
 PREFIX = "emss-load-"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def sweep(root: str | os.PathLike | None = None) -> list[Path]:
@@ -34,7 +26,7 @@ def sweep(root: str | os.PathLike | None = None) -> list[Path]:
     removed = []
     for folder in root.glob(f"{PREFIX}*"):
         pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and folder.is_dir():
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)) and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed

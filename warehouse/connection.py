@@ -75,20 +75,23 @@ def file_version(path: str | os.PathLike) -> tuple[int, int]:
     return (st.st_ino, st.st_mtime_ns)
 
 
+def process_alive(pid: int) -> bool:
+    """Is there a process with this id (whoever owns it)? Files named after a dead one are leftovers."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _remove_abandoned_copies(path: Path) -> None:
-    """Copies left by a load that was killed (its process is gone) are removed; a running load's are not."""
+    """Copies left by a load that was killed (its process is gone) are removed; a running load's are not.
+    This process's own copy is a leftover too: a writer only starts after the previous one ended."""
     for stale in path.parent.glob(f"{path.name}.tmp-*"):
         pid = stale.name.removeprefix(f"{path.name}.tmp-").removesuffix(".wal")
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-            alive = int(pid) != os.getpid()
-        except ProcessLookupError:
-            alive = False
-        except PermissionError:
-            alive = True
-        if not alive:
+        if pid.isdigit() and (int(pid) == os.getpid() or not process_alive(int(pid))):
             stale.unlink(missing_ok=True)
 
 

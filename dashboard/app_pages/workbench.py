@@ -15,7 +15,7 @@ import streamlit as st
 import queries
 from dashboard import data, export, i18n, plain
 from dashboard.filters import current
-from emss import categories, sqlbox, tables
+from emss import categories, messages, sqlbox, tables
 
 # text[] parameters whose values are known codes: offered as a pick list
 CODE_PARAMS = {"districts": ("district", categories.DISTRICTS), "station_types": ("station_type", categories.STATION_TYPES)}
@@ -123,7 +123,7 @@ with st.container(border=True):
 try:
     frame = data.run(name, **params)
 except (ValueError, duckdb.Error) as e:
-    st.error(i18n.t("sqlbox_error", detail=plain.md(str(e).splitlines()[0])))
+    st.error(i18n.t("sqlbox_error", detail=plain.md(messages.first_line(e))))
     frame = None
 
 if frame is not None:

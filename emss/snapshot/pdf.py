@@ -15,6 +15,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from emss import messages
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 # Chromium (Skia) writes e.g. /CreationDate (D:20261129050609+00'00')
@@ -71,6 +73,6 @@ def print_pdf(html_file: Path, pdf_file: Path, when: dt.datetime, expected_figur
             finally:
                 browser.close()
     except PlaywrightError as e:
-        return PdfOutcome(False, f"Chromium could not print the report: {str(e).splitlines()[0]}")
+        return PdfOutcome(False, f"Chromium could not print the report: {messages.first_line(e)}")
     pdf_file.write_bytes(fix_dates(pdf, when))
     return PdfOutcome(True, browser=version)
