@@ -27,6 +27,7 @@ if not data.available():
 st.markdown(f"<style>{(Path(__file__).resolve().parent / 'print.css').read_text(encoding='utf-8')}</style>",
             unsafe_allow_html=True)
 
+data.use_city()  # the city the warehouse records: its districts, words, clock and map
 data_range = data.data_range()
 filters.load_from_url(data_range)  # before anything is labelled: the URL may choose the language
 
@@ -45,7 +46,10 @@ page = st.navigation([
     st.Page(PAGES_DIR / "workbench.py", title=i18n.t("page_workbench"), url_path="workbench"),
 ])
 
-filters.sidebar(data_range)
+current = filters.sidebar(data_range)
+notice = filters.period_notice(current, data_range)
+if notice:
+    st.info(notice)
 
 if data_range.incidents == 0 and data_range.stations == 0:
     st.info(i18n.t("no_data_at_all"))

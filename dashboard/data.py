@@ -19,7 +19,7 @@ import streamlit as st
 import queries
 from dashboard import i18n
 from dashboard.filters import DataRange
-from emss import config, settings
+from emss import config, profiles, settings
 from warehouse.connection import file_version, open_reader
 
 
@@ -96,6 +96,31 @@ def as_date(value: object) -> dt.date | None:
     return value  # type: ignore[return-value]
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _city(path: str, version: tuple[int, int]) -> profiles.Profile | None:
+    try:
+        rows = _run("meta/city", (), path, version)
+    except duckdb.Error:  # a warehouse built before it recorded its city
+        return None
+    return profiles.from_record(rows["record"][0]) if rows.height else None
+
+
+def use_city() -> profiles.Profile:
+    """Work for the city the warehouse records (its profile), else the default one."""
+    path = warehouse()
+    city = _city(str(path), file_version(path)) or profiles.load(profiles.chosen())
+    profiles.use(city)
+    return city
+
+
+def choices(dimension: str) -> list[str]:
+    """A filter's choices for a district, incident type or channel: the city's codes, then any other
+    value the data holds (shown as written)."""
+    found = run("meta/category_values").filter((pl.col("dimension") == dimension) & ~pl.col("in_profile"))
+    listed = list(profiles.current().dimensions[dimension])
+    return listed + [v for v in found["value"].to_list() if v not in listed]
+
+
 def data_range() -> DataRange:
     """What the warehouse holds (meta/data_range): first call date, as-of date, counts."""
     row = one("meta/data_range")
@@ -106,4 +131,7 @@ def data_range() -> DataRange:
         default_start=as_date(row.get("default_start_date")) or as_of,
         incidents=int(row.get("incidents") or 0),
         stations=int(row.get("stations") or 0),
+        incidents_in_default_period=int(row.get("incidents_in_default_period") or 0),
+        last_call_date=as_date(row.get("last_call_date")),
+        districts=tuple(choices("district")),
     )

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from dashboard.filters import Filters, to_query
-from emss import categories
+from emss import categories, profiles
 
 PAGE_PATH = "incidents"  # url_path of app_pages/incidents.py
 PAGE_FILE = "app_pages/incidents.py"
@@ -78,11 +78,14 @@ class Drill:
     incident: str | None = None  # the incident whose timeline is open
 
     @classmethod
-    def from_query(cls, params: Mapping[str, str | list[str]]) -> Drill:
-        """The page's URL parameters; unknown codes and values out of range are dropped."""
+    def from_query(cls, params: Mapping[str, str | list[str]], choices: Mapping[str, object] | None = None) -> Drill:
+        """The page's URL parameters; codes not among `choices` (dimension -> known values; default:
+        the city's words) and values out of range are dropped."""
+        city = profiles.current().dimensions
+        choices = choices or {}
         return cls(
-            incident_types=_codes(params.get("incident_type"), categories.INCIDENT_TYPES),
-            channels=_codes(params.get("channel"), categories.CHANNELS),
+            incident_types=_codes(params.get("incident_type"), choices.get("incident_type", city["incident_type"])),
+            channels=_codes(params.get("channel"), choices.get("channel", city["channel"])),
             stations=_codes(params.get("station")),
             call_weekday=_int(params.get("weekday"), 1, 7),
             call_hour=_int(params.get("hour"), 0, 23),
@@ -125,7 +128,7 @@ class Drill:
 def narrowed(f: Filters, extra: Mapping[str, str]) -> Filters:
     """The shared filters after a drill-down into one district or station type (else unchanged)."""
     if "district" in extra:
-        f = dataclasses.replace(f, districts=_codes(extra["district"], categories.DISTRICTS))
+        f = dataclasses.replace(f, districts=_codes(extra["district"]))
     if "type" in extra:
         f = dataclasses.replace(f, station_types=_codes(extra["type"], categories.STATION_TYPES))
     return f

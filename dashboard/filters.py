@@ -32,6 +32,14 @@ class DataRange:
     default_start: dt.date  # the default period's first day, as the SQL's period_start computes it
     incidents: int = 0
     stations: int = 0
+    incidents_in_default_period: int = 0
+    last_call_date: dt.date | None = None
+    districts: tuple[str, ...] = ()  # the district filter's choices: the city's, then the data's own
+
+    @property
+    def default_share(self) -> float | None:
+        """The share of all incidents the default period holds (None without incidents)."""
+        return self.incidents_in_default_period / self.incidents if self.incidents else None
 
     @property
     def min_date(self) -> dt.date:
@@ -46,6 +54,7 @@ class Filters:
     districts: tuple[str, ...] = ()
     station_types: tuple[str, ...] = ()
     lang: str = i18n.DEFAULT_LANG
+    ignored: tuple[tuple[str, str], ...] = ()  # (URL parameter, value) neither the city nor the data knows
 
     @property
     def scope(self) -> dict[str, list[str]]:
@@ -76,16 +85,20 @@ def _parse_date(value: str | list[str] | None) -> dt.date | None:
         return None
 
 
-def _parse_codes(value: str | list[str] | None, known: Mapping[str, object]) -> tuple[str, ...]:
-    """A comma list of codes (repeated parameters also accepted); unknown codes are dropped."""
+def _parse_codes(value: str | list[str] | None, known) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A comma list of codes (repeated parameters also accepted): (the known ones, the unknown ones)."""
     parts = value if isinstance(value, list) else [value or ""]
     codes: list[str] = []
+    unknown: list[str] = []
     for part in parts:
         for code in part.split(","):
             code = code.strip()
-            if code in known and code not in codes:
-                codes.append(code)
-    return tuple(codes)
+            if not code:
+                continue
+            target = codes if code in known else unknown
+            if code not in target:
+                target.append(code)
+    return tuple(codes), tuple(unknown)
 
 
 def default(rng: DataRange) -> Filters:
@@ -102,12 +115,15 @@ def from_query(params: Mapping[str, str | list[str]], rng: DataRange) -> Filters
     start = min(max(start, rng.min_date), rng.as_of)
     end = min(max(end, rng.min_date), rng.as_of)
     lang = _first(params.get("lang"))
+    districts, unknown_districts = _parse_codes(params.get("district"), rng.districts)
+    types, unknown_types = _parse_codes(params.get("type"), categories.STATION_TYPES)
     return Filters(
         start=start,
         end=end,
-        districts=_parse_codes(params.get("district"), categories.DISTRICTS),
-        station_types=_parse_codes(params.get("type"), categories.STATION_TYPES),
+        districts=districts,
+        station_types=types,
         lang=lang if lang in i18n.LANGS else i18n.DEFAULT_LANG,
+        ignored=tuple([("district", v) for v in unknown_districts] + [("type", v) for v in unknown_types]),
     )
 
 
@@ -162,7 +178,7 @@ def sidebar(rng: DataRange) -> Filters:
             min_value=rng.min_date, max_value=rng.as_of, help=i18n.t("period_help"), format="YYYY-MM-DD",
         )
         districts = st.multiselect(
-            i18n.t("districts"), list(categories.DISTRICTS), default=list(previous.districts),
+            i18n.t("districts"), list(rng.districts), default=list(previous.districts),
             key=_widget_key("district", lang), format_func=lambda c: i18n.label("district", c, lang),
             placeholder=i18n.t("all"),
         )
@@ -173,6 +189,8 @@ def sidebar(rng: DataRange) -> Filters:
         )
         st.button(i18n.t("reset_filters"), on_click=_reset, args=(rng,))
         st.caption(i18n.t("share_link"))
+        if previous.ignored:  # said once, on the run that read the link
+            st.warning(i18n.t("link_values_ignored", values=", ".join(f"{k}={v}" for k, v in previous.ignored)))
 
     if isinstance(period, (tuple, list)) and len(period) == 2:
         start, end = period
@@ -187,6 +205,25 @@ def sidebar(rng: DataRange) -> Filters:
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     return f
+
+
+# When the default period holds less than this fraction of what an average period of its length
+# holds over the whole data, the pages say so: a historical export, or one whose last weeks are a
+# thin tail, would otherwise look nearly empty. A warehouse loaded week by week never sees it.
+THIN_DEFAULT_PERIOD = 0.2
+
+
+def period_notice(f: Filters, rng: DataRange) -> str | None:
+    """A sentence when the default period shows little of the data, else None."""
+    share = rng.default_share
+    at_default = (f.start, f.end) == (rng.default_start, rng.as_of)
+    if not at_default or share is None or rng.first_call_date is None:
+        return None
+    span_days = ((rng.last_call_date or rng.as_of) - rng.first_call_date).days + 1
+    if share >= THIN_DEFAULT_PERIOD * min(1.0, f.days / span_days):
+        return None
+    return i18n.t("period_notice", days=f.days, share=i18n.fmt_pct(share), first=rng.first_call_date.isoformat(),
+                  last=(rng.last_call_date or rng.as_of).isoformat(), total=i18n.fmt_int(rng.incidents))
 
 
 def narrow(f: Filters) -> None:

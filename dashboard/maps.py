@@ -14,7 +14,6 @@ like `<img src=...>` would be markup unless the frontend escapes every value.
 from __future__ import annotations
 
 import copy
-import json
 import math
 from functools import lru_cache
 
@@ -24,9 +23,9 @@ import pydeck as pdk
 
 from dashboard import i18n
 from emss.figures import station_type_colour
-from emss.geo import DISTRICTS_FILE, load_districts
+from emss import profiles
+from emss.geo import load_districts
 
-VIEW = pdk.ViewState(latitude=22.63, longitude=114.17, zoom=9.35, min_zoom=8, max_zoom=16, pitch=0)
 TOOLTIP = {
     "text": "{tip_title}\n{tip_line1}\n{tip_line2}",
     "style": {"backgroundColor": "#263238", "color": "white", "fontSize": "13px"},
@@ -35,19 +34,22 @@ TOOLTIP = {
 _RAMP = [(255, 237, 160), (254, 178, 76), (240, 59, 32), (128, 0, 38)]
 
 
-@lru_cache(maxsize=1)
-def _district_geojson() -> dict:
-    return json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
+@lru_cache(maxsize=2)
+def _district_geojson(city: str) -> dict:
+    return profiles.current().boundaries()
 
 
 def districts_geojson(selected: tuple[str, ...], lang: str) -> dict:
-    """The shipped WGS-84 boundaries with tooltip fields; chosen districts drawn a little darker."""
-    collection = copy.deepcopy(_district_geojson())
+    """The city's WGS-84 boundaries (its profile's) with tooltip fields; chosen districts drawn a little darker."""
+    collection = copy.deepcopy(_district_geojson(profiles.current().fingerprint))
     for feature in collection["features"]:
         p = feature["properties"]
         p["tip_title"] = p["name_zh"] if lang == "zh" else p["name_en"]
-        p["tip_line1"] = i18n.text("tip_district", lang, pop=f"{p['population'] / 10_000:.1f}" if lang == "zh"
-                                   else f"{p['population'] / 1e6:.2f}")
+        if p["population"] is None:
+            p["tip_line1"] = i18n.text("tip_district_no_population", lang)
+        else:
+            p["tip_line1"] = i18n.text("tip_district", lang, pop=f"{p['population'] / 10_000:.1f}" if lang == "zh"
+                                       else f"{p['population'] / 1e6:.2f}")
         p["tip_line2"] = ""
         chosen = not selected or p["district"] in selected
         p["fill"] = [236, 239, 241, 200] if chosen else [200, 200, 200, 90]
@@ -99,20 +101,34 @@ def station_records(stations: pl.DataFrame, lang: str) -> list[dict]:
     return out
 
 
-def view_for(selected: tuple[str, ...]) -> pdk.ViewState:
+def _view(v: profiles.MapView) -> pdk.ViewState:
+    return pdk.ViewState(latitude=v.latitude, longitude=v.longitude, zoom=v.zoom,
+                         min_zoom=max(v.zoom - 2, 2), max_zoom=16, pitch=0)
+
+
+def city_view(points: pl.DataFrame | None = None) -> pdk.ViewState:
+    """The city's first view (its profile's); a city without boundaries: fitted to the points
+    (columns lon, lat) with the outer 1 % on each side left out, so a stray point does not zoom out."""
+    city = profiles.current()
+    if city.view is not None or points is None:
+        return _view(city.view or profiles.MapView(0.0, 20.0, 1.0))
+    xy = points.select(pl.col("lon").cast(pl.Float64), pl.col("lat").cast(pl.Float64)).drop_nulls()
+    if xy.height == 0:
+        return _view(profiles.MapView(0.0, 20.0, 1.0))
+    q = xy.select(pl.col("lon").quantile(0.01).alias("w"), pl.col("lat").quantile(0.01).alias("s"),
+                  pl.col("lon").quantile(0.99).alias("e"), pl.col("lat").quantile(0.99).alias("n")).row(0)
+    return _view(profiles.fit_view(q))
+
+
+def view_for(selected: tuple[str, ...], points: pl.DataFrame | None = None) -> pdk.ViewState:
     """The whole city, or a view fitted to the chosen districts."""
     districts = load_districts()
     chosen = [districts[c].geometry.bounds for c in selected if c in districts]
     if not chosen:
-        return VIEW
+        return city_view(points)
     west, south = min(b[0] for b in chosen), min(b[1] for b in chosen)
     east, north = max(b[2] for b in chosen), max(b[3] for b in chosen)
-    # a web-mercator zoom that fits the box in about 900 x 560 pixels (deck.gl: 512-pixel world at zoom 0)
-    span_lon = max(east - west, 0.01)
-    span_lat = max(north - south, 0.01) / math.cos(math.radians((north + south) / 2))
-    zoom = min(math.log2(900 * 360 / (512 * span_lon)), math.log2(560 * 360 / (512 * span_lat)), 13.0)
-    return pdk.ViewState(latitude=(north + south) / 2, longitude=(east + west) / 2, zoom=round(zoom, 2),
-                         min_zoom=8, max_zoom=16, pitch=0)
+    return _view(profiles.fit_view((west, south, east, north)))
 
 
 def deck(hexes: pl.DataFrame, stations: pl.DataFrame, selected_districts: tuple[str, ...], lang: str) -> pdk.Deck:
@@ -135,7 +151,7 @@ def deck(hexes: pl.DataFrame, stations: pl.DataFrame, selected_districts: tuple[
         ),
     ]
     # map_provider=None and the default style placeholder: no basemap, no request outside.
-    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts), map_provider=None, tooltip=TOOLTIP)
+    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts, stations), map_provider=None, tooltip=TOOLTIP)
 
 
 # ---- the 5-minute circle (Coverage page) ---------------------------------------------
@@ -274,7 +290,7 @@ def coverage_deck(cells: list[dict], sites: pl.DataFrame, suggestions: pl.DataFr
                 radius_max_pixels=14, pickable=True,
             ),
         ]
-    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts), map_provider=None, tooltip=TOOLTIP)
+    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts, sites), map_provider=None, tooltip=TOOLTIP)
 
 
 # ---- one incident: where it was and where its stations came from -----------------------
@@ -312,7 +328,7 @@ def incident_map(timeline: pl.DataFrame, lang: str) -> pdk.Deck:
         view = pdk.ViewState(latitude=sum(p["lat"] for p in points) / len(points),
                              longitude=sum(p["lon"] for p in points) / len(points), zoom=13.2, pitch=0)
     else:
-        view = VIEW
+        view = city_view()
     layers = [
         _district_layer((), lang),
         pdk.Layer("LineLayer", id="routes", data=lines, get_source_position="from", get_target_position="to",

@@ -1,8 +1,9 @@
-"""The domain's coded values, each with its Chinese and English label.
+"""The programme's coded values, each with its Chinese and English label.
 
-One place for every category the exports, the warehouse and the pages share.
-Exports write the Chinese label (or one of its aliases); the ETL maps any
-label or alias to the code; pages show the label in the user's language.
+Station types, item statuses and item categories are the programme's own in every city. Incident
+types and channels here are the programme's standard lists, which a city profile may replace; a
+city's districts are its profile's (emss.profiles). Exports write the Chinese label (or one of its
+aliases); the ETL maps any label or alias to the code; pages show the label in the user's language.
 """
 
 from __future__ import annotations
@@ -71,60 +72,3 @@ ITEM_CATEGORIES = _index([
     Category("anti_riot", "防暴物资", "Anti-riot supplies", ("防暴",)),
     Category("convenience", "便民物资", "Convenience supplies", ("便民", "便民服务物资")),
 ])
-
-# Ten areas: nine districts plus Dapeng New Area (a functional area inside Longgang's
-# administrative boundary). Population: 7th national census (2020), persons.
-DISTRICTS = _index([
-    Category("luohu", "罗湖区", "Luohu", ("罗湖",)),
-    Category("futian", "福田区", "Futian", ("福田",)),
-    Category("nanshan", "南山区", "Nanshan", ("南山",)),
-    Category("baoan", "宝安区", "Bao'an", ("宝安", "Baoan")),
-    Category("longgang", "龙岗区", "Longgang", ("龙岗",)),
-    Category("yantian", "盐田区", "Yantian", ("盐田",)),
-    Category("longhua", "龙华区", "Longhua", ("龙华",)),
-    Category("pingshan", "坪山区", "Pingshan", ("坪山",)),
-    Category("guangming", "光明区", "Guangming", ("光明",)),
-    Category("dapeng", "大鹏新区", "Dapeng New Area", ("大鹏",)),
-])
-
-DISTRICT_POPULATION = {
-    "baoan": 4_476_600, "longgang": 3_979_000, "longhua": 2_528_900, "nanshan": 1_795_800,
-    "futian": 1_553_225, "luohu": 1_143_800, "guangming": 1_095_300, "pingshan": 551_300,
-    "yantian": 214_200, "dapeng": 156_200,
-}
-
-# Every coded dimension, by the name the warehouse's label table uses.
-DIMENSIONS: dict[str, dict[str, Category]] = {
-    "station_type": STATION_TYPES,
-    "incident_type": INCIDENT_TYPES,
-    "channel": CHANNELS,
-    "item_status": ITEM_STATUSES,
-    "item_category": ITEM_CATEGORIES,
-    "district": DISTRICTS,
-}
-
-
-def label(dimension: str, code: str | None, lang: str = "zh") -> str:
-    """The label of a code in the chosen language; unknown codes are shown as they are."""
-    if code is None:
-        return ""
-    cat = DIMENSIONS[dimension].get(code)
-    if cat is None:
-        return code
-    return cat.zh if lang == "zh" else cat.en
-
-
-def lookup_table() -> list[tuple[str, str, str]]:
-    """(dimension, spelling, code) for every code, label and alias: the ETL's translation table."""
-    rows = []
-    for dim, cats in DIMENSIONS.items():
-        for c in cats.values():
-            for spelling in (c.code, c.zh, c.en, *c.aliases):
-                rows.append((dim, spelling, c.code))
-    # de-duplicate (a code may equal its English label)
-    seen, out = set(), []
-    for r in rows:
-        if (r[0], r[1]) not in seen:
-            seen.add((r[0], r[1]))
-            out.append(r)
-    return out

@@ -1,6 +1,9 @@
-"""The `emss` command: demo, ingest, query, snapshot, serve, rebuild.
+"""The `emss` command: demo, ingest, query, snapshot, serve, rebuild, profile.
 
 Every subcommand takes --warehouse; without it, EMSS_WAREHOUSE, then data/emss.duckdb.
+The city: a warehouse records the city profile it was built with, and every command that reads it
+works for that city. Commands that write (demo, ingest, rebuild) take --profile (or EMSS_PROFILE);
+a new warehouse without one is the default city's.
 """
 
 from __future__ import annotations
@@ -13,12 +16,41 @@ import sys
 import time
 from pathlib import Path
 
-from emss import config, messages
+from emss import config, messages, profiles
 
 
-def _add_warehouse(p: argparse.ArgumentParser) -> None:
+def _add_warehouse(p: argparse.ArgumentParser, writes: bool = False) -> None:
     p.add_argument("--warehouse", "-w", metavar="W",
                    help="warehouse file (default: $EMSS_WAREHOUSE, else data/emss.duckdb)")
+    if writes:
+        p.add_argument("--profile", metavar="CITY",
+                       help="city profile: a shipped name (shenzhen) or a folder made by `emss profile new` "
+                            "(default: $EMSS_PROFILE, else the one the warehouse was built with, else shenzhen)")
+
+
+def _use_city(args: argparse.Namespace, warehouse: Path, fresh: bool = False) -> profiles.Profile:
+    """Work for the city the command is about: the one asked for (--profile, EMSS_PROFILE) when the
+    command writes, else the one the warehouse records, else the default. A warehouse of another city
+    is refused when written (warehouse.build.record_profile)."""
+    asked = getattr(args, "profile", None) or (os.environ.get("EMSS_PROFILE") if hasattr(args, "profile") else None)
+    recorded = None
+    if not fresh and warehouse.exists():
+        from warehouse.build import recorded_profile
+        from warehouse.connection import open_reader
+
+        con = open_reader(warehouse)
+        try:
+            recorded = recorded_profile(con)
+        finally:
+            con.close()
+    city = profiles.load(asked) if asked else recorded or profiles.load(profiles.chosen())
+    if recorded is not None and (recorded.name_zh, recorded.timezone) != (city.name_zh, city.timezone):
+        from warehouse.build import ProfileMismatch  # said before anything is read, even a file already loaded
+
+        raise ProfileMismatch(messages.both("profile_mismatch", warehouse=f"{recorded.name_zh} ({recorded.timezone})",
+                                            profile=f"{city.name_zh} ({city.timezone})"))
+    profiles.use(city)
+    return city
 
 
 def _is_demo_warehouse(warehouse: Path) -> bool:
@@ -52,8 +84,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"错误 / error: {warehouse} 含有非演示数据，演示不会覆盖它 / holds data other than the demo's; "
               "the demo will not overwrite it. Give the demo its own --warehouse.", file=sys.stderr)
         return 2
+    city = _use_city(args, warehouse, fresh=True)  # the demo warehouse is made anew
     t0 = time.perf_counter()
-    files = demo.generate_exports(exports_dir, seed=args.seed, n_stations=args.stations, n_incidents=args.incidents)
+    files = demo.generate_exports(exports_dir, seed=args.seed, n_stations=args.stations, n_incidents=args.incidents,
+                                  city=city)
     t1 = time.perf_counter()
     print(f"演示导出文件 / demo exports written to {exports_dir} ({t1 - t0:.1f} s)")
     if warehouse.exists():
@@ -74,6 +108,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from etl.readers import ExportError
     from warehouse.quoting import UnsafeName
 
+    warehouse = config.warehouse_path(args.warehouse)
+    _use_city(args, warehouse)
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
     except MappingError as e:
@@ -89,7 +125,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"错误 / error: {Path(path).name}: {e}", file=sys.stderr)
                 return 2
         return 0
-    warehouse = config.warehouse_path(args.warehouse)
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -142,6 +177,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     for item in args.param or []:
         key, _, value = item.partition("=")
         params[key] = value
+    _use_city(args, config.warehouse_path(args.warehouse))
     con = open_reader(config.warehouse_path(args.warehouse))
     try:
         unknown = _unknown_codes(con, params)
@@ -201,6 +237,7 @@ def _unknown_codes(con, params: dict[str, str]) -> str | None:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from emss import snapshot
 
+    _use_city(args, config.warehouse_path(args.warehouse))
     snap = snapshot.take(config.warehouse_path(args.warehouse), args.week, args.out,
                          by_clock=args.by_clock, pdf=not args.no_pdf, lang=args.lang)
     state = "新修订版 / new revision" if snap.new_revision else "数字未变 / figures unchanged"
@@ -233,8 +270,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from warehouse.build import rebuild
 
+    _use_city(args, config.warehouse_path(args.warehouse))
     rebuild(config.warehouse_path(args.warehouse))
     print("已重建派生表 / derived tables rebuilt")
+    return 0
+
+
+def cmd_profile_new(args: argparse.Namespace) -> int:
+    from emss.profiles.build import new_profile
+
+    folder = new_profile(args.city, Path(args.out), Path(args.population) if args.population else None,
+                         timezone=args.timezone, name_en=args.name_en)
+    city = profiles.load(folder)
+    print(f"城市配置 / city profile: {folder} — {city.name_zh}, {len(city.districts)} 个区 / districts: "
+          + "、".join(d.name_zh for d in city.districts.values()))
+    missing = [d.name_zh for d in city.districts.values() if d.population is None]
+    if missing:
+        print("  无人口数据 / no population for: " + "、".join(missing) + " (--population CSV; meanwhile by area)")
+    print(f"  演示 / demo: emss demo --profile {folder}    导入 / load: emss ingest --profile {folder} FILES")
+    return 0
+
+
+def cmd_profile_show(args: argparse.Namespace) -> int:
+    city = _use_city(args, config.warehouse_path(args.warehouse))
+    print(f"{city.name_zh} / {city.name_en}  ({city.timezone})")
+    for d in city.districts.values():
+        population = f"{d.population:,}" if d.population is not None else messages.text("unknown", "zh")
+        print(f"  {d.code:12} {d.name_zh} / {d.name_en}  {population}")
+    if city.open_dimensions:
+        print("  保留原值 / kept as written: " + ", ".join(sorted(city.open_dimensions)))
     return 0
 
 
@@ -242,8 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emss", description="应急管理服务站数据仓库与仪表盘 / emergency management service station analytics")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="generate the Shenzhen-like demo exports, load them, open the dashboard")
-    _add_warehouse(p)
+    p = sub.add_parser("demo", help="generate demo exports for a city (default: the shipped one), load them, open the dashboard")
+    _add_warehouse(p, writes=True)
     p.add_argument("--no-serve", action="store_true", help="build the demo warehouse and stop")
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     p.add_argument("--stations", type=int, default=1000, help="number of stations (default 1000)")
@@ -253,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("ingest", help="load export files (csv, xlsx, parquet) into the warehouse")
-    _add_warehouse(p)
+    _add_warehouse(p, writes=True)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--kind", choices=["incidents", "stations", "inventory", "targets"],
                    help="kind of export (default: detected from the headers)")
@@ -282,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", metavar="YYYY-Www",
                    help="ISO week, e.g. 2026-W47 (default: the last complete week of the data, see --by-clock)")
     p.add_argument("--by-clock", action="store_true",
-                   help="default to the last complete week by the wall clock (Asia/Shanghai), not by the data's as-of date")
+                   help="default to the last complete week by the city's wall clock, not by the data's as-of date")
     p.add_argument("--out", metavar="DIR",
                    help="folder that holds the week folders (default: $EMSS_SNAPSHOTS, else snapshots/)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (which needs Chromium)")
@@ -295,9 +359,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("rebuild", help="rebuild derived tables and views (after editing emss/standard.toml)")
-    _add_warehouse(p)
+    p = sub.add_parser("rebuild", help="rebuild derived tables and views (after editing emss/standard.toml or the profile)")
+    _add_warehouse(p, writes=True)
     p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("profile", help="city profiles: make one for any Chinese city, show the warehouse's")
+    what = p.add_subparsers(dest="profile_command", required=True)
+    q = what.add_parser("new", help="write a profile folder for a Chinese city (districts and boundaries)")
+    q.add_argument("city", help="the city's name as written, e.g. 广州市")
+    q.add_argument("--out", required=True, metavar="DIR", help="the folder to write (must not hold a profile)")
+    q.add_argument("--population", metavar="CSV", help="district, population per row (names or codes)")
+    q.add_argument("--name-en", metavar="NAME", help="the city's English name (default: the Chinese)")
+    q.add_argument("--timezone", default="Asia/Shanghai", help="IANA time zone (default Asia/Shanghai)")
+    q.set_defaults(func=cmd_profile_new)
+    q = what.add_parser("show", help="the city a warehouse (or --profile) is about")
+    _add_warehouse(q, writes=True)
+    q.set_defaults(func=cmd_profile_show)
     return parser
 
 

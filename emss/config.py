@@ -11,12 +11,10 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-REFERENCE_DIR = PACKAGE_DIR / "reference"
 QUERIES_DIR = PROJECT_DIR / "queries"
 DASHBOARD_APP = PROJECT_DIR / "dashboard" / "app.py"
 
 DEFAULT_WAREHOUSE = Path("data") / "emss.duckdb"
-TIMEZONE = "Asia/Shanghai"
 
 
 def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:

@@ -31,9 +31,9 @@ import h3
 import numpy as np
 import polars as pl
 
-from emss.categories import DISTRICTS
 from emss.settings import ALL_HOURS, OTHER_HOURS, Coverage
-from emss.geo import EARTH_RADIUS_M, haversine_m, load_districts, locate_district
+from emss import profiles
+from emss.geo import EARTH_RADIUS_M, area_km2, haversine_m, load_districts, locate_district
 
 RESOLUTION = 9
 SPOT_RESOLUTION = 8  # hot spots gather uncovered cells by their resolution-8 parent (about 0.74 km²)
@@ -52,12 +52,16 @@ def band_of_hour(hours, settings: Coverage) -> np.ndarray:
 
 # ---- demand on the grid --------------------------------------------------------------
 
-@lru_cache(maxsize=2)
 def land_cells(resolution: int = RESOLUTION) -> pl.DataFrame:
-    """Every H3 cell whose centre lies inside one of the shipped district boundaries.
+    """Every H3 cell whose centre lies inside one of the city's district boundaries (its profile's).
 
     Columns: h3, lat, lon (the cell centre, WGS-84), district, area_km2.
     """
+    return _land_cells(resolution, profiles.current().fingerprint)
+
+
+@lru_cache(maxsize=2)
+def _land_cells(resolution: int, city: str) -> pl.DataFrame:
     rows: list[tuple[str, str]] = []
     for code, district in load_districts().items():
         rows.extend((cell, code) for cell in h3.geo_to_cells(district.geometry, resolution))
@@ -76,10 +80,15 @@ def land_cells(resolution: int = RESOLUTION) -> pl.DataFrame:
 def census_population(cells: pl.DataFrame, population: dict[str, int] | None = None) -> pl.DataFrame:
     """District census population spread evenly over the district's land cells (by area).
 
-    `population` defaults to the 2020 census shipped with the boundaries. Columns: h3, population.
+    `population` defaults to the city profile's; a district the profile gives none gets the mean
+    density of those it does (none at all: 0). Columns: h3, population.
     """
     if population is None:
-        population = {code: d.population for code, d in load_districts().items()}
+        districts = load_districts()
+        known = [d for d in districts.values() if d.population is not None]
+        density = (sum(d.population for d in known) / sum(area_km2(d.geometry) for d in known)) if known else 0.0
+        population = {code: d.population if d.population is not None else round(density * area_km2(d.geometry))
+                      for code, d in districts.items()}
     per_district = cells.group_by("district").agg(pl.col("area_km2").sum().alias("district_km2"))
     return (
         cells.join(per_district, on="district")
@@ -282,7 +291,7 @@ def calibrate(samples: pl.DataFrame, settings: Coverage) -> pl.DataFrame:
                         "speed_ms": settings.fallback_speed_ms(b), "n": int(in_band.sum()),
                         "median_abs_error_s": None, "r1": None}
         rows.append({"district": None, "band": b, **city_row})
-        for code in DISTRICTS:
+        for code in profiles.current().districts:
             own = fit_where(in_band & (district == code))
             rows.append({"district": code, "band": b,
                          **({"source": "district", **own.__dict__} if own is not None else city_row)})
@@ -446,7 +455,7 @@ def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray) -> pl.DataFrame:
         pl.col("incidents").filter(pl.col("twice")).sum().cast(pl.Int64).alias("incidents_backup"),
     ]
     whole = frame.select(pl.lit(None, dtype=pl.String).alias("district"), *sums)
-    order = {code: i for i, code in enumerate(DISTRICTS)}
+    order = {code: i for i, code in enumerate(profiles.current().districts)}
     by_district = (frame.group_by("district").agg(*sums)
                    .sort(pl.col("district").replace_strict(order, default=len(order), return_dtype=pl.Int64)))
     out = pl.concat([whole.cast(_KPI_SCHEMA), by_district.select(list(_KPI_SCHEMA)).cast(_KPI_SCHEMA)])

@@ -1,4 +1,4 @@
-"""Deterministic, Shenzhen-like exports for the demo and the tests.
+"""Deterministic demo exports of a city (the default profile's, or any other) for the demo and the tests.
 
 `generate_exports` writes the files a city's systems would hand over: the
 station registry (Excel), the dispatch system's incident records (GB18030
@@ -6,18 +6,20 @@ CSV, one row per responding station, one file per year), the inventory counts
 (UTF-8 CSV with BOM) and the annual build targets (Excel). The same seed and
 arguments give byte-identical files.
 
-Nothing here is real data. Stations sit inside the real district boundaries,
-in numbers proportional to the 2020 census, and the incidents follow the
+Nothing here is real data. Stations sit inside the city's real district boundaries (its profile's),
+in numbers proportional to its population (by area where the profile has none), and the incidents follow the
 shapes the field reports (see docs): daily and seasonal cycles, a 5-minute
 arrival rate around 80-85 %, a long tail, and a few malformed rows.
 
-Planted for analysts to find (and for the dashboard to show):
-- Bao'an is the slowest large district, and slower still in the last eight
-  weeks before `end` (road works): its 5-minute rate drops.
+Planted for analysts to find (and for the dashboard to show); which district plays which part the
+profile's [demo] section says, else the population does:
+- the slow district (default: the most populous) is the slowest large district, and slower still in
+  the last eight weeks before `end` (road works): its 5-minute rate drops.
 - Hornet and snake calls (有毒有害生物清理) have a long turnout: crews put on
   protective suits before leaving.
-- Dapeng and forest fires have slow travel; earthquakes come in two bursts
-  (felt tremors); typhoon days bring spikes of 三防, drainage and fallen trees.
+- The remote district (default: the least densely peopled) and forest fires have slow travel;
+  earthquakes come in two bursts (felt tremors); typhoon days bring spikes of 三防, drainage and
+  fallen trees.
 - Malformed rows: arrival before departure, a missing arrival, dispatch before
   the call. Nothing else records which rows they are.
 """
@@ -34,16 +36,9 @@ import polars as pl
 import shapely
 import xlsxwriter
 
-from emss.categories import (
-    CHANNELS,
-    DISTRICT_POPULATION,
-    DISTRICTS,
-    INCIDENT_TYPES,
-    ITEM_CATEGORIES,
-    ITEM_STATUSES,
-    STATION_TYPES,
-)
-from emss.geo import load_districts, wgs84_to_gcj02
+from emss import profiles
+from emss.categories import CHANNELS, INCIDENT_TYPES, ITEM_CATEGORIES, ITEM_STATUSES, STATION_TYPES
+from emss.geo import area_km2, wgs84_to_gcj02
 
 REGISTRY_FILE = "站点台账.xlsx"
 REGISTRY_SHEET = "站点台账"
@@ -69,20 +64,6 @@ TARGET_HEADERS = ["年度", "站点类型", "所属区", "目标数量"]
 
 PROGRAMME_START = date(2023, 5, 1)  # the pilot notice went out in May 2023
 
-# Sub-districts (街道) of each area, listed roughly south to north so that
-# their generated centres, sorted by latitude, land in a believable order.
-STREETS = {
-    "luohu": ["桂园", "南湖", "东门", "黄贝", "莲塘", "翠竹", "东晓", "东湖", "笋岗", "清水河"],
-    "futian": ["福保", "沙头", "南园", "福田", "华强北", "香蜜湖", "园岭", "莲花", "华富", "梅林"],
-    "nanshan": ["蛇口", "招商", "南山", "粤海", "南头", "沙河", "桃源", "西丽"],
-    "baoan": ["新安", "西乡", "航城", "福永", "福海", "石岩", "沙井", "新桥", "松岗", "燕罗"],
-    "longgang": ["南湾", "布吉", "吉华", "坂田", "园山", "横岗", "龙城", "宝龙", "龙岗", "平湖", "坪地"],
-    "yantian": ["沙头角", "海山", "盐田", "梅沙"],
-    "longhua": ["民治", "龙华", "大浪", "观湖", "福城", "观澜"],
-    "pingshan": ["马峦", "石井", "坪山", "碧岭", "龙田", "坑梓"],
-    "guangming": ["凤凰", "玉塘", "马田", "光明", "公明", "新湖"],
-    "dapeng": ["南澳", "大鹏", "葵涌"],
-}
 COMMUNITY_STEMS = [
     "海旺", "上合", "灵芝", "翻身", "宝民", "甲岸", "岭下", "水围", "岗厦", "皇岗", "渔农", "福星",
     "田面", "沙尾", "上沙", "下沙", "南园", "新洲", "景田", "香梅", "莲花", "彩田", "华新", "荔枝",
@@ -100,12 +81,14 @@ ROAD_STEMS = [
 ]
 ROAD_SUFFIXES = ["路", "一路", "二路", "三路", "大道", "街", "东路", "西路", "北路"]
 BUILDING_SUFFIXES = ["", "", "", "花园", "大厦", "工业区", "新村", "小区"]
-MOUNTAINS = {
-    "dapeng": ["七娘山", "排牙山", "笔架山", "西涌", "东涌"],
-    "yantian": ["梧桐山", "三洲田", "梅沙尖"],
-    "pingshan": ["马峦山", "田头山", "聚龙山"],
-    "longgang": ["清林径", "园山", "大运", "坪地"],
-}
+# Where a profile names no 街道 or hills, the demo makes them up from these.
+GENERIC_STREET_STEMS = [
+    "城东", "城西", "城南", "城北", "新城", "江南", "滨江", "东湖", "西湖", "南苑", "北苑", "中山", "人民",
+    "解放", "和平", "新华", "东山", "西山", "南岭", "北岭", "金沙", "银湖", "石门", "白沙", "青龙", "凤凰",
+    "龙泉", "桂花", "太平", "长安", "东升", "新民", "永丰", "福安", "兴隆", "朝阳", "文昌", "振兴", "光华",
+    "红星", "建设", "前进", "胜利", "团结", "幸福", "安居", "康乐", "明珠", "翠屏", "云山",
+]
+GENERIC_HILLS = ["青龙山", "凤凰山", "狮子岭", "大岭", "石门山", "鹰嘴山", "笔架山", "云雾山"]
 MALL_SUFFIXES = ["购物中心", "购物广场", "商业中心", "万象汇", "天虹商场"]
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程")
 
@@ -122,7 +105,7 @@ HOSTS = {
     "hospital": {"大型医院": 1.0},
     "other": {"应急救援仓库": 0.4, "大型公益站点": 0.4, "街面": 0.2},
 }
-FOREST_WEIGHT = {"dapeng": 5.0, "yantian": 3.0, "pingshan": 1.5, "longgang": 0.5}
+FOREST_WEIGHTS = (5.0, 3.0, 1.5, 0.5)  # forest stations, by default in the four least densely peopled districts
 OPENING_YEAR_SHARES = {2023: 0.55, 2024: 0.25, 2025: 0.13, 2026: 0.07}
 
 INCIDENT_SHARES = {
@@ -169,9 +152,11 @@ URBAN_SPEED_MS = 22 / 3.6
 ROAD_DETOUR = 1.25  # road distance over straight-line distance
 RUSH_SPEED = 0.88  # weekdays 07-09 and 17-19
 NIGHT_SPEED = 1.25  # 22-06, empty roads
-DISTRICT_SPEED = {"baoan": 0.8, "longgang": 0.92, "dapeng": 0.7}
-BAOAN_LATE_WEEKS = 8
-BAOAN_LATE_SPEED = 0.8
+SLOW_DISTRICT_SPEED = 0.8  # the slow district (profile [demo] slow_district)
+BUSY_DISTRICT_SPEED = 0.92  # the busy one (busy_district)
+REMOTE_DISTRICT_SPEED = 0.7  # the remote one (remote_district)
+SLOW_LATE_WEEKS = 8  # the slow district's road works, before `end`
+SLOW_LATE_SPEED = 0.8
 FOREST_FIRE_SPEED = 0.45
 PHASE_SIGMA = 0.22  # lognormal spread of call processing and turnout
 TRAVEL_SIGMA = 0.12  # traffic, parking, finding the door
@@ -218,12 +203,75 @@ DAY_S = 86_400
 
 
 @dataclass
+class DemoCity:
+    """What the demo needs of a city: its districts with boundaries, how many people live in each,
+    their 街道 and hills, and which district plays which planted part."""
+    profile: profiles.Profile
+    codes: list[str]
+    population: np.ndarray  # per code; by area where the profile has none
+    streets: dict[str, list[str]]
+    hills: dict[str, list[str]]
+    forest_weight: dict[str, float]
+    speed: dict[str, float]  # travel speed factor per district
+    slow_district: str
+    latitude: float  # the city's middle, for flat distances
+
+    def name(self, code: str) -> str:
+        return self.profile.districts[code].name_zh
+
+    def geometry(self, code: str):
+        return self.profile.districts[code].geometry
+
+
+def _short(name: str) -> str:
+    return name[:-1] if len(name) > 2 and name[-1] in "区县市" else name
+
+
+def demo_city(profile: profiles.Profile | None = None) -> DemoCity:
+    """The demo's view of a profile (default: the current one); the profile's [demo] section names
+    the planted parts, else the population picks them."""
+    profile = profile or profiles.current()
+    codes = [c for c, d in profile.districts.items() if d.geometry is not None]
+    if not codes:
+        raise ValueError(f"{profile.name_zh}: 演示需要区界 / the demo needs district boundaries in the profile")
+    area = np.array([area_km2(profile.districts[c].geometry) for c in codes])
+    known = [(profile.districts[c].population, a) for c, a in zip(codes, area) if profile.districts[c].population]
+    density = sum(p for p, _ in known) / sum(a for _, a in known) if known else 2000.0
+    population = np.array([profile.districts[c].population or density * a for c, a in zip(codes, area)], dtype=float)
+    hints = profile.demo
+    by_people = [codes[i] for i in np.argsort(-population, kind="stable")]
+    by_density = [codes[i] for i in np.argsort(population / area, kind="stable")]
+    slow = hints.get("slow_district", by_people[0])
+    busy = hints.get("busy_district", by_people[1] if len(codes) > 1 else slow)
+    remote = hints.get("remote_district", next((c for c in by_density if c not in (slow, busy)), slow))
+    forest = hints.get("forest_weight") or dict(zip(by_density, FOREST_WEIGHTS))
+    for name, code in (("slow_district", slow), ("busy_district", busy), ("remote_district", remote), *((
+            "forest_weight", c) for c in forest)):
+        if code not in codes:
+            raise ValueError(f"{profile.source}: [demo] {name}: {code!r} 不是有界的区 / names no district with a boundary")
+    streets, pool = {}, iter(GENERIC_STREET_STEMS)
+    for c, a in zip(codes, area):
+        own = list(profile.districts[c].streets)
+        if not own:  # about one 街道 per 40 km², 3 to 12
+            own = [next(pool, None) or f"{_short(profile.districts[c].name_zh)}{k + 1}" for k in
+                   range(int(np.clip(round(a / 40), 3, 12)))]
+        streets[c] = own
+    hills = {c: list(hints.get("mountains", {}).get(c) or [_short(profile.districts[c].name_zh) + h for h in GENERIC_HILLS[:3]])
+             for c in forest}
+    speed = {c: 1.0 for c in codes}
+    speed.update({busy: BUSY_DISTRICT_SPEED, remote: REMOTE_DISTRICT_SPEED, slow: SLOW_DISTRICT_SPEED})
+    bounds = profile.bounds()
+    return DemoCity(profile, codes, population, streets, hills, {c: float(w) for c, w in forest.items()}, speed,
+                    slow, (bounds[1] + bounds[3]) / 2)
+
+
+@dataclass
 class Stations:
     """The generated registry, one array entry per station, ordered by station id."""
     id: np.ndarray
     name: np.ndarray
     type: np.ndarray  # STATION_TYPES code
-    district: np.ndarray  # DISTRICTS code
+    district: np.ndarray  # the profile's district code
     street: np.ndarray  # 街道 name without the suffix
     community: np.ndarray
     host: np.ndarray
@@ -237,6 +285,7 @@ class Stations:
     vehicles: np.ndarray
     forest: np.ndarray  # bool
     street_communities: dict[str, list[str]]
+    city: DemoCity
 
     def __len__(self) -> int:
         return len(self.id)
@@ -250,8 +299,9 @@ def generate_exports(
     n_incidents: int = 300_000,
     start: date = date(2024, 11, 25),
     end: date = date(2026, 11, 22),
+    city: profiles.Profile | None = None,
 ) -> dict[str, list[Path]]:
-    """Write the demo exports into out_dir; return their paths by kind."""
+    """Write the demo exports of a city (default: the current profile's) into out_dir; return their paths by kind."""
     if n_stations < 30:
         raise ValueError("n_stations must be at least 30 to hold every kind of station")
     if n_incidents < 500:
@@ -264,7 +314,7 @@ def generate_exports(
     rng_stations, rng_incidents, rng_inventory, rng_targets = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
 
-    stations = make_stations(rng_stations, n_stations, end)
+    stations = make_stations(rng_stations, n_stations, end, demo_city(city))
     responses = make_responses(rng_incidents, stations, n_incidents, start, end)
     inventory = make_inventory(rng_inventory, stations, end)
     targets = make_targets(rng_targets, stations, end)
@@ -308,17 +358,17 @@ def _points_inside(rng: np.random.Generator, geometry, count: int) -> tuple[np.n
     return np.concatenate(lons)[:count], np.concatenate(lats)[:count]
 
 
-def _street_centres(rng: np.random.Generator, geometry, k: int) -> np.ndarray:
+def _street_centres(rng: np.random.Generator, geometry, k: int, latitude: float) -> np.ndarray:
     """k roughly equal-area cells of a district, as k-means centres of random points."""
     lon, lat = _points_inside(rng, geometry, 1500)
-    pts = np.column_stack([lon * math.cos(math.radians(22.6)), lat])
+    pts = np.column_stack([lon * math.cos(math.radians(latitude)), lat])
     centres = pts[rng.choice(len(pts), size=k, replace=False)]
     for _ in range(20):
         nearest = np.argmin(((pts[:, None, :] - centres[None, :, :]) ** 2).sum(-1), axis=1)
         for j in range(k):
             if np.any(nearest == j):
                 centres[j] = pts[nearest == j].mean(axis=0)
-    centres[:, 0] /= math.cos(math.radians(22.6))
+    centres[:, 0] /= math.cos(math.radians(latitude))
     return centres[np.argsort(centres[:, 1], kind="stable")]
 
 
@@ -332,11 +382,11 @@ def _opening_dates(rng: np.random.Generator, n: int, end: date) -> np.ndarray:
     return first + (rng.random(n) * span).astype(int)
 
 
-def make_stations(rng: np.random.Generator, n: int, end: date) -> Stations:
-    districts = load_districts()
-    codes = list(DISTRICTS)
+def make_stations(rng: np.random.Generator, n: int, end: date, city: DemoCity | None = None) -> Stations:
+    city = city or demo_city()
+    codes = city.codes
     floor = max(2, round(0.015 * n))
-    population = np.array([DISTRICT_POPULATION[c] for c in codes], dtype=float)
+    population = city.population
     per_district = floor + _largest_remainder(n - floor * len(codes), population)
 
     district, street, lon, lat = [], [], [], []
@@ -344,16 +394,16 @@ def make_stations(rng: np.random.Generator, n: int, end: date) -> Stations:
     for code, count in zip(codes, per_district):
         # Keep stations a little inside the border so that the GCJ-02 round
         # trip and 6-decimal rounding never move one into the neighbour.
-        area = districts[code].geometry.buffer(-0.0003)
-        centres = _street_centres(rng, area, len(STREETS[code]))
-        for name in STREETS[code]:
+        area = city.geometry(code).buffer(-0.0003)
+        centres = _street_centres(rng, area, len(city.streets[code]), city.latitude)
+        for name in city.streets[code]:
             stems = rng.choice(len(COMMUNITY_STEMS), size=6, replace=False)
             street_communities[name] = [COMMUNITY_STEMS[i] for i in stems]
         x, y = _points_inside(rng, area, count)
         d2 = (x[:, None] - centres[None, :, 0]) ** 2 + (y[:, None] - centres[None, :, 1]) ** 2
         nearest = np.argmin(d2, axis=1)
         district += [code] * count
-        street += [STREETS[code][j] for j in nearest]
+        street += [city.streets[code][j] for j in nearest]
         lon.append(x)
         lat.append(y)
     district = np.array(district, dtype=object)
@@ -380,7 +430,7 @@ def make_stations(rng: np.random.Generator, n: int, end: date) -> Stations:
 
     forest = np.zeros(n, dtype=bool)
     eligible = np.isin(kind, ["community", "small", "other"])
-    weight = np.array([FOREST_WEIGHT.get(d, 0.0) for d in district]) * eligible
+    weight = np.array([city.forest_weight.get(d, 0.0) for d in district]) * eligible
     n_forest = max(2, round(0.05 * n))
     forest[rng.choice(n, size=n_forest, replace=False, p=weight / weight.sum())] = True
 
@@ -431,7 +481,7 @@ def make_stations(rng: np.random.Generator, n: int, end: date) -> Stations:
         street=street[order], community=community[order], host=host[order],
         lon=lon[order], lat=lat[order], opened=opened[order], closed=closed[order],
         duty=duty[order], staff=staff[order], roles=roles[order], vehicles=vehicles[order],
-        forest=forest[order], street_communities=street_communities,
+        forest=forest[order], street_communities=street_communities, city=city,
     )
     stations.name = _station_names(rng, stations)
     return stations
@@ -440,11 +490,11 @@ def make_stations(rng: np.random.Generator, n: int, end: date) -> Stations:
 def _station_names(rng: np.random.Generator, s: Stations) -> np.ndarray:
     names, seen = [], {}
     for i in range(len(s)):
-        area = DISTRICTS[s.district[i]].zh + s.street[i] + "街道"
+        area = s.city.name(s.district[i]) + s.street[i] + "街道"
         stem = COMMUNITY_STEMS[rng.integers(len(COMMUNITY_STEMS))]
         kind = s.type[i]
         if s.forest[i]:
-            mountains = MOUNTAINS[s.district[i]]
+            mountains = s.city.hills[s.district[i]]
             place = mountains[rng.integers(len(mountains))] + "林区"
         elif kind == "street_center":
             place = ""
@@ -478,7 +528,7 @@ def write_registry(path: Path, s: Stations, created: datetime) -> Path:
     for i in range(len(s)):
         r = i + 1
         sheet.write_row(r, 0, [s.id[i], s.name[i], STATION_TYPES[s.type[i]].zh,
-                               DISTRICTS[s.district[i]].zh, s.street[i] + "街道", s.host[i]])
+                               s.city.name(s.district[i]), s.street[i] + "街道", s.host[i]])
         sheet.write_number(r, 6, round(float(gcj_lon[i]), 6), coord_format)
         sheet.write_number(r, 7, round(float(gcj_lat[i]), 6), coord_format)
         sheet.write_string(r, 8, "GCJ-02")
@@ -540,9 +590,9 @@ def _move(lon, lat, distance_m, bearing):
     return lon + dlon, lat + dlat
 
 
-def _flat_distance_m(lon1, lat1, lon2, lat2):
+def _flat_distance_m(lon1, lat1, lon2, lat2, latitude: float):
     # Equirectangular: plenty for distances of a few km inside one city.
-    x = (lon2 - lon1) * 111_320.0 * np.cos(np.radians(22.6))
+    x = (lon2 - lon1) * 111_320.0 * np.cos(np.radians(latitude))
     y = (lat2 - lat1) * 111_320.0
     return np.sqrt(x * x + y * y)
 
@@ -583,9 +633,9 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
 
     # --- where: around a station in service, weighted so each district's
     # share of incidents follows its population.
-    codes = list(DISTRICTS)
+    codes = s.city.codes
     district_idx = np.array([codes.index(d) for d in s.district])
-    population = np.array([DISTRICT_POPULATION[c] for c in codes], dtype=float)
+    population = s.city.population
     is_forest_fire = type_code == "forest_fire"
     first = np.empty(n, dtype=int)
     starts = np.searchsorted(day, np.arange(len(days) + 1))
@@ -608,12 +658,11 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
     lon, lat = _move(s.lon[first], s.lat[first], distance, bearing)
     # Incidents stay on land in the station's district: retry the few that
     # fell into the sea or over the border, closer in each time.
-    districts = load_districts()
     for attempt in range(12):
         outside = np.zeros(n, dtype=bool)
         for code in codes:
             here = s.district[first] == code
-            outside[here] = ~shapely.contains_xy(districts[code].geometry, lon[here], lat[here])
+            outside[here] = ~shapely.contains_xy(s.city.geometry(code), lon[here], lat[here])
         if not outside.any():
             break
         k = int(outside.sum())
@@ -631,7 +680,7 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
     for chunk in np.array_split(multi, max(1, len(multi) // 2000)):
         if len(chunk) == 0:
             continue
-        dist = _flat_distance_m(lon[chunk, None], lat[chunk, None], s.lon[None, :], s.lat[None, :])
+        dist = _flat_distance_m(lon[chunk, None], lat[chunk, None], s.lon[None, :], s.lat[None, :], s.city.latitude)
         dist[~open_on[day[chunk]]] = np.inf
         dist[np.arange(len(chunk)), first[chunk]] = np.inf
         nearest = np.argpartition(dist, 1, axis=1)[:, :2]  # the two nearest, either order
@@ -647,7 +696,8 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
     rank = np.concatenate([np.zeros(n, int), np.ones(len(multi), int),
                            np.full(int((responders[multi] == 3).sum()), 2)])
     row_distance = np.where(rank == 0, distance[incident],
-                            _flat_distance_m(lon[incident], lat[incident], s.lon[station], s.lat[station]))
+                            _flat_distance_m(lon[incident], lat[incident], s.lon[station], s.lat[station],
+                                                             s.city.latitude))
     times = _response_times(rng, s, incident, station, rank, row_distance, received, hour, day, days,
                             type_code, channel, is_walk_in, end)
     return _response_frame(rng, s, incident, station, times, received, type_code, channel,
@@ -681,9 +731,9 @@ def _response_times(rng, s: Stations, incident, station, rank, distance, receive
     rush = (weekday < 5) & (((h >= 7) & (h < 9)) | ((h >= 17) & (h < 19)))
     speed = URBAN_SPEED_MS * np.where(rush, RUSH_SPEED, 1.0) * np.where((h >= 22) | (h < 6), NIGHT_SPEED, 1.0)
     district = s.district[station]
-    speed *= np.array([DISTRICT_SPEED.get(d, 1.0) for d in district])
-    late = days[day[incident]] >= np.datetime64(end) - 7 * BAOAN_LATE_WEEKS
-    speed *= np.where((district == "baoan") & late, BAOAN_LATE_SPEED, 1.0)
+    speed *= np.array([s.city.speed.get(d, 1.0) for d in district])
+    late = days[day[incident]] >= np.datetime64(end) - 7 * SLOW_LATE_WEEKS
+    speed *= np.where((district == s.city.slow_district) & late, SLOW_LATE_SPEED, 1.0)
     speed *= np.where(t == "forest_fire", FOREST_FIRE_SPEED, 1.0)
     travel = 10 + distance * ROAD_DETOUR / speed * _lognormal(rng, 1.0, TRAVEL_SIGMA, m)
     delayed = rng.random(n) < DELAYED_SHARE
@@ -759,7 +809,7 @@ def _response_frame(rng, s: Stations, incident, station, times, received, type_c
         _text("警情编号", incident_id),
         _text("警情类型", (INCIDENT_TYPES[c].zh for c in type_code)),
         _text("接警渠道", channel_zh[channel]),
-        _text("所属区", (DISTRICTS[c].zh for c in s.district[first])),
+        _text("所属区", (s.city.name(c) for c in s.district[first])),
         _text("街道", street + "街道"),
         _text("事发地址", address),
         pl.Series("经度", np.round(gcj_lon, 6)),

@@ -8,17 +8,10 @@ by fixed-point iteration. All functions take scalars or numpy arrays.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import lru_cache
-
 import numpy as np
 import shapely
-from shapely.geometry import shape
 
-from emss.config import REFERENCE_DIR
-
-DISTRICTS_FILE = REFERENCE_DIR / "shenzhen_districts.geojson"
+from emss import profiles
 
 # The GCJ-02 offset is defined on the Krasovsky 1940 ellipsoid.
 _A = 6378245.0
@@ -141,30 +134,9 @@ def area_km2(geometry) -> float:
     return shapely.transform(geometry, project).area / 1e6
 
 
-@dataclass(frozen=True)
-class District:
-    code: str
-    name_zh: str
-    name_en: str
-    adcode: str | None
-    population: int
-    geometry: shapely.Geometry  # WGS-84
-
-
-@lru_cache(maxsize=1)
-def load_districts() -> dict[str, District]:
-    """The ten areas shipped with the package, keyed by district code, WGS-84."""
-    collection = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
-    districts = {}
-    for feature in collection["features"]:
-        p = feature["properties"]
-        geometry = shape(feature["geometry"])
-        shapely.prepare(geometry)
-        districts[p["district"]] = District(
-            code=p["district"], name_zh=p["name_zh"], name_en=p["name_en"],
-            adcode=p["adcode"], population=p["population"], geometry=geometry,
-        )
-    return districts
+def load_districts() -> dict[str, profiles.District]:
+    """The current city's districts that have a boundary, keyed by district code, WGS-84."""
+    return {code: d for code, d in profiles.current().districts.items() if d.geometry is not None}
 
 
 def locate_district(lon, lat) -> np.ndarray:

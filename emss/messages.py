@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from emss import categories
+from emss import profiles
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -55,8 +55,10 @@ def both(key: str, **fmt: object) -> str:
 
 
 def label(dimension: str, code: str | None, lang: str) -> str:
-    """A category code's label (station_type, district, incident_type, ...)."""
-    return categories.label(dimension, code, lang)
+    """A category code's label (station_type, district, incident_type, ...) in the current city's
+    words; a value the city does not list as written; no value as 未知 / unknown."""
+    shown = profiles.current().label(dimension, code, lang)
+    return text("unknown", lang) if shown is None or shown == "" else shown
 
 
 def _missing(x: object) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emss import categories
+from emss import categories, profiles
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 RESPONSE_RULES_FILE = PACKAGE_DIR / "response_rules.toml"
@@ -37,12 +37,10 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class LoadLimits:
-    """What the loader judges impossible (rejected) or extreme (flagged), and where the city is."""
+    """What the loader judges impossible (rejected) or extreme (flagged). Where the city is, its
+    profile says (emss.profiles: [map] service_area)."""
     impossible_s: int = 7 * 86400         # alarm to last timestamp: a wrong date, not a response
     extreme_response_s: int = 2 * 3600    # alarm to arrival: kept and flagged
-    # Shenzhen with a margin: a point outside is in the wrong place or the wrong coordinate system.
-    service_area: dict[str, float] = field(default_factory=lambda: {
-        "lon_min": 113.6, "lon_max": 114.8, "lat_min": 22.3, "lat_max": 22.95})
 
 
 LOAD_LIMITS = LoadLimits()
@@ -97,6 +95,13 @@ def _share(path: Path, where: str, value: object) -> float:
     return float(value)
 
 
+def _known_code(dimension: str, code: str) -> bool:
+    """A code the programme's standard list or the current city's own list holds (a typo is neither)."""
+    standard = categories.INCIDENT_TYPES if dimension == "incident_type" else categories.CHANNELS
+    city = profiles.current()
+    return code in standard or code in city.dimensions[dimension] or dimension in city.open_dimensions
+
+
 def response_rules(path: Path = RESPONSE_RULES_FILE) -> ResponseRules:
     """The response-time rules, checked, so that a typo stops with a message instead of silently
     timing every incident from the wrong moment."""
@@ -107,10 +112,10 @@ def response_rules(path: Path = RESPONSE_RULES_FILE) -> ResponseRules:
     for channel, start in clock.items():
         if start not in CLOCK_STARTS:
             raise SettingsError(f"{path.name}: clock_start.{channel} = {start!r}; use one of {CLOCK_STARTS}")
-        if channel != "default" and channel not in categories.CHANNELS:
+        if channel != "default" and not _known_code("channel", channel):
             raise SettingsError(f"{path.name}: clock_start.{channel}: no such channel code")
     for incident_type in targets:
-        if incident_type != "default" and incident_type not in categories.INCIDENT_TYPES:
+        if incident_type != "default" and not _known_code("incident_type", incident_type):
             raise SettingsError(f"{path.name}: target_s.{incident_type}: no such incident type code")
     full = raw["full_response"]
     if full.get("measure") not in ("vehicles", "staff"):

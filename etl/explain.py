@@ -11,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from emss import messages
+from emss import messages, profiles
 from etl import staging, vocabulary
+from etl.load import to_local_time
 from etl.mapping import Mapping
 from etl.readers import read_export
 from etl.scratch import scratch_folder
@@ -130,7 +131,10 @@ def _typed_sample(con, kind: str, mapping: Mapping | None) -> dict[str, list]:
         con.execute("create or replace temp table stg_sample as select * from stg order by row_id limit ?", [SAMPLE_ROWS])
         con.execute("create or replace temp view stg as select * from stg_sample")
         con.execute((staging.SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
-        frame = con.sql("select * from parsed order by row_id").pl()
+        con.execute("create or replace temp table typed as select * from parsed")
+        if kind == "incidents":  # shown in the city's clock, as stored: the export's own zone converted
+            to_local_time(con, (mapping.timezone if mapping else None) or profiles.current().timezone)
+        frame = con.sql("select * from typed order by row_id").pl()
     except duckdb.Error:
         return {}
     out = {}

@@ -17,8 +17,7 @@ import numpy as np
 import polars as pl
 import polars_h3 as plh3
 
-from emss import geo, messages
-from emss.config import TIMEZONE
+from emss import geo, messages, profiles
 from etl import rules, vocabulary
 from etl.mapping import Mapping, MappingError
 from etl.readers import Export, ExportError, read_export
@@ -192,14 +191,15 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
 TIMESTAMP_FIELDS = ("call_at", "dispatch_at", "depart_at", "arrive_at", "clear_at")
 
 
-def _to_local_time(con: duckdb.DuckDBPyConnection, source_tz: str) -> None:
-    """Exports in another zone are moved to the warehouse's local time (Asia/Shanghai).
+def to_local_time(con: duckdb.DuckDBPyConnection, source_tz: str) -> None:
+    """Exports in another zone are moved to the warehouse's local time (the city's, from its profile).
 
     Only wall-clock times move: a timestamp written with its offset is an instant, which parse_ts
     already gave in local time. Where the zone's clocks change, wall_clock_instant and
     wall_clock_instant_after (etl/sql/macros.sql) say which instant a time names; the steps are
     read in order (TIMESTAMP_FIELDS), each after the latest before it."""
-    if source_tz == TIMEZONE:
+    local_tz = profiles.current().timezone
+    if source_tz == local_tz:
         return
     # one subquery per step, each reading the one before as a column: in one select list DuckDB
     # would expand every reference to an earlier step, twice as much work per step (10x at 5 steps)
@@ -212,7 +212,7 @@ def _to_local_time(con: duckdb.DuckDBPyConnection, source_tz: str) -> None:
     helpers = ", ".join(f"{c}_instant, {c}_latest" for c in TIMESTAMP_FIELDS)
     local = ", ".join(f"timezone($local, {c}_instant) as {c}" for c in TIMESTAMP_FIELDS)
     con.execute(f"create or replace temp table typed as select * exclude ({helpers}) replace ({local}) from {steps}",
-                {"zone": source_tz, "local": TIMEZONE})
+                {"zone": source_tz, "local": local_tz})
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: str, default_crs: str,
@@ -227,7 +227,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
     _normalise(con, kind, mapping.crs if mapping and mapping.crs else default_crs)
     if kind == "incidents":
-        _to_local_time(con, mapping.timezone if mapping else TIMEZONE)
+        to_local_time(con, (mapping.timezone if mapping else None) or profiles.current().timezone)
     has_coordinates = kind in ("incidents", "stations") and con.execute(
         "select count(*) > 0 from stg where lon is not null or lat is not null").fetchall()[0][0]
     _check(con, kind, mapping.service_area if mapping else None, has_coordinates)

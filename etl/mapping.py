@@ -65,7 +65,6 @@ from pathlib import Path
 
 import duckdb
 
-from emss.config import TIMEZONE
 from emss.messages import first_line
 from etl import vocabulary
 from etl.rules import TIMESTAMP_CHAIN
@@ -82,7 +81,7 @@ class Mapping:
     columns: dict[str, object] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     timestamp_formats: list[str] = field(default_factory=list)
-    timezone: str = TIMEZONE
+    timezone: str | None = None  # the zone the export's plain times are in; None: the city's own
     crs: str | None = None
     service_area: tuple[float, float, float, float] | None = None
     join_file: str | None = None
@@ -276,8 +275,8 @@ def load_mapping(path: str | Path) -> Mapping:
     if not isinstance(formats, list):
         raise MappingError(f"{path}: timestamp_format is a format or a list of formats")
     formats = [_timestamp_format(path, f) for f in formats]
-    zone = raw.get("timezone", TIMEZONE)
-    if not isinstance(zone, str) or zone not in zoneinfo.available_timezones():
+    zone = raw.get("timezone")
+    if zone is not None and (not isinstance(zone, str) or zone not in zoneinfo.available_timezones()):
         raise MappingError(f"{path}: timezone {zone!r} 不是有效时区 / is not a time zone name (e.g. Asia/Shanghai)")
     precision = raw.get("timestamp_precision", "second")
     if not isinstance(precision, str) or precision not in TIMESTAMP_PRECISIONS:

@@ -13,7 +13,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from emss import messages
+from emss import messages, profiles
 from emss.settings import LOAD_LIMITS
 from warehouse.quoting import literal
 
@@ -23,7 +23,6 @@ REJECT, FLAG = "reject", "flag"
 TIMESTAMP_CHAIN = ["call_at", "dispatch_at", "depart_at", "arrive_at", "clear_at"]
 EXTREME_RESPONSE_S = LOAD_LIMITS.extreme_response_s
 IMPOSSIBLE_S = LOAD_LIMITS.impossible_s
-SERVICE_AREA = LOAD_LIMITS.service_area
 
 
 @dataclass(frozen=True)
@@ -150,12 +149,14 @@ def _order_rule() -> Rule:
                 "timestamps out of order (received ≤ dispatched ≤ departed ≤ arrived ≤ cleared)")
 
 
-def coordinates_rule(area: dict[str, float] = SERVICE_AREA) -> Rule:
-    a = area
+def coordinates_rule(area: tuple[float, float, float, float] | None = None) -> Rule:
+    """Coordinates missing, or outside the area (lon_min, lat_min, lon_max, lat_max): a city with no
+    known area (a profile without boundaries) checks only that they are there."""
+    outside = "" if area is None else (
+        f" or lon not between {float(area[0])} and {float(area[2])} or lat not between {float(area[1])} and {float(area[3])}")
     return Rule(
         "coordinates", FLAG,
-        f"lon is null or lat is null or lon not between {a['lon_min']} and {a['lon_max']} "
-        f"or lat not between {a['lat_min']} and {a['lat_max']}",
+        f"lon is null or lat is null{outside}",
         _say("row_coordinates", lon="coalesce(lon_text, '')", lat="coalesce(lat_text, '')"),
         "coordinates missing, unreadable or outside the service area (row kept, no map position)",
     )
@@ -239,10 +240,9 @@ RULES: dict[str, list[Rule]] = {
 }
 
 def rules_for(kind: str, service_area: tuple[float, float, float, float] | None = None) -> list[Rule]:
-    """The kind's rules; a mapping file may declare its own service area (lon_min, lat_min, lon_max, lat_max)."""
-    if service_area is None:
-        return RULES[kind]
-    area = dict(zip(("lon_min", "lat_min", "lon_max", "lat_max"), service_area))
+    """The kind's rules, points checked against the city's service area (its profile's), or the one a
+    mapping file declares (lon_min, lat_min, lon_max, lat_max)."""
+    area = service_area or profiles.current().service_area
     return [coordinates_rule(area) if r.name == "coordinates" else r for r in RULES[kind]]
 
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from emss import categories
-from emss.config import TIMEZONE
+from emss import profiles
 from etl import rules, vocabulary
 from etl.mapping import DURATION_UNITS, Mapping, spec_columns
 from etl.readers import Export, ExportError, materialise, read_export
@@ -29,12 +28,16 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
 def prepare_lookups(con: duckdb.DuckDBPyConnection) -> None:
-    """Per-connection helpers: the category spellings."""
+    """Per-connection helpers: the category spellings of the city's words, and the dimensions it
+    keeps as written (open: any value is known)."""
+    city = profiles.current()
     con.execute("create or replace temp table spellings (dimension varchar, spelling varchar, code varchar)")
     con.executemany(
         "insert into spellings values (?, lower(trim(?)), ?)",
-        categories.lookup_table(),
+        city.lookup_table(),
     )
+    con.execute("create or replace temp table open_dimensions as select unnest(?::varchar[]) as dimension",
+                [sorted(city.open_dimensions)])
     # "Fire" and "fire" are one spelling once folded; tests/test_etl.py checks no spelling means two codes
     con.execute("create or replace temp table spellings as select distinct * from spellings")
     con.execute("""create or replace temp table spelling_maps as
@@ -44,7 +47,8 @@ def prepare_lookups(con: duckdb.DuckDBPyConnection) -> None:
 def parsing_macros(con: duckdb.DuckDBPyConnection, timestamp_formats: list[str]) -> None:
     """The parsing macros, with a mapping file's timestamp formats (bound, never pasted) tried first."""
     con.execute("SET VARIABLE extra_timestamp_formats = ?::varchar[]", [list(timestamp_formats)])
-    con.execute("SET VARIABLE warehouse_timezone = ?", [TIMEZONE])  # what parse_ts gives offset-aware text in
+    # what parse_ts gives offset-aware text in: the city's clock
+    con.execute("SET VARIABLE warehouse_timezone = ?", [profiles.current().timezone])
     con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
 
 
@@ -202,7 +206,7 @@ def stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Ma
     if derived:  # made with the parsing macros, from the start field as staged
         prepare_lookups(con)
         parsing_macros(con, mapping.timestamp_formats)
-        con.execute("SET VARIABLE derived_timezone = ?", [mapping.timezone])
+        con.execute("SET VARIABLE derived_timezone = ?", [mapping.timezone or profiles.current().timezone])
         for fname, spec in derived.items():
             exprs[fname] = _derived_sql(spec, exprs[spec["from"]])
     for fname in vocabulary.FIELDS[kind]:

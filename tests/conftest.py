@@ -54,6 +54,44 @@ def demo_warehouse(demo_exports, tmp_path_factory) -> Path:
     return warehouse
 
 
+@pytest.fixture(autouse=True)
+def default_city():
+    """Every test starts and ends working for the default city: a test (or an AppTest of the
+    dashboard, which reads its warehouse's city) may switch the process to another one."""
+    from emss import profiles
+
+    profiles.use(None)
+    yield
+    profiles.use(None)
+
+
+@pytest.fixture(scope="session")
+def guangzhou_profile(tmp_path_factory) -> Path:
+    """Guangzhou's profile as `emss profile new 广州市` writes it, with population from a CSV."""
+    from emss.cli import main
+
+    folder = tmp_path_factory.mktemp("profiles") / "guangzhou"
+    population = folder.parent / "人口.csv"
+    # 7th census (2020), persons, rounded to thousands; the first column names districts as people write them
+    population.write_text("区,常住人口\n荔湾,1238000\n越秀区,1038000\n海珠区,1819000\n天河区,2241000\n白云区,3743000\n"
+                          "黄埔区,1264000\n番禺区,2658000\n花都区,1642000\n南沙区,847000\n从化区,718000\n增城区,1466000\n",
+                          encoding="gb18030")
+    assert main(["profile", "new", "广州市", "--out", str(folder), "--population", str(population),
+                 "--name-en", "Guangzhou"]) == 0
+    return folder
+
+
+@pytest.fixture(scope="session")
+def guangzhou_warehouse(guangzhou_profile, tmp_path_factory) -> Path:
+    """`emss demo --profile <Guangzhou>` on a small demo: Guangzhou's stations, incidents and inventory."""
+    from emss.cli import main
+
+    warehouse = tmp_path_factory.mktemp("guangzhou") / "emss.duckdb"
+    assert main(["demo", "--profile", str(guangzhou_profile), "--warehouse", str(warehouse), "--no-serve",
+                 "--seed", str(FIXTURE_SEED), "--stations", str(FIXTURE_STATIONS), "--incidents", str(FIXTURE_INCIDENTS)]) == 0
+    return warehouse
+
+
 @pytest.fixture()
 def reader(demo_warehouse):
     from warehouse.connection import open_reader

@@ -64,6 +64,21 @@ def browser():
 
 @pytest.mark.parametrize("page_path", list(PAGES))
 def test_page_renders_offline(server, browser, page_path):
+    context, page, first_figure_s = _open_offline(server, browser, page_path)
+    body = page.locator("body").inner_text()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body), "the page should be in Chinese by default"
+    shots = os.environ.get("EMSS_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / f"{page_path or 'overview'}.png"),
+                        clip={"x": 0, "y": 0, "width": 1400, "height": 1000})  # the first screen, kept small
+    print(f"{page_path or 'overview'}: first figure after {first_figure_s:.2f} s")
+    context.close()
+
+
+def _open_offline(server, browser, page_path):
+    """A page opened in a fresh tab and settled: no Streamlit exception, no console error, no request
+    leaving the machine. Returns (context, page, seconds to its first figure)."""
     context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
     page = context.new_page()
     outside, console_errors = [], []
@@ -84,14 +99,37 @@ def test_page_renders_offline(server, browser, page_path):
     console_errors = [e for e in console_errors if not e.startswith("Failed to load resource")] + [
         e for e in console_errors if e.startswith("Failed to load resource")][len(probes):]
     assert not console_errors, f"browser console errors: {console_errors[:5]}"
+    return context, page, first_figure_s
+
+
+@pytest.fixture(scope="module")
+def guangzhou_server(guangzhou_warehouse):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
+    with running_dashboard(guangzhou_warehouse) as base:
+        yield base
+
+
+@pytest.mark.parametrize("page_path", list(PAGES))
+def test_another_citys_dashboard(guangzhou_server, browser, guangzhou_profile, page_path):
+    """`emss profile new 广州市` then `emss demo --profile`: every page renders Guangzhou's, and never
+    says the default city's name."""
+    import tomllib
+
+    names = {d["zh"] for d in tomllib.loads((guangzhou_profile / "profile.toml").read_text(encoding="utf-8"))["districts"]}
+    assert len(names) == 11
+    context, page, _ = _open_offline(guangzhou_server, browser, page_path)
     body = page.locator("body").inner_text()
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in body), "the page should be in Chinese by default"
-    shots = os.environ.get("EMSS_SCREENSHOTS")
-    if shots:
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(shots) / f"{page_path or 'overview'}.png"),
-                        clip={"x": 0, "y": 0, "width": 1400, "height": 1000})  # the first screen, kept small
-    print(f"{page_path or 'overview'}: first figure after {first_figure_s:.2f} s")
+    assert "深圳" not in body and "Shenzhen" not in body
+    if page_path == "":  # the district filter offers Guangzhou's eleven districts, and only them
+        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+        page.wait_for_selector('[role="option"]', timeout=10_000)
+        offered = set()
+        for _ in range(6):  # the list is drawn a screenful at a time: scroll it through
+            offered |= {o.inner_text().strip() for o in page.locator('[role="option"]').all()}
+            page.locator('[role="listbox"]').first.evaluate("el => { el.scrollTop += 200; }")
+            page.wait_for_timeout(200)
+        assert offered - {"Select all", "全选"} == names
     context.close()
 
 

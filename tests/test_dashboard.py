@@ -22,7 +22,7 @@ from conftest import open_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboard import filters, i18n
-from emss import categories
+from emss import categories, profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
@@ -173,14 +173,33 @@ def test_number_formats():
 
 def test_filters_round_trip_through_the_url():
     rng = filters.DataRange(first_call_date=dt.date(2024, 1, 1), as_of=dt.date(2026, 11, 22),
-                            default_start=dt.date(2026, 10, 26))
+                            default_start=dt.date(2026, 10, 26), districts=("baoan", "futian", "BRONX"))
     f = filters.Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31), ("baoan", "futian"), ("mall",), "en")
     q = filters.to_query(f)
     assert q == {"start": "2026-03-01", "end": "2026-03-31", "district": "baoan,futian", "type": "mall", "lang": "en"}
     assert filters.from_query(q, rng) == f
-    # missing or wrong values fall back to the defaults; unknown codes are dropped
-    g = filters.from_query({"start": "yesterday", "district": "baoan,atlantis", "lang": "fr"}, rng)
-    assert g == filters.Filters(dt.date(2026, 10, 26), dt.date(2026, 11, 22), ("baoan",), (), "zh")
+    # missing or wrong values fall back to the defaults; unknown codes are dropped, and kept to be said
+    g = filters.from_query({"start": "yesterday", "district": "baoan,atlantis", "type": "tank", "lang": "fr"}, rng)
+    assert g == filters.Filters(dt.date(2026, 10, 26), dt.date(2026, 11, 22), ("baoan",), (), "zh",
+                                ignored=(("district", "atlantis"), ("type", "tank")))
+    # a value the data holds but the profile does not list is a choice like any other
+    assert filters.from_query({"district": "BRONX"}, rng).districts == ("BRONX",)
+
+
+def test_period_notice_only_when_the_default_period_is_a_thin_tail():
+    weekly = filters.DataRange(first_call_date=dt.date(2024, 11, 25), as_of=dt.date(2026, 11, 22),
+                               default_start=dt.date(2026, 10, 26), incidents=73_000, incidents_in_default_period=2_800,
+                               last_call_date=dt.date(2026, 11, 22))
+    assert filters.period_notice(filters.default(weekly), weekly) is None  # 28 days of 728 hold 3.8 %: as expected
+    # a year-long historical export whose last 28 days hold 20 of 10,000 incidents (0.2 %, against 7.7 % expected)
+    history = filters.DataRange(first_call_date=dt.date(2011, 1, 1), as_of=dt.date(2011, 12, 31),
+                                default_start=dt.date(2011, 12, 4), incidents=10_000, incidents_in_default_period=20,
+                                last_call_date=dt.date(2011, 12, 31))
+    said = filters.period_notice(filters.default(history), history)
+    assert said and "0.2%" in said and "2011-01-01" in said and "2011-12-31" in said and "10,000" in said
+    # once the user chose a period, nothing is said
+    chosen = filters.Filters(dt.date(2011, 1, 1), dt.date(2011, 12, 31))
+    assert filters.period_notice(chosen, history) is None
 
 
 # ---- the pages ---------------------------------------------------------------
@@ -457,7 +476,7 @@ def test_switching_to_english(app, facts):
     assert metric(at, "kpi_p90", "en").endswith(" s") or " min" in metric(at, "kpi_p90", "en")
     table = at.dataframe[0].value
     districts = set(table[i18n.text("col_district", "en")])
-    assert districts and districts <= {c.en for c in categories.DISTRICTS.values()}
+    assert districts and districts <= {d.name_en for d in profiles.current().districts.values()}
     hist = plotly_specs(at)[0]
     assert hist["layout"]["xaxis"]["title"]["text"] == i18n.text("axis_response", "en")
     # the choice holds on the next page
@@ -490,7 +509,7 @@ def test_a_link_with_filters_changes_the_figures(app, facts):
 def test_an_empty_selection_says_why(app, facts):
     start, end = default_period(facts)
     busy = {(r["district"], r["first_station_type"]) for r in picked(facts, start, end)}
-    empty = [(d, t) for d in categories.DISTRICTS for t in categories.STATION_TYPES if (d, t) not in busy]
+    empty = [(d, t) for d in profiles.current().districts for t in categories.STATION_TYPES if (d, t) not in busy]
     assert empty, "every district has every station type's incidents: pick another empty case"
     district, kind = empty[0]
     at = app("response", district=district, type=kind)

@@ -7,7 +7,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from emss.categories import DISTRICTS, ITEM_CATEGORIES, STATION_TYPES
+from emss import profiles
+from emss.categories import ITEM_CATEGORIES, STATION_TYPES
 from emss.demo import (
     INCIDENT_HEADERS,
     INVENTORY_HEADERS,
@@ -20,7 +21,7 @@ from emss.geo import gcj02_to_wgs84, locate_district
 N_STATIONS = 60
 N_INCIDENTS = 3000
 END = date(2026, 11, 22)
-DISTRICT_CODE = {c.zh: c.code for c in DISTRICTS.values()}
+DISTRICT_CODE = {d.name_zh: d.code for d in profiles.current().districts.values()}
 
 
 @pytest.fixture(scope="module")

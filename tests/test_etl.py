@@ -221,9 +221,9 @@ def test_missing_required_column_refused(tmp_path):
 
 def test_no_spelling_means_two_codes():
     seen = {}
-    from emss import categories
+    from emss import profiles
 
-    for dimension, spelling, code in categories.lookup_table():
+    for dimension, spelling, code in profiles.current().lookup_table():
         key = (dimension, spelling.strip().lower())
         assert seen.setdefault(key, code) == code, f"{key} means both {seen[key]} and {code}"
 

@@ -1,11 +1,11 @@
-import json
 
 import numpy as np
 import pytest
 import shapely
-from shapely.geometry import shape
 
-from emss.categories import DISTRICT_POPULATION, DISTRICTS
+import tomllib
+
+from emss import profiles
 from emss.geo import (
     area_km2,
     bd09_to_gcj02,
@@ -83,12 +83,13 @@ def test_haversine_known_distances():
 
 def test_shipped_boundaries():
     districts = load_districts()
-    assert list(districts) == list(DISTRICTS)
-    assert load_districts() is districts  # cached
-    for code, d in districts.items():
-        assert d.geometry.is_valid and not d.geometry.is_empty, code
-        assert d.name_zh == DISTRICTS[code].zh
-        assert d.population == DISTRICT_POPULATION[code]
+    # read straight from the profile's file, not through the code under test
+    listed = tomllib.loads((profiles.PROFILES_DIR / "shenzhen" / "profile.toml").read_text(encoding="utf-8"))["districts"]
+    assert list(districts) == [d["code"] for d in listed]
+    for d, raw in zip(districts.values(), listed):
+        assert d.geometry.is_valid and not d.geometry.is_empty, d.code
+        assert d.name_zh == raw["zh"]
+        assert d.population == raw["population"]
     assert districts["dapeng"].adcode is None
     assert districts["futian"].adcode == "440304"
     total = sum(area_km2(d.geometry) for d in districts.values())
@@ -107,14 +108,9 @@ def test_locate_district():
 
 def test_points_of_the_source_polygons_fall_in_the_same_district():
     """The original GCJ-02 boundaries live outside the project (not shipped)."""
-    from emss.reference.build_boundaries import ADCODES, DAPENG_CLIP
+    from emss.profiles.shenzhen.rebuild import source_geometries
 
-    SOURCE_DIR = shared_path("geo", "shenzhen")
-
-    source = {code: shape(json.loads((SOURCE_DIR / f"{adcode}.geojson").read_text()))
-              for code, adcode in ADCODES.items()}
-    source["dapeng"] = source["longgang"].intersection(DAPENG_CLIP)
-    source["longgang"] = source["longgang"].difference(DAPENG_CLIP)
+    source = source_geometries(shared_path("geo", "shenzhen"))
     rng = np.random.default_rng(0)
     for code, polygon in source.items():
         # stay clear of the border: simplification may move it by tens of metres

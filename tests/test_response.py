@@ -22,7 +22,7 @@ import pytest
 
 import queries
 from dashboard import drilldown, filters, i18n
-from emss import categories
+from emss import profiles
 from emss.figures import encode, from_point, group_query
 from warehouse import build
 from warehouse.connection import open_reader, open_writer
@@ -124,7 +124,7 @@ def concurrency(responses):
 def refused_rows(con, incidents):
     """Refused incident-export rows whose (incident, station) never loaded, placed in time and space."""
     loaded = {(r["incident_id"], r["station_id"]) for r in rows(con, "select incident_id, station_id from core.responses")}
-    district_codes = {c.zh: code for code, c in categories.DISTRICTS.items()}
+    district_codes = {d.name_zh: code for code, d in profiles.current().districts.items()}
     out = []
     for r in rows(con, "select r.rule, r.raw from meta.rejects r join meta.batches b using (batch_id) where b.kind = 'incidents'"):
         raw = json.loads(r["raw"])

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from emss.config import TIMEZONE
+from emss import profiles
 from etl import rules
 from etl.load import ingest
 from etl.staging import parsing_macros, prepare_lookups
 from warehouse.connection import open_reader
 
-LOCAL = ZoneInfo(TIMEZONE)
+LOCAL = ZoneInfo(profiles.current().timezone)
 STEPS = ("call_at", "dispatch_at", "depart_at", "arrive_at", "clear_at")
 
 
@@ -95,7 +95,7 @@ def test_offset_format_in_mapping_is_the_instant_whatever_the_mapping_zone(tmp_p
     assert rows["A2"]["call_at"] == {None: dt.datetime(2011, 1, 1, 5, 49, 17),
                                      "America/New_York": dt.datetime(2011, 1, 1, 18, 49, 17),
                                      "Europe/London": dt.datetime(2011, 1, 1, 13, 49, 17)}[zone]
-    assert rows["A2"]["call_at"] == local_of_wall_clock("2011-01-01 05:49:17", zone or TIMEZONE)
+    assert rows["A2"]["call_at"] == local_of_wall_clock("2011-01-01 05:49:17", zone or profiles.current().timezone)
 
 
 # -- offsets read by default ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from emss import categories, messages, settings
+from emss import messages, profiles, settings
 from emss.settings import RESPONSE_RULES_FILE, STANDARD_FILE
 from warehouse.connection import open_writer
 
@@ -41,10 +41,39 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                       and schema_name = 'core' and table_name = 'incidents'""").fetchall()[0][0]:
         con.execute("drop table core.incidents")  # now a view over marts.incidents, made by the rebuild
     _run_files(con, SCHEMA_DIR)
+    record_profile(con)
+
+
+class ProfileMismatch(ValueError):
+    """A load or rebuild for another city (or another clock) than the warehouse holds."""
+
+
+def recorded_profile(con: duckdb.DuckDBPyConnection) -> profiles.Profile | None:
+    """The city profile the warehouse was built with, None for one built before profiles."""
+    if not con.execute("""select count(*) from duckdb_tables() where database_name = current_database()
+                          and schema_name = 'meta' and table_name = 'profile'""").fetchall()[0][0]:
+        return None
+    rows = con.execute("select record from meta.profile").fetchall()
+    return profiles.from_record(rows[0][0]) if rows else None
+
+
+def record_profile(con: duckdb.DuckDBPyConnection) -> None:
+    """Record the current city profile in meta.profile and its words in meta.labels. A warehouse
+    holding data of another city, or of this city read on another clock, is refused: its dates and
+    hours would mix two clocks."""
+    city = profiles.current()
+    before = recorded_profile(con)
+    has_data = con.execute("select count(*) from meta.batches where outcome = 'loaded'").fetchall()[0][0]
+    if before is not None and has_data and (before.name_zh, before.timezone) != (city.name_zh, city.timezone):
+        raise ProfileMismatch(messages.both("profile_mismatch", warehouse=f"{before.name_zh} ({before.timezone})",
+                                            profile=f"{city.name_zh} ({city.timezone})"))
+    con.execute("create or replace table meta.profile (name_zh varchar, name_en varchar, timezone varchar,"
+                " record varchar)")
+    con.execute("insert into meta.profile values (?, ?, ?, ?)", [city.name_zh, city.name_en, city.timezone, city.record()])
     con.execute("delete from meta.labels")
     con.executemany(
         "insert into meta.labels values (?, ?, ?, ?)",
-        [(dim, c.code, c.zh, c.en) for dim, cats in categories.DIMENSIONS.items() for c in cats.values()],
+        [(dim, c.code, c.zh, c.en) for dim, cats in city.dimensions.items() for c in cats.values()],
     )
 
 

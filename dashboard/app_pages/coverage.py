@@ -112,7 +112,7 @@ band = middle.selectbox(i18n.t("cov_band"), settings.band_names, format_func=ban
 mix = right.radio(i18n.t("cov_demand"), list(DEMAND_MIX), format_func=lambda m: i18n.text(f"demand_{m}", lang),
                   key="coverage_demand", horizontal=True, help=i18n.t("cov_demand_help"))
 with st.expander(i18n.t("cov_incident_filter")):
-    types = st.multiselect(i18n.t("cov_incident_types"), list(categories.INCIDENT_TYPES),
+    types = st.multiselect(i18n.t("cov_incident_types"), data.choices("incident_type"),
                            format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"),
                            key=f"coverage_types_{lang}")
     hours = st.slider(i18n.t("cov_hours"), 0, 23, (0, 23), key="coverage_hours")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import data, drilldown, export, i18n, maps, plain, response_text, sections
 from dashboard.filters import current
-from emss import categories, figures, tables
+from emss import figures, tables
 from emss.tables import COUNT, DATETIME, DURATION, LINK, Column
 
 QUERIES = ["response/rules", "response/station_league", "incidents/list", "incidents/timeline"]
@@ -22,7 +22,9 @@ f = current()
 lang = f.lang
 sections.header("incidents_title", f, QUERIES)
 st.caption(response_text.clock_caption(data.run("response/rules")))
-drill = drilldown.Drill.from_query(st.query_params.to_dict())
+type_choices, channel_choices = data.choices("incident_type"), data.choices("channel")
+drill = drilldown.Drill.from_query(st.query_params.to_dict(),
+                                   {"incident_type": type_choices, "channel": channel_choices})
 
 
 def clock_word(rule: str | None) -> str:
@@ -35,10 +37,10 @@ station_names = dict(zip(league["station_id"].to_list(), league["station_name"].
 station_options = sorted(set(station_names) | set(drill.stations))
 c1, c2, c3, c4, c5 = st.columns([3, 2, 3, 2, 2])
 incident_types = c1.multiselect(
-    i18n.t("group_incident_type"), list(categories.INCIDENT_TYPES), default=list(drill.incident_types),
+    i18n.t("group_incident_type"), type_choices, default=list(drill.incident_types),
     format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"), key=f"incidents_types_{lang}")
 channels = c2.multiselect(
-    i18n.t("group_channel"), list(categories.CHANNELS), default=list(drill.channels),
+    i18n.t("group_channel"), channel_choices, default=list(drill.channels),
     format_func=lambda c: i18n.label("channel", c, lang), placeholder=i18n.t("all"), key=f"incidents_channels_{lang}")
 stations = c3.multiselect(
     i18n.t("group_station"), station_options, default=list(drill.stations),

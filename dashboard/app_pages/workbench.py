@@ -18,7 +18,8 @@ from dashboard.filters import current
 from emss import categories, messages, sqlbox, tables
 
 # text[] parameters whose values are known codes: offered as a pick list
-CODE_PARAMS = {"districts": ("district", categories.DISTRICTS), "station_types": ("station_type", categories.STATION_TYPES)}
+CODE_PARAMS = {"districts": "district", "station_types": "station_type", "incident_types": "incident_type",
+               "channels": "channel"}
 # columns a suggested chart can put on its x axis, in order of preference
 TIME_COLUMNS = ("week_start", "call_date", "month", "week", "as_of")
 CATEGORY_COLUMNS = {"district": "district", "station_type": "station_type", "incident_type": "incident_type",
@@ -38,8 +39,9 @@ def param_widget(query: queries.NamedQuery, p: queries.Param) -> object:
     if p.type in ("int", "float"):
         return st.number_input(label, value=None, key=key, help=help_text, step=1 if p.type == "int" else None)
     if p.type == "text[]" and p.name in CODE_PARAMS:
-        dimension, known = CODE_PARAMS[p.name]
-        return st.multiselect(label, list(known), key=key, help=help_text, placeholder=i18n.t("all"),
+        dimension = CODE_PARAMS[p.name]
+        known = list(categories.STATION_TYPES) if dimension == "station_type" else data.choices(dimension)
+        return st.multiselect(label, known, key=key, help=help_text, placeholder=i18n.t("all"),
                               format_func=lambda c: i18n.label(dimension, c, lang))
     return st.text_input(label, key=key, help=help_text)
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from emss.config import TIMEZONE
+from emss import profiles
 from emss.snapshot.tables import KpiValue
 from emss.snapshot.week import Week
 from warehouse import build
@@ -107,7 +107,7 @@ def record(warehouse: str | Path, week: Week, values: list[KpiValue], state: Dat
     Written through `open_writer` (a copy swapped in whole), and only when the
     figures differ from the week's latest revision.
     """
-    taken_at = taken_at or dt.datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+    taken_at = taken_at or dt.datetime.now(ZoneInfo(profiles.current().timezone)).replace(tzinfo=None, microsecond=0)
     with open_writer(warehouse) as con:
         # a warehouse built before meta.snapshots existed gets it here
         build.ensure_schema(con)

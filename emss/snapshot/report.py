@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import math
 from dataclasses import dataclass
 
@@ -21,7 +20,8 @@ from plotly.colors import sample_colorscale
 from plotly.offline import get_plotlyjs
 
 from emss import figures, messages, settings
-from emss.geo import DISTRICTS_FILE, load_districts
+from emss import profiles
+from emss.geo import load_districts
 from emss.snapshot.history import Batch
 from emss.snapshot.tables import TABLES, TREND_WEEKS, SummaryRow, week_rows
 from emss.snapshot.week import Week
@@ -93,7 +93,7 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
 def district_map(by_district: pl.DataFrame, lang: str) -> go.Figure:
     """Districts filled by the week's 5-minute rate (response/by_district), drawn as plain polygons."""
     rates = {r["district"]: r for r in by_district.iter_rows(named=True)}
-    collection = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
+    collection = profiles.current().boundaries()
     fig = go.Figure()
     for feature in collection["features"]:
         code = feature["properties"]["district"]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from emss.config import TIMEZONE
+from emss import profiles
 
 _LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
@@ -69,5 +69,5 @@ def last_complete_week(as_of: dt.date) -> Week:
 
 def last_complete_week_by_clock(now: dt.datetime | None = None) -> Week:
     """The latest week that has ended by the wall clock in Asia/Shanghai (the week before today's)."""
-    today = (now or dt.datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE)).date()
+    today = (now or dt.datetime.now(ZoneInfo(profiles.current().timezone))).astimezone(ZoneInfo(profiles.current().timezone)).date()
     return Week.of(today).previous()

@@ -102,7 +102,7 @@ end;
 create or replace temp macro to_code(dim, t) as coalesce(
     map_extract_value((select m from spelling_maps where dimension = dim), lower(trim(t))),
     nullif(trim(t), ''));
-create or replace temp macro is_known(dim, t) as blank(t) or
+create or replace temp macro is_known(dim, t) as blank(t) or dim in (select dimension from open_dimensions) or
     map_contains((select m from spelling_maps where dimension = dim), lower(trim(t)));
 
 -- Coordinate systems, as exports name them: the conversion itself is emss.geo's, through the

@@ -1,0 +1,23 @@
+-- title: 数据中的分类值
+-- title_en: Category values in the data
+-- description: Every district, incident type and channel value the incidents and stations hold, with whether the city profile lists it (a value it does not list, e.g. under an open vocabulary, is shown as written) and how many incidents and stations carry it. Filters offer the profile's values, then these.
+-- grain: one row per dimension and value
+with found as (
+    select 'district' as dimension, district as value, count(*) as incidents, 0 as stations
+    from incidents where district is not null group by district
+    union all
+    select 'district', district, 0, count(*) from stations where district is not null group by district
+    union all
+    select 'incident_type', incident_type, count(*), 0 from incidents where incident_type is not null group by incident_type
+    union all
+    select 'channel', channel, count(*), 0 from incidents where channel is not null group by channel
+)
+select
+    dimension,
+    value,
+    (dimension, value) in (select (dimension, code) from labels) as in_profile,
+    sum(incidents)::bigint as incidents,
+    sum(stations)::bigint as stations
+from found
+group by dimension, value
+order by dimension, in_profile desc, incidents desc, value
