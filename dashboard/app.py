@@ -10,7 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, filters, i18n, plain
+import queries
+from dashboard import data, filters, i18n, plain, signin
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
@@ -28,24 +29,32 @@ st.markdown(f"<style>{(Path(__file__).resolve().parent / 'print.css').read_text(
             unsafe_allow_html=True)
 
 data.use_city()  # the city the warehouse records: its districts, words, clock and map
+signin.require()  # when the warehouse has accounts: nobody goes further unsigned, and queries keep to their scope
 data_range = data.data_range()
 filters.load_from_url(data_range)  # before anything is labelled: the URL may choose the language
 
+# (url path, file, title key): the pages a person's role offers; a page outside it is not routable
+PAGES = [
+    ("overview", "overview.py", "page_overview"),
+    ("response", "response_times.py", "page_response"),
+    ("incidents", "incidents.py", "page_incidents"),
+    ("stations", "stations.py", "page_stations"),
+    ("station", "station.py", "page_station"),
+    ("inventory", "inventory.py", "page_inventory"),
+    ("map", "map.py", "page_map"),
+    ("coverage", "coverage.py", "page_coverage"),
+    ("quality", "quality.py", "page_quality"),
+    ("snapshots", "snapshots.py", "page_snapshots"),
+    ("workbench", "workbench.py", "page_workbench"),
+    ("audit", "audit.py", "page_audit"),
+]
+scope = data.scope()
+allowed = [p for p in PAGES if (scope.may_open(p[0]) if scope else p[0] != "audit" or signin.store() is not None)]
 # No page icons either: the active page's icon becomes the favicon, fetched from a CDN.
-page = st.navigation([
-    st.Page(PAGES_DIR / "overview.py", title=i18n.t("page_overview"), url_path="overview", default=True),
-    st.Page(PAGES_DIR / "response_times.py", title=i18n.t("page_response"), url_path="response"),
-    st.Page(PAGES_DIR / "incidents.py", title=i18n.t("page_incidents"), url_path="incidents"),
-    st.Page(PAGES_DIR / "stations.py", title=i18n.t("page_stations"), url_path="stations"),
-    st.Page(PAGES_DIR / "station.py", title=i18n.t("page_station"), url_path="station"),
-    st.Page(PAGES_DIR / "inventory.py", title=i18n.t("page_inventory"), url_path="inventory"),
-    st.Page(PAGES_DIR / "map.py", title=i18n.t("page_map"), url_path="map"),
-    st.Page(PAGES_DIR / "coverage.py", title=i18n.t("page_coverage"), url_path="coverage"),
-    st.Page(PAGES_DIR / "quality.py", title=i18n.t("page_quality"), url_path="quality"),
-    st.Page(PAGES_DIR / "snapshots.py", title=i18n.t("page_snapshots"), url_path="snapshots"),
-    st.Page(PAGES_DIR / "workbench.py", title=i18n.t("page_workbench"), url_path="workbench"),
-])
+page = st.navigation([st.Page(PAGES_DIR / file, title=i18n.t(title), url_path=path, default=i == 0)
+                      for i, (path, file, title) in enumerate(allowed)])
 
+signin.sidebar()
 current = filters.sidebar(data_range)
 notice = filters.period_notice(current, data_range)
 if notice:
@@ -55,4 +64,8 @@ if data_range.incidents == 0 and data_range.stations == 0:
     st.info(i18n.t("no_data_at_all"))
     st.stop()
 
-page.run()
+signin.page_viewed(page.url_path)
+try:
+    page.run()
+except queries.OutOfScope:  # a link or a choice outside the signed-in person's scope: nothing of it is shown
+    st.warning(i18n.t("out_of_scope"))

@@ -20,6 +20,7 @@ import queries
 from dashboard import i18n
 from dashboard.filters import DataRange
 from emss import config, profiles, settings
+from emss.roles import Scope
 from warehouse.connection import file_version, open_reader
 
 
@@ -42,8 +43,17 @@ def _reader(path: str, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
     return open_reader(path)
 
 
+SCOPE_KEY = "_scope"  # the signed-in person's emss.roles.Scope (dashboard/signin.py sets it); absent: sign-in off
+
+
+def scope() -> Scope | None:
+    """The scope every query of this session is held to (None: city-wide, sign-in off)."""
+    return st.session_state.get(SCOPE_KEY)
+
+
 @st.cache_data(show_spinner=i18n.SPINNER, max_entries=512)
-def _run(name: str, params: tuple[tuple[str, object], ...], path: str, version: tuple[int, int]) -> pl.DataFrame:
+def _run(name: str, params: tuple[tuple[str, object], ...], path: str, version: tuple[int, int],
+         scope: Scope | None = None) -> pl.DataFrame:
     con = _reader(path, version)
     # A cursor per query: a DuckDB connection is not safe to share between the
     # threads that serve different browser sessions. A cursor does not inherit
@@ -51,7 +61,7 @@ def _run(name: str, params: tuple[tuple[str, object], ...], path: str, version: 
     cur = con.cursor()
     try:
         cur.execute("USE wh")
-        return queries.run(cur, name, dict(params))
+        return queries.run(cur, name, dict(params), scope)
     finally:
         cur.close()
 
@@ -69,7 +79,13 @@ def run(name: str, **params: object) -> pl.DataFrame:
     path = warehouse()
     version = file_version(path)
     key = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
-    return _run(name, key, str(path), version)
+    return _run(name, key, str(path), version, scope())
+
+
+def run_unscoped(name: str, **params: object) -> pl.DataFrame:
+    """A named query outside any scope: only for signing in (a station account's district)."""
+    path = warehouse()
+    return _run(name, tuple(sorted((k, _hashable(v)) for k, v in params.items())), str(path), file_version(path))
 
 
 def available() -> bool:
@@ -118,6 +134,9 @@ def choices(dimension: str) -> list[str]:
     value the data holds (shown as written)."""
     found = run("meta/category_values").filter((pl.col("dimension") == dimension) & ~pl.col("in_profile"))
     listed = list(profiles.current().dimensions[dimension])
+    held = scope()
+    if dimension == "district" and held is not None and not held.city_wide:
+        return list(held.districts)  # a person held to districts is offered only theirs
     return listed + [v for v in found["value"].to_list() if v not in listed]
 
 

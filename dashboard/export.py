@@ -24,7 +24,7 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, i18n
+from dashboard import data, filters, i18n, signin
 from emss import spreadsheet, tables
 
 # What a table is filtered by: the shared period and scope; only the period (one station's incidents);
@@ -179,6 +179,11 @@ def download_buttons(frame: pl.DataFrame | tables.Table, name: str, key: str, *,
     else:
         stem, about = safe_name(name), None
     left.download_button(i18n.t("download_csv"), csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"{key}_csv")
+                         key=f"{key}_csv", on_click=recorded(f"{stem}.csv"))
     right.download_button(i18n.t("download_excel"), excel_bytes(frame, name, about), file_name=f"{stem}.xlsx",
-                          mime=XLSX_MIME, key=f"{key}_xlsx")
+                          mime=XLSX_MIME, key=f"{key}_xlsx", on_click=recorded(f"{stem}.xlsx"))
+
+
+def recorded(file_name: str):
+    """A download button's on_click: the download goes into the audit trail with its file name."""
+    return lambda: signin.record("download", file_name)

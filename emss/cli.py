@@ -1,4 +1,4 @@
-"""The `emss` command: demo, ingest, query, snapshot, serve, rebuild, profile.
+"""The `emss` command: demo, ingest, query, snapshot, serve, rebuild, profile, user, audit.
 
 Every subcommand takes --warehouse; without it, EMSS_WAREHOUSE, then data/emss.duckdb.
 The city: a warehouse records the city profile it was built with, and every command that reads it
@@ -96,9 +96,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
     t2 = time.perf_counter()
     print(report_text(reports))
     print(f"仓库 / warehouse: {warehouse} ({warehouse.stat().st_size / 1e6:.1f} MB, loaded in {t2 - t1:.1f} s)")
+    demo_admin = _demo_accounts(warehouse, city)
     if args.no_serve:
         return 0
-    return _serve(warehouse, args.port, args.host)
+    if args.host not in LOOPBACK:
+        print(f"错误 / error: {messages.both('cli_demo_loopback')}", file=sys.stderr)
+        return 2
+    return _serve(warehouse, args.port, args.host, demo_user=demo_admin)
+
+
+def _demo_accounts(warehouse: Path, city: profiles.Profile) -> str:
+    """One account per role for the demo, passwords printed once; returns the administrator's name,
+    whom the demo's dashboard signs in by itself (a demo-only setting)."""
+    import secrets
+
+    import duckdb
+
+    from warehouse.access import AccessStore, access_path
+    from warehouse.connection import open_reader
+
+    access_path(warehouse).unlink(missing_ok=True)  # made anew with the demo warehouse
+    con = open_reader(warehouse)
+    try:
+        station, district = con.execute("select station_id, district from stations order by station_id limit 1").fetchall()[0]
+    except (duckdb.Error, IndexError):
+        station, district = None, next(iter(city.districts), None)
+    finally:
+        con.close()
+    store = AccessStore(warehouse)
+    accounts = [("demo_admin", "admin", (), None), ("demo_leader", "leader", (), None),
+                ("demo_analyst", "analyst", (), None), ("demo_district", "district", (district,), None),
+                ("demo_station", "station", (), station)]
+    print("演示账号 / demo accounts (仅用于演示 / for the demo only):")
+    for name, role, districts, at in accounts:
+        if (role == "district" and not district) or (role == "station" and not station):
+            continue
+        password = secrets.token_urlsafe(9)
+        store.add_user(name, password, role, districts=districts, station=at)
+        where = f" {','.join(districts)}" if districts else f" {at}" if at else ""
+        print(f"  {name:14} {role:9}{where:12} 密码 / password: {password}")
+    return "demo_admin"
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -240,6 +277,11 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     _use_city(args, config.warehouse_path(args.warehouse))
     snap = snapshot.take(config.warehouse_path(args.warehouse), args.week, args.out,
                          by_clock=args.by_clock, pdf=not args.no_pdf, lang=args.lang)
+    from warehouse.access import AccessStore
+    import getpass
+
+    AccessStore(config.warehouse_path(args.warehouse)).record(f"cli:{getpass.getuser()}", "snapshot",
+                                                              f"{snap.week} revision {snap.revision}")
     state = "新修订版 / new revision" if snap.new_revision else "数字未变 / figures unchanged"
     print(f"快照 / snapshot {snap.week} ({snap.week.start} – {snap.week.end}): {snap.folder}")
     print(f"  修订版 / revision {snap.revision} ({state}); {len(snap.manifest['files'])} files")
@@ -248,8 +290,14 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(warehouse: Path, port: int, host: str) -> int:
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _serve(warehouse: Path, port: int, host: str, demo_user: str | None = None) -> int:
     env = dict(os.environ, EMSS_WAREHOUSE=str(warehouse.resolve()))
+    env.pop("EMSS_DEMO_USER", None)
+    if demo_user:
+        env["EMSS_DEMO_USER"] = demo_user  # the demo opens signed in: loopback only (cmd_demo checks)
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.DASHBOARD_APP),
            "--server.headless", "true", "--server.address", host, "--server.port", str(port),
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
@@ -262,8 +310,14 @@ def _serve(warehouse: Path, port: int, host: str) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from warehouse.connection import open_reader
 
+    from warehouse.access import AccessStore
+
     warehouse = config.warehouse_path(args.warehouse)
     open_reader(warehouse).close()  # fail here, clearly, if there is no warehouse
+    if args.host not in LOOPBACK and not AccessStore(warehouse).has_accounts():
+        # everyone on the network would see everything: refused until sign-in is on
+        print(f"错误 / error: {messages.both('cli_serve_needs_accounts', host=args.host)}", file=sys.stderr)
+        return 2
     return _serve(warehouse, args.port, args.host)
 
 
@@ -288,6 +342,57 @@ def cmd_profile_new(args: argparse.Namespace) -> int:
     if missing:
         print("  无人口数据 / no population for: " + "、".join(missing) + " (--population CSV; meanwhile by area)")
     print(f"  演示 / demo: emss demo --profile {folder}    导入 / load: emss ingest --profile {folder} FILES")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """A new password: from standard input with --password-stdin (for scripts), else asked twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("密码 / password: ")
+    if getpass.getpass("再输一次 / again: ") != first:
+        raise ValueError("两次输入的密码不同 / the two passwords differ")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from warehouse.access import AccessStore
+
+    store = AccessStore(config.warehouse_path(args.warehouse))
+    if args.user_command == "add":
+        store.add_user(args.name, _password(args), args.role, districts=tuple(args.district or ()), station=args.station)
+        print(f"已添加 / added: {args.name} ({args.role})")
+    elif args.user_command == "passwd":
+        store.set_password(args.name, _password(args))
+        print(f"已更改密码 / password changed: {args.name}")
+    elif args.user_command in ("disable", "enable", "unlock"):
+        getattr(store, args.user_command)(args.name)
+        print(f"{args.user_command}: {args.name}")
+    else:
+        for u in store.users():
+            state = "disabled" if u.disabled else f"locked until {u.locked_until}" if u.locked_until else "active"
+            where = ",".join(u.districts) or u.station or "city"
+            print(f"{u.name:20} {u.role:9} {where:16} {state:28} last sign-in: {u.last_sign_in or '—'}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from emss import spreadsheet
+    from warehouse.access import AccessStore
+
+    events = AccessStore(config.warehouse_path(args.warehouse)).events(limit=args.limit, user=args.user)
+    frame = pl.DataFrame(events, schema={"at": pl.String, "user": pl.String, "event": pl.String,
+                                         "detail": pl.String, "scope": pl.String})
+    out = spreadsheet.csv_text(frame)  # a name or statement a spreadsheet would run as a formula is quoted
+    if args.out:
+        Path(args.out).write_text(out, encoding="utf-8-sig")
+        print(f"{frame.height} events → {args.out}")
+    else:
+        print(out, end="")
     return 0
 
 
@@ -375,6 +480,38 @@ def build_parser() -> argparse.ArgumentParser:
     q = what.add_parser("show", help="the city a warehouse (or --profile) is about")
     _add_warehouse(q, writes=True)
     q.set_defaults(func=cmd_profile_show)
+
+    from emss.roles import ROLES
+
+    p = sub.add_parser("user", help="accounts that sign in to the dashboard (sign-in is on once one exists)")
+    what = p.add_subparsers(dest="user_command", required=True)
+    q = what.add_parser("add", help="add an account: a role, and for district and station roles their scope")
+    _add_warehouse(q)
+    q.add_argument("name")
+    q.add_argument("--role", required=True, choices=list(ROLES), help="leader, district, station, analyst, admin")
+    q.add_argument("--district", action="append", metavar="CODE", help="a district the account sees (role district; repeat)")
+    q.add_argument("--station", metavar="ID", help="the station the account sees (role station)")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    q.set_defaults(func=cmd_user)
+    for command, help_text in (("passwd", "set a new password"), ("disable", "stop an account signing in"),
+                               ("enable", "let a disabled account sign in again"),
+                               ("unlock", "lift a lock after too many wrong passwords")):
+        q = what.add_parser(command, help=help_text)
+        _add_warehouse(q)
+        q.add_argument("name")
+        if command == "passwd":
+            q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        q.set_defaults(func=cmd_user)
+    q = what.add_parser("list", help="the accounts, their roles, scopes and state")
+    _add_warehouse(q)
+    q.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("audit", help="the audit trail (sign-ins, pages, SQL, downloads, snapshots) as CSV")
+    _add_warehouse(p)
+    p.add_argument("--user", help="one account's events only")
+    p.add_argument("--limit", type=int, default=100_000, help="at most this many, newest first")
+    p.add_argument("--out", metavar="FILE", help="write the CSV here instead of the terminal")
+    p.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -27,6 +27,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from emss.roles import Scope
+from queries.scope import OutOfScope, narrow, trim
+
+__all__ = ["OutOfScope", "run", "get", "catalogue", "bind"]
+
 QUERIES_DIR = Path(__file__).resolve().parent
 PARAM_TYPES = ("date", "int", "float", "text", "text[]")
 _HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*)$")
@@ -132,8 +137,20 @@ def bind(query: NamedQuery, params: dict[str, object] | None = None) -> dict[str
     return bound
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
-    """Run a named query with its parameters bound; returns a Polars frame."""
+def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None,
+        scope: Scope | None = None) -> pl.DataFrame:
+    """Run a named query with its parameters bound; returns a Polars frame. With a signed-in
+    person's `scope`, the query runs only if the role may run it, on parameters narrowed to the
+    scope, and returns only the scope's rows (queries/scope.py); OutOfScope otherwise."""
     query = get(name)
+    if scope is not None and not scope.city_wide:
+        declared = {p.name for p in query.params}
+        station_district = None
+        station = (params or {}).get("station")
+        if "station" in declared and station is not None and not scope.station:
+            found = con.execute("select district from stations where station_id = ?", [str(station)]).fetchall()
+            station_district = {str(station): found[0][0]} if found else {}
+        params = narrow(name, declared, dict(params or {}), scope, station_district)
     bound = bind(query, params)
-    return con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()
+    frame = con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()
+    return trim(frame, scope)

@@ -330,3 +330,85 @@ def test_overview_values_are_never_cut(server, browser, width, lang):
         tops = {round(page.locator('[data-testid="stMetric"]').nth(i).bounding_box()["y"]) for i in range(4)}
         assert len(tops) == 1, f"the board's tiles should fit one row at {width} px ({lang}): tops {tops}"
     context.close()
+
+
+# ---- signing in: a district head sees their district, a locked account stays shut, the audit says so
+
+@pytest.fixture(scope="module")
+def signed_warehouse(demo_warehouse, tmp_path_factory):
+    from warehouse.access import AccessStore
+
+    warehouse = tmp_path_factory.mktemp("signin") / "emss.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    store = AccessStore(warehouse)
+    store.add_user("futian_head", "futian-password-1", "district", districts=("futian",))
+    store.add_user("boss", "admin-password-1", "admin")
+    store.add_user("clumsy", "clumsy-password-1", "leader")
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def signed_server(signed_warehouse):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
+    with running_dashboard(signed_warehouse) as base:
+        yield base
+
+
+def _sign_in(page, name: str, password: str) -> None:
+    page.wait_for_selector('input[type="password"]', timeout=60_000)
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_a_district_head_sees_only_their_district(signed_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{signed_server}/incidents?district=baoan")  # a link into another district
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0  # nothing before signing in
+    _sign_in(page, "futian_head", "futian-password-1")
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+    seen = {}
+    for title in ("警情明细", "总览", "响应时间", "站点与目标", "站点详情", "物资与装备", "地图", "5分钟救援圈"):
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        page.wait_for_timeout(2500)
+        page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
+        body = page.locator("body").inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0, title
+        seen[title] = ("福田" in body, "宝安" in body)
+    assert all(not baoan for _, baoan in seen.values()), seen
+    assert seen["总览"][0] and seen["响应时间"][0]
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "查询工作台" not in nav and "数据质量" not in nav and "审计日志" not in nav  # no SQL box, no audit
+    context.close()
+
+
+def test_five_wrong_passwords_lock_and_the_audit_says_so(signed_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1200}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(signed_server)
+    for _ in range(5):
+        _sign_in(page, "clumsy", "not-my-password")
+        page.wait_for_selector('[data-testid="stAlert"]', timeout=30_000)
+        page.wait_for_timeout(300)
+    assert "锁定" in page.locator('[data-testid="stAlert"]').last.inner_text()
+    _sign_in(page, "clumsy", "clumsy-password-1")  # the right password, too late
+    page.wait_for_timeout(1500)
+    assert "锁定" in page.locator('[data-testid="stAlert"]').last.inner_text()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(signed_server)
+    _sign_in(page, "boss", "admin-password-1")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("审计日志", exact=True).click()
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+    page.wait_for_timeout(1500)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    text = grid.inner_text() + " " + (grid.get_attribute("aria-label") or "")
+    shown = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')).map(c => c.innerText).join(' ')""")
+    assert "clumsy" in shown + text and "账号锁定" in shown + text, shown[:500]
+    context.close()

@@ -6,8 +6,8 @@
     3  computations      emss.figures, emss.coverage, emss.sqlbox
     2  loading, asking   etl/, queries/
     1  warehouse         warehouse/
-    0  domain            emss.categories, emss.profiles, emss.geo, emss.config, emss.settings,
-                         emss.messages, emss.spreadsheet, emss.tables
+    0  domain            emss.categories, emss.profiles, emss.roles, emss.geo, emss.config,
+                         emss.settings, emss.messages, emss.spreadsheet, emss.tables
 
 Every import is read from the source, function-level ones too. Imports go down a floor, or stay
 on the floor within the same package (emss.geo may use emss.config; etl may not use queries);
@@ -22,7 +22,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PACKAGES = ("emss", "etl", "warehouse", "queries", "dashboard")
 FLOORS: list[tuple[str, ...]] = [
-    ("emss.categories", "emss.profiles", "emss.geo", "emss.config", "emss.settings", "emss.messages",
+    ("emss.categories", "emss.profiles", "emss.roles", "emss.geo", "emss.config", "emss.settings", "emss.messages",
      "emss.spreadsheet", "emss.tables"),
     ("warehouse",),
     ("etl", "queries"),

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from dashboard import data, export, i18n, plain
+from dashboard import data, export, i18n, plain, signin
 from dashboard.filters import current
 from emss import categories, messages, sqlbox, tables
 
@@ -27,6 +27,9 @@ CATEGORY_COLUMNS = {"district": "district", "station_type": "station_type", "inc
 
 f = current()
 lang = f.lang
+if data.scope() is not None and not data.scope().sql_box:  # below the navigation too: a role without it gets nothing
+    st.warning(i18n.t("out_of_scope"))
+    st.stop()
 
 
 def param_widget(query: queries.NamedQuery, p: queries.Param) -> object:
@@ -137,7 +140,8 @@ if frame is not None:
     buffer = io.BytesIO()
     frame.write_parquet(buffer)
     st.download_button(i18n.t("download_parquet"), buffer.getvalue(), file_name=f"{stem}.parquet",
-                       mime="application/vnd.apache.parquet", key="wb_download_parquet")
+                       mime="application/vnd.apache.parquet", key="wb_download_parquet",
+                       on_click=export.recorded(f"{stem}.parquet"))
     chart = suggested_chart(frame)
     if chart is not None:
         st.markdown(f"**{i18n.t('workbench_chart')}**")
@@ -157,6 +161,7 @@ sql = st.text_area(i18n.t("workbench_adhoc_sql"), key="wb_sql", height=140,
                          "       avg(case when is_within_target then 1 else 0 end) as within_target_share\n"
                          "from incidents\nwhere first_arrive_at is not null\ngroup by district\norder by incidents desc")
 if st.button(i18n.t("workbench_adhoc_run"), key="wb_sql_run", type="primary"):
+    signin.record("sql", sql)
     try:
         st.session_state["wb_sql_result"] = (sql, sqlbox.run(data.warehouse(), sql))
     except sqlbox.Refused as e:
@@ -181,9 +186,15 @@ def adhoc_downloads(frame: pl.DataFrame) -> None:
         st.caption(i18n.t("sqlbox_no_download", cap=cap))
         return
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(i18n.t("download_csv"), lambda: export.csv_bytes(flat), file_name="sql_result.csv",
+    def downloaded(name: str, payload: bytes) -> bytes:  # made when clicked: recorded then
+        signin.record("download", name)
+        return payload
+
+    left.download_button(i18n.t("download_csv"), lambda: downloaded("sql_result.csv", export.csv_bytes(flat)),
+                         file_name="sql_result.csv",
                          mime="text/csv", key="wb_sql_download_csv", on_click="ignore")
-    right.download_button(i18n.t("download_excel"), lambda: export.excel_bytes(flat, "sql_result"),
+    right.download_button(i18n.t("download_excel"),
+                          lambda: downloaded("sql_result.xlsx", export.excel_bytes(flat, "sql_result")),
                           file_name="sql_result.xlsx", on_click="ignore", key="wb_sql_download_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
