@@ -3,7 +3,7 @@
 A mapping is a small TOML file:
 
     kind = "incidents"                         # incidents | stations | inventory | targets
-    timezone = "America/Los_Angeles"           # the exports' local time (default Asia/Shanghai)
+    timezone = "America/Los_Angeles"           # the exports' local time (default: the city's, from its profile)
     timestamp_format = "%m/%d/%Y %I:%M:%S %p"  # or a list of formats, tried in order
     crs = "WGS-84"                             # WGS-84 | GCJ-02 | BD-09, when rows do not say
     service_area = [-122.55, 37.68, -122.33, 37.84]   # lon_min, lat_min, lon_max, lat_max
@@ -28,7 +28,7 @@ Fields the mapping does not name are still found by the built-in header words.
 
 Time zones. A timestamp written with its UTC offset (`2024-05-21T01:03:05+08:00`, `...+0530`,
 `...Z`, or read by a `timestamp_format` with `%z` or `%Z`) is the instant it names, stored in the
-warehouse's local time (Asia/Shanghai) whatever `timezone` says. One without an offset is a
+warehouse's local time (the city's, from its profile) whatever `timezone` says. One without an offset is a
 wall-clock time in `timezone`. Where that zone's clocks change, a time they skip (02:30 on
 2024-03-10 in America/Toronto) moves on by the gap (03:30 EDT), and a time they show twice (01:30
 on 2024-11-03) is its first occurrence (EDT), as Python's zoneinfo reads them (fold=0); but a later

@@ -266,3 +266,14 @@ def test_explain_shows_times_as_stored_in_the_citys_clock(tmp_path):
     call = dt.datetime(2024, 1, 1, 10, 0, tzinfo=dt.timezone.utc).astimezone(london)
     dispatch = dt.datetime(2024, 1, 1, 5, 1, tzinfo=ZoneInfo("America/New_York")).astimezone(london)
     assert f"→ ['{call:%Y-%m-%d %H:%M:%S}']" in shown and f"→ ['{dispatch:%Y-%m-%d %H:%M:%S}']" in shown
+
+
+def test_the_weekly_pack_is_the_warehouses_city(guangzhou_warehouse, tmp_path):
+    from emss import snapshot
+
+    warehouse = tmp_path / "gz.duckdb"
+    warehouse.write_bytes(guangzhou_warehouse.read_bytes())
+    snap = snapshot.take(warehouse, out_dir=tmp_path / "snapshots", pdf=False)
+    assert snap.manifest["city"]["name_zh"] == "广州市" and snap.manifest["timezone"] == "Asia/Shanghai"
+    report = next((tmp_path / "snapshots").rglob("report_*.html")).read_text(encoding="utf-8")
+    assert "天河区" in report and "深圳" not in report and "宝安" not in report

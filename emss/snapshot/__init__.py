@@ -12,7 +12,7 @@
 The default week is the last complete week of the *data* (the latest Monday to
 Sunday ending on or before the data's as-of date), not of the wall clock, so a
 snapshot means the same thing whenever it is taken; `by_clock=True` uses the
-week before today's in Asia/Shanghai instead. Nothing in the folder depends on
+week before today's by the city's clock instead. Nothing in the folder depends on
 the clock: the time of the cut is when the last loaded batch finished, and the
 workbook's and PDF's dates are set to it. The week's KPIs also go to
 meta.snapshots (see `history`), where a revised week becomes a new revision.
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
-from emss import settings, spreadsheet
+from emss import profiles, settings, spreadsheet
 from emss.snapshot import history
 from emss.snapshot.history import DataState, data_state
 from emss.snapshot.pdf import PdfOutcome, print_pdf
@@ -41,6 +41,7 @@ from emss.snapshot.report import ReportInfo, build_html, draw
 from emss.snapshot.tables import TABLES, kpi_values, response_rules, run_tables, summary_rows
 from emss.snapshot.week import Week, last_complete_week, last_complete_week_by_clock, parse_week
 from emss.snapshot.workbook import write_workbook
+from warehouse.build import recorded_profile
 from warehouse.connection import open_reader
 
 __all__ = ["Snapshot", "Week", "parse_week", "take", "record_week", "snapshots_dir", "pack_zip"]
@@ -87,6 +88,9 @@ def _pick_week(state: DataState, week: Week | str | None, by_clock: bool) -> Wee
 def _compute(warehouse: Path, week: Week | str | None, by_clock: bool):
     con = open_reader(warehouse)
     try:
+        city = recorded_profile(con)
+        if city is not None:
+            profiles.use(city)  # the warehouse's city: its clock, districts and words in the pack
         state = data_state(con)
         week = _pick_week(state, week, by_clock)
         tables = run_tables(con, week)
@@ -151,7 +155,8 @@ def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, 
         "week_start": week.start.isoformat(),
         "week_end": week.end.isoformat(),
         "previous_week": week.previous().label,
-        "timezone": "Asia/Shanghai",
+        "timezone": profiles.current().timezone,
+        "city": {"name_zh": profiles.current().name_zh, "name_en": profiles.current().name_en},
         "data_as_of": state.as_of.isoformat(),
         "cut_at": state.cut_at.isoformat() if state.cut_at else None,
         "revision": revision,

@@ -1,4 +1,4 @@
-"""ISO weeks (Monday to Sunday, local time Asia/Shanghai), as the weekly snapshot names them: 2026-W47."""
+"""ISO weeks (Monday to Sunday, the city's local time), as the weekly snapshot names them: 2026-W47."""
 
 from __future__ import annotations
 
@@ -68,6 +68,6 @@ def last_complete_week(as_of: dt.date) -> Week:
 
 
 def last_complete_week_by_clock(now: dt.datetime | None = None) -> Week:
-    """The latest week that has ended by the wall clock in Asia/Shanghai (the week before today's)."""
+    """The latest week that has ended by the city's wall clock (the week before today's)."""
     today = (now or dt.datetime.now(ZoneInfo(profiles.current().timezone))).astimezone(ZoneInfo(profiles.current().timezone)).date()
     return Week.of(today).previous()
