@@ -240,11 +240,18 @@ def demo_city(profile: profiles.Profile | None = None) -> DemoCity:
     population = np.array([profile.districts[c].population or density * a for c, a in zip(codes, area)], dtype=float)
     hints = profile.demo
     by_people = [codes[i] for i in np.argsort(-population, kind="stable")]
-    by_density = [codes[i] for i in np.argsort(population / area, kind="stable")]
+    if known:
+        by_density = [codes[i] for i in np.argsort(population / area, kind="stable")]
+    else:  # no population at all: every density is the same, so the outlying districts are the remote ones
+        middle = shapely.centroid(shapely.union_all([profile.districts[c].geometry for c in codes]))
+        far = [profile.districts[c].geometry.centroid.distance(middle) for c in codes]
+        by_density = [codes[i] for i in np.argsort(-np.array(far), kind="stable")]
     slow = hints.get("slow_district", by_people[0])
     busy = hints.get("busy_district", by_people[1] if len(codes) > 1 else slow)
     remote = hints.get("remote_district", next((c for c in by_density if c not in (slow, busy)), slow))
-    forest = hints.get("forest_weight") or dict(zip(by_density, FOREST_WEIGHTS))
+    # the hills: in the least densely peopled districts, or without population the largest ones
+    hilly = by_density if known else [codes[i] for i in np.argsort(-area, kind="stable")]
+    forest = hints.get("forest_weight") or dict(zip(hilly, FOREST_WEIGHTS))
     for name, code in (("slow_district", slow), ("busy_district", busy), ("remote_district", remote), *((
             "forest_weight", c) for c in forest)):
         if code not in codes:
