@@ -9,6 +9,7 @@ full demo:  EMSS_BROWSER_WAREHOUSE=data/emss.duckdb EMSS_SCREENSHOTS=docs/screen
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -41,11 +42,18 @@ def browser_warehouse(demo_warehouse) -> Path:
     return Path(os.environ.get("EMSS_BROWSER_WAREHOUSE") or demo_warehouse)
 
 
-@pytest.fixture(scope="module")
-def server(browser_warehouse):
+@contextlib.contextmanager
+def serving(warehouse: Path):
+    """`emss serve` on the warehouse, for Chromium; skip, saying why, when Chromium is absent."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
-    with running_dashboard(browser_warehouse) as base:
+    with running_dashboard(warehouse) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def server(browser_warehouse):
+    with serving(browser_warehouse) as base:
         yield base
 
 
@@ -104,9 +112,7 @@ def _open_offline(server, browser, page_path):
 
 @pytest.fixture(scope="module")
 def guangzhou_server(guangzhou_warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
-    with running_dashboard(guangzhou_warehouse) as base:
+    with serving(guangzhou_warehouse) as base:
         yield base
 
 
@@ -349,9 +355,7 @@ def signed_warehouse(demo_warehouse, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def signed_server(signed_warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed (apt-get install chromium); .ci/run installs it")
-    with running_dashboard(signed_warehouse) as base:
+    with serving(signed_warehouse) as base:
         yield base
 
 
