@@ -276,7 +276,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
     _use_city(args, config.warehouse_path(args.warehouse))
     snap = snapshot.take(config.warehouse_path(args.warehouse), args.week, args.out,
-                         by_clock=args.by_clock, pdf=not args.no_pdf, lang=args.lang)
+                         by_clock=args.by_clock, pdf=not args.no_pdf, lang=args.lang, district=args.district)
     from warehouse.access import AccessStore
     import getpass
 
@@ -456,6 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder that holds the week folders (default: $EMSS_SNAPSHOTS, else snapshots/)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (which needs Chromium)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the workbook and report (default zh)")
+    p.add_argument("--district", metavar="CODE",
+                   help="one district's pack, as its district account sees it (folder <week>-<district>; nothing recorded)")
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("serve", help="open the dashboard on the warehouse")

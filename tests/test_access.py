@@ -190,3 +190,36 @@ def test_the_demo_prints_an_account_per_role(tmp_path):
     for u in users:
         password = next(line.split()[-1] for line in out.stdout.splitlines() if line.strip().startswith(u.name + " "))
         assert AccessStore(tmp_path / "d.duckdb").authenticate(u.name, password).name == u.name
+
+
+def test_a_districts_weekly_pack_holds_that_district_only(warehouse, tmp_path):
+    from emss import snapshot
+
+    city = snapshot.take(warehouse, out_dir=tmp_path / "s", pdf=False)
+    pack = snapshot.take(warehouse, city.week, out_dir=tmp_path / "s", pdf=False, district="futian")
+    assert pack.folder.name == f"{city.week.label}-futian" and pack.manifest["district"] == "futian"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        expected = con.execute("select count(*) from incidents where district = 'futian' and call_date between ? and ?",
+                               [city.week.start, city.week.end]).fetchone()[0]
+        recorded = con.execute("select count(*) from meta.snapshots").fetchone()[0]
+    finally:
+        con.close()
+    import polars as pl
+
+    kpi = pl.read_parquet(pack.folder / "tables" / "response_kpi.parquet")
+    assert kpi.filter(pl.col("week") == city.week.label)["incidents"][0] == expected
+    by_district = pl.read_parquet(pack.folder / "tables" / "response_by_district.parquet")
+    assert set(by_district["district"].drop_nulls()) <= {"futian"}
+    report = next(pack.folder.glob("report_*.html")).read_text(encoding="utf-8")
+    assert "宝安" in next(city.folder.glob("report_*.html")).read_text(encoding="utf-8")  # the city's tables name it
+    assert "宝安" not in report and "福田" in report
+    # the district's pack records nothing: the history stays the city's
+    assert snapshot.take(warehouse, city.week, out_dir=tmp_path / "s", pdf=False, district="futian").new_revision is False
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from meta.snapshots").fetchone()[0] == recorded
+    finally:
+        con.close()
+    assert main(["snapshot", "--warehouse", str(warehouse), "--district", "atlantis", "--no-pdf",
+                 "--out", str(tmp_path / "s")]) == 2

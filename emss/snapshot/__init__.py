@@ -34,6 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from emss import profiles, settings, spreadsheet
+from emss.roles import Scope
 from emss.snapshot import history
 from emss.snapshot.history import DataState, data_state
 from emss.snapshot.pdf import PdfOutcome, print_pdf
@@ -85,7 +86,10 @@ def _pick_week(state: DataState, week: Week | str | None, by_clock: bool) -> Wee
     return week
 
 
-def _compute(warehouse: Path, week: Week | str | None, by_clock: bool):
+def _compute(warehouse: Path, week: Week | str | None, by_clock: bool, district: str | None = None):
+    """The week's state, tables, rules and revision. A district's pack (`district`) holds its tables to
+    the district, as a district account sees them, and records nothing: the history is the city's."""
+    scope = Scope("district", (district,)) if district else None
     con = open_reader(warehouse)
     try:
         city = recorded_profile(con)
@@ -93,12 +97,17 @@ def _compute(warehouse: Path, week: Week | str | None, by_clock: bool):
             profiles.use(city)  # the warehouse's city: its clock, districts and words in the pack
         state = data_state(con)
         week = _pick_week(state, week, by_clock)
-        tables = run_tables(con, week)
+        if district and district not in profiles.current().districts:
+            raise ValueError(f"{district}: 不是本市的区 / no district of {profiles.current().name_zh}: "
+                             + ", ".join(profiles.current().districts))
+        tables = run_tables(con, week, scope)
         rules = response_rules(con)
         values = kpi_values(tables, week)
         revision, previous = history.latest_revision(con, week)
     finally:
         con.close()
+    if district:
+        return state, week, tables, rules, revision, False
     new = not revision or not history.unchanged(previous, values)
     if new:
         revision, new = history.record(warehouse, week, values, state)
@@ -126,7 +135,8 @@ def _json_ready(value: object) -> object:
 
 
 def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, pl.DataFrame],
-                  rules: settings.ResponseRules, revision: int, *, pdf: bool, lang: str) -> tuple[dict, PdfOutcome]:
+                  rules: settings.ResponseRules, revision: int, *, pdf: bool, lang: str,
+                  district: str | None = None) -> tuple[dict, PdfOutcome]:
     software = software_versions()
     (folder / "tables").mkdir(parents=True)
     for stem, frame in tables.items():
@@ -157,6 +167,7 @@ def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, 
         "previous_week": week.previous().label,
         "timezone": profiles.current().timezone,
         "city": {"name_zh": profiles.current().name_zh, "name_en": profiles.current().name_en},
+        "district": district,  # a district's pack: every table held to it; None: the whole city
         "data_as_of": state.as_of.isoformat(),
         "cut_at": state.cut_at.isoformat() if state.cut_at else None,
         "revision": revision,
@@ -183,21 +194,24 @@ def _write_folder(folder: Path, week: Week, state: DataState, tables: dict[str, 
 
 
 def take(warehouse: str | os.PathLike, week: Week | str | None = None, out_dir: str | os.PathLike | None = None,
-         *, by_clock: bool = False, pdf: bool = True, lang: str = "zh") -> Snapshot:
+         *, by_clock: bool = False, pdf: bool = True, lang: str = "zh", district: str | None = None) -> Snapshot:
     """Snapshot one week: record its KPIs in the warehouse and write its folder under `out_dir`.
+    With `district`, the district's pack (folder `<week>-<district>`): its tables only, nothing recorded.
 
     The folder is written beside its final place and renamed into it, so it is
     never seen half written and keeps no file from an earlier run.
     """
-    state, week, tables, rules, revision, new = _compute(Path(warehouse), week, by_clock)
+    state, week, tables, rules, revision, new = _compute(Path(warehouse), week, by_clock, district)
     root = snapshots_dir(out_dir)
     root.mkdir(parents=True, exist_ok=True)
-    folder = root / week.label
-    staging = root / f".{week.label}.tmp-{os.getpid()}"
+    name = f"{week.label}-{district}" if district else week.label
+    folder = root / name
+    staging = root / f".{name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        manifest, outcome = _write_folder(staging, week, state, tables, rules, revision, pdf=pdf, lang=lang)
-        old = root / f".{week.label}.old-{os.getpid()}"
+        manifest, outcome = _write_folder(staging, week, state, tables, rules, revision, pdf=pdf, lang=lang,
+                                          district=district)
+        old = root / f".{name}.old-{os.getpid()}"
         if folder.exists():
             folder.rename(old)
         staging.rename(folder)

@@ -16,6 +16,7 @@ import polars as pl
 
 import queries
 from emss import settings
+from emss.roles import Scope
 from emss.snapshot.week import Week
 
 TREND_WEEKS = 12  # the trend in the report: the snapshot week and the eleven before it
@@ -61,18 +62,19 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 
-def run_tables(con: duckdb.DuckDBPyConnection, week: Week) -> dict[str, pl.DataFrame]:
-    """Every table of the pack for `week`, by file stem."""
+def run_tables(con: duckdb.DuckDBPyConnection, week: Week, scope: Scope | None = None) -> dict[str, pl.DataFrame]:
+    """Every table of the pack for `week`, by file stem; with a scope (a district's pack), held to it
+    where every query passes (queries.run)."""
     out: dict[str, pl.DataFrame] = {}
     for spec in TABLES:
         if spec.both_weeks:
             parts = [
-                queries.run(con, spec.query, spec.params(w)).select(pl.lit(w.label).alias("week"), pl.all())
+                queries.run(con, spec.query, spec.params(w), scope).select(pl.lit(w.label).alias("week"), pl.all())
                 for w in (week, week.previous())
             ]
             out[spec.stem] = pl.concat(parts, how="vertical")
         else:
-            out[spec.stem] = queries.run(con, spec.query, spec.params(week))
+            out[spec.stem] = queries.run(con, spec.query, spec.params(week), scope)
     return out
 
 
