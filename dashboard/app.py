@@ -12,6 +12,7 @@ import streamlit as st
 
 import queries
 from dashboard import data, filters, i18n, plain, signin
+from emss.roles import ROLES
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
@@ -51,8 +52,9 @@ PAGES = [
 scope = data.scope()
 allowed = [p for p in PAGES if (scope.may_open(p[0]) if scope else p[0] != "audit" or signin.store() is not None)]
 # No page icons either: the active page's icon becomes the favicon, fetched from a CDN.
-page = st.navigation([st.Page(PAGES_DIR / file, title=i18n.t(title), url_path=path, default=i == 0)
-                      for i, (path, file, title) in enumerate(allowed)])
+home = ROLES[scope.role].pages[0] if scope else "overview"  # a station's captain starts on their station
+page = st.navigation([st.Page(PAGES_DIR / file, title=i18n.t(title), url_path=path, default=path == home)
+                      for path, file, title in allowed])
 
 signin.sidebar()
 current = filters.sidebar(data_range)

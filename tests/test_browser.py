@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+import duckdb
 import pytest
 from conftest import running_dashboard
 
@@ -350,6 +351,12 @@ def signed_warehouse(demo_warehouse, tmp_path_factory):
     store.add_user("futian_head", "futian-password-1", "district", districts=("futian",))
     store.add_user("boss", "admin-password-1", "admin")
     store.add_user("clumsy", "clumsy-password-1", "leader")
+    store.add_user("lead", "leader-password-1", "leader")
+    store.add_user("ana", "analyst-password-1", "analyst")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    station = con.execute("select station_id from stations where district = 'futian' order by station_id limit 1").fetchone()[0]
+    con.close()
+    store.add_user("captain", "captain-password-1", "station", station=station)
     return warehouse
 
 
@@ -385,6 +392,37 @@ def test_a_district_head_sees_only_their_district(signed_server, browser):
     assert seen["总览"][0] and seen["响应时间"][0]
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "查询工作台" not in nav and "数据质量" not in nav and "审计日志" not in nav  # no SQL box, no audit
+    context.close()
+
+
+@pytest.mark.parametrize("name, password, offered, withheld", [
+    ("lead", "leader-password-1", {"总览", "数据质量", "周报快照"}, {"查询工作台", "审计日志"}),
+    ("ana", "analyst-password-1", {"总览", "查询工作台"}, {"审计日志"}),
+    ("captain", "captain-password-1", {"站点详情", "警情明细"}, {"总览", "响应时间", "地图", "查询工作台", "审计日志"}),
+])
+def test_each_role_is_offered_its_pages(signed_server, browser, signed_warehouse, name, password, offered, withheld):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(signed_server)
+    _sign_in(page, name, password)
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    page.wait_for_timeout(2000)
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert all(p in nav for p in offered) and not any(p in nav for p in withheld), nav
+    assert page.locator('[data-testid="stException"]').count() == 0
+    if name == "captain":  # a station's captain sees their station, and no other
+        con = duckdb.connect(str(signed_warehouse), read_only=True)
+        own, other = con.execute("""select min(station_id) filter (where district = 'futian'),
+                                           min(station_id) filter (where district <> 'futian') from stations""").fetchone()
+        other_name = con.execute("select station_name from stations where station_id = ?", [other]).fetchone()[0]
+        con.close()
+        page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
+        assert own in page.locator('[data-testid="stMain"]').inner_text()
+        page.goto(f"{signed_server}/station?station={other}")  # a link to another station: a new tab signs in again
+        _sign_in(page, name, password)
+        page.wait_for_timeout(3000)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert other_name not in body and own in body  # at most "not found": nothing of the other station
     context.close()
 
 
