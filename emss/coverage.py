@@ -407,6 +407,80 @@ def pairs_within(point_lon, point_lat, centre_lon, centre_lat, radius_m) -> tupl
     return point_idx[keep], centre_idx[keep], d[keep]
 
 
+# ---- the model against what was measured ---------------------------------------------
+
+DISTANCE_BANDS_M = (500, 1000, 1500, 2000, 3000)  # upper bounds; beyond the last: "3 km and more"
+_RECONCILE_SCHEMA = {"group": pl.String, "timed": pl.Int64, "measured": pl.Float64, "modelled": pl.Float64,
+                     "modelled_with_call": pl.Float64, "gap_pp": pl.Float64, "gap_with_call_pp": pl.Float64}
+
+
+def modelled_arrival_s(points: pl.DataFrame, sites: pl.DataFrame, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """For each point (lon, lat): the earliest modelled time on scene from any site (turnout + travel,
+    emss.coverage.reach's model) and the distance to the nearest site (metres)."""
+    lon, lat = points["lon"].to_numpy().astype(float), points["lat"].to_numpy().astype(float)
+    best = np.full(len(lon), np.inf)
+    nearest = np.full(len(lon), np.inf)
+    if sites.height == 0:
+        return best, nearest
+    s_lon, s_lat = sites["lon"].to_numpy().astype(float), sites["lat"].to_numpy().astype(float)
+    fixed = (sites["turnout_s"] + sites["intercept_s"]).to_numpy().astype(float)
+    speed = sites["speed_ms"].to_numpy().astype(float)
+    for start in range(0, len(lon), chunk):
+        part = slice(start, start + chunk)
+        d = np.atleast_2d(haversine_m(lon[part, None], lat[part, None], s_lon[None, :], s_lat[None, :]))
+        best[part] = (fixed[None, :] + d / speed[None, :]).min(axis=1)
+        nearest[part] = d.min(axis=1)
+    return best, nearest
+
+
+def distance_band(distance_m: np.ndarray) -> np.ndarray:
+    """'0–500 m', '500–1000 m', … '3000+ m' of each distance."""
+    edges = (0, *DISTANCE_BANDS_M)
+    labels = [f"{a}–{b} m" for a, b in zip(edges, edges[1:])] + [f"{DISTANCE_BANDS_M[-1]}+ m"]
+    return np.array(labels, dtype=object)[np.searchsorted(np.asarray(DISTANCE_BANDS_M), distance_m, side="left")]
+
+
+def reconcile(points: pl.DataFrame, sites: pl.DataFrame, target_s: float) -> dict[str, pl.DataFrame]:
+    """The reach model against what was measured, over the period's incidents that have an arrival.
+
+    measured: the share that arrived within the target (the 5-minute rate, clock from the alarm).
+    modelled: the share the model puts within reach (some site's turnout + travel within the target:
+    the circle the page draws). modelled_with_call: the same with the period's median call processing
+    (alarm to dispatch) added, which the circle leaves out. Gaps in percentage points, model minus
+    measured. By 'city' (one row), 'district' and 'band' (distance to the nearest site)."""
+    timed = points.filter(pl.col("response_s").is_not_null())
+    arrival, nearest = modelled_arrival_s(timed, sites)
+    call = timed["call_processing_s"].drop_nulls()
+    call_s = float(call.median()) if call.len() else 0.0
+    frame = timed.select(
+        pl.col("district"),
+        (pl.col("response_s") <= target_s).alias("measured"),
+        pl.Series("modelled", arrival <= target_s),
+        pl.Series("modelled_with_call", arrival + call_s <= target_s),
+        pl.Series("band", distance_band(nearest), dtype=pl.String),
+        pl.Series("nearest_m", nearest),
+    )
+
+    def summary(by: str | None) -> pl.DataFrame:
+        shares = [pl.len().cast(pl.Int64).alias("timed"),
+                  *(pl.col(c).mean().cast(pl.Float64).alias(c) for c in ("measured", "modelled", "modelled_with_call"))]
+        out = (frame.group_by(by).agg(*shares).rename({by: "group"}) if by
+               else frame.select(pl.lit("city").alias("group"), *shares))
+        return out.with_columns(((pl.col("modelled") - pl.col("measured")) * 100).alias("gap_pp"),
+                                ((pl.col("modelled_with_call") - pl.col("measured")) * 100).alias("gap_with_call_pp")
+                                ).select(list(_RECONCILE_SCHEMA)).cast(_RECONCILE_SCHEMA)
+
+    order = {code: i for i, code in enumerate(profiles.current().districts)}
+    bands = {label: i for i, label in enumerate(distance_band(np.array([*DISTANCE_BANDS_M, np.inf]) - 1))}
+    return {
+        "city": summary(None),
+        "district": summary("district").sort(pl.col("group").replace_strict(order, default=len(order),
+                                                                            return_dtype=pl.Int64), pl.col("group")),
+        "band": summary("band").sort(pl.col("group").replace_strict(bands, default=len(bands), return_dtype=pl.Int64)),
+        "call_processing_s": pl.DataFrame({"median_s": [call_s]}),
+    }
+
+
 def in_service(stations: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     """Stations that count on a date: opened on or before it and not closed by then."""
     return stations.filter(

@@ -570,6 +570,11 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     assert by_district["行政区"].iloc[0] == "全市"
     # tables keep rates as fractions (shown as %, emss.tables); the tile shows the percentage
     assert by_district["人口覆盖率"].iloc[0] * 100 == pytest.approx(before, abs=0.06)
+    # the circle is checked against what was measured: one sentence, a table by district and by distance
+    said = " ".join(m.value for m in at.markdown)
+    assert "救援圈模型认为" in said and "实测" in said and "接警处理" in said
+    by_band = next(v for k, v in frames.items() if "离最近站点" in v.columns)
+    assert by_band["离最近站点"].iloc[0] == "0–500 m" and (by_band["有到场记录"] > 0).all()
 
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert deck.get("mapProvider") is None
@@ -604,3 +609,67 @@ def test_travel_samples_beyond_the_cap_are_a_fixed_subset(reader):
     assert set(picked) <= keys
     assert everything.height // 8 < len(picked) < everything.height // 2   # about a quarter, by a hash
     assert picked == list(zip(again["incident_id"], again["station_id"]))  # the same ones every run
+
+
+# ---- the model against what was measured ----------------------------------------------------
+
+def test_reconcile_against_a_count_by_hand(reader):
+    """The modelled and measured shares, by district and distance band, counted again in plain Python."""
+    import math
+
+    from emss.settings import ALL_HOURS
+
+    settings = coverage_settings()
+    as_of = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
+    start = as_of - dt.timedelta(days=settings.period_days - 1)
+    stations = queries.run(reader, "coverage/stations", {"start_date": start, "end_date": as_of})
+    model = coverage.calibrate(queries.run(reader, "coverage/travel_samples", {"start_date": start, "end_date": as_of}),
+                               settings)
+    sites = coverage.reach(coverage.in_service(stations, as_of), model, ALL_HOURS, settings,
+                           stations["city_turnout_p50_s"][0])
+    points = queries.run(reader, "coverage/incident_points", {"start_date": as_of - dt.timedelta(days=180), "end_date": as_of})
+    got = coverage.reconcile(points, sites, settings.target_s)
+
+    # by hand: measured from the incidents view, the model site by site with the haversine formula
+    measured = dict(reader.execute("""select incident_id, response_s <= ? from incidents
+                                      where response_s is not null and lat is not null""", [settings.target_s]).fetchall())
+    calls = sorted(r[0] for r in reader.execute(
+        "select call_processing_s from incidents where incident_id in (select unnest(?)) and call_processing_s is not null",
+        [[i for i in points["incident_id"].to_list() if i in measured]]).fetchall())
+    call_s = (calls[(len(calls) - 1) // 2] + calls[len(calls) // 2]) / 2
+
+    def metres(lon1, lat1, lon2, lat2):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+        return 2 * 6371008.8 * math.asin(math.sqrt(h))
+
+    site_rows = sites.select("lon", "lat", "turnout_s", "intercept_s", "speed_ms").rows()
+    tally: dict[str, list[int]] = {}
+    bands: dict[str, list[int]] = {}
+    for incident, district, lon, lat in points.select("incident_id", "district", "lon", "lat").rows():
+        if incident not in measured:
+            continue
+        d = [metres(s[0], s[1], lon, lat) for s in site_rows]
+        arrival = min(s[2] + s[3] + di / s[4] for s, di in zip(site_rows, d))
+        row = [1, int(measured[incident]), int(arrival <= settings.target_s), int(arrival + call_s <= settings.target_s)]
+        for key, table in ((district, tally), ("city", tally)):
+            table[key] = [a + b for a, b in zip(table.get(key, [0, 0, 0, 0]), row)]
+        near = min(d)
+        band = next((f"{a}–{b} m" for a, b in zip((0, 500, 1000, 1500, 2000), (500, 1000, 1500, 2000, 3000)) if near <= b),
+                    "3000+ m")
+        bands[band] = [a + b for a, b in zip(bands.get(band, [0, 0, 0, 0]), row)]
+
+    def check(frame, expected):
+        rows = {r["group"]: r for r in frame.iter_rows(named=True)}
+        assert set(rows) == set(expected)
+        for key, (n, m, mod, mod_call) in expected.items():
+            r = rows[key]
+            assert r["timed"] == n
+            assert r["measured"] == pytest.approx(m / n) and r["modelled"] == pytest.approx(mod / n)
+            assert r["modelled_with_call"] == pytest.approx(mod_call / n)
+            assert r["gap_pp"] == pytest.approx((mod - m) / n * 100)
+
+    check(got["city"], {"city": tally.pop("city")})
+    check(got["district"], tally)
+    check(got["band"], bands)
+    assert got["call_processing_s"]["median_s"][0] == pytest.approx(call_s)

@@ -389,3 +389,48 @@ export.show(tables.build(model.filter(pl.col("band") == band), [
 ], lang), i18n.t("travel_model_file"), "coverage_travel_model", filtered_by=export.UNFILTERED,
     extra=[(i18n.t("tbl_about_model_period"), i18n.t("tbl_about_period_value", start=model_start.isoformat(),
                                                      end=rng.as_of.isoformat(), days=settings.period_days))])
+
+# ---- the model against what was measured ---------------------------------------------------
+st.subheader(i18n.t("section_cov_reconcile"))
+points = data.run("coverage/incident_points", start_date=f.start, end_date=f.end, districts=list(f.districts),
+                  incident_types=list(types), hour_from=hours[0], hour_to=hours[1])
+checked = coverage.reconcile(points, base_sites, settings.target_s)
+whole = checked["city"].row(0, named=True)
+if whole["timed"] == 0:
+    st.info(i18n.t("cov_reconcile_none"))
+else:
+    st.markdown(plain.md(i18n.t(
+        "cov_reconcile_sentence", modelled=i18n.fmt_pct(whole["modelled"]), measured=i18n.fmt_pct(whole["measured"]),
+        gap=f"{whole['gap_pp']:+.1f}", call=f"{checked['call_processing_s']['median_s'][0]:.0f}",
+        with_call=i18n.fmt_pct(whole["modelled_with_call"]), rest=f"{whole['gap_with_call_pp']:+.1f}",
+        n=i18n.fmt_int(whole["timed"]), target=int(settings.target_s))))
+    by_band = checked["band"]
+    fig = go.Figure()
+    for field, key in (("measured", "series_cov_measured"), ("modelled", "series_cov_modelled"),
+                       ("modelled_with_call", "series_cov_modelled_call")):
+        fig.add_bar(x=by_band["group"].to_list(), y=[v * 100 for v in by_band[field].to_list()], name=i18n.t(key),
+                    customdata=by_band["timed"].to_list(),
+                    hovertemplate="%{x}<br>%{y:.1f}%<br>" + i18n.t("hover_timed") + "<extra></extra>")
+    fig.update_layout(barmode="group", height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                      xaxis={"title": i18n.t("axis_nearest_distance")},
+                      yaxis={"title": i18n.t("axis_within_target_share"), "range": [0, 100], "ticksuffix": "%"})
+    st.plotly_chart(fig, key="coverage_reconcile")
+    reconcile_columns = [
+        Column(i18n.t("col_timed"), "timed", COUNT),
+        Column(i18n.t("col_cov_measured"), "measured", RATE),
+        Column(i18n.t("col_cov_modelled"), "modelled", RATE),
+        Column(i18n.t("col_cov_gap_pp"), "gap_pp", NUMBER, digits=1, signed=True),
+        Column(i18n.t("col_cov_modelled_call"), "modelled_with_call", RATE),
+        Column(i18n.t("col_cov_gap_call_pp"), "gap_with_call_pp", NUMBER, digits=1, signed=True),
+    ]
+    left, right = st.columns(2)
+    with left:
+        export.show(tables.build(checked["district"], [
+            Column(i18n.t("col_district"), lambda r: i18n.label("district", r["group"])), *reconcile_columns,
+        ], lang), i18n.t("cov_reconcile_district_file"), "coverage_reconcile_district", extra=whatif_about)
+    with right:
+        export.show(tables.build(checked["band"], [
+            Column(i18n.t("col_nearest_distance_band"), "group"), *reconcile_columns,
+        ], lang), i18n.t("cov_reconcile_band_file"), "coverage_reconcile_band", extra=whatif_about)
+    st.caption(i18n.t("cov_reconcile_caption", q=f"{settings.quantile:.2f}"))
