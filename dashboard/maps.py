@@ -232,10 +232,11 @@ def reach_records(sites: pl.DataFrame) -> list[dict]:
 
 
 def suggestion_records(suggestions: pl.DataFrame, lang: str) -> list[dict]:
-    """Suggested sites, with what each adds to those ranked before it."""
+    """Suggested sites, with what each adds to those ranked before it; a grid cell named by its place."""
     return [{
         "lon": float(r["lon"]), "lat": float(r["lat"]), "radius_m": float(r["radius_m"]),
-        "tip_title": i18n.text("tip_suggested", lang, rank=r["rank"], name=r["name"]),
+        "tip_title": i18n.text("tip_suggested", lang, rank=r["rank"],
+                               name=r["place"] if r.get("place") and r["name"] == r.get("candidate_id") else r["name"]),
         "tip_line1": i18n.text("tip_suggested_gain", lang, pop=f"{r['new_population']:,.0f}",
                                n=f"{r['new_incidents']:,.0f}"),
         "tip_line2": i18n.text("tip_station_district", lang, district=i18n.label("district", r["district"], lang)),

@@ -698,6 +698,53 @@ def hot_spots(grid: pl.DataFrame, counts: np.ndarray, sites: pl.DataFrame, weigh
     ).rename({"spot_id": "spot"})
 
 
+COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
+COMPASS_EN = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
+
+
+def place_names(points: pl.DataFrame, stations: pl.DataFrame, lang: str = "zh") -> pl.DataFrame:
+    """Where each point (lon, lat, district) is, in words a planner can find on the ground: its
+    district, the 街道 of the nearest station, and that station with the direction and distance to
+    the point ("福田区华强北街道，华强北社区应急管理服务站东北 820 米"). Columns place, near_station_id,
+    near_station_name, near_street, near_distance_m, bearing (0-7: N, NE, E ... NW)."""
+    schema = {"place": pl.String, "near_station_id": pl.String, "near_station_name": pl.String,
+              "near_street": pl.String, "near_distance_m": pl.Float64, "bearing": pl.Int64}
+    if points.height == 0:
+        return pl.DataFrame(schema=schema)
+    lon, lat = points["lon"].to_numpy().astype(float), points["lat"].to_numpy().astype(float)
+    idx, dist = nearest_sites(lon, lat, stations)
+    rows = []
+    for k, (i, d) in enumerate(zip(idx, dist)):
+        district = points["district"][k] if "district" in points.columns else None
+        where = profiles.current().label("district", district, lang) or ""
+        if i < 0:
+            rows.append((where or None, None, None, None, None, None))
+            continue
+        s = stations.row(int(i), named=True)
+        north = (lat[k] - s["lat"]) * 111_320.0
+        east = (lon[k] - s["lon"]) * 111_320.0 * np.cos(np.radians(lat[k]))
+        bearing = int(np.round(np.degrees(np.arctan2(east, north)) / 45.0)) % 8
+        street = s.get("street")
+        metres = int(round(d / 10.0) * 10)
+        name = s.get("station_name") or s["station_id"]
+        if lang == "zh":
+            area = where + (street + "街道" if street and not street.endswith("街道") else street or "")
+            place = (f"{area}，" if area else "") + f"{name}{COMPASS_ZH[bearing]} {metres} 米"
+        else:
+            area = ", ".join(x for x in (where, street) if x)
+            place = (f"{area}: " if area else "") + f"{metres} m {COMPASS_EN[bearing]} of {name}"
+        rows.append((place, s["station_id"], s.get("station_name"), street, float(d), bearing))
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def geojson(frame: pl.DataFrame, properties: list[str]) -> dict:
+    """Points (lon, lat) as a GeoJSON FeatureCollection a GIS opens, with the named columns as properties."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(r["lon"], 6), round(r["lat"], 6)]},
+         "properties": {p: r[p] for p in properties if p in r}}
+        for r in frame.iter_rows(named=True)]}
+
+
 def maximal_cover(cell_idx: np.ndarray, site_idx: np.ndarray, weight: np.ndarray, covered: np.ndarray,
                   k: int, n_sites: int, rounds: int = 10) -> list[int]:
     """Choose up to k sites that bring the most not-yet-covered demand within reach.

@@ -573,6 +573,15 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     # the circle is checked against what was measured: one sentence, a table by district and by distance
     said = " ".join(m.value for m in at.markdown)
     assert "救援圈模型认为" in said and "实测" in said and "接警处理" in said
+    # sites and hot spots are places on the ground (district, 街道, nearest station), never grid cell ids
+    import re
+
+    suggested_table = next(v for k, v in frames.items() if "候选地点" in v.columns)
+    for table in (suggested_table, hot):
+        shown = " ".join(str(x) for x in table.astype(str).values.ravel())
+        assert not re.search(r"\b8(?=[0-9a-f]*[a-f])[0-9a-f]{14}\b", shown), "an H3 id is shown"
+    assert hot["位置"].str.contains("街道").all() and hot["位置"].str.contains("米").all()
+    assert any(b.label.startswith("下载 GeoJSON") for b in at.get("download_button"))
     by_band = next(v for k, v in frames.items() if "离最近站点" in v.columns)
     assert by_band["离最近站点"].iloc[0] == "0–500 m" and (by_band["有到场记录"] > 0).all()
 
@@ -582,6 +591,7 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     assert ids == ["districts", "coverage_cells", "stations", "suggested_reach", "suggested_sites"]
     suggested = next(layer for layer in deck["layers"] if layer["id"] == "suggested_sites")["data"]
     assert len(suggested) == 5 and suggested[0]["tip_title"].startswith("建议站点第1名")
+    assert "街道" in suggested[0]["tip_title"] and "米" in suggested[0]["tip_title"]  # a place, not a cell id
     cells = next(layer for layer in deck["layers"] if layer["id"] == "coverage_cells")["data"]
     assert any("站点" in c["tip_title"] for c in cells)  # Chinese tooltips
 
@@ -673,3 +683,19 @@ def test_reconcile_against_a_count_by_hand(reader):
     check(got["district"], tally)
     check(got["band"], bands)
     assert got["call_processing_s"]["median_s"][0] == pytest.approx(call_s)
+
+
+def test_a_place_is_named_by_its_district_street_and_nearest_station():
+    stations = pl.DataFrame({"station_id": ["A", "B"], "station_name": ["甲站", "乙站"], "street": ["华强北", None],
+                             "lon": [114.0, 114.2], "lat": [22.5, 22.5]})
+    # 707 m north and 707 m east of A (a kilometre to the north-east); far from B
+    north, east = 707.1 / 111_320.0, 707.1 / (111_320.0 * math.cos(math.radians(22.5)))
+    points = pl.DataFrame({"lon": [114.0 + east, 114.2 - 2 * east], "lat": [22.5 + north, 22.5], "district": ["futian", None]})
+    named = coverage.place_names(points, stations)
+    assert named["place"][0] == "福田区华强北街道，甲站东北 1000 米"
+    assert named["near_station_id"].to_list() == ["A", "B"] and named["bearing"].to_list() == [1, 6]
+    assert named["place"][1] == "乙站西 1410 米"  # no district, no street: the station alone
+    english = coverage.place_names(points.head(1), stations, "en")["place"][0]
+    assert english == "Futian, 华强北: 1000 m north-east of 甲站"
+    geo = coverage.geojson(points.with_columns(pl.lit("x").alias("name")), ["name"])
+    assert geo["features"][0]["geometry"]["coordinates"] == [round(114.0 + east, 6), round(22.5 + north, 6)]

@@ -8,6 +8,7 @@ what-if changes; the KPI arrows compare it with the stations as they are.
 
 import datetime as dt
 import io
+import json
 import time
 
 import numpy as np
@@ -24,7 +25,9 @@ from warehouse.connection import file_version
 
 QUERIES = ["coverage/stations", "coverage/travel_samples", "coverage/incident_points"]
 CHANGES_KEY = "coverage_changes"  # the what-if list, kept for the session
-DEMAND_MIX = {"population": 1.0, "incidents": 0.0, "both": 0.5}  # population's share of a cell's demand
+# population's share of a cell's demand; the first is the default: the period's incidents (expected calls),
+# since population spread evenly over a district's land puts residents on reservoirs and hills
+DEMAND_MIX = {"incidents": 0.0, "both": 0.5, "population": 1.0}
 
 settings = coverage_settings()  # read on every run: an edited coverage.toml applies on reload
 
@@ -256,13 +259,17 @@ if source == "upload":
             st.error(i18n.t("siting_upload_error", error=plain.md(error)))
 suggestions = coverage.suggest_sites(grid, counts, coverage.reach(candidates, model, band, settings, city_turnout),
                                      weight, int(k))
+# every site said as a place on the ground (district, 街道, nearest station), never as a grid cell's id
+suggestions = pl.concat([suggestions, coverage.place_names(suggestions, live, lang)], how="horizontal")
+from_cells = source != "upload" or suggestions.height == 0 or bool((suggestions["candidate_id"] == suggestions["name"]).all())
 st.caption(i18n.t("siting_caption"))
 if suggestions.height == 0:
     st.info(i18n.t("siting_none"))
 else:
     export.show(tables.build(suggestions, [
         Column(i18n.t("col_rank"), "rank", COUNT),
-        Column(i18n.t("col_candidate"), "name"),
+        Column(i18n.t("col_candidate"), "place" if from_cells else "name"),
+        *([] if from_cells else [Column(i18n.t("col_place"), "place")]),
         Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
         Column(i18n.t("whatif_lon"), "lon", NUMBER, digits=5),
         Column(i18n.t("whatif_lat"), "lat", NUMBER, digits=5),
@@ -272,9 +279,16 @@ else:
         Column(i18n.t("col_new_area"), "new_area_km2", NUMBER, digits=2),
         Column(i18n.t("col_total_population"), "total_population", POPULATION),
     ], lang), i18n.t("siting_file"), "coverage_suggestions", extra=whatif_about)
-    st.button(i18n.t("siting_add"), key="coverage_add_suggestions", on_click=add_sites,
-              args=([{"name": i18n.t("siting_site_name", rank=r["rank"]), "lon": r["lon"], "lat": r["lat"]}
-                     for r in suggestions.iter_rows(named=True)],))
+    add_col, geo_col, _ = st.columns([2, 2, 3])
+    add_col.button(i18n.t("siting_add"), key="coverage_add_suggestions", on_click=add_sites,
+                   args=([{"name": i18n.t("siting_site_name", rank=r["rank"]), "lon": r["lon"], "lat": r["lat"]}
+                          for r in suggestions.iter_rows(named=True)],))
+    geo = coverage.geojson(suggestions.with_columns(pl.col("place").alias("name") if from_cells else pl.col("name")),
+                           ["rank", "name", "place", "district", "radius_m", "new_population", "new_incidents",
+                            "near_station_id", "near_distance_m"])
+    geo_col.download_button(i18n.t("siting_geojson"), json.dumps(geo, ensure_ascii=False).encode("utf-8"),
+                            file_name=f"{i18n.t('siting_file')}.geojson", mime="application/geo+json",
+                            key="coverage_suggestions_geojson", on_click=export.recorded("siting.geojson"))
 
 # ---- map (above the siting section) ---------------------------------------------------
 with map_area:
@@ -334,8 +348,10 @@ st.caption(i18n.t("hot_spots_caption"))
 if spots.height == 0:
     st.info(i18n.t("hot_spots_none"))
 else:
+    spots = pl.concat([spots, coverage.place_names(spots, live, lang).select("place")], how="horizontal")
     export.show(tables.build(spots, [
         Column(i18n.t("col_rank"), "rank", COUNT),
+        Column(i18n.t("col_place"), "place"),
         Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
         Column(i18n.t("whatif_lon"), "lon", NUMBER, digits=5),
         Column(i18n.t("whatif_lat"), "lat", NUMBER, digits=5),

@@ -22,7 +22,7 @@ per_station as (
     group by station_id
 )
 select
-    s.station_id, s.station_name, s.station_type, s.district,
+    s.station_id, s.station_name, s.station_type, s.district, s.street,
     cast(s.lat as double) as lat, cast(s.lon as double) as lon,
     s.opened_on, s.closed_on, s.is_forest,
     t.turnout_p50_s,
