@@ -699,3 +699,23 @@ def test_a_place_is_named_by_its_district_street_and_nearest_station():
     assert english == "Futian, 华强北: 1000 m north-east of 甲站"
     geo = coverage.geojson(points.with_columns(pl.lit("x").alias("name")), ["name"])
     assert geo["features"][0]["geometry"]["coordinates"] == [round(114.0 + east, 6), round(22.5 + north, 6)]
+
+
+def test_siting_is_within_a_few_percent_of_the_exact_answer(demo_warehouse):
+    """The page's greedy-and-exchange choice against the exact maximal-covering solution (CBC) of the
+    same problem; benchmarks/siting.py does the same on the full demo for k = 5, 10, 20."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("siting", Path(__file__).resolve().parent.parent / "benchmarks" / "siting.py")
+    siting = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(siting)
+    for demand in ("incidents", "population"):
+        cell_idx, site_idx, weight, covered, n_sites = siting.page_problem(demo_warehouse, demand)
+        for k in (3, 8):
+            ours = coverage.maximal_cover(cell_idx, site_idx, weight, covered, k, n_sites)
+            best, objective, status = siting.exact_cover(cell_idx, site_idx, weight, covered, k, n_sites, 120)
+            assert status == "Optimal" and len(ours) <= k and len(best) <= k
+            exact = siting.covered_weight(best, cell_idx, site_idx, weight, covered)
+            assert exact == pytest.approx(objective, rel=1e-6)
+            got = siting.covered_weight(ours, cell_idx, site_idx, weight, covered)
+            assert exact > 0 and got >= 0.97 * exact, (demand, k, got, exact)
