@@ -45,11 +45,11 @@ def follow(event) -> None:
 
 
 def with_change(table: tables.Table, groups: pl.DataFrame) -> tables.Table:
-    """The by-group table with, after its rate, the rate's change against the previous period of the same
+    """The by-group table with, before its note, the rate's change against the previous period of the same
     length in percentage points (response/by_group: only where both periods hold enough timed arrivals)."""
     column = Column(i18n.t("col_rate_change"), kind=tables.NUMBER, digits=1, signed=True,
                     help=i18n.t("col_rate_change_help"))
-    at = table.labels.index(i18n.t("col_rate")) + 1
+    at = table.labels.index(i18n.t("col_note"))
     frame = table.frame.clone().insert_column(at, groups["within_target_rate_change_pts"].alias(column.label))
     return dataclasses.replace(table, columns=table.columns[:at] + (column,) + table.columns[at:], frame=frame)
 
