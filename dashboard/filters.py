@@ -8,6 +8,7 @@ read once when a session starts and written back after every change.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -139,6 +140,59 @@ def to_query(f: Filters) -> dict[str, str]:
     return q
 
 
+# Period presets beside the date picker. Weeks are ISO weeks, Monday to Sunday; "this" week, month
+# and year end at the data's as-of date; "last_year" is the chosen period moved back one year.
+PRESETS = ("this_week", "last_week", "last_4_weeks", "this_month", "this_year", "last_year")
+CUSTOM = "custom"
+
+
+def _year_back(day: dt.date) -> dt.date:
+    """The same date a year earlier; 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def preset_period(preset: str, as_of: dt.date, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The (first, last) day a preset names, for data up to `as_of` and the period now chosen
+    (`start`–`end`, which `last_year` moves back a year)."""
+    monday = as_of - dt.timedelta(days=as_of.weekday())
+    if preset == "this_week":
+        return monday, as_of
+    if preset == "last_week":
+        return monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)
+    if preset == "last_4_weeks":  # this week and the three before it
+        return monday - dt.timedelta(days=21), as_of
+    if preset == "this_month":
+        return as_of.replace(day=1), as_of
+    if preset == "this_year":
+        return as_of.replace(month=1, day=1), as_of
+    if preset == "last_year":
+        return _year_back(start), _year_back(end)
+    raise ValueError(f"no period preset {preset!r}")
+
+
+def _matching_preset(f: "Filters", as_of: dt.date) -> str:
+    """The preset naming the chosen period (last_year never does: it depends on the period), else custom."""
+    for preset in PRESETS[:-1]:
+        if preset_period(preset, as_of, f.start, f.end) == (f.start, f.end):
+            return preset
+    return CUSTOM
+
+
+def _apply_preset(rng: DataRange, key: str) -> None:
+    """The preset's period becomes the filters' (kept inside what the date picker can show)."""
+    preset = st.session_state.get(key)
+    if preset not in PRESETS:
+        return
+    previous: Filters = st.session_state[_STATE_KEY]
+    start, end = preset_period(preset, rng.as_of, previous.start, previous.end)
+    start, end = (min(max(d, rng.min_date), rng.as_of) for d in (start, end))
+    st.session_state[_STATE_KEY] = dataclasses.replace(previous, start=start, end=end, ignored=())
+    st.session_state[_GEN_KEY] = st.session_state.get(_GEN_KEY, 0) + 1
+
+
 def _widget_key(name: str, lang: str) -> str:
     """A widget's key. It changes with the language and on reset, so a fresh widget is built.
 
@@ -173,6 +227,12 @@ def sidebar(rng: DataRange) -> Filters:
         lang = st.radio(i18n.text("language", i18n.DEFAULT_LANG), i18n.LANGS, key=LANG_KEY,
                         format_func=i18n.LANG_NAMES.get, horizontal=True)
         st.header(i18n.t("filters"))
+        # keyed by the period too: after a change in the date picker it shows the preset (if any) naming it
+        preset_key = f"{_widget_key('preset', lang)}_{previous.start}_{previous.end}"
+        choices = (CUSTOM, *PRESETS)
+        st.selectbox(i18n.t("period_preset"), choices, index=choices.index(_matching_preset(previous, rng.as_of)),
+                     key=preset_key, format_func=lambda p: i18n.text(f"preset_{p}", lang),
+                     help=i18n.t("period_preset_help"), on_change=_apply_preset, args=(rng, preset_key))
         period = st.date_input(
             i18n.t("period"), value=(previous.start, previous.end), key=_widget_key("period", lang),
             min_value=rng.min_date, max_value=rng.as_of, help=i18n.t("period_help"), format="YYYY-MM-DD",

@@ -278,17 +278,37 @@ def build_trajectory(trajectory: pl.DataFrame, year: int, lang: str) -> go.Figur
 
 def readiness_trend(trend: pl.DataFrame, lang: str) -> go.Figure:
     """The share of stations in service meeting the standard at each month end, beside the
-    share not yet counted, which explains most early gaps (stations/readiness_trend)."""
+    share not yet counted (stations/readiness_trend). The rate is drawn as a judged line only from
+    the first date the counts cover the network (`is_judged`); earlier dates are shaded and
+    labelled 盘点覆盖不足, their rate a faint dotted line: there it mostly shows counts arriving."""
     dates = trend["judged_on"].to_list()
     n = trend["stations_in_service"].to_list()
     rate = trend["compliant_rate"].to_list()
+    judged = trend["is_judged"].to_list() if "is_judged" in trend.columns else [True] * len(dates)
     without = [w / t if t else None for w, t in zip(trend["without_count"].to_list(), n)]
+    custom = list(zip([messages.fmt_pct(r) for r in rate], trend["compliant"].to_list(), n))
+    hover = "%{x|%Y-%m-%d}<br>%{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>"
     fig = go.Figure()
+    early = [i for i, j in enumerate(judged) if not j]
+    if early:
+        # the unjudged months, joined to the first judged one so the eye sees where judging starts
+        upto = early[-1] + 2 if early[-1] + 1 < len(dates) else early[-1] + 1
+        fig.add_scatter(
+            x=dates[:upto], y=rate[:upto], mode="lines+markers",
+            name=messages.text("series_compliant_rate_uncovered", lang),
+            line={"color": "#757575", "width": 1.5, "dash": "dash"}, marker={"size": 5},
+            customdata=custom[:upto], hovertemplate=hover,
+        )
+        last_early = dates[early[-1]]
+        start = dates[0]
+        fig.add_vrect(x0=start, x1=last_early, fillcolor="#9e9e9e", opacity=0.15, line_width=0, layer="below")
+        fig.add_annotation(x=start, y=1.0, xanchor="left", yanchor="top", showarrow=False,
+                           text=messages.text("readiness_uncovered_label", lang), font={"color": "#616161"})
     fig.add_scatter(
-        x=dates, y=rate, mode="lines+markers", name=messages.text("series_compliant_rate", lang),
+        x=[d for d, j in zip(dates, judged) if j], y=[r for r, j in zip(rate, judged) if j],
+        mode="lines+markers", name=messages.text("series_compliant_rate", lang),
         line={"color": WITHIN_COLOUR, "width": 3},
-        customdata=list(zip([messages.fmt_pct(r) for r in rate], trend["compliant"].to_list(), n)),
-        hovertemplate="%{x|%Y-%m-%d}<br>%{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>",
+        customdata=[c for c, j in zip(custom, judged) if j], hovertemplate=hover,
     )
     fig.add_scatter(x=dates, y=without, mode="lines", name=messages.text("series_without_count", lang),
                     line={"color": TARGET_BAR_COLOUR, "dash": "dot"},

@@ -195,6 +195,7 @@ class Standard:
     vehicles_min: int
     duty_mode: str
     stale_after_days: int
+    count_coverage_min: float        # share of stations in service with a count before readiness is judged
     roles: list[Role]
     kit: list[KitItem]
     item_names_en: dict[str, str]   # item -> English name, the kit's and other counted supplies'
@@ -226,6 +227,7 @@ def standard(path: Path = STANDARD_FILE) -> Standard:
         vehicles_min=_int(path, "vehicles.min", raw["vehicles"]["min"]),
         duty_mode=raw["duty"]["mode"],
         stale_after_days=_int(path, "inventory.stale_after_days", raw["inventory"]["stale_after_days"], 1),
+        count_coverage_min=_share(path, "inventory.coverage_min", raw["inventory"].get("coverage_min", 0.9)),
         roles=roles, kit=kit, item_names_en=names_en, source=path,
     )
 

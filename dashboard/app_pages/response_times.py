@@ -1,10 +1,13 @@
 """响应时间 Response times: is the 5-minute promise kept, where is it missed, and in which phase.
 
 Named queries: response/kpi, response/rules, response/exclusions, response/by_group, response/histogram,
-response/weekly_trend, response/ecdf, response/hour_weekday, response/station_league, incidents/exceptions.
+response/weekly_trend, response/ecdf, response/hour_weekday, response/league_period, response/station_league,
+incidents/exceptions.
 Every chart and table leads to the incidents behind it (the Incidents page, see dashboard.drilldown):
 click a bar, a line or a cell, or follow a table row's link.
 """
+
+import dataclasses
 
 import polars as pl
 import streamlit as st
@@ -15,8 +18,8 @@ from emss import figures, tables
 from emss.tables import COUNT, DURATION, LINK, NUMBER, RATE, Column
 
 QUERIES = ["response/kpi", "response/rules", "response/exclusions", "response/by_group", "response/histogram",
-           "response/weekly_trend", "response/ecdf", "response/hour_weekday", "response/station_league",
-           "incidents/exceptions"]
+           "response/weekly_trend", "response/ecdf", "response/hour_weekday", "response/league_period",
+           "response/station_league", "incidents/exceptions"]
 GROUPS = ("district", "incident_type", "station_type", "channel", "station")
 EXCEPTION_KINDS = ("long_turnout", "long_travel", "very_long_total", "no_arrival", "response_without_arrival",
                    "refused:order")
@@ -39,6 +42,16 @@ def follow(event) -> None:
         extra = figures.from_point(point)
         if extra:
             open_incidents(extra)
+
+
+def with_change(table: tables.Table, groups: pl.DataFrame) -> tables.Table:
+    """The by-group table with, before its note, the rate's change against the previous period of the same
+    length in percentage points (response/by_group: only where both periods hold enough timed arrivals)."""
+    column = Column(i18n.t("col_rate_change"), kind=tables.NUMBER, digits=1, signed=True,
+                    help=i18n.t("col_rate_change_help"))
+    at = table.labels.index(i18n.t("col_note"))
+    frame = table.frame.clone().insert_column(at, groups["within_target_rate_change_pts"].alias(column.label))
+    return dataclasses.replace(table, columns=table.columns[:at] + (column,) + table.columns[at:], frame=frame)
 
 
 kpi = data.one("response/kpi", **f.period)
@@ -113,9 +126,10 @@ st.subheader(i18n.t("section_by_group"))
 dimension = st.selectbox(i18n.t("group_by"), GROUPS, key=f"response_group_{lang}",
                          format_func=lambda d: i18n.text(f"group_{d}", lang))
 by_group = data.run("response/by_group", **f.period, group_by=dimension)
-export.show(response_text.by_group_table(by_group, dimension, f, lang),
+export.show(with_change(response_text.by_group_table(by_group, dimension, f, lang), by_group),
             f"{i18n.t('section_by_group')}_{i18n.t(f'group_{dimension}')}", "response_by_group")
-st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]))
+st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]) + " "
+           + i18n.t("rate_change_caption", days=f.days, min=kpi["min_sample"]))
 
 follow(st.plotly_chart(figures.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
                        on_select="rerun", selection_mode="points"))
@@ -133,17 +147,43 @@ grid = data.run("response/hour_weekday", **f.period)
 follow(st.plotly_chart(figures.hour_weekday_grid(grid, metric, lang, target_s), key="response_grid",
                        on_select="rerun", selection_mode="points"))
 
-# ---- station league table, worst first -------------------------------------------------------
+# ---- station league table, worst first ---------------------------------------------------
+# Ranked only over a period long enough for the median station to reach the minimum sample (response/
+# league_period), unless asked to use the page's period; stations below the minimum are not ranked.
 st.subheader(i18n.t("section_league"))
-league = data.run("response/station_league", **f.period)
+span = data.one("response/league_period", **f.period)
+left, right = st.columns(2)
+page_period = left.toggle(i18n.t("league_page_period"), value=False, key="response_league_page_period",
+                          help=i18n.t("league_page_period_help", min=kpi["min_sample"]))
+hide_small = right.toggle(i18n.t("league_hide_small"), value=False, key="response_league_hide_small",
+                          help=i18n.t("league_hide_small_help", min=kpi["min_sample"]))
+league_period = dict(f.period)
+if not page_period and span:
+    league_period |= {"start_date": span["start_date"], "end_date": span["end_date"]}
+    words = {"weeks": span["weeks"], "min": span["min_sample"], "page_median": i18n.fmt_int(span["page_median_timed"]),
+             "median": i18n.fmt_int(span["median_timed"]), "start": span["start_date"].isoformat(),
+             "end": span["end_date"].isoformat()}
+    if not span["is_reached"]:
+        st.warning(i18n.t("league_period_not_reached", **words))
+    elif span["is_widened"]:
+        st.info(i18n.t("league_period_widened", **words))
+league = data.run("response/station_league", **league_period)
+league_filters = dataclasses.replace(f, start=league_period["start_date"], end=league_period["end_date"])
+small = league.filter(pl.col("is_small_sample")).height
+if hide_small:
+    league = league.filter(~pl.col("is_small_sample"))
 export.show(tables.build(league, [
+    Column(i18n.t("col_league_rank"), "league_rank", COUNT),
     Column(i18n.t("col_station_id"), "station_id"),
     Column(i18n.t("col_station_name"), "station_name"),
+    Column(i18n.t("col_league_sample"), "timed", COUNT, help=i18n.t("col_league_sample_help")),
+    Column(i18n.t("col_rate"), "within_target_rate", RATE),
+    Column(i18n.t("col_wilson_low"), "within_target_low", RATE, help=i18n.t("col_wilson_help")),
+    Column(i18n.t("col_wilson_high"), "within_target_high", RATE, help=i18n.t("col_wilson_help")),
+    Column(i18n.t("col_within_of"), lambda r: f"{int(r['within_target']):,} / {int(r['timed']):,}"),
     Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
     Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
     Column(i18n.t("col_first_incidents"), "incidents", COUNT),
-    Column(i18n.t("col_rate"), "within_target_rate", RATE),
-    Column(i18n.t("col_within_of"), lambda r: f"{int(r['within_target']):,} / {int(r['timed']):,}"),
     Column(i18n.t("tbl_col_p90_response"), "p90_response_s", DURATION),
     Column(i18n.t("tbl_col_p90_turnout"), "p90_turnout_s", DURATION),
     Column(i18n.t("tbl_col_p90_travel"), "p90_travel_s", DURATION),
@@ -151,10 +191,13 @@ export.show(tables.build(league, [
     Column(i18n.t("col_busy_h"), lambda r: int(r["busy_s"]) / 3600, NUMBER, digits=1),
     Column(i18n.t("col_concurrent"), "concurrent_responses", COUNT),
     Column(i18n.t("col_note"), lambda r: i18n.t("note_small") if r["is_small_sample"] else ""),
-    Column(i18n.t("tbl_col_incident_link"), lambda r: drilldown.link(f, figures.group_query("station", r["station_id"])),
+    Column(i18n.t("tbl_col_incident_link"),
+           lambda r: drilldown.link(league_filters, figures.group_query("station", r["station_id"])),
            LINK, link_text=i18n.t("open_incidents")),
-], lang), i18n.t("section_league"), "response_league")
-st.caption(i18n.t("league_caption", min=kpi["min_sample"]))
+], lang), i18n.t("section_league"), "response_league",
+    extra=[(i18n.t("league_period_label"), f"{league_period['start_date']} – {league_period['end_date']}")])
+st.caption(i18n.t("league_caption", min=kpi["min_sample"]) + " " + i18n.t("league_rank_caption", min=kpi["min_sample"])
+           + (" " + i18n.t("league_hidden", n=small) if hide_small and small else ""))
 
 # ---- exceptions for follow-up -------------------------------------------------------------
 st.subheader(i18n.t("section_exceptions"))

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import data, export, filters, i18n, sections
 from dashboard.filters import current
-from emss import figures, tables
+from emss import figures, settings, tables
 from emss.tables import COUNT, DATE, LINK, NUMBER, RATE, Column
 
 QUERIES = ["stations/vs_target", "stations/build_trajectory", "stations/build_by_district", "stations/build_by_year",
@@ -162,9 +162,13 @@ else:
 # ---- readiness against the standard -----------------------------------------------
 st.subheader(i18n.t("section_readiness"))
 readiness = data.one("stations/readiness_summary", **f.scope)
-trend = data.run("stations/readiness_trend", **f.scope)
+coverage_min = settings.standard().count_coverage_min  # emss/standard.toml [inventory] coverage_min
+trend = data.run("stations/readiness_trend", **f.scope, min_count_coverage=coverage_min)
 delta = None
-if trend.height >= 2 and trend["compliant_rate"][-2] is not None and readiness.get("compliant_rate") is not None:
+# A change only between two judged dates (counts covering the network on both): across a change of
+# coverage the difference would mostly be counts arriving.
+if (trend.height >= 2 and all(trend["is_judged"][-2:].to_list()) and trend["compliant_rate"][-2] is not None
+        and readiness.get("compliant_rate") is not None):
     delta = i18n.t("kpi_compliant_trend", delta=f"{(readiness['compliant_rate'] - trend['compliant_rate'][-2]) * 100:+.1f}")
 st.metric(i18n.t("kpi_compliant"), i18n.fmt_pct(readiness.get("compliant_rate")), help=i18n.t("kpi_compliant_help"),
           delta=delta, delta_color="normal", border=True)
@@ -173,6 +177,11 @@ st.caption(i18n.t("kpi_compliant_count", n=i18n.fmt_int(readiness.get("compliant
 if trend.height:
     st.plotly_chart(figures.readiness_trend(trend, lang), key="stations_readiness_trend")
     st.caption(i18n.t("readiness_trend_caption"))
+    judged_from = trend["judged_from"][0]
+    if judged_from is None:
+        st.caption(i18n.t("readiness_uncovered_all", pct=i18n.fmt_pct(coverage_min, 0)))
+    elif not trend["is_judged"][0]:
+        st.caption(i18n.t("readiness_judged_from", date=judged_from.isoformat(), pct=i18n.fmt_pct(coverage_min, 0)))
     with st.expander(i18n.t("chart_readiness_trend_title")):
         show([
             Column(i18n.t("col_judged_on"), "judged_on", DATE),
@@ -184,6 +193,8 @@ if trend.height:
                 ("duty", "duty_short"), ("mandatory_kit", "kit_short"), ("forest_kit", "forest_kit_short"),
                 ("in_date", "expired"))),
             Column(i18n.t("count_none"), "without_count", COUNT),
+            Column(i18n.t("col_counted_share"), "counted_share", RATE, digits=0),
+            Column(i18n.t("col_coverage_note"), lambda r: "" if r["is_judged"] else i18n.t("readiness_uncovered_label")),
         ], trend, i18n.t("chart_readiness_trend_title"), "stations_readiness_trend_table")
 
 st.markdown(f"**{i18n.t('section_readiness_breakdown')}**")

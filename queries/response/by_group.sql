@@ -1,15 +1,17 @@
 -- title: 分组响应时间与各阶段用时
 -- title_en: Response times and phases by group
--- description: Per group (group_by = district, station_type, station, incident_type or channel; default district): incidents, arrivals, the share within the target with its count, the median and 90th percentile of clock start to first arrival, and the median of each phase of the first-arriving response (call processing, turnout, travel; 90th percentiles of turnout and travel). `slowest_phase` is the phase whose median exceeds the whole scope's median by the most seconds (`slowest_phase_excess_s`; a tie goes to the earlier phase), null when no phase is slower than the scope's. Stations and station types are those of the first-arriving station. Groups with fewer timed incidents than the configured minimum are flagged `is_small_sample` and sorted last; the others worst rate first.
+-- description: Per group (group_by = district, station_type, station, incident_type or channel; default district): incidents, arrivals, the share within the target with its count, the median and 90th percentile of clock start to first arrival, and the median of each phase of the first-arriving response (call processing, turnout, travel; 90th percentiles of turnout and travel). `slowest_phase` is the phase whose median exceeds the whole scope's median by the most seconds (`slowest_phase_excess_s`; a tie goes to the earlier phase), null when no phase is slower than the scope's. Stations and station types are those of the first-arriving station. Groups with fewer timed incidents than the configured minimum are flagged `is_small_sample` and sorted last; the others worst rate first. Against the previous period of the same length (the days just before start_date): the group's timed incidents and within-target count then (`previous_timed`, `previous_within_target`, `previous_within_target_rate`), and `within_target_rate_change_pts`, this period's rate minus the previous one in percentage points, only where both periods hold at least the configured minimum of timed incidents (else null).
 -- grain: one row per group
 -- param: start_date date
 -- param: end_date date
 -- param: districts text[]
 -- param: station_types text[]
 -- param: group_by text  district | station_type | station | incident_type | channel (default: district)
-with scope as (
+with both_periods as (
+    -- this period and the one of the same length just before it
     select
         *,
+        call_date >= period_start($start_date, $end_date) as is_current,
         case coalesce(nullif($group_by, ''), 'district')
             when 'district' then district
             when 'station_type' then first_station_type
@@ -17,7 +19,25 @@ with scope as (
             when 'incident_type' then incident_type
             when 'channel' then channel
         end as group_code
-    from incidents_in($start_date, $end_date, $districts, $station_types)
+    from incidents_in(
+        period_start($start_date, $end_date)
+            - cast(period_end($end_date) - period_start($start_date, $end_date) + 1 as integer),
+        $end_date, $districts, $station_types)
+),
+scope as (
+    select * exclude (is_current) from both_periods where is_current
+),
+previous as (
+    select
+        group_code,
+        count(response_s) as previous_timed,
+        count(*) filter (where is_within_target) as previous_within_target
+    from both_periods
+    where not is_current
+    group by group_code
+),
+rules as (
+    select value::integer as min_sample from response_rules where rule = 'sample' and key = 'min_incidents'
 ),
 overall as (
     select
@@ -60,12 +80,20 @@ slowest as (
     from excess
 )
 select
-    group_code, group_name, incidents, arrived, timed, within_target, beyond_target, within_target_rate,
+    slowest.group_code, group_name, incidents, arrived, timed, within_target, beyond_target, within_target_rate,
     p50_response_s, p90_response_s, p50_call_processing_s, p50_turnout_s, p50_travel_s,
     p90_turnout_s, p90_travel_s,
     top.phase as slowest_phase,
     top.excess as slowest_phase_excess_s,
     round(beyond_target / nullif(sum(beyond_target) over (), 0), 4) as share_of_misses,
-    timed < (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents') as is_small_sample
+    timed < rules.min_sample as is_small_sample,
+    coalesce(p.previous_timed, 0) as previous_timed,
+    coalesce(p.previous_within_target, 0) as previous_within_target,
+    round(p.previous_within_target / nullif(p.previous_timed, 0), 4) as previous_within_target_rate,
+    case when timed >= rules.min_sample and p.previous_timed >= rules.min_sample then
+        round(100 * (within_target / timed - p.previous_within_target / p.previous_timed), 2)
+    end as within_target_rate_change_pts
 from slowest
-order by is_small_sample, within_target_rate nulls last, p90_response_s desc nulls last, group_code
+cross join rules
+left join previous p on p.group_code is not distinct from slowest.group_code
+order by is_small_sample, within_target_rate nulls last, p90_response_s desc nulls last, slowest.group_code

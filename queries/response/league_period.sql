@@ -1,0 +1,90 @@
+-- title: 站点排名的期间
+-- title_en: The station league's period
+-- description: The period a station league can be judged over, ending at end_date: the given period when the median station reaches the minimum sample (emss/response_rules.toml [sample] min_incidents) of timed incidents it reached first in it; else the shortest run of whole weeks (7 days, the last one ending at end_date) in which the median station does (`is_widened`); else, when not even all the data before end_date gives it that many, all of it (`is_reached` false). The median is taken over the stations in service on end_date (of the chosen districts and types), a station without a timed incident counting 0. `median_timed` is the median over the returned period, `page_median_timed` over the given one.
+-- grain: one row
+-- param: start_date date   the page's first call date (default: the default period, ending at end_date)
+-- param: end_date date     last call date (default: the data's as-of date)
+-- param: districts text[]  district of the incident and of the station (default: all)
+-- param: station_types text[]  the station's type (default: all)
+with bounds as (
+    select
+        period_start($start_date, $end_date) as page_start,
+        period_end($end_date) as end_date,
+        (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents') as min_sample,
+        (select min(call_date) from incidents) as first_call_date
+),
+network as (
+    select s.station_id
+    from stations s, bounds b
+    where in_service_on(s.opened_on, s.closed_on, b.end_date)
+      and (len($districts) = 0 or list_contains($districts, s.district))
+      and (len($station_types) = 0 or list_contains($station_types, s.station_type))
+),
+timed as (
+    -- each timed incident with the station it is judged against and how many days before end_date it came
+    select i.first_station_id as station_id, b.end_date - i.call_date as days_back
+    from incidents i, bounds b
+    where i.response_s is not null
+      and i.call_date <= b.end_date
+      and (len($districts) = 0 or list_contains($districts, i.district))
+      and (len($station_types) = 0 or list_contains($station_types, i.first_station_type))
+),
+weeks as (
+    select range as n
+    from bounds b, range(1, cast(greatest(1, (b.end_date - coalesce(b.first_call_date, b.end_date)) // 7 + 1) as bigint) + 1)
+),
+per_week as (
+    select station_id, days_back // 7 + 1 as n, count(*) as timed from timed group by all
+),
+grid as (
+    select n.station_id, w.n, coalesce(p.timed, 0) as timed
+    from network n cross join weeks w
+    left join per_week p on p.station_id = n.station_id and p.n = w.n
+),
+cumulative as (
+    select n, sum(timed) over (partition by station_id order by n) as timed from grid
+),
+medians as (
+    select n, median(timed) as median_timed from cumulative group by n
+),
+page as (
+    select median(coalesce(t.timed, 0)) as page_median_timed
+    from network n
+    left join (
+        select station_id, count(*) as timed
+        from timed, bounds b
+        where days_back <= b.end_date - b.page_start
+        group by station_id
+    ) t using (station_id)
+),
+chosen as (
+    select
+        b.*, p.page_median_timed,
+        coalesce(p.page_median_timed >= b.min_sample, false) as page_reaches,
+        (select min(n) from medians, bounds b2 where median_timed >= b2.min_sample) as weeks_reached,
+        (select max(n) from weeks) as weeks_all
+    from bounds b, page p
+),
+period as (
+    select
+        case
+            when page_reaches then page_start
+            when weeks_reached is not null then least(page_start, end_date - cast(7 * weeks_reached - 1 as integer))
+            else least(page_start, end_date - cast(7 * weeks_all - 1 as integer))
+        end as start_date,
+        end_date,
+        case when page_reaches then null else coalesce(weeks_reached, weeks_all) end as weeks,
+        not page_reaches and end_date - cast(7 * coalesce(weeks_reached, weeks_all) - 1 as integer) < page_start
+            as is_widened,
+        page_reaches or weeks_reached is not null as is_reached,
+        page_start, page_median_timed, min_sample
+    from chosen
+)
+select
+    p.start_date, p.end_date, p.weeks, p.is_widened, p.is_reached,
+    (select median(coalesce(t.timed, 0))
+     from network n
+     left join (select station_id, count(*) as timed from timed where days_back <= p.end_date - p.start_date
+                group by station_id) t using (station_id)) as median_timed,
+    p.page_start, p.page_median_timed, p.min_sample
+from period p
