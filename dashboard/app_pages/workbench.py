@@ -152,24 +152,6 @@ st.code(query.sql, language="sql")
 st.markdown(f"**{i18n.t('workbench_cli')}**")
 st.code(cli_line(query, params), language="bash")
 
-# ---- ad-hoc SQL ----------------------------------------------------------------------
-st.subheader(i18n.t("workbench_adhoc"))
-st.caption(i18n.t("workbench_adhoc_help", views=", ".join(sqlbox.BOX_VIEWS), cap=f"{sqlbox.ROW_CAP:,}",
-                  timeout=f"{sqlbox.TIMEOUT_S:g}"))
-sql = st.text_area(i18n.t("workbench_adhoc_sql"), key="wb_sql", height=140,
-                   value="select district, count(*) as incidents,\n"
-                         "       avg(case when is_within_target then 1 else 0 end) as within_target_share\n"
-                         "from incidents\nwhere first_arrive_at is not null\ngroup by district\norder by incidents desc")
-if st.button(i18n.t("workbench_adhoc_run"), key="wb_sql_run", type="primary"):
-    signin.record("sql", sql)
-    try:
-        st.session_state["wb_sql_result"] = (sql, sqlbox.run(data.warehouse(), sql))
-    except sqlbox.Refused as e:
-        st.session_state["wb_sql_result"] = (sql, e)
-    except FileNotFoundError as e:  # no warehouse: said in one line like any refusal
-        st.session_state["wb_sql_result"] = (sql, sqlbox.Refused("error", e))
-
-
 def refusal_text(refused: sqlbox.Refused) -> str:
     """A refusal as one line in the user's language (the box's own bilingual text for a reason without one)."""
     key = f"sqlbox_{refused.reason}"
@@ -199,18 +181,42 @@ def adhoc_downloads(frame: pl.DataFrame) -> None:
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-# the last result stays while the SQL is unchanged (a download reruns the page)
-last = st.session_state.get("wb_sql_result")
-if last and last[0] == sql:
-    outcome = last[1]
-    if isinstance(outcome, sqlbox.Refused):
-        st.error(refusal_text(outcome))
-    else:
-        if outcome.capped_by == "bytes":
-            st.warning(i18n.t("sqlbox_truncated_bytes", cap=f"{sqlbox.BYTE_CAP / 2**20:g} MB",
-                              n=f"{outcome.frame.height:,}"))
-        elif outcome.truncated:
-            st.warning(i18n.t("workbench_adhoc_truncated", cap=f"{sqlbox.ROW_CAP:,}"))
-        st.caption(i18n.t("workbench_adhoc_done", n=f"{outcome.frame.height:,}", seconds=f"{outcome.seconds:.2f}"))
-        st.dataframe(tables.without_nan(outcome.frame), hide_index=True, key="wb_sql_frame", placeholder=tables.DASH)
-        adhoc_downloads(outcome.frame)
+# ---- ad-hoc SQL ----------------------------------------------------------------------
+@st.fragment
+def sql_box() -> None:
+    """The SQL box on its own: running a statement or downloading its result reruns only this part,
+    not the named query above it."""
+    st.subheader(i18n.t("workbench_adhoc"))
+    st.caption(i18n.t("workbench_adhoc_help", views=", ".join(sqlbox.BOX_VIEWS), cap=f"{sqlbox.ROW_CAP:,}",
+                      timeout=f"{sqlbox.TIMEOUT_S:g}"))
+    sql = st.text_area(i18n.t("workbench_adhoc_sql"), key="wb_sql", height=140,
+                       value="select district, count(*) as incidents,\n"
+                             "       avg(case when is_within_target then 1 else 0 end) as within_target_share\n"
+                             "from incidents\nwhere first_arrive_at is not null\ngroup by district\norder by incidents desc")
+    if st.button(i18n.t("workbench_adhoc_run"), key="wb_sql_run", type="primary"):
+        signin.record("sql", sql)
+        try:
+            st.session_state["wb_sql_result"] = (sql, sqlbox.run(data.warehouse(), sql))
+        except sqlbox.Refused as e:
+            st.session_state["wb_sql_result"] = (sql, e)
+        except FileNotFoundError as e:  # no warehouse: said in one line like any refusal
+            st.session_state["wb_sql_result"] = (sql, sqlbox.Refused("error", e))
+
+    # the last result stays while the SQL is unchanged (a download reruns the page)
+    last = st.session_state.get("wb_sql_result")
+    if last and last[0] == sql:
+        outcome = last[1]
+        if isinstance(outcome, sqlbox.Refused):
+            st.error(refusal_text(outcome))
+        else:
+            if outcome.capped_by == "bytes":
+                st.warning(i18n.t("sqlbox_truncated_bytes", cap=f"{sqlbox.BYTE_CAP / 2**20:g} MB",
+                                  n=f"{outcome.frame.height:,}"))
+            elif outcome.truncated:
+                st.warning(i18n.t("workbench_adhoc_truncated", cap=f"{sqlbox.ROW_CAP:,}"))
+            st.caption(i18n.t("workbench_adhoc_done", n=f"{outcome.frame.height:,}", seconds=f"{outcome.seconds:.2f}"))
+            st.dataframe(tables.without_nan(outcome.frame), hide_index=True, key="wb_sql_frame", placeholder=tables.DASH)
+            adhoc_downloads(outcome.frame)
+
+
+sql_box()
