@@ -48,6 +48,7 @@ PAGES = [
     ("snapshots", "snapshots.py", "page_snapshots"),
     ("workbench", "workbench.py", "page_workbench"),
     ("audit", "audit.py", "page_audit"),
+    ("definitions", "definitions.py", "page_definitions"),
 ]
 scope = data.scope()
 allowed = [p for p in PAGES if (scope.may_open(p[0]) if scope else p[0] != "audit" or signin.store() is not None)]

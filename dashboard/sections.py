@@ -18,6 +18,8 @@ def header(title_key: str, f: Filters, query_names: list[str]) -> None:
     rng = data.data_range()
     st.caption(i18n.t("as_of", date=i18n.fmt_date(rng.as_of)) + " · " + period_caption(f))
     st.caption(i18n.t("queries_used", names=", ".join(f"`{n}`" for n in query_names)))
+    # what each figure counts and leaves out, one click away on every page (every role has the page)
+    st.page_link("app_pages/definitions.py", label=i18n.t("definitions_link"))
 
 
 def response_kpis(kpi: dict, *, with_incident_counts: bool, wrap: bool = False) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PAGES = ("overview", "response", "incidents", "stations", "station", "inventory", "map", "coverage", "quality",
-         "snapshots", "workbench", "audit")
+         "snapshots", "workbench", "audit", "definitions")
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ class Role:
 ROLES: dict[str, Role] = {r.code: r for r in (
     Role("leader", "领导", "Leadership", tuple(p for p in PAGES if p not in ("workbench", "audit")), True, None),
     Role("district", "区级", "District", ("overview", "response", "incidents", "stations", "station", "inventory",
-                                          "map", "coverage"), False,
+                                          "map", "coverage", "definitions"), False,
          ("coverage", "incidents", "inventory", "map", "meta", "overview", "response", "stations")),
-    Role("station", "站点", "Station", ("station", "incidents"), False, ("meta",),
+    Role("station", "站点", "Station", ("station", "incidents", "definitions"), False, ("meta",),
          ("stations/register", "stations/station_profile", "stations/station_response", "stations/station_weekly",
           "stations/station_incidents", "stations/neighbours", "inventory/station_stock", "incidents/list",
           "incidents/timeline", "response/rules", "response/station_league")),
