@@ -3,6 +3,7 @@
     领导 leader     city-wide, every page but the workbench (which holds the SQL box) and the audit
     区级 district   one or more districts (and the city's totals); no data quality, snapshots, workbench
     站点 station    one station: its own page and its incidents
+(every role also reads the KPI definitions page, 指标口径说明)
     分析员 analyst  city-wide, every page with the workbench and the SQL box
     管理员 admin    everything, accounts and the audit trail
 

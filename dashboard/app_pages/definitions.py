@@ -43,7 +43,7 @@ DEFINITIONS = (
     Definition("response", "full", ("response/kpi", "incidents/timeline")),
     Definition("response", "target_rate", ("response/weekly_trend", "response/rules")),
     Definition("response", "exceptions", ("incidents/exceptions",)),
-    Definition("response", "workload", ("response/station_league", "stations/station_response",
+    Definition("response", "workload", ("response/station_league", "response/league_period", "stations/station_response",
                                         "stations/station_weekly", "stations/station_incidents")),
     Definition("build", "build", ("stations/vs_target", "stations/build_by_year", "stations/build_by_district",
                                   "stations/by_district")),
