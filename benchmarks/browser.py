@@ -93,6 +93,8 @@ def open_page(browser, base: str, path: str) -> dict:
 
 def clicks(browser, base: str) -> dict[str, float]:
     """Seconds from a click to its result settled, in one session."""
+    from emss.messages import text
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     out = {}
@@ -103,8 +105,9 @@ def clicks(browser, base: str) -> dict[str, float]:
     box.fill("select district, count(*) as n from incidents group by district order by n desc")
     page.wait_for_timeout(300)
     t0 = time.perf_counter()
-    page.get_by_role("button", name="运行").click()
-    page.wait_for_selector("text=返回", timeout=120_000)
+    page.get_by_role("button", name=text("workbench_adhoc_run", "zh"), exact=True).click()
+    page.get_by_text(text("workbench_adhoc_done", "zh", n="", seconds="").split("·")[0].strip() or "行").first \
+        .wait_for(timeout=120_000)
     settled(page)
     out["sql_box_run_s"] = time.perf_counter() - t0 - 0.3
 
@@ -123,7 +126,7 @@ def clicks(browser, base: str) -> dict[str, float]:
     page.wait_for_selector(PAGES["coverage"], timeout=120_000)
     settled(page)
     t0 = time.perf_counter()
-    page.get_by_role("button", name="在热点处添加站点").first.click()
+    page.get_by_role("button", name=text("whatif_add_hotspot", "zh")).first.click()
     page.wait_for_timeout(100)
     settled(page)
     out["what_if_add_s"] = time.perf_counter() - t0 - 0.3
