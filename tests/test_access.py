@@ -223,3 +223,28 @@ def test_a_districts_weekly_pack_holds_that_district_only(warehouse, tmp_path):
         con.close()
     assert main(["snapshot", "--warehouse", str(warehouse), "--district", "atlantis", "--no-pdf",
                  "--out", str(tmp_path / "s")]) == 2
+
+
+def test_signing_in_in_the_app_and_the_demos_own_way_in(warehouse, monkeypatch):
+    """AppTest of the entry script: with accounts, nothing but the form until signed in; the demo's
+    server (EMSS_DEMO_USER) opens signed in; a district head's sidebar offers only their district."""
+    from conftest import open_dashboard
+
+    store = AccessStore(warehouse)
+    store.add_user("futian_head", PASSWORD, "district", districts=("futian",))
+    store.add_user("demo_admin", PASSWORD, "admin")
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = open_dashboard()
+    assert len(at.metric) == 0 and len(at.text_input) == 2  # the form only
+    at.text_input(key="signin_name").input("futian_head")
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception and len(at.metric) > 0
+    districts = next(m for m in at.sidebar.multiselect if m.options and "福田区" in m.options)
+    assert districts.options == ["福田区"]
+    assert ("futian_head", "sign_in") in [(e["user"], e["event"]) for e in store.events()]
+
+    monkeypatch.setenv("EMSS_DEMO_USER", "demo_admin")
+    at = open_dashboard()
+    assert not at.exception and len(at.metric) > 0 and len(at.text_input) == 0
+    assert ("demo_admin", "sign_in") in [(e["user"], e["event"]) for e in store.events()]
