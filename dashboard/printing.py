@@ -1,0 +1,109 @@
+"""Printing a page on A4 for the weekly meeting, with nothing cut.
+
+Two things do not print as they show on screen, and are handled here:
+
+- **Plotly charts** keep the pixel width they were drawn at and are cut at the paper's edge. The
+  print stylesheet (dashboard/print.css) stacks the columns that hold charts, and on `beforeprint`
+  every chart is re-laid out at the width of the printed column (`Plotly.relayout`, which redraws at
+  once), then given back its screen width on `afterprint`.
+- **Tables** (`st.dataframe`) are a canvas grid that prints only the rows and columns in view. Each
+  table drawn through `export.show` (and any page's `table(...)`) also gets a plain HTML table, hidden
+  on screen and printed instead of the grid, its cells wrapping to the paper's width. Its text is the
+  formatter's (`emss.tables`), escaped: a name from the data is text, never markup.
+
+`install()` runs once per page run, from the entry script (dashboard/app.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard import export, i18n
+from emss import tables
+
+CSS = Path(__file__).resolve().parent / "print.css"
+PRINT_ROWS = 300  # more rows than this print as their first PRINT_ROWS and a line saying how many are left out
+TABLE_CLASS = "emss-print-table"
+
+# The printed column is A4 (210 mm) less the margins of print.css's @page (2 × 10 mm). The width is
+# measured from a probe 190 mm wide, so it is the browser's own mm-to-pixel ratio.
+SCRIPT = """
+(() => {
+  if (window.__emssPrint) return;
+  window.__emssPrint = true;
+  const printWidth = () => {
+    const probe = document.createElement("div");
+    probe.style.cssText = "position:absolute;visibility:hidden;width:190mm;height:1px";
+    document.body.appendChild(probe);
+    const w = probe.getBoundingClientRect().width;
+    probe.remove();
+    return Math.floor(w);
+  };
+  const charts = () => Array.from(document.querySelectorAll(".js-plotly-plot"))
+    .filter(gd => gd._fullLayout && window.Plotly);
+  window.addEventListener("beforeprint", () => {
+    const width = printWidth();
+    for (const gd of charts()) {
+      const screen = gd._fullLayout.width;
+      if (gd.__emssScreenWidth === undefined) gd.__emssScreenWidth = screen;
+      if (screen !== width) window.Plotly.relayout(gd, {width: width});
+    }
+  });
+  window.addEventListener("afterprint", () => {
+    for (const gd of charts()) {
+      if (gd.__emssScreenWidth !== undefined) {
+        window.Plotly.relayout(gd, {width: gd.__emssScreenWidth});
+        delete gd.__emssScreenWidth;
+      }
+    }
+  });
+})();
+"""
+
+
+def install() -> None:
+    """The print stylesheet and the charts' print layout on this page; every table shown through
+    `export.show` gets its printed rendering too."""
+    st.html(f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{SCRIPT}</script>",
+            unsafe_allow_javascript=True)
+    if not getattr(export.show, "prints", False):
+        export.show = _printed(export.show)
+
+
+def _printed(show):
+    @functools.wraps(show)
+    def with_print(table: tables.Table, *args: Any, **kwargs: Any) -> Any:
+        event = show(table, *args, **kwargs)
+        table_for_print(table)
+        return event
+
+    with_print.prints = True
+    return with_print
+
+
+def table_html(table: tables.Table, max_rows: int = PRINT_ROWS) -> str:
+    """`table` as a plain HTML table of the formatter's text (a link column shows its link text),
+    every header and cell escaped."""
+    head = "".join(f"<th>{html.escape(c.label)}</th>" for c in table.columns)
+    numeric = [c.kind in tables.NUMERIC for c in table.columns]
+    cells = [[(c.link_text or "") if c.kind == tables.LINK and v is not None else tables.formatter(c, table.lang)(v)
+              for v in table.frame[c.label].head(max_rows).to_list()] for c in table.columns]
+    body = "".join(
+        "<tr>" + "".join(f'<td{" class=num" if num else ""}>{html.escape(str(col[i]))}</td>'
+                         for col, num in zip(cells, numeric)) + "</tr>"
+        for i in range(min(table.frame.height, max_rows)))
+    more = ""
+    if table.frame.height > max_rows:
+        more = (f'<p class="{TABLE_CLASS}-more">'
+                f'{html.escape(i18n.text("print_rows_left_out", table.lang, shown=max_rows, n=table.frame.height - max_rows))}</p>')
+    return f'<div class="{TABLE_CLASS}"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}</div>'
+
+
+def table_for_print(table: tables.Table) -> None:
+    """The printed rendering of a table shown on screen (hidden on screen, see print.css)."""
+    st.html(table_html(table))
