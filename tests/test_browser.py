@@ -523,3 +523,36 @@ def test_page_prints_whole_on_a4(server, browser, browser_warehouse, page_path, 
     print(f"{page_path or 'overview'}: {len(fills)} pages, filled {[round(f, 2) for f in fills]}, "
           f"{sum(map(len, grids))} headers in {len(grids)} tables")
     assert all(f >= MIN_FILL for f in fills[:-1]), f"a printed page more than half empty: {[round(f, 2) for f in fills]}"
+
+
+# ---- the other pages' tiles: no label, value or sub-line cut with "…" at any width, in either language
+
+TILES = {"response": 8, "stations": 5, "inventory": 4, "quality": 5, "station": 10}  # page -> its tiles (at least)
+# Every element of a tile is measured: its label, its value (Streamlit 1.67 cuts those on a markdown
+# container inside the label or value element, see CUT_VALUES) and the sub-line under the value.
+CUT_TILES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .filter(m => [m, ...m.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth))
+    .map(m => m.innerText.replace(/\\s+/g, ' '))"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page_path", list(TILES))
+def test_tiles_are_never_cut(server, browser, page_path, lang):
+    """The Response page's KPI rows and the Stations, Inventory, Quality and Station pages' tiles show
+    every label, value and sub-line whole, from a phone to a wide screen. One load per page and
+    language; the window is then resized through the widths (the tiles' layout is the browser's)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/{page_path}" + ("?lang=en" if lang == "en" else ""))
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.wait_for_timeout(2000)
+    assert page.locator('[data-testid="stMetric"]').count() >= TILES[page_path]
+    cut = {}
+    for width in (1024, 1366, 1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(800)
+        found = page.evaluate(CUT_TILES)
+        if found:
+            cut[width] = found
+    context.close()
+    assert not cut, f"tiles cut on {page_path or 'overview'} ({lang}): {cut}"
