@@ -7,9 +7,10 @@ Two things do not print as they show on screen, and are handled here:
   every chart is re-laid out at the width of the printed column (`Plotly.relayout`, which redraws at
   once), then given back its screen width on `afterprint`.
 - **Tables** (`st.dataframe`) are a canvas grid that prints only the rows and columns in view. Each
-  table drawn through `export.show` (and any page's `table(...)`) also gets a plain HTML table, hidden
-  on screen and printed instead of the grid, its cells wrapping to the paper's width. Its text is the
-  formatter's (`emss.tables`), escaped: a name from the data is text, never markup.
+  table drawn through `export.show` (and any page's `table_for_print(...)`) also gets a static table
+  (`st.table`), hidden on screen and printed instead of the grid, its cells wrapping to the paper's
+  width. Its text is the formatter's (`emss.tables`); st.table renders markdown, so every header and
+  cell goes through `plain.md`: a name from the data is text, never markup.
 
 `install()` runs once per page run, from the entry script (dashboard/app.py).
 """
@@ -17,18 +18,18 @@ Two things do not print as they show on screen, and are handled here:
 from __future__ import annotations
 
 import functools
-import html
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import export, i18n
+from dashboard import export, i18n, plain
 from emss import tables
 
 CSS = Path(__file__).resolve().parent / "print.css"
 PRINT_ROWS = 300  # more rows than this print as their first PRINT_ROWS and a line saying how many are left out
-TABLE_CLASS = "emss-print-table"
+PRINT_KEY = "emss_print_"  # the key of a table's printed rendering starts so: its class is st-key-emss_print_…
 
 # The printed column is A4 (210 mm) less the margins of print.css's @page (2 × 10 mm). The width is
 # measured from a probe 190 mm wide, so it is the browser's own mm-to-pixel ratio.
@@ -79,31 +80,29 @@ def _printed(show):
     @functools.wraps(show)
     def with_print(table: tables.Table, *args: Any, **kwargs: Any) -> Any:
         event = show(table, *args, **kwargs)
-        table_for_print(table)
+        table_for_print(table, kwargs["key"] if "key" in kwargs else args[1])  # show(table, name, key, ...)
         return event
 
     with_print.prints = True
     return with_print
 
 
-def table_html(table: tables.Table, max_rows: int = PRINT_ROWS) -> str:
-    """`table` as a plain HTML table of the formatter's text (a link column shows its link text),
-    every header and cell escaped."""
-    head = "".join(f"<th>{html.escape(c.label)}</th>" for c in table.columns)
-    numeric = [c.kind in tables.NUMERIC for c in table.columns]
-    cells = [[(c.link_text or "") if c.kind == tables.LINK and v is not None else tables.formatter(c, table.lang)(v)
-              for v in table.frame[c.label].head(max_rows).to_list()] for c in table.columns]
-    body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if num else ""}>{html.escape(str(col[i]))}</td>'
-                         for col, num in zip(cells, numeric)) + "</tr>"
-        for i in range(min(table.frame.height, max_rows)))
-    more = ""
-    if table.frame.height > max_rows:
-        more = (f'<p class="{TABLE_CLASS}-more">'
-                f'{html.escape(i18n.text("print_rows_left_out", table.lang, shown=max_rows, n=table.frame.height - max_rows))}</p>')
-    return f'<div class="{TABLE_CLASS}"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}</div>'
+def printed_frame(table: tables.Table, max_rows: int = PRINT_ROWS) -> pd.DataFrame:
+    """`table`'s first `max_rows` rows as the reader sees them (the formatter's text; a link column
+    shows its link text), every header and cell as literal markdown (st.table renders markdown)."""
+    columns = {}
+    for c in table.columns:
+        values = table.frame[c.label].head(max_rows).to_list()
+        text = [(c.link_text or "") if c.kind == tables.LINK and v is not None else tables.formatter(c, table.lang)(v)
+                for v in values]
+        columns[plain.md(c.label) or " "] = [plain.md(t) for t in text]
+    return pd.DataFrame(columns)
 
 
-def table_for_print(table: tables.Table) -> None:
-    """The printed rendering of a table shown on screen (hidden on screen, see print.css)."""
-    st.html(table_html(table))
+def table_for_print(table: tables.Table, key: str) -> None:
+    """The printed rendering of a table shown on screen under `key`: a static table of every row (up to
+    PRINT_ROWS), hidden on screen (see print.css)."""
+    with st.container(key=f"{PRINT_KEY}{key}"):
+        st.table(printed_frame(table), hide_index=True)
+        if table.frame.height > PRINT_ROWS:
+            st.caption(i18n.text("print_rows_left_out", table.lang, shown=PRINT_ROWS, n=table.frame.height - PRINT_ROWS))

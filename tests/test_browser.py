@@ -481,6 +481,16 @@ def _words_outside(pdf: Path) -> list[str]:
     return outside
 
 
+def _settle(page, rounds: int = 3, timeout_s: float = 60) -> None:
+    """Wait until the page has stopped adding elements (a page draws its sections as its script runs,
+    slower on a busy machine): the count of element containers unchanged for `rounds` polls."""
+    count, same, deadline = -1, 0, time.time() + timeout_s
+    while same < rounds and time.time() < deadline:
+        page.wait_for_timeout(700)
+        now = page.locator('[data-testid="stElementContainer"]').count()
+        same, count = (same + 1, now) if now == count else (0, now)
+
+
 SCREEN_HEADERS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(grid =>
     [...grid.querySelectorAll('[role="columnheader"]')].map(h => h.textContent.trim()).filter(Boolean))"""
 
@@ -499,12 +509,13 @@ def test_page_prints_whole_on_a4(server, browser, browser_warehouse, page_path, 
     page.goto(f"{server}/{page_path}")
     page.wait_for_selector(PAGES[page_path], timeout=60_000)
     page.wait_for_selector('[data-testid="stDataFrame"] [role="columnheader"]', state="attached", timeout=60_000)
-    page.wait_for_timeout(2000)
+    _settle(page)
     grids = page.evaluate(SCREEN_HEADERS)
     assert grids and all(grids), f"no table headers read on screen: {grids}"
     # then printed from a wide office screen: charts drawn there at up to twice the paper's width
     page.set_viewport_size({"width": 1920, "height": 1600})
-    page.wait_for_timeout(2000)
+    page.wait_for_timeout(1500)
+    _settle(page)
     page.emulate_media(media="print")
     pdf = tmp_path / "page.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)

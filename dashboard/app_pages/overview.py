@@ -187,4 +187,4 @@ else:
         st.info(i18n.t("no_targets", year=year))
     st.plotly_chart(figures.target_bars(vs_target, lang), key="overview_target_bars")
     st.dataframe(sections.build_table(vs_target, lang), hide_index=True, key="overview_target_table")
-    printing.table_for_print(sections.build_outline(vs_target, lang))  # the grid prints only what is in view
+    printing.table_for_print(sections.build_outline(vs_target, lang), "overview_target_table")  # the grid prints only what is in view
