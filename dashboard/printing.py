@@ -12,7 +12,10 @@ Two things do not print as they show on screen, and are handled here:
   width. Its text is the formatter's (`emss.tables`); st.table renders markdown, so every header and
   cell goes through `plain.md`: a name from the data is text, never markup.
 
-`install()` runs once per page run, from the entry script (dashboard/app.py).
+`install()` runs once per page run, from the entry script (dashboard/app.py): it injects the stylesheet
+and the script, and wraps `export.show` (once per process) so that every table of every page gets its
+printed rendering without each page asking for it. A table drawn with `st.dataframe` directly (the
+Overview's build-out) asks with `table_for_print`.
 """
 
 from __future__ import annotations
