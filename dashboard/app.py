@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 import queries
-from dashboard import data, filters, i18n, plain, signin
+from dashboard import data, filters, i18n, plain, printing, signin
 from emss.roles import ROLES
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
@@ -25,9 +25,8 @@ if not data.available():
     st.error(i18n.text("no_warehouse", i18n.DEFAULT_LANG, path=path) + "\n\n" + i18n.text("no_warehouse", "en", path=path))
     st.stop()
 
-# A4 printing without the app's chrome (sidebar, toolbar, buttons)
-st.markdown(f"<style>{(Path(__file__).resolve().parent / 'print.css').read_text(encoding='utf-8')}</style>",
-            unsafe_allow_html=True)
+# A4 printing without the app's chrome (sidebar, toolbar, buttons), charts and tables whole
+printing.install()
 
 data.use_city()  # the city the warehouse records: its districts, words, clock and map
 signin.require()  # when the warehouse has accounts: nobody goes further unsigned, and queries keep to their scope

@@ -39,9 +39,9 @@ def response_kpis(kpi: dict, *, with_incident_counts: bool, wrap: bool = False) 
         cells.append((i18n.t("kpi_without_arrival"), i18n.fmt_int(kpi.get("without_arrival")),
                       i18n.t("kpi_without_arrival_help")))
     if wrap:
-        with st.container(horizontal=True, gap="small", vertical_alignment="distribute"):
-            for label, value, help_text in cells:
-                st.metric(label, value, help=help_text, border=True)
+        row = tile_row()
+        for label, value, help_text in cells:
+            row.metric(label, value, help=help_text, border=True)
     else:
         for col, (label, value, help_text) in zip(st.columns(len(cells)), cells):
             col.metric(label, value, help=help_text, border=True)
@@ -49,6 +49,13 @@ def response_kpis(kpi: dict, *, with_incident_counts: bool, wrap: bool = False) 
     arrived, min_sample = int(kpi.get("arrived") or 0), kpi.get("min_sample")
     if min_sample and 0 < arrived < min_sample:
         st.warning(i18n.t("small_sample", n=arrived, min=min_sample))
+
+
+def tile_row():
+    """A row for metric tiles that wraps when they do not fit (draw them in order: `row.metric(...)`).
+    Unlike `st.columns(n)`, which cuts a long label, value or sub-line with "…" on a narrow screen, each
+    tile is at least as wide as its label, value and sub-line need, and the tiles of a line share the rest."""
+    return st.container(horizontal=True, gap="small", vertical_alignment="distribute")
 
 
 def build_totals(vs_target: pl.DataFrame) -> dict:

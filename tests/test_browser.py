@@ -468,3 +468,158 @@ def test_five_wrong_passwords_lock_and_the_audit_says_so(signed_server, browser,
     shown = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')).map(c => c.innerText).join(' ')""")
     assert "clumsy" in shown + text and "账号锁定" in shown + text, shown[:500]
     context.close()
+
+
+# ---- printing on A4 with nothing cut: charts at the paper's width, tables whole, no half-empty page
+
+STATION_TYPES_ZH = {"street_center": "街道中心站", "industrial_park": "工业园区站", "mall": "大型商超站",
+                    "community": "社区服务站", "small": "小型站", "hospital": "医院站", "other": "其他类型站"}
+A4_MM = (210, 297)
+PRINT_MARGIN_MM = (10, 12)  # left/right, top/bottom: dashboard/print.css's @page
+BAND_MM = 5                 # about one line of printed text
+MIN_FILL = 0.5
+
+
+def _printed_station_types(warehouse, page_path: str) -> set[str]:
+    """The station types a page shows, by plain SQL over the analyst views, as their Chinese labels."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        as_of = con.execute("select as_of_date from data_as_of").fetchall()[0][0]
+        if page_path == "":  # the build-out by station type: every type the registry knows
+            codes = con.execute("select distinct station_type from stations").fetchall()
+        elif page_path == "response":  # the league table: the first-arriving stations of the period's incidents
+            codes = con.execute("select distinct first_station_type from incidents where call_date between ? - 27 and ?"
+                                " and response_s is not null", [as_of, as_of]).fetchall()
+        else:  # one station, the first of the registry by id
+            codes = con.execute("select station_type from stations order by station_id limit 1").fetchall()
+    finally:
+        con.close()
+    return {STATION_TYPES_ZH[c] for (c,) in codes if c is not None}
+
+
+def _page_fill(pdf: Path) -> list[float]:
+    """Per printed page, the share of the printable height that holds anything: the page is rendered in
+    grey at 30 dpi and cut into 5 mm bands (about a line of text) between the top and bottom margins; a
+    band holds something when any pixel in it is darker than a light grey (table rules and chart gridlines
+    count as ink: they are what a reader sees on the page). Bands rather than ink pixels, because text is
+    mostly white between strokes and lines, and a page of text is full."""
+    from PIL import Image
+
+    out = pdf.parent / f"{pdf.stem}-pages"
+    out.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf), str(out / "p")], check=True)
+    fills = []
+    for image in sorted(out.glob("p-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
+        im = Image.open(image)
+        width, height = im.size
+        px = im.load()
+        top = round(height * PRINT_MARGIN_MM[1] / A4_MM[1])
+        bottom = height - top
+        band = max(1, round(height * BAND_MM / A4_MM[1]))
+        inked = [any(px[x, y] < 200 for y in range(b, min(b + band, bottom)) for x in range(width))
+                 for b in range(top, bottom, band)]
+        fills.append(sum(inked) / len(inked))
+    return fills
+
+
+def _words_outside(pdf: Path) -> list[str]:
+    """Words printed beyond the printable width (cut at the paper's edge), from pdftotext's word boxes."""
+    import re
+
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    outside = []
+    for page in re.finditer(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', xhtml, re.S):
+        right = float(page.group(1)) * (1 - PRINT_MARGIN_MM[0] / A4_MM[0]) + 1  # in points, 1 pt of slack
+        outside += [w for x_max, w in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>',
+                                                   page.group(2)) if float(x_max) > right]
+    return outside
+
+
+def _settle(page, rounds: int = 3, timeout_s: float = 60) -> None:
+    """Wait until the page has stopped adding elements (a page draws its sections as its script runs,
+    slower on a busy machine): the count of element containers unchanged for `rounds` polls."""
+    count, same, deadline = -1, 0, time.time() + timeout_s
+    while same < rounds and time.time() < deadline:
+        page.wait_for_timeout(700)
+        now = page.locator('[data-testid="stElementContainer"]').count()
+        same, count = (same + 1, now) if now == count else (0, now)
+
+
+SCREEN_HEADERS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(grid =>
+    [...grid.querySelectorAll('[role="columnheader"]')].map(h => h.textContent.trim()).filter(Boolean))"""
+
+
+@pytest.mark.parametrize("page_path", ["", "response", "station"])
+def test_page_prints_whole_on_a4(server, browser, browser_warehouse, page_path, tmp_path):
+    """A printed page holds every column header of every table the page shows (the grids are canvases
+    that print only what is in view) and every station type the page shows; no word lies beyond the
+    paper's printable width (a chart laid out at screen width is cut there); and no page but the last
+    is more than half empty (a chart or table pushed whole to the next page leaves a hole)."""
+    if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
+        pytest.skip("pdftotext/pdftoppm not installed (apt-get install poppler-utils); .ci/run installs it")
+    # On a screen wide enough for every grid to show all its columns: the headers as the page shows them
+    context = browser.new_context(viewport={"width": 3000, "height": 1600}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/{page_path}")
+    page.wait_for_selector(PAGES[page_path], timeout=60_000)
+    page.wait_for_selector('[data-testid="stDataFrame"] [role="columnheader"]', state="attached", timeout=60_000)
+    _settle(page)
+    grids = page.evaluate(SCREEN_HEADERS)
+    assert grids and all(grids), f"no table headers read on screen: {grids}"
+    # then printed from a wide office screen: charts drawn there at up to twice the paper's width
+    page.set_viewport_size({"width": 1920, "height": 1600})
+    page.wait_for_timeout(1500)
+    _settle(page)
+    page.emulate_media(media="print")
+    pdf = tmp_path / "page.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    context.close()
+
+    # Content order (-raw) keeps a wrapped table cell's lines together: compared without white space
+    raw = "".join(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    missing = [h for headers in grids for h in headers if "".join(h.split()) not in raw]
+    assert not missing, f"column headers not printed: {missing}"
+    types = _printed_station_types(browser_warehouse, page_path)
+    assert types, "the page shows station types"
+    assert not [t for t in types if t not in raw], f"station types not printed: {sorted(t for t in types if t not in raw)}"
+    outside = _words_outside(pdf)
+    assert not outside, f"printed beyond the paper's width: {outside[:10]}"
+    fills = _page_fill(pdf)
+    print(f"{page_path or 'overview'}: {len(fills)} pages, filled {[round(f, 2) for f in fills]}, "
+          f"{sum(map(len, grids))} headers in {len(grids)} tables")
+    assert all(f >= MIN_FILL for f in fills[:-1]), f"a printed page more than half empty: {[round(f, 2) for f in fills]}"
+
+
+# ---- the other pages' tiles: no label, value or sub-line cut with "…" at any width, in either language
+
+TILES = {"response": 8, "stations": 5, "inventory": 4, "quality": 5, "station": 10}  # page -> its tiles (at least)
+# Every element of a tile is measured: its label, its value (Streamlit 1.67 cuts those on a markdown
+# container inside the label or value element, see CUT_VALUES) and the sub-line under the value.
+CUT_TILES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .filter(m => [m, ...m.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth))
+    .map(m => m.innerText.replace(/\\s+/g, ' '))"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page_path", list(TILES))
+def test_tiles_are_never_cut(server, browser, page_path, lang):
+    """The Response page's KPI rows and the Stations, Inventory, Quality and Station pages' tiles show
+    every label, value and sub-line whole, from a phone to a wide screen. One load per page and
+    language; the window is then resized through the widths (the tiles' layout is the browser's)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/{page_path}" + ("?lang=en" if lang == "en" else ""))
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    page.wait_for_timeout(2000)
+    assert page.locator('[data-testid="stMetric"]').count() >= TILES[page_path]
+    cut = {}
+    for width in (1024, 1366, 1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(800)
+        found = page.evaluate(CUT_TILES)
+        if found:
+            cut[width] = found
+    context.close()
+    assert not cut, f"tiles cut on {page_path or 'overview'} ({lang}): {cut}"

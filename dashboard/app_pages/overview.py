@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import data, i18n, sections
+from dashboard import data, i18n, printing, sections
 from dashboard.filters import current
 from dashboard.plain import md
 from emss import figures
@@ -187,3 +187,4 @@ else:
         st.info(i18n.t("no_targets", year=year))
     st.plotly_chart(figures.target_bars(vs_target, lang), key="overview_target_bars")
     st.dataframe(sections.build_table(vs_target, lang), hide_index=True, key="overview_target_table")
+    printing.table_for_print(sections.build_outline(vs_target, lang), "overview_target_table")  # the grid prints only what is in view

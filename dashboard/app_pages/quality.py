@@ -34,8 +34,9 @@ cells = [
     (i18n.t("quality_rows_flagged"), f"{i18n.fmt_int(flagged)} ({i18n.fmt_pct(flagged / read if read else None, 2)})"),
     (i18n.t("quality_refused"), i18n.fmt_int(batches.filter(pl.col("outcome") == "refused").height)),
 ]
-for col, (label, value) in zip(st.columns(len(cells)), cells):
-    col.metric(label, value, border=True)
+row = sections.tile_row()
+for label, value in cells:
+    row.metric(label, value, border=True)
 
 # ---- batches with their grade ------------------------------------------------------------
 st.subheader(i18n.t("quality_batches"))

@@ -65,25 +65,25 @@ target_s = int(kpi["target_s"] or data.response_rules().default_target_s)
 st.caption(response_text.clock_caption(rules))
 
 # ---- the headline figures: the rate always with its count and fractiles --------------
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(i18n.t("kpi_rate"), i18n.fmt_pct(kpi["within_target_rate"]), help=i18n.t("kpi_rate_help"), border=True,
-          delta=i18n.t("rate_count", within=i18n.fmt_int(kpi["within_target"]), n=i18n.fmt_int(kpi["timed"])),
-          delta_color="off", delta_arrow="off")
-c2.metric(i18n.t("kpi_p50"), i18n.fmt_duration(kpi["p50_response_s"]), border=True)
-c3.metric(i18n.t("kpi_p90"), i18n.fmt_duration(kpi["p90_response_s"]), help=i18n.t("kpi_p90_help"), border=True)
-c4.metric(i18n.t("kpi_without_arrival"), i18n.fmt_int(kpi["without_arrival"]), border=True,
-          help=i18n.t("kpi_without_arrival_help"))
+row = sections.tile_row()
+row.metric(i18n.t("kpi_rate"), i18n.fmt_pct(kpi["within_target_rate"]), help=i18n.t("kpi_rate_help"), border=True,
+           delta=i18n.t("rate_count", within=i18n.fmt_int(kpi["within_target"]), n=i18n.fmt_int(kpi["timed"])),
+           delta_color="off", delta_arrow="off")
+row.metric(i18n.t("kpi_p50"), i18n.fmt_duration(kpi["p50_response_s"]), border=True)
+row.metric(i18n.t("kpi_p90"), i18n.fmt_duration(kpi["p90_response_s"]), help=i18n.t("kpi_p90_help"), border=True)
+row.metric(i18n.t("kpi_without_arrival"), i18n.fmt_int(kpi["without_arrival"]), border=True,
+           help=i18n.t("kpi_without_arrival_help"))
 force = response_text.full_force(kpi["full_response_count"], kpi["full_response_measure"])
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(i18n.t("kpi_full_p50"), i18n.fmt_duration(kpi["p50_full_response_s"]), border=True,
-          help=i18n.t("kpi_full_help", force=force))
-c2.metric(i18n.t("kpi_full_p90"), i18n.fmt_duration(kpi["p90_full_response_s"]), border=True,
-          help=i18n.t("kpi_full_help", force=force))
-c3.metric(i18n.t("kpi_full_count"), i18n.fmt_int(kpi["full_response_assembled"]), border=True,
-          delta=i18n.t("of_incidents", n=i18n.fmt_int(kpi["incidents"])), delta_color="off", delta_arrow="off",
-          help=i18n.t("kpi_full_count_help", force=force))
-c4.metric(i18n.t("kpi_full_within"), i18n.fmt_int(kpi["full_response_within_target"]), border=True,
-          help=i18n.t("kpi_full_within_help", force=force))
+row = sections.tile_row()
+row.metric(i18n.t("kpi_full_p50"), i18n.fmt_duration(kpi["p50_full_response_s"]), border=True,
+           help=i18n.t("kpi_full_help", force=force))
+row.metric(i18n.t("kpi_full_p90"), i18n.fmt_duration(kpi["p90_full_response_s"]), border=True,
+           help=i18n.t("kpi_full_help", force=force))
+row.metric(i18n.t("kpi_full_count"), i18n.fmt_int(kpi["full_response_assembled"]), border=True,
+           delta=i18n.t("of_incidents", n=i18n.fmt_int(kpi["incidents"])), delta_color="off", delta_arrow="off",
+           help=i18n.t("kpi_full_count_help", force=force))
+row.metric(i18n.t("kpi_full_within"), i18n.fmt_int(kpi["full_response_within_target"]), border=True,
+           help=i18n.t("kpi_full_within_help", force=force))
 if kpi["is_small_sample"]:
     st.warning(i18n.t("small_sample", n=kpi["timed"], min=kpi["min_sample"]))
 

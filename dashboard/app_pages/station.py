@@ -68,15 +68,15 @@ st.caption(" · ".join(plain.md(x) for x in (i18n.label("station_type", p["stati
                       if x))
 
 # ---- headline ---------------------------------------------------------------------------
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(i18n.t("kpi_score"), i18n.fmt_pct(p["score"], 0), border=True,
-          delta=i18n.t("kpi_score_checks", passed=p["checks_passed"], total=p["checks_total"]),
-          delta_color="off", delta_arrow="off")
-c2.metric(i18n.t("col_staff"), i18n.fmt_int(p["staff_count"]), border=True)
-c3.metric(i18n.t("col_vehicles"), i18n.fmt_int(p["vehicle_count"]), border=True)
-c4.metric(i18n.t("kpi_last_count"), p["last_counted_on"].isoformat() if p["last_counted_on"] else i18n.t("count_none"),
-          delta=i18n.t("count_age", days=p["count_age_days"]) if p["last_counted_on"] else None,
-          delta_color="off", delta_arrow="off", border=True)
+row = sections.tile_row()
+row.metric(i18n.t("kpi_score"), i18n.fmt_pct(p["score"], 0), border=True,
+           delta=i18n.t("kpi_score_checks", passed=p["checks_passed"], total=p["checks_total"]),
+           delta_color="off", delta_arrow="off")
+row.metric(i18n.t("col_staff"), i18n.fmt_int(p["staff_count"]), border=True)
+row.metric(i18n.t("col_vehicles"), i18n.fmt_int(p["vehicle_count"]), border=True)
+row.metric(i18n.t("kpi_last_count"), p["last_counted_on"].isoformat() if p["last_counted_on"] else i18n.t("count_none"),
+           delta=i18n.t("count_age", days=p["count_age_days"]) if p["last_counted_on"] else None,
+           delta_color="off", delta_arrow="off", border=True)
 
 # ---- against the standard ---------------------------------------------------------------
 st.subheader(i18n.t("section_readiness"))
@@ -223,8 +223,9 @@ else:
         (i18n.t("kpi_within_count"), f"{i18n.fmt_int(kpi['within_target'])} / {i18n.fmt_int(kpi['arrived'])}", None),
         (i18n.t("kpi_p90"), i18n.fmt_duration(kpi["p90_response_s"]), i18n.t("kpi_p90_help")),
     ]
-    for col, (label, value, help_text) in zip(st.columns(len(cells)), cells):
-        col.metric(label, value, help=help_text, border=True)
+    row = sections.tile_row()
+    for label, value, help_text in cells:
+        row.metric(label, value, help=help_text, border=True)
     rules = data.response_rules()  # as the warehouse was built: what the station's responses were judged by
     arrived = int(kpi["arrived"] or 0)
     if 0 < arrived < rules.min_incidents:

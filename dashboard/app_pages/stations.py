@@ -55,25 +55,27 @@ else:
     expected = vs_target["expected_to_date"].sum() if has_target else None
     projected = float(vs_target["projected_year_end"].sum())
 
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(i18n.t("kpi_in_service"), i18n.fmt_int(in_service), help=i18n.t("kpi_in_service_help"), border=True)
+    row = sections.tile_row()
+    row.metric(i18n.t("kpi_in_service"), i18n.fmt_int(in_service), help=i18n.t("kpi_in_service_help"), border=True)
     if target:
         over = opened - target
         delta = (i18n.t("target_over", n=over) if over > 0
                  else i18n.t("target_progress", pct=i18n.fmt_pct(opened / target, 0)))
-        c2.metric(i18n.t("kpi_built_vs_target", year=year), f"{opened:,} / {target:,}", delta=delta,
-                  delta_color="normal" if over >= 0 else "off", delta_arrow="up" if over > 0 else "off", border=True)
-        gap = round(projected - target)
-        c4.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True,
-                  delta=(i18n.t("projection_over", n=gap) if gap > 0 else i18n.t("projection_short", n=-gap) if gap < 0
-                         else i18n.t("projection_on")),
-                  delta_color="normal" if gap >= 0 else "inverse", delta_arrow="off")
+        row.metric(i18n.t("kpi_built_vs_target", year=year), f"{opened:,} / {target:,}", delta=delta,
+                   delta_color="normal" if over >= 0 else "off", delta_arrow="up" if over > 0 else "off", border=True)
     else:
-        c2.metric(i18n.t("kpi_built_vs_target", year=year), f"{opened:,} / {i18n.DASH}", delta=i18n.t("target_none"),
-                  delta_color="off", delta_arrow="off", border=True)
-        c4.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True)
-    c3.metric(i18n.t("kpi_expected_to_date"), i18n.DASH if expected is None else f"{expected:,.1f}",
-              help=i18n.t("kpi_expected_help"), border=True)
+        row.metric(i18n.t("kpi_built_vs_target", year=year), f"{opened:,} / {i18n.DASH}", delta=i18n.t("target_none"),
+                   delta_color="off", delta_arrow="off", border=True)
+    row.metric(i18n.t("kpi_expected_to_date"), i18n.DASH if expected is None else f"{expected:,.1f}",
+               help=i18n.t("kpi_expected_help"), border=True)
+    if target:
+        gap = round(projected - target)
+        row.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True,
+                   delta=(i18n.t("projection_over", n=gap) if gap > 0 else i18n.t("projection_short", n=-gap) if gap < 0
+                          else i18n.t("projection_on")),
+                   delta_color="normal" if gap >= 0 else "inverse", delta_arrow="off")
+    else:
+        row.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True)
     if not has_target:
         st.info(i18n.t("no_targets", year=year))
 

@@ -1,0 +1,111 @@
+"""Printing a page on A4 for the weekly meeting, with nothing cut.
+
+Two things do not print as they show on screen, and are handled here:
+
+- **Plotly charts** keep the pixel width they were drawn at and are cut at the paper's edge. The
+  print stylesheet (dashboard/print.css) stacks the columns that hold charts, and on `beforeprint`
+  every chart is re-laid out at the width of the printed column (`Plotly.relayout`, which redraws at
+  once), then given back its screen width on `afterprint`.
+- **Tables** (`st.dataframe`) are a canvas grid that prints only the rows and columns in view. Each
+  table drawn through `export.show` (and any page's `table_for_print(...)`) also gets a static table
+  (`st.table`), hidden on screen and printed instead of the grid, its cells wrapping to the paper's
+  width. Its text is the formatter's (`emss.tables`); st.table renders markdown, so every header and
+  cell goes through `plain.md`: a name from the data is text, never markup.
+
+`install()` runs once per page run, from the entry script (dashboard/app.py): it injects the stylesheet
+and the script, and wraps `export.show` (once per process) so that every table of every page gets its
+printed rendering without each page asking for it. A table drawn with `st.dataframe` directly (the
+Overview's build-out) asks with `table_for_print`.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import export, i18n, plain
+from emss import tables
+
+CSS = Path(__file__).resolve().parent / "print.css"
+PRINT_ROWS = 300  # more rows than this print as their first PRINT_ROWS and a line saying how many are left out
+PRINT_KEY = "emss_print_"  # the key of a table's printed rendering starts so: its class is st-key-emss_print_…
+
+# The printed column is A4 (210 mm) less the margins of print.css's @page (2 × 10 mm). The width is
+# measured from a probe 190 mm wide, so it is the browser's own mm-to-pixel ratio.
+SCRIPT = """
+(() => {
+  if (window.__emssPrint) return;
+  window.__emssPrint = true;
+  const printWidth = () => {
+    const probe = document.createElement("div");
+    probe.style.cssText = "position:absolute;visibility:hidden;width:190mm;height:1px";
+    document.body.appendChild(probe);
+    const w = probe.getBoundingClientRect().width;
+    probe.remove();
+    return Math.floor(w);
+  };
+  const charts = () => Array.from(document.querySelectorAll(".js-plotly-plot"))
+    .filter(gd => gd._fullLayout && window.Plotly);
+  window.addEventListener("beforeprint", () => {
+    const width = printWidth();
+    for (const gd of charts()) {
+      const screen = gd._fullLayout.width;
+      if (gd.__emssScreenWidth === undefined) gd.__emssScreenWidth = screen;
+      if (screen !== width) window.Plotly.relayout(gd, {width: width});
+    }
+  });
+  window.addEventListener("afterprint", () => {
+    for (const gd of charts()) {
+      if (gd.__emssScreenWidth !== undefined) {
+        window.Plotly.relayout(gd, {width: gd.__emssScreenWidth});
+        delete gd.__emssScreenWidth;
+      }
+    }
+  });
+})();
+"""
+
+
+def install() -> None:
+    """The print stylesheet and the charts' print layout on this page; every table shown through
+    `export.show` gets its printed rendering too."""
+    st.html(f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{SCRIPT}</script>",
+            unsafe_allow_javascript=True)
+    if not getattr(export.show, "prints", False):
+        export.show = _printed(export.show)
+
+
+def _printed(show):
+    @functools.wraps(show)
+    def with_print(table: tables.Table, *args: Any, **kwargs: Any) -> Any:
+        event = show(table, *args, **kwargs)
+        table_for_print(table, kwargs["key"] if "key" in kwargs else args[1])  # show(table, name, key, ...)
+        return event
+
+    with_print.prints = True
+    return with_print
+
+
+def printed_frame(table: tables.Table, max_rows: int = PRINT_ROWS) -> pd.DataFrame:
+    """`table`'s first `max_rows` rows as the reader sees them (the formatter's text; a link column
+    shows its link text), every header and cell as literal markdown (st.table renders markdown)."""
+    columns = {}
+    for c in table.columns:
+        values = table.frame[c.label].head(max_rows).to_list()
+        text = [(c.link_text or "") if c.kind == tables.LINK and v is not None else tables.formatter(c, table.lang)(v)
+                for v in values]
+        columns[plain.md(c.label) or " "] = [plain.md(t) for t in text]
+    return pd.DataFrame(columns)
+
+
+def table_for_print(table: tables.Table, key: str) -> None:
+    """The printed rendering of a table shown on screen under `key`: a static table of every row (up to
+    PRINT_ROWS), hidden on screen (see print.css)."""
+    with st.container(key=f"{PRINT_KEY}{key}"):
+        st.table(printed_frame(table), hide_index=True)
+        if table.frame.height > PRINT_ROWS:
+            st.caption(i18n.text("print_rows_left_out", table.lang, shown=PRINT_ROWS, n=table.frame.height - PRINT_ROWS))
