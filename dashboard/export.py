@@ -24,7 +24,7 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from dashboard import data, filters, i18n, signin
+from dashboard import data, filters, i18n, printing, signin
 from emss import spreadsheet, tables
 
 # What a table is filtered by: the shared period and scope; only the period (one station's incidents);
@@ -162,6 +162,7 @@ def show(table: tables.Table, name: str, key: str, *, filtered_by: str = PERIOD,
     config = _column_config(table, as_text=_too_big_to_style(table)) | (column_config or {})
     event = st.dataframe(on_screen(table), hide_index=True, key=key, column_config=config,
                          placeholder=tables.DASH, **options)
+    printing.table_for_print(table, key)  # the grid prints only what is in view: a static copy prints instead
     if downloads:
         download_buttons(table, name, key, filtered_by=filtered_by, extra=extra)
     return event

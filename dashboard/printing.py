@@ -13,21 +13,18 @@ Two things do not print as they show on screen, and are handled here:
   cell goes through `plain.md`: a name from the data is text, never markup.
 
 `install()` runs once per page run, from the entry script (dashboard/app.py): it injects the stylesheet
-and the script, and wraps `export.show` (once per process) so that every table of every page gets its
-printed rendering without each page asking for it. A table drawn with `st.dataframe` directly (the
-Overview's build-out) asks with `table_for_print`.
+and the script. `export.show` draws every table's printed rendering beside it; a table drawn with
+`st.dataframe` directly (the Overview's build-out) asks with `table_for_print`.
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import export, i18n, plain
+from dashboard import i18n, plain
 from emss import tables
 
 CSS = Path(__file__).resolve().parent / "print.css"
@@ -71,23 +68,9 @@ SCRIPT = """
 
 
 def install() -> None:
-    """The print stylesheet and the charts' print layout on this page; every table shown through
-    `export.show` gets its printed rendering too."""
+    """The print stylesheet and the charts' print layout on this page."""
     st.html(f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{SCRIPT}</script>",
             unsafe_allow_javascript=True)
-    if not getattr(export.show, "prints", False):
-        export.show = _printed(export.show)
-
-
-def _printed(show):
-    @functools.wraps(show)
-    def with_print(table: tables.Table, *args: Any, **kwargs: Any) -> Any:
-        event = show(table, *args, **kwargs)
-        table_for_print(table, kwargs["key"] if "key" in kwargs else args[1])  # show(table, name, key, ...)
-        return event
-
-    with_print.prints = True
-    return with_print
 
 
 def printed_frame(table: tables.Table, max_rows: int = PRINT_ROWS) -> pd.DataFrame:
