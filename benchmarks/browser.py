@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -98,22 +99,24 @@ def clicks(browser, base: str) -> dict[str, float]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     out = {}
-    page.goto(f"{base}/workbench")
-    page.wait_for_selector(PAGES["workbench"], timeout=120_000)
-    settled(page)
+
+    def visit(path: str) -> None:
+        page.goto(f"{base}/{path}")
+        page.wait_for_selector(PAGES[path], timeout=120_000)
+        settled(page)
+
+    visit("workbench")
     box = page.locator("textarea").first
     box.fill("select district, count(*) as n from incidents group by district order by n desc")
     page.wait_for_timeout(300)
     t0 = time.perf_counter()
     page.get_by_role("button", name=text("workbench_adhoc_run", "zh"), exact=True).click()
-    page.get_by_text(text("workbench_adhoc_done", "zh", n="", seconds="").split("·")[0].strip() or "行").first \
-        .wait_for(timeout=120_000)
+    done = text("workbench_adhoc_done", "zh", n="§", seconds="§")  # "§ 行 · 用时 § 秒": the result's caption
+    page.get_by_text(re.compile(re.escape(done).replace("§", r"[\d,.]+"))).first.wait_for(timeout=120_000)
     settled(page)
     out["sql_box_run_s"] = time.perf_counter() - t0 - 0.3
 
-    page.goto(f"{base}/response")
-    page.wait_for_selector(PAGES["response"], timeout=120_000)
-    settled(page)
+    visit("response")
     t0 = time.perf_counter()
     page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
     page.locator('[role="option"]').nth(1).click()
@@ -122,9 +125,7 @@ def clicks(browser, base: str) -> dict[str, float]:
     settled(page)
     out["district_filter_s"] = time.perf_counter() - t0 - 0.3
 
-    page.goto(f"{base}/coverage")
-    page.wait_for_selector(PAGES["coverage"], timeout=120_000)
-    settled(page)
+    visit("coverage")
     t0 = time.perf_counter()
     page.get_by_role("button", name=text("whatif_add_hotspot", "zh")).first.click()
     page.wait_for_timeout(100)
