@@ -44,11 +44,10 @@ def _use_city(args: argparse.Namespace, warehouse: Path, fresh: bool = False) ->
         finally:
             con.close()
     city = profiles.load(asked) if asked else recorded or profiles.load(profiles.chosen())
-    if recorded is not None and (recorded.name_zh, recorded.timezone) != (city.name_zh, city.timezone):
-        from warehouse.build import ProfileMismatch  # said before anything is read, even a file already loaded
+    if recorded is not None:
+        from warehouse.build import check_same_city
 
-        raise ProfileMismatch(messages.both("profile_mismatch", warehouse=f"{recorded.name_zh} ({recorded.timezone})",
-                                            profile=f"{city.name_zh} ({city.timezone})"))
+        check_same_city(recorded, city)  # said before anything is read, even for a file already loaded
     profiles.use(city)
     return city
 

@@ -57,6 +57,13 @@ def recorded_profile(con: duckdb.DuckDBPyConnection) -> profiles.Profile | None:
     return profiles.from_record(rows[0][0]) if rows else None
 
 
+def check_same_city(recorded: profiles.Profile | None, city: profiles.Profile) -> None:
+    """ProfileMismatch when a warehouse recorded for one city (or clock) is about to be written for another."""
+    if recorded is not None and (recorded.name_zh, recorded.timezone) != (city.name_zh, city.timezone):
+        raise ProfileMismatch(messages.both("profile_mismatch", warehouse=f"{recorded.name_zh} ({recorded.timezone})",
+                                            profile=f"{city.name_zh} ({city.timezone})"))
+
+
 def record_profile(con: duckdb.DuckDBPyConnection) -> None:
     """Record the current city profile in meta.profile and its words in meta.labels. A warehouse
     holding data of another city, or of this city read on another clock, is refused: its dates and
@@ -64,9 +71,8 @@ def record_profile(con: duckdb.DuckDBPyConnection) -> None:
     city = profiles.current()
     before = recorded_profile(con)
     has_data = con.execute("select count(*) from meta.batches where outcome = 'loaded'").fetchall()[0][0]
-    if before is not None and has_data and (before.name_zh, before.timezone) != (city.name_zh, city.timezone):
-        raise ProfileMismatch(messages.both("profile_mismatch", warehouse=f"{before.name_zh} ({before.timezone})",
-                                            profile=f"{city.name_zh} ({city.timezone})"))
+    if has_data:
+        check_same_city(before, city)
     con.execute("create or replace table meta.profile (name_zh varchar, name_en varchar, timezone varchar,"
                 " record varchar)")
     con.execute("insert into meta.profile values (?, ?, ?, ?)", [city.name_zh, city.name_en, city.timezone, city.record()])
