@@ -1,4 +1,4 @@
-"""The `emss` command: demo, ingest, query, snapshot, serve, rebuild, profile, user, audit.
+"""The `emss` command: demo, ingest, query, snapshot, serve, rebuild, vacuum, profile, user, audit.
 
 Every subcommand takes --warehouse; without it, EMSS_WAREHOUSE, then data/emss.duckdb.
 The city: a warehouse records the city profile it was built with, and every command that reads it
@@ -73,9 +73,12 @@ def _is_demo_warehouse(warehouse: Path) -> bool:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
     from emss import demo
     from etl.load import ingest
     from etl.reports import report_text
+    from warehouse import partitions
 
     warehouse = config.warehouse_path(args.warehouse)
     exports_dir = warehouse.parent / "demo_exports"
@@ -89,12 +92,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                   city=city)
     t1 = time.perf_counter()
     print(f"演示导出文件 / demo exports written to {exports_dir} ({t1 - t0:.1f} s)")
-    if warehouse.exists():
-        warehouse.unlink()  # the demo warehouse is rebuilt from its exports every time
+    if warehouse.exists():  # the demo warehouse is rebuilt from its exports every time
+        warehouse.unlink()
+        shutil.rmtree(partitions.root_of(warehouse), ignore_errors=True)
     reports = ingest([p for paths in files.values() for p in paths], warehouse)
     t2 = time.perf_counter()
     print(report_text(reports))
-    print(f"仓库 / warehouse: {warehouse} ({warehouse.stat().st_size / 1e6:.1f} MB, loaded in {t2 - t1:.1f} s)")
+    size = warehouse.stat().st_size + sum(f.stat().st_size for f in partitions.root_of(warehouse).rglob("*.parquet"))
+    print(f"仓库 / warehouse: {warehouse} ({size / 1e6:.1f} MB, loaded in {t2 - t1:.1f} s)")
     demo_admin = _demo_accounts(warehouse, city)
     if args.no_serve:
         return 0
@@ -329,6 +334,14 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vacuum(args: argparse.Namespace) -> int:
+    from warehouse.build import vacuum
+
+    removed = vacuum(config.warehouse_path(args.warehouse), args.grace_minutes * 60)
+    print(f"已删除 {removed} 个不再使用的数据文件 / removed {removed} data files no version uses")
+    return 0
+
+
 def cmd_profile_new(args: argparse.Namespace) -> int:
     from emss.profiles.build import new_profile
 
@@ -468,6 +481,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="rebuild derived tables and views (after editing emss/standard.toml or the profile)")
     _add_warehouse(p, writes=True)
     p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("vacuum", help="remove the data files of replaced versions and of killed loads")
+    _add_warehouse(p)
+    p.add_argument("--grace-minutes", type=float, default=15,
+                   help="keep files replaced less than this long ago: readers may still be reading them (default 15)")
+    p.set_defaults(func=cmd_vacuum)
 
     p = sub.add_parser("profile", help="city profiles: make one for any Chinese city, show the warehouse's")
     what = p.add_subparsers(dest="profile_command", required=True)

@@ -78,6 +78,7 @@ import polars as pl
 import pyarrow as pa
 
 from emss import messages
+from warehouse import partitions
 from warehouse.connection import OFFLINE_CONFIG
 
 ROW_CAP = 10_000
@@ -174,6 +175,8 @@ def connect(warehouse: str | os.PathLike) -> duckdb.DuckDBPyConnection:
         con.execute("SET python_enable_replacements = false")   # no scans of Python variables by name
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(path)])
         con.execute("USE wh")
+        parts = partitions.root_of(path)
+        partitions.bind(con, parts)   # the views over the big tables' Parquet files (warehouse.partitions)
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"SET threads = {THREADS}")
         # No spilling: over the memory limit a query fails. Also closes the one directory that
@@ -181,7 +184,9 @@ def connect(warehouse: str | os.PathLike) -> duckdb.DuckDBPyConnection:
         # default `.tmp` in the working directory). Must come first: afterwards it is refused.
         con.execute("SET temp_directory = ''")
         con.execute("SET max_temp_directory_size = '0B'")
-        # after the attach: set before, it would refuse the attach too
+        # after the attach: set before, it would refuse the attach too. The big tables' Parquet
+        # files stay readable through the views; the check refuses any direct read of a file.
+        con.execute("SET allowed_directories = ?", [[str(parts) + os.sep]])
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except BaseException:

@@ -24,7 +24,7 @@ from etl.readers import Export, ExportError, read_export
 from etl.reports import BatchReport
 from etl.scratch import scratch_folder
 from etl.staging import SQL_DIR, parsing_macros, plan, prepare_lookups, stage
-from warehouse import build
+from warehouse import build, partitions
 from warehouse.connection import open_reader, open_writer, writer_lock
 from warehouse.quoting import UnsafeName
 
@@ -178,10 +178,15 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: str, batch_id: int) -> int:
     match = " and ".join(f"t.{k} = i.{k}" if k not in rules.OPTIONAL_KEYS else f"t.{k} is not distinct from i.{k}"
                          for k in key)
     # and the first key's range, so that stored row groups holding none of these keys are skipped
-    low, high = con.execute(f"select min({key[0]}), max({key[0]}) from incoming").fetchall()[0]
-    con.execute(f"delete from {table} t using (select {', '.join(key)} from incoming) i "
-                f"where t.{key[0]} between ? and ? and {match}", [low, high])
-    con.execute(f"insert into {table} by name select * from incoming")
+    if table in partitions.PARTITIONED:  # keys are required there, so they match by plain equality
+        con.execute("create or replace temp table incoming_rows as select * from incoming")
+        con.execute(f"create or replace temp table incoming_keys as select distinct {', '.join(key)} from incoming_rows")
+        partitions.replace_keys(con, table, "incoming_keys", key, "incoming_rows")
+    else:
+        low, high = con.execute(f"select min({key[0]}), max({key[0]}) from incoming").fetchall()[0]
+        con.execute(f"delete from {table} t using (select {', '.join(key)} from incoming) i "
+                    f"where t.{key[0]} between ? and ? and {match}", [low, high])
+        con.execute(f"insert into {table} by name select * from incoming")
     if kind == "incidents":  # what the derived tables must recompute (see warehouse.build.rebuild_derived)
         con.execute("insert into touched_incidents select distinct incident_id from incoming")
         con.execute("insert into touched_batches values (?)", [batch_id])
@@ -223,7 +228,11 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
     report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=rows_read,
                          personal_columns=list(export.personal))
     parsing_macros(con, mapping.timestamp_formats if mapping else [])
-    con.execute(f"insert into {RAW_TABLE[kind]} by name select {batch_id} as batch_id, * exclude (row_id) from stg")
+    delivered = f"select {batch_id} as batch_id, * exclude (row_id) from stg"
+    if RAW_TABLE[kind] in partitions.PARTITIONED:
+        partitions.append(con, RAW_TABLE[kind], delivered)
+    else:
+        con.execute(f"insert into {RAW_TABLE[kind]} by name {delivered}")
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))
     _normalise(con, kind, mapping.crs if mapping and mapping.crs else default_crs)
     if kind == "incidents":

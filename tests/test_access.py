@@ -5,7 +5,6 @@ Expected rows come from plain SQL over the analyst views, not from the named que
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 
@@ -23,7 +22,7 @@ from warehouse.access import (
     SignInRefused,
     access_path,
 )
-from warehouse.connection import open_reader
+from warehouse.connection import copy_warehouse, open_reader
 
 PASSWORD = "correct horse battery"
 
@@ -31,7 +30,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture()
 def warehouse(demo_warehouse, tmp_path):
     copy = tmp_path / "emss.duckdb"
-    shutil.copyfile(demo_warehouse, copy)
+    copy_warehouse(demo_warehouse, copy)
     return copy
 
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 
-from warehouse.connection import open_reader
+from warehouse.connection import copy_warehouse, open_reader
 
 
 def test_killed_ingest_leaves_warehouse_unchanged(demo_warehouse, tmp_path):
     from emss import demo
 
     warehouse = tmp_path / "w.duckdb"
-    shutil.copyfile(demo_warehouse, warehouse)
+    copy_warehouse(demo_warehouse, warehouse)
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     counts_before = open_reader(warehouse).execute("select count(*) from responses").fetchone()[0]
 

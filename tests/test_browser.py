@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 import duckdb
 import pytest
 from conftest import running_dashboard
+from warehouse.connection import copy_warehouse
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {  # url path ("" = the default page, Overview) -> what shows its first figure
@@ -346,7 +347,7 @@ def signed_warehouse(demo_warehouse, tmp_path_factory):
     from warehouse.access import AccessStore
 
     warehouse = tmp_path_factory.mktemp("signin") / "emss.duckdb"
-    shutil.copyfile(demo_warehouse, warehouse)
+    copy_warehouse(demo_warehouse, warehouse)
     store = AccessStore(warehouse)
     store.add_user("futian_head", "futian-password-1", "district", districts=("futian",))
     store.add_user("boss", "admin-password-1", "admin")

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import textwrap
 
 from etl.load import ingest
-from warehouse.connection import open_reader
+from warehouse.connection import copy_warehouse, open_reader
 
 
 def test_ingest_while_a_reader_is_open(demo_warehouse, tmp_path):
     warehouse = tmp_path / "w.duckdb"
-    shutil.copyfile(demo_warehouse, warehouse)
+    copy_warehouse(demo_warehouse, warehouse)
     reader = open_reader(warehouse)
     before = reader.execute("select count(*) from stations").fetchone()[0]
 
@@ -34,7 +33,7 @@ def test_ingest_while_a_reader_is_open(demo_warehouse, tmp_path):
 def test_ingest_while_another_process_reads(demo_warehouse, tmp_path):
     """A reader in another process holds the file open throughout the load."""
     warehouse = tmp_path / "w.duckdb"
-    shutil.copyfile(demo_warehouse, warehouse)
+    copy_warehouse(demo_warehouse, warehouse)
     script = textwrap.dedent(f"""
         import sys, time
         from warehouse.connection import open_reader

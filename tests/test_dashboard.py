@@ -23,6 +23,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import filters, i18n
 from emss import categories, profiles
+from warehouse import partitions
+from warehouse.connection import copy_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
@@ -378,17 +380,16 @@ def test_overview_with_a_district_says_the_target_is_city_wide(app, facts):
 def test_overview_worsening_shows_station_names_as_text(warehouse, tmp_path, monkeypatch):
     """A station's name under 变差最多 comes from the exports: it is shown as written, never as markup.
     (On a copy whose smallest sample is one incident, so that single stations are listed.)"""
-    import shutil
-
     from dashboard import plain
     from warehouse.connection import open_writer
 
     copy = tmp_path / "w.duckdb"
-    shutil.copyfile(warehouse, copy)
+    copy_warehouse(warehouse, copy)
     payload = "站[点我](http://127.0.0.1:9/)**粗体**"
     with open_writer(copy) as con:
         con.execute("update meta.response_rules set value = '1' where rule = 'sample' and key = 'min_incidents'")
-        con.execute("update marts.incidents set first_station_name = ? || first_station_id", [payload])
+        partitions.rewrite(con, "marts.incidents", "select * replace (? || first_station_id as first_station_name)"
+                                                   " from marts.incidents", [payload])
     monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -519,16 +520,14 @@ def test_an_empty_selection_says_why(app, facts):
 
 def test_a_replaced_warehouse_is_read_again(warehouse, tmp_path, monkeypatch):
     """A load replaces the file; the next query must see the new data, not the cached one."""
-    import shutil
-
     from dashboard import data
     from warehouse.connection import open_writer
 
     copy = tmp_path / "w.duckdb"
-    shutil.copyfile(warehouse, copy)
+    copy_warehouse(warehouse, copy)
     monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
     before = data.one("meta/data_range")["incidents"]
     with open_writer(copy) as con:  # the way a load writes: a copy, swapped in
-        con.execute("delete from marts.incidents where district = 'baoan'")
+        partitions.rewrite(con, "marts.incidents", "select * from marts.incidents where district is distinct from 'baoan'")
     after = data.one("meta/data_range")["incidents"]
     assert 0 < after < before

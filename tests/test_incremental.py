@@ -3,14 +3,14 @@ give exactly the tables a single full build gives."""
 
 from __future__ import annotations
 
-import shutil
 
+import duckdb
 import polars as pl
 import pytest
 
 from etl.load import ingest
 from warehouse import build
-from warehouse.connection import open_reader
+from warehouse.connection import copy_warehouse, open_reader
 
 TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.responses", "marts.response_rejects"]
 
@@ -63,7 +63,7 @@ def warehouses(demo_exports, tmp_path_factory):
     for export in demo_exports["incidents"]:                           # each a load of incidents only
         ingest([export], step)
     before = folder / "before.duckdb"
-    shutil.copyfile(step, before)
+    copy_warehouse(step, before)
     ingest([weekly], step)
     return full, step, before
 
@@ -87,18 +87,22 @@ def monkeypatch_module():
 
 
 def same_rows(a, b, table):
-    """Rows of `table` only in a, only in b (batch numbers aside), and the two counts."""
-    con = open_reader(a)
-    con.execute("ATTACH ? AS other (READ_ONLY)", [str(b)])
-    columns = [r[0] for r in con.execute(f"select column_name from duckdb_columns() where database_name = 'wh' "
-                                         f"and schema_name = '{table.split('.')[0]}' and table_name = '{table.split('.')[1]}'"
-                                         ).fetchall()]
-    cols = ", ".join(c for c in columns if c != "batch_id")  # batch numbers differ between two histories
-    counts = [con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in (table, f"other.{table}")]
-    only_a = con.execute(f"select count(*) from (select {cols} from {table} except all select {cols} from other.{table})").fetchall()[0][0]
-    only_b = con.execute(f"select count(*) from (select {cols} from other.{table} except all select {cols} from {table})").fetchall()[0][0]
+    """Rows of `table` only in a, only in b (batch numbers aside), and the two counts. Each warehouse
+    is read through its own reader (each version's own files), the comparison made apart."""
+    frames = []
+    for path in (a, b):
+        con = open_reader(path)
+        columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+        cols = ", ".join(c for c in columns if c != "batch_id")  # batch numbers differ between two histories
+        frames.append(con.sql(f"select {cols} from {table}").arrow().read_all())
+        con.close()
+    con = duckdb.connect()
+    con.register("a_rows", frames[0])
+    con.register("b_rows", frames[1])
+    only_a = con.execute("select count(*) from (select * from a_rows except all select * from b_rows)").fetchall()[0][0]
+    only_b = con.execute("select count(*) from (select * from b_rows except all select * from a_rows)").fetchall()[0][0]
     con.close()
-    return only_a, only_b, counts
+    return only_a, only_b, [frames[0].num_rows, frames[1].num_rows]
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -111,19 +115,9 @@ def test_full_build_in_steps_equals_one_build(warehouses, built_in_steps, table)
 @pytest.mark.parametrize("table", TABLES)
 def test_incremental_equals_full(warehouses, table):
     full, step, _ = warehouses
-    con = open_reader(full)
-    con.execute("ATTACH ? AS step (READ_ONLY)", [str(step)])
-    columns = [r[0] for r in con.execute(f"select column_name from duckdb_columns() where database_name = 'wh' "
-                                         f"and schema_name = '{table.split('.')[0]}' and table_name = '{table.split('.')[1]}'"
-                                         ).fetchall()]
-    cols = ", ".join(c for c in columns if c != "batch_id")  # batch numbers differ between the two histories
-    n_full = con.execute(f"select count(*) from {table}").fetchall()[0][0]
-    n_step = con.execute(f"select count(*) from step.{table}").fetchall()[0][0]
-    only_full = con.execute(f"select count(*) from (select {cols} from {table} except all select {cols} from step.{table})").fetchall()[0][0]
-    only_step = con.execute(f"select count(*) from (select {cols} from step.{table} except all select {cols} from {table})").fetchall()[0][0]
+    only_full, only_step, (n_full, n_step) = same_rows(full, step, table)
     assert n_full > 0 and n_full == n_step
     assert (only_full, only_step) == (0, 0), f"{table}: {only_full} rows differ"
-    con.close()
 
 
 def test_revised_arrivals_reached_the_marts(warehouses, demo_exports):
@@ -138,14 +132,16 @@ def test_revision_reached_responses_it_did_not_name(warehouses):
     """Later clear times make later responses of the same stations concurrent: rows the export
     never named changed, so the equality above covers the station-history part of the update."""
     _, step, before = warehouses
-    con = open_reader(step)
-    con.execute("ATTACH ? AS before (READ_ONLY)", [str(before)])
-    changed = con.execute("""
-        select count(*) from marts.responses a join before.marts.responses b using (incident_id, station_id)
-        where a.is_concurrent <> b.is_concurrent and a.clear_at is not distinct from b.clear_at
-          and a.arrive_at is not distinct from b.arrive_at""").fetchall()[0][0]
-    assert changed > 0
-    con.close()
+    frames = []
+    for path in (step, before):  # each through its own reader: each version's own files
+        con = open_reader(path)
+        frames.append(con.sql("select incident_id, station_id, is_concurrent, clear_at, arrive_at from marts.responses").pl())
+        con.close()
+    joined = frames[0].join(frames[1], on=["incident_id", "station_id"], suffix="_before")
+    changed = joined.filter((pl.col("is_concurrent") != pl.col("is_concurrent_before"))
+                            & pl.col("clear_at").eq_missing(pl.col("clear_at_before"))
+                            & pl.col("arrive_at").eq_missing(pl.col("arrive_at_before")))
+    assert len(changed) > 0
 
 
 def test_corrected_rows_left_the_refused_list(warehouses, demo_exports):

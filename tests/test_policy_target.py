@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from emss import settings, snapshot
 from warehouse.build import rebuild_derived
-from warehouse.connection import open_reader, open_writer
+from warehouse.connection import copy_warehouse, open_reader, open_writer
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 NEW_TARGET_S = 240  # written by hand: what the edited rules file says
@@ -36,7 +35,7 @@ def rebuilt(demo_warehouse, tmp_path_factory) -> Path:
     assert "[target_s]\ndefault = 300\n" in shipped
     rules.write_text(shipped.replace("[target_s]\ndefault = 300\n", "[target_s]\ndefault = 240\n"), encoding="utf-8")
     copy = folder / "emss.duckdb"
-    shutil.copyfile(demo_warehouse, copy)
+    copy_warehouse(demo_warehouse, copy)
     with open_writer(copy) as con:
         rebuild_derived(con, response_rules=rules)
     return copy

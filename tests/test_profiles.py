@@ -22,7 +22,7 @@ from emss import profiles
 from emss.cli import main
 from emss.geo import area_km2
 from etl.load import ingest
-from warehouse.connection import open_reader
+from warehouse.connection import copy_warehouse, open_reader
 
 MAPPINGS = Path(__file__).resolve().parent.parent / "etl" / "mappings"
 GUANGZHOU_DISTRICTS = {"荔湾区", "越秀区", "海珠区", "天河区", "白云区", "黄埔区", "番禺区", "花都区", "南沙区", "从化区", "增城区"}
@@ -153,7 +153,7 @@ def test_demo_of_another_city_is_that_city_only(guangzhou_warehouse, guangzhou_p
 
 def test_a_warehouse_refuses_another_citys_load_and_keeps_its_own(guangzhou_warehouse, guangzhou_profile, tmp_path, capsys):
     warehouse = tmp_path / "gz.duckdb"
-    warehouse.write_bytes(guangzhou_warehouse.read_bytes())
+    copy_warehouse(guangzhou_warehouse, warehouse)
     before = warehouse.read_bytes()
     exports = sorted((guangzhou_warehouse.parent / "demo_exports").glob("*.csv"))
     assert main(["ingest", "--profile", "shenzhen", "--warehouse", str(warehouse), str(exports[0])]) == 2
@@ -272,7 +272,7 @@ def test_the_weekly_pack_is_the_warehouses_city(guangzhou_warehouse, tmp_path):
     from emss import snapshot
 
     warehouse = tmp_path / "gz.duckdb"
-    warehouse.write_bytes(guangzhou_warehouse.read_bytes())
+    copy_warehouse(guangzhou_warehouse, warehouse)
     snap = snapshot.take(warehouse, out_dir=tmp_path / "snapshots", pdf=False)
     assert snap.manifest["city"]["name_zh"] == "广州市" and snap.manifest["timezone"] == "Asia/Shanghai"
     report = next((tmp_path / "snapshots").rglob("report_*.html")).read_text(encoding="utf-8")

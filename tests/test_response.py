@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import statistics
 import tomllib
 from collections import Counter, defaultdict
@@ -25,7 +24,7 @@ from dashboard import drilldown, filters, i18n
 from emss import profiles
 from emss.figures import encode, from_point, group_query
 from warehouse import build
-from warehouse.connection import open_reader, open_writer
+from warehouse.connection import copy_warehouse, open_reader, open_writer
 
 RULES = tomllib.loads(build.RESPONSE_RULES_FILE.read_text(encoding="utf-8"))
 TARGET = RULES["target_s"]["default"]
@@ -234,7 +233,7 @@ def test_a_channel_clock_can_start_at_dispatch(hand_warehouse, tmp_path):
     text = text.replace('dispatch_119 = "received"', 'dispatch_119 = "dispatched"').replace("# fire = 300", "fire = 240")
     rules.write_text(text, encoding="utf-8")
     copy = tmp_path / "w.duckdb"
-    shutil.copyfile(hand_warehouse, copy)
+    copy_warehouse(hand_warehouse, copy)
     with open_writer(copy) as con:
         build.rebuild_derived(con, rules)
     con = open_reader(copy)

@@ -24,6 +24,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import i18n
 from emss import snapshot
 from emss.snapshot.week import Week, last_complete_week, last_complete_week_by_clock, parse_week
+from warehouse import partitions
+from warehouse.connection import copy_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
@@ -69,7 +71,7 @@ def response_rate(rows: list[dict], start: dt.date, end: dt.date) -> tuple[int, 
 def warehouse(demo_warehouse, tmp_path_factory) -> Path:
     """A copy of the fixture warehouse: the snapshot writes its history into it."""
     path = tmp_path_factory.mktemp("snapshot_wh") / "emss.duckdb"
-    shutil.copyfile(demo_warehouse, path)
+    copy_warehouse(demo_warehouse, path)
     return path
 
 
@@ -303,7 +305,7 @@ def test_a_revised_week_becomes_a_new_revision_and_the_old_one_stays(demo_wareho
     import queries
 
     path = tmp_path / "emss.duckdb"
-    shutil.copyfile(demo_warehouse, path)
+    copy_warehouse(demo_warehouse, path)
     as_of = plain_rows(path, "select as_of_date from data_as_of")[0]["as_of_date"]
     week = expected_week(as_of)
     first = plain_rows(path, "select kpi, dimension, code, value from meta.snapshots where week = ? and revision = 1"
@@ -320,8 +322,8 @@ def test_a_revised_week_becomes_a_new_revision_and_the_old_one_stays(demo_wareho
     gone = plain_rows(path, "select incident_id from incidents where call_date between ? and ? order by incident_id"
                             " limit 5", [week.start, week.end])
     with open_writer(path) as con:
-        con.execute("delete from core.responses where list_contains(?, incident_id)",
-                    [[r["incident_id"] for r in gone]])
+        partitions.rewrite(con, "core.responses", "select * from core.responses where not list_contains(?, incident_id)",
+                           [[r["incident_id"] for r in gone]])
     rebuild(path)
 
     revised = snapshot.take(path, out_dir=tmp_path / "out", pdf=False)

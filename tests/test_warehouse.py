@@ -44,7 +44,9 @@ def test_every_table_has_a_contract(reader):
             "select schema_name, table_name from duckdb_tables() where database_name = 'wh' and not temporary"
         ).fetchall() if s in ("meta", "core", "marts")
     }
-    undocumented = tables - set(CONTRACTS) - {"meta.rejects", "meta.flags", "meta.as_of", "meta.standard", "meta.standard_kit"}
+    # tables that may be empty (parts_retired: no file replaced yet), or are settings
+    undocumented = tables - set(CONTRACTS) - {"meta.rejects", "meta.flags", "meta.as_of", "meta.standard", "meta.standard_kit",
+                                              "meta.parts_retired"}
     assert not undocumented, f"tables without a grain in warehouse/contracts.toml: {undocumented}"
 
 

@@ -16,6 +16,7 @@ import duckdb
 
 from emss import messages, profiles, settings
 from emss.settings import RESPONSE_RULES_FILE, STANDARD_FILE
+from warehouse import partitions
 from warehouse.connection import open_writer
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
@@ -25,7 +26,17 @@ DERIVED_DIR = WAREHOUSE_DIR / "derived"
 
 def _run_files(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     for sql_file in sorted(folder.glob("*.sql")):
-        con.execute(sql_file.read_text(encoding="utf-8"))
+        _run_statements(con, sql_file.read_text(encoding="utf-8"))
+
+
+def _run_statements(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run `sql`; a big table it creates (warehouse.partitions.PARTITIONED) is written as Parquet files."""
+    for statement in con.extract_statements(sql):
+        m = _CTAS.match(statement.query)
+        if m and m.group(1) in partitions.PARTITIONED:
+            partitions.rewrite(con, m.group(1), m.group(2))
+        else:
+            con.execute(statement.query)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -41,6 +52,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                       and schema_name = 'core' and table_name = 'incidents'""").fetchall()[0][0]:
         con.execute("drop table core.incidents")  # now a view over marts.incidents, made by the rebuild
     _run_files(con, SCHEMA_DIR)
+    for table in ("raw.incident_rows", "core.responses"):  # out of the file, in a warehouse built before
+        if not partitions.is_partitioned(con, table):
+            partitions.rewrite(con, table, f"select * from {table}")
     record_profile(con)
 
 
@@ -248,6 +262,11 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
                 narrowed = f"select * from {source} where {_among(con, key, context)}"
             con.execute(f"create or replace temp table {scoped} as {narrowed}")
             select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
+        if table in partitions.PARTITIONED:
+            con.execute(f"create or replace temp table delta as select d.* from ({select}) d "
+                        f"semi join {affected} a using ({', '.join(keys)})")
+            partitions.replace_keys(con, table, affected, list(keys), "delta")
+            continue
         if len(keys) == 1:
             con.execute(f"create or replace temp table delta as {select}")
             con.execute(f"delete from {table} where {_among(con, key, affected)}")
@@ -273,7 +292,7 @@ def _build_in_steps(con: duckdb.DuckDBPyConnection, responses: int) -> None:
         table, select = _CTAS.match(statements[i]).groups()
         for source in INCREMENTAL[table][0]:
             select = re.sub(rf"\b{re.escape(source)}\b", f"(select * from {source} limit 0)", select)
-        con.execute(f"create or replace table {table} as {select}")
+        _run_statements(con, f"create or replace table {table} as {select}")
     con.execute("""create or replace temp table incident_starts as
                    select incident_id, min(call_at) as first_call_at from core.responses group by incident_id""")
     slices = max(1, -(-responses // FULL_BUILD_STEP))
@@ -332,9 +351,10 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Is there a table (or a big table's view, see warehouse.partitions) of this name?"""
     schema, table = name.split(".")
-    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ? and not temporary",
-                       [schema, table]).fetchall()[0][0] > 0
+    return con.execute("""select count(*) from information_schema.tables where table_catalog = current_database()
+                          and table_schema = ? and table_name = ?""", [schema, table]).fetchall()[0][0] > 0
 
 
 def rebuild(warehouse: str | os.PathLike) -> None:
@@ -343,3 +363,11 @@ def rebuild(warehouse: str | os.PathLike) -> None:
     with open_writer(warehouse) as con:
         ensure_schema(con)
         rebuild_derived(con)
+
+
+def vacuum(warehouse: str | os.PathLike, grace_s: float = partitions.GRACE_S) -> int:
+    """Remove the Parquet files no reader can still be reading (see warehouse.partitions.vacuum):
+    those left by killed loads and those of versions replaced over `grace_s` seconds ago. Every
+    load does this too, with the default grace period; returns how many files went."""
+    with open_writer(warehouse) as con:
+        return partitions.vacuum(con, grace_s)

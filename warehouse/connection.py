@@ -6,7 +6,9 @@ it copies it, writes the copy, closes it (which checkpoints it) and renames it
 over the live path in one atomic step. A reader that still has the old file
 open keeps reading the old state; the next read sees the new file. A load that
 fails or is killed leaves only a stray temporary file behind and the live
-warehouse exactly as it was.
+warehouse exactly as it was. The file is small: the big tables are Parquet files
+beside it, never changed once written, which the file lists (warehouse.partitions),
+so the copy costs what the small tables weigh, not what history does.
 
 Loads take turns: a writer holds an exclusive lock (`<warehouse>.lock`) from
 before it reads what is loaded until its copy is swapped in, so a second load
@@ -29,6 +31,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+
+from warehouse import partitions
 
 # Nothing may be fetched at run time: no extension downloads, ever.
 OFFLINE_CONFIG = {
@@ -66,6 +70,7 @@ def open_reader(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     con = connect_memory()
     con.execute("ATTACH ? AS wh (READ_ONLY)", [str(path)])
     con.execute("USE wh")
+    partitions.bind(con, partitions.root_of(path))
     return con
 
 
@@ -73,6 +78,24 @@ def file_version(path: str | os.PathLike) -> tuple[int, int]:
     """Changes whenever a load has replaced the file: used to know when cached readers are stale."""
     st = os.stat(path)
     return (st.st_ino, st.st_mtime_ns)
+
+
+def copy_warehouse(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """A copy of a warehouse: its file, and its Parquet files (hard links where the disk allows:
+    they are never changed once written, so the copy costs nothing until one of the two is loaded)."""
+    source, target = Path(source), Path(target)
+    with writer_lock(source):
+        shutil.copyfile(source, target)
+        folder, copy = partitions.root_of(source), partitions.root_of(target)
+        if copy.exists():
+            shutil.rmtree(copy)
+        if folder.is_dir():
+            def link(src: str, dst: str) -> None:
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    shutil.copy2(src, dst)
+            shutil.copytree(folder, copy, copy_function=link)
 
 
 def process_alive(pid: int) -> bool:
@@ -160,6 +183,7 @@ def open_writer(path: str | os.PathLike, readable: list[str | os.PathLike] = (),
     files and those in `readable_dirs`. The warehouse keeps its file mode across the swap."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    parts = partitions.root_of(path)
     with writer_lock(path, on_wait):
         _remove_abandoned_copies(path)
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -174,7 +198,10 @@ def open_writer(path: str | os.PathLike, readable: list[str | os.PathLike] = (),
             con.execute("SET memory_limit = ?", [LOAD_MEMORY_LIMIT])
             # One checkpoint at the end, not one each time the log passes its default 16 MB mid-load.
             con.execute("SET checkpoint_threshold = '1TB'")
-            restrict_file_access(con, readable, readable_dirs)
+            parts.mkdir(exist_ok=True)
+            partitions.bind(con, parts)
+            restrict_file_access(con, readable, [*readable_dirs, parts])
+            partitions.vacuum(con)
             yield con
             con.execute("CHECKPOINT")
             con.close()

@@ -73,3 +73,20 @@ create table if not exists meta.snapshots (
     batch_ids     integer[],
     taken_at      timestamp not null  -- wall clock when this revision was recorded (local time)
 );
+
+-- grain: one row per Parquet file of a big table in this version (see warehouse/partitions.py).
+-- The big tables (raw.incident_rows, core.responses, marts.incidents, marts.responses) are views
+-- over these files, which live in the folder beside the warehouse file (`emss.duckdb.parts/`).
+create table if not exists meta.parts (
+    table_name    varchar not null,   -- schema.table
+    part          varchar not null,   -- the month (yyyy-mm), the load's batch id, or _schema (no rows: the columns)
+    file          varchar not null,   -- path under the parts folder
+    rows          bigint not null
+);
+
+-- grain: one row per file an earlier version listed and this one does not: removed by the next
+-- write once older than a grace period (readers of the earlier version may still be reading it)
+create table if not exists meta.parts_retired (
+    file          varchar not null,
+    retired_at    timestamptz not null
+);

@@ -1,0 +1,256 @@
+"""The big tables as Parquet files beside the warehouse: listed by it, written only where a load
+touches them, readable by any engine, moved out of older warehouses with the same figures, and
+removed only when no reader can still be reading them."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from etl.load import ingest
+from queries import run
+from warehouse import build, partitions
+from warehouse.connection import copy_warehouse, open_reader
+
+BIG = list(partitions.PARTITIONED)
+
+
+def manifest(warehouse: Path) -> dict[str, set[tuple[str, str]]]:
+    con = open_reader(warehouse)
+    try:
+        rows = con.execute("select table_name, part, file from meta.parts").fetchall()
+    finally:
+        con.close()
+    out: dict[str, set[tuple[str, str]]] = {}
+    for table, part, file in rows:
+        out.setdefault(table, set()).add((part, file))
+    return out
+
+
+def counts(warehouse: Path) -> dict[str, int]:
+    con = open_reader(warehouse)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in BIG}
+    finally:
+        con.close()
+
+
+def test_the_big_tables_are_parquet_files_any_engine_reads(demo_warehouse):
+    root = partitions.root_of(demo_warehouse)
+    listed = manifest(demo_warehouse)
+    assert set(listed) == set(BIG)
+    con = open_reader(demo_warehouse)
+    try:
+        # the warehouse file holds none of them as a table of its own
+        assert con.execute("""select count(*) from duckdb_tables() where schema_name || '.' || table_name in
+                              (select unnest(?))""", [BIG]).fetchall()[0][0] == 0
+        for table in BIG:
+            files = [root / f for part, f in listed[table]]
+            assert all(f.is_file() for f in files)
+            # read by pyarrow, a different reader: the same rows the view gives
+            assert sum(pq.ParquetFile(f).metadata.num_rows for f in files) == con.execute(
+                f"select count(*) from {table}").fetchall()[0][0]
+            name, _ = partitions.PARTITIONED[table]
+            for part, f in listed[table]:  # each file holds the rows of its own partition, and says so in its folder
+                if part == partitions.SCHEMA_PART:
+                    assert pq.ParquetFile(root / f).metadata.num_rows == 0
+                    continue
+                assert Path(f).parent.name == f"{name}={part}"
+                frame = pl.read_parquet(root / f)
+                values = (frame["batch_id"].cast(pl.Utf8) if name == "batch"
+                          else frame["call_at"].dt.strftime("%Y-%m")).unique().to_list()
+                assert values == [part]
+    finally:
+        con.close()
+    # a plain DuckDB connection, without the product's variables, reads them where they were written
+    plain = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        assert plain.execute("select count(*) from core.responses").fetchall()[0][0] == counts(demo_warehouse)["core.responses"]
+    finally:
+        plain.close()
+
+
+def weekly_export(demo_exports, target: Path) -> tuple[Path, set[str]]:
+    """The last 60 rows of the last export with arrivals a minute earlier, and 20 new incidents;
+    and the months of their alarms, read from the file."""
+    source = demo_exports["incidents"][-1]
+    whole = pl.read_csv(source.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)
+    tail = whole.tail(60)
+    arrive = pl.col("到场时间").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False)
+    revised = tail.with_columns((arrive - pl.duration(minutes=1)).dt.strftime("%Y-%m-%d %H:%M:%S").fill_null("").alias("到场时间"))
+    fresh = tail.tail(20).with_columns((pl.col("警情编号") + "N").alias("警情编号"))
+    out = pl.concat([revised, fresh])
+    target.write_bytes(out.write_csv(line_terminator="\r\n").encode("gb18030"))
+    months = set(out["接警时间"].str.slice(0, 7).to_list())
+    return target, months
+
+
+def test_a_load_writes_only_the_months_it_touches(demo_warehouse, demo_exports, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    before = manifest(warehouse)
+    export, months = weekly_export(demo_exports, tmp_path / "出警记录_本周.csv")
+    assert len(months) <= 2, "the export should cover the last weeks only"
+    ingest([export], warehouse)
+    after = manifest(warehouse)
+    for table in ("core.responses", "marts.incidents", "marts.responses"):
+        untouched_before = {(p, f) for p, f in before[table] if p not in months}
+        untouched_after = {(p, f) for p, f in after[table] if p not in months}
+        assert untouched_after == untouched_before, f"{table}: months the load did not touch were written again"
+        latest = max(months)
+        assert {f for p, f in after[table] if p == latest} != {f for p, f in before[table] if p == latest}
+    new_batches = {p for p, _ in after["raw.incident_rows"]} - {p for p, _ in before["raw.incident_rows"]}
+    assert len(new_batches) == 1 and before["raw.incident_rows"] <= after["raw.incident_rows"]
+    # the delivered rows of this load are kept as delivered: 80 more raw rows
+    assert counts(warehouse)["raw.incident_rows"] == counts(demo_warehouse)["raw.incident_rows"] + 80
+    con = open_reader(warehouse)
+    try:
+        new_ids = pl.read_csv(export.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False).tail(20)["警情编号"]
+        found = con.execute("""select count(distinct id) from (select incident_id as id from core.responses
+                               union select raw ->> 'incident_id' from meta.rejects)
+                               where id in (select unnest(?))""", [new_ids.to_list()]).fetchall()[0][0]
+        assert found == new_ids.n_unique()   # each loaded, or refused with its reason
+    finally:
+        con.close()
+
+
+def _as_older_warehouse(warehouse: Path) -> None:
+    """Put the big tables back inside the file, as warehouses were built before they were Parquet."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        for table in BIG:
+            con.execute(f"create table {table}_inside as select * from {table}")
+            con.execute(f"drop view {table}")
+            con.execute(f"alter table {table}_inside rename to {table.split('.')[1]}")
+        con.execute("delete from meta.parts")
+        con.execute("drop table meta.parts_retired")
+        con.execute("drop table meta.parts")
+    finally:
+        con.close()
+    import shutil
+    shutil.rmtree(partitions.root_of(warehouse))
+
+
+FIGURES = [("response/kpi", {}), ("response/by_group", {"group_by": "station"}), ("overview/week_compare", {}),
+           ("incidents/timeline", {}), ("incidents/exceptions", {})]
+
+
+def figures(warehouse: Path) -> list:
+    con = open_reader(warehouse)
+    try:
+        return [run(con, name, params).rows() for name, params in FIGURES]
+    finally:
+        con.close()
+
+
+def test_an_older_warehouse_moves_its_big_tables_out_with_the_same_figures(demo_warehouse, tmp_path):
+    warehouse = tmp_path / "old.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    _as_older_warehouse(warehouse)
+    assert not partitions.root_of(warehouse).exists()
+    expected, rows = figures(warehouse), counts(warehouse)
+    build.rebuild(warehouse)
+    assert set(manifest(warehouse)) == set(BIG)
+    assert figures(warehouse) == expected and counts(warehouse) == rows
+
+
+def test_files_stay_while_readers_may_read_them_and_go_after(demo_warehouse, demo_exports, tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    root = partitions.root_of(warehouse)
+    earlier = open_reader(warehouse)            # a reader on the version before the load
+    seen = earlier.execute("select count(*) from core.responses").fetchall()[0][0]
+    stray = root / "core.responses" / "month=2001-01" / "vkilled.parquet"   # as a killed load leaves it
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"PAR1")
+    old = time.time() - 3600
+    os.utime(stray, (old, old))
+    export, _ = weekly_export(demo_exports, tmp_path / "出警记录_本周.csv")
+    ingest([export], warehouse)                  # vacuums with the default grace period
+    assert not stray.exists(), "a file no version lists, written an hour ago, is a killed load's: removed"
+    on_disk = {str(p.relative_to(root)) for p in root.rglob("*.parquet")}
+    listed = {f for files in manifest(warehouse).values() for _, f in files}
+    replaced = on_disk - listed
+    assert replaced, "the files the load replaced are kept for the grace period"
+    assert earlier.execute("select count(*) from core.responses").fetchall()[0][0] == seen
+    from emss.cli import main
+    assert main(["vacuum", "-w", str(warehouse), "--grace-minutes", "0"]) == 0
+    assert f"removed {len(replaced)} data files" in capsys.readouterr().out
+    assert {str(p.relative_to(root)) for p in root.rglob("*.parquet")} == listed
+    earlier.close()
+    assert counts(warehouse)["core.responses"] > 0
+
+
+def _writing(proc, warehouse: Path) -> float:
+    """Wait until the load `proc` starts writing (its private copy of the file appears); the time then."""
+    copy = warehouse.with_name(f"{warehouse.name}.tmp-{proc.pid}")
+    while not copy.exists() and proc.poll() is None:
+        time.sleep(0.002)
+    return time.monotonic()
+
+
+def test_a_load_killed_at_ten_points_leaves_every_figure_and_reader_whole(demo_warehouse, demo_exports, tmp_path):
+    """SIGKILL at ten points spread over a load's writing (timed on a copy first), while a reader
+    keeps reading: after each, the file is byte for byte what it was and every figure the same; the
+    reader never fails and sees the figures before or after, never a mix; the next load then lands."""
+    import hashlib
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    export, _ = weekly_export(demo_exports, tmp_path / "出警记录_本周.csv")
+    command = [sys.executable, "-m", "emss.cli", "ingest", str(export), "-w"]
+    trial = tmp_path / "trial.duckdb"
+    copy_warehouse(demo_warehouse, trial)
+    proc = subprocess.Popen([*command, str(trial)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = _writing(proc, trial)
+    assert proc.wait() == 0
+    writing = time.monotonic() - started
+    after = figures(trial)
+
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    before, digest = figures(warehouse), hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    assert before != after
+    seen, failures, stop = [], [], threading.Event()
+
+    def keep_reading():
+        while not stop.is_set():
+            try:
+                seen.append(figures(warehouse))
+            except Exception as e:  # noqa: BLE001 - any failure of a reader is what this test is about
+                failures.append(repr(e))
+
+    reader = threading.Thread(target=keep_reading)
+    reader.start()
+    try:
+        kills = 0
+        for k in range(10):
+            proc = subprocess.Popen([*command, str(warehouse)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            started = _writing(proc, warehouse)
+            time.sleep(max(0.0, started + writing * (k + 0.5) / 10 - time.monotonic()))
+            if proc.poll() is not None:  # a quicker run than the trial: this one landed before its kill
+                break
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == digest, f"kill {k} changed the file"
+            assert figures(warehouse) == before, f"kill {k} changed a figure"
+        assert kills >= 6, f"only {kills} loads were still running when killed"
+        subprocess.run([*command, str(warehouse)], check=True, capture_output=True)
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        reader.join()
+    assert not failures, failures[:3]
+    odd = [[name for (name, _), got, b, a in zip(FIGURES, s, before, after) if got not in (b, a)]
+           for s in seen if s not in (before, after)]
+    assert seen and not odd, f"{len(odd)} of {len(seen)} reads mixed versions: {odd[:3]}"
+    assert figures(warehouse) == after

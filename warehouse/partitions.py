@@ -1,0 +1,198 @@
+"""The big tables as Parquet files beside the warehouse file, one folder per month (or per load).
+
+The warehouse file (`emss.duckdb`) keeps the small tables: dimensions, metadata, rollups, and in
+`meta.parts` the list of files each big table is made of in this version. The files live in a
+folder beside it, named after it:
+
+    emss.duckdb.parts/core.responses/month=2026-11/v<uuid>.parquet
+    emss.duckdb.parts/raw.incident_rows/batch=12/v<uuid>.parquet
+    emss.duckdb.parts/core.responses/_schema/v<uuid>.parquet      (no rows: the columns)
+
+A big table is a view over its files, `read_parquet(getvariable('parts_core_responses'))`; every
+connection the product opens sets those variables from `meta.parts` (`bind`), and a plain DuckDB
+connection reads the files where they were written. Plain Parquet, so any engine that reads
+Parquet reads the facts, given the list in `meta.parts`. A copy of a warehouse is its file and its
+folder (`warehouse.connection.copy_warehouse`).
+
+A file is never changed once written. A load writes the partitions it touches as new files and
+records them in its private copy of the warehouse file, which then replaces the live file in one
+step (warehouse.connection.open_writer); the copy is small, since the facts are not in it. So a
+reader always sees the files of one version, and a killed load leaves only files that no version
+lists. `vacuum` removes those, and the files of replaced versions, once they are older than a
+grace period: long enough for any reader still on an older version to finish its query.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from warehouse.quoting import literal
+
+# table -> (name of the partition in folder names, its value for a row, as SQL over the table's columns)
+PARTITIONED = {
+    "raw.incident_rows": ("batch", "batch_id"),
+    "core.responses": ("month", "strftime(call_at, '%Y-%m')"),
+    "marts.incidents": ("month", "strftime(call_at, '%Y-%m')"),
+    "marts.responses": ("month", "strftime(call_at, '%Y-%m')"),
+}
+SCHEMA_PART = "_schema"
+# Files that no version lists are removed once older than this (seconds); see vacuum.
+GRACE_S = float(os.environ.get("EMSS_PARTS_GRACE_S", "900"))
+
+
+def root_of(warehouse: str | os.PathLike) -> Path:
+    """The folder of the warehouse's Parquet files."""
+    path = Path(warehouse).resolve()
+    return path.with_name(path.name + ".parts")
+
+
+def variable(table: str) -> str:
+    return "parts_" + table.replace(".", "_")
+
+
+def _has_manifest(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("""select count(*) from duckdb_tables() where database_name = current_database()
+                          and schema_name = 'meta' and table_name = 'parts'""").fetchall()[0][0] > 0
+
+
+def bind(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+    """Point this connection's views of the big tables at the files of the version it opened."""
+    con.execute("set variable parts_root = ?", [str(root)])
+    if not _has_manifest(con):
+        return
+    listed = con.execute("select table_name, list(file order by part, file) from meta.parts group by all").fetchall()
+    for table, files in listed:
+        con.execute(f"set variable {variable(table)} = ?", [[str(root / f) for f in files]])
+
+
+def is_partitioned(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Is `table` kept as Parquet files already (not yet, in a warehouse built before they were)?"""
+    return _has_manifest(con) and con.execute(
+        "select count(*) from meta.parts where table_name = ?", [table]).fetchall()[0][0] > 0
+
+
+def _root(con: duckdb.DuckDBPyConnection) -> Path:
+    return Path(con.execute("select getvariable('parts_root')").fetchall()[0][0])
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> list[tuple]:
+    """Write the rows of `select` as new files of `table`, one or more per partition they fall in:
+    (table, part, file, rows) for each file. Nothing is recorded yet (see _record)."""
+    root = _root(con)
+    name, value = PARTITIONED[table]
+    folder = root / table
+    folder.mkdir(parents=True, exist_ok=True)
+    written = con.execute(
+        f"""copy (select *, cast({value} as varchar) as {name} from ({select}))
+            to ? (format parquet, partition_by ({name}), append, filename_pattern 'v{{uuid}}',
+                  compression zstd, return_files true)""", [*(params or []), str(folder)]).fetchall()[0][1]
+    if not written:
+        return []
+    counts = dict(con.execute("select file_name, num_rows from parquet_file_metadata(?)", [written]).fetchall())
+    return [(table, Path(f).parent.name.split("=", 1)[1], str(Path(f).relative_to(root)), counts[f])
+            for f in written]
+
+
+def _write_schema(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> tuple:
+    """A file of no rows holding the columns of `select`: a table with no rows yet is still readable."""
+    root = _root(con)
+    target = root / table / SCHEMA_PART / f"v{uuid.uuid4()}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"copy (select * from ({select}) limit 0) to ? (format parquet)", [*(params or []), str(target)])
+    return (table, SCHEMA_PART, str(target.relative_to(root)), 0)
+
+
+def _record(con: duckdb.DuckDBPyConnection, table: str, files: list[tuple], replaced_parts: list[str] | None) -> None:
+    """Make `files` part of `table` in this version, instead of its files in `replaced_parts` (all of them
+    when None), and point the view and this connection's variable at the new list."""
+    replaced = "table_name = ?" if replaced_parts is None else "table_name = ? and part in (select unnest(?))"
+    params = [table] if replaced_parts is None else [table, replaced_parts]
+    con.execute(f"insert into meta.parts_retired select file, now() from meta.parts where {replaced}", params)
+    con.execute(f"delete from meta.parts where {replaced}", params)
+    if files:
+        con.executemany("insert into meta.parts values (?, ?, ?, ?)", files)
+    root = _root(con)
+    listed = con.execute("select list(file order by part, file) from meta.parts where table_name = ?", [table]).fetchall()[0][0]
+    paths = [str(root / f) for f in listed]
+    con.execute(f"set variable {variable(table)} = ?", [paths])
+    # Without the variable (a plain DuckDB connection to the file), the view reads the files where
+    # this version wrote them; the product's connections set it (bind), wherever the folder is.
+    written_here = "[" + ", ".join(literal(p) for p in paths) + "]"
+    con.execute(f"create or replace view {table} as select * from "
+                f"read_parquet(coalesce(getvariable('{variable(table)}'), {written_here}))")
+
+
+def rewrite(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:
+    """`table` becomes the rows of `select`, all its partitions new files (a full build, or moving a
+    table of an older warehouse out of the file)."""
+    files = [_write_schema(con, table, select, params), *_write(con, table, select, params)]
+    kind = con.execute("""select table_type from information_schema.tables
+                          where table_catalog = current_database() and table_schema || '.' || table_name = ?""",
+                       [table]).fetchall()
+    if kind and kind[0][0] == "BASE TABLE":
+        con.execute(f"drop table {table}")
+    _record(con, table, files, None)
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:
+    """Add the rows of `select` (matched to the table's columns by name; missing ones null) as new files."""
+    by_name = f"select * from {table} where false union all by name ({select})"
+    _record(con, table, _write(con, table, by_name, params), [])
+
+
+def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: str, key_columns: list[str], delta: str) -> None:
+    """Replace the rows of `table` whose `key_columns` are in temp table `keys` by the rows of temp
+    table `delta`: only the partitions holding either are written again, as new files.
+
+    The partitions are found by the first key's range first, so that Parquet row groups holding no
+    key in that range are skipped (ids mostly grow with time, and files are written in time order)."""
+    name, value = PARTITIONED[table]
+    using = ", ".join(key_columns)
+    first = key_columns[0]
+    low, high = con.execute(f"select min({first}), max({first}) from {keys}").fetchall()[0]
+    parts = [p for (p,) in con.execute(
+        f"""select distinct cast({value} as varchar) from {table} t semi join {keys} k using ({using})
+            where t.{first} between ? and ?
+            union select distinct cast({value} as varchar) from {delta}""", [low, high]).fetchall()]
+    if not parts:
+        return
+    old = [str(_root(con) / f) for (f,) in con.execute(
+        "select file from meta.parts where table_name = ? and (part in (select unnest(?)) or part = ?)",
+        [table, parts, SCHEMA_PART]).fetchall()]
+    con.execute("set variable parts_rewritten = ?", [old])
+    kept = f"select t.* from read_parquet(getvariable('parts_rewritten')) t anti join {keys} k using ({using})"
+    files = _write(con, table, f"{kept} union all by name select * from {delta}")
+    _record(con, table, files, parts)
+
+
+def vacuum(con: duckdb.DuckDBPyConnection, grace_s: float = GRACE_S) -> int:
+    """Remove the files of the parts folder that no reader can still be reading; returns how many.
+
+    Those are the files this version replaced over `grace_s` seconds ago (meta.parts_retired), and
+    files no version lists (left by a killed load) written over `grace_s` seconds ago. Runs in a
+    writer, under the writer lock, so no running load's new files are mistaken for leftovers."""
+    root = _root(con)
+    if not root.is_dir() or not _has_manifest(con):
+        return 0
+    now = time.time()
+    listed = {f for (f,) in con.execute("select file from meta.parts").fetchall()}
+    retired = dict(con.execute("select file, epoch(retired_at) from meta.parts_retired").fetchall())
+    removed = []
+    for path in root.rglob("*.parquet"):
+        name = str(path.relative_to(root))
+        if name in listed:
+            continue
+        since = retired.get(name, path.stat().st_mtime)
+        if now - since > grace_s:
+            path.unlink(missing_ok=True)
+            removed.append(name)
+    con.execute("delete from meta.parts_retired where file in (select unnest(?))", [removed])
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return len(removed)
