@@ -57,4 +57,4 @@ select
 from found f
 left join stations st on st.station_id = f.station_id
 where len($kinds) = 0 or list_contains($kinds, f.kind)
-order by f.kind, f.value_s desc nulls last, f.call_at desc nulls last, f.incident_id, f.station_id
+order by f.kind, f.value_s desc nulls last, f.call_at desc nulls last, f.incident_id, f.station_id, f.source_file, f.source_row
