@@ -56,7 +56,7 @@ def test_the_big_tables_are_parquet_files_any_engine_reads(demo_warehouse):
             # read by pyarrow, a different reader: the same rows the view gives
             assert sum(pq.ParquetFile(f).metadata.num_rows for f in files) == con.execute(
                 f"select count(*) from {table}").fetchall()[0][0]
-            name, _ = partitions.PARTITIONED[table]
+            name, *_ = partitions.PARTITIONED[table]
             for part, f in listed[table]:  # each file holds the rows of its own partition, and says so in its folder
                 if part == partitions.SCHEMA_PART:
                     assert pq.ParquetFile(root / f).metadata.num_rows == 0

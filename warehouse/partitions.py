@@ -33,13 +33,19 @@ import duckdb
 
 from warehouse.quoting import literal
 
-# table -> (name of the partition in folder names, its value for a row, as SQL over the table's columns)
+# table -> (name of the partition in folder names, its value for a row, the order of rows in its files),
+# as SQL over the table's columns
 PARTITIONED = {
-    "raw.incident_rows": ("batch", "batch_id"),
-    "core.responses": ("month", "strftime(call_at, '%Y-%m')"),
-    "marts.incidents": ("month", "strftime(call_at, '%Y-%m')"),
-    "marts.responses": ("month", "strftime(call_at, '%Y-%m')"),
+    "raw.incident_rows": ("batch", "batch_id", "source_row"),
+    "core.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
+    "marts.incidents": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
+    "marts.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
 }
+# A partition is written as files of at most this many rows, in order (one row group each), so that
+# a revision of a few days rewrites one file of its month, not the month.
+FILE_ROWS = 49_152
+# A partition holding more files than this (each load adds one for its new rows) is written again whole.
+MAX_FILES = 16
 SCHEMA_PART = "_schema"
 # Files that no version lists are removed once older than this (seconds); see vacuum.
 GRACE_S = float(os.environ.get("EMSS_PARTS_GRACE_S", "900"))
@@ -81,16 +87,17 @@ def _root(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> list[tuple]:
-    """Write the rows of `select` as new files of `table`, one or more per partition they fall in:
-    (table, part, file, rows) for each file. Nothing is recorded yet (see _record)."""
+    """Write the rows of `select` as new files of `table`, in order, a file per FILE_ROWS rows of each
+    partition they fall in: (table, part, file, rows) for each file. Nothing is recorded yet (see _record)."""
     root = _root(con)
-    name, value = PARTITIONED[table]
+    name, value, order = PARTITIONED[table]
     folder = root / table
     folder.mkdir(parents=True, exist_ok=True)
     written = con.execute(
-        f"""copy (select *, cast({value} as varchar) as {name} from ({select}))
+        f"""copy (select *, cast({value} as varchar) as {name} from ({select}) order by {order})
             to ? (format parquet, partition_by ({name}), append, filename_pattern 'v{{uuid}}',
-                  compression zstd, return_files true)""", [*(params or []), str(folder)]).fetchall()[0][1]
+                  compression zstd, compression_level 1, row_group_size {FILE_ROWS}, row_groups_per_file 1,
+                  return_files true)""", [*(params or []), str(folder)]).fetchall()[0][1]
     if not written:
         return []
     counts = dict(con.execute("select file_name, num_rows from parquet_file_metadata(?)", [written]).fetchall())
@@ -107,11 +114,11 @@ def _write_schema(con: duckdb.DuckDBPyConnection, table: str, select: str, param
     return (table, SCHEMA_PART, str(target.relative_to(root)), 0)
 
 
-def _record(con: duckdb.DuckDBPyConnection, table: str, files: list[tuple], replaced_parts: list[str] | None) -> None:
-    """Make `files` part of `table` in this version, instead of its files in `replaced_parts` (all of them
-    when None), and point the view and this connection's variable at the new list."""
-    replaced = "table_name = ?" if replaced_parts is None else "table_name = ? and part in (select unnest(?))"
-    params = [table] if replaced_parts is None else [table, replaced_parts]
+def _record(con: duckdb.DuckDBPyConnection, table: str, files: list[tuple], retired: list[str] | None) -> None:
+    """Make `files` part of `table` in this version, instead of its files `retired` (all of them when
+    None), and point the view and this connection's variable at the new list."""
+    replaced = "table_name = ?" if retired is None else "table_name = ? and file in (select unnest(?))"
+    params = [table] if retired is None else [table, retired]
     con.execute(f"insert into meta.parts_retired select file, now() from meta.parts where {replaced}", params)
     con.execute(f"delete from meta.parts where {replaced}", params)
     if files:
@@ -145,29 +152,51 @@ def append(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list
     _record(con, table, _write(con, table, by_name, params), [])
 
 
+def _files(con: duckdb.DuckDBPyConnection, table: str, parts: list[str] | None = None) -> list[str]:
+    """The files of `table` in this version (of `parts` only, if given), relative to the parts folder."""
+    return [f for (f,) in con.execute(
+        "select file from meta.parts where table_name = ? and part <> ? and (? is null or part in (select unnest(?)))",
+        [table, SCHEMA_PART, parts, parts or []]).fetchall()]
+
+
+def _read(con: duckdb.DuckDBPyConnection, files: list[str]) -> str:
+    """SQL reading `files` (relative to the parts folder) with the table's columns, whatever they hold."""
+    con.execute("set variable parts_reading = ?", [[str(_root(con) / f) for f in files]])
+    return "read_parquet(getvariable('parts_reading'))"
+
+
 def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: str, key_columns: list[str], delta: str) -> None:
     """Replace the rows of `table` whose `key_columns` are in temp table `keys` by the rows of temp
-    table `delta`: only the partitions holding either are written again, as new files.
+    table `delta`: only the files holding a replaced row are written again (without those rows),
+    and the new rows are written as new files of their partitions.
 
-    The partitions are found by the first key's range first, so that Parquet row groups holding no
-    key in that range are skipped (ids mostly grow with time, and files are written in time order)."""
-    name, value = PARTITIONED[table]
+    The files are found by the first key's range first, so that row groups holding no key in that
+    range are skipped (ids mostly grow with time, and files are written in time order)."""
     using = ", ".join(key_columns)
     first = key_columns[0]
     low, high = con.execute(f"select min({first}), max({first}) from {keys}").fetchall()[0]
-    parts = [p for (p,) in con.execute(
-        f"""select distinct cast({value} as varchar) from {table} t semi join {keys} k using ({using})
-            where t.{first} between ? and ?
-            union select distinct cast({value} as varchar) from {delta}""", [low, high]).fetchall()]
-    if not parts:
+    if low is None:
         return
-    old = [str(_root(con) / f) for (f,) in con.execute(
-        "select file from meta.parts where table_name = ? and (part in (select unnest(?)) or part = ?)",
-        [table, parts, SCHEMA_PART]).fetchall()]
-    con.execute("set variable parts_rewritten = ?", [old])
-    kept = f"select t.* from read_parquet(getvariable('parts_rewritten')) t anti join {keys} k using ({using})"
+    root = str(_root(con)) + os.sep
+    hit = [f.removeprefix(root) for (f,) in con.execute(
+        f"""select distinct filename from read_parquet(getvariable({literal(variable(table))}), filename = true) t
+            semi join {keys} k using ({using}) where t.{first} between ? and ?""", [low, high]).fetchall()]
+    schema = [f for (f,) in con.execute("select file from meta.parts where table_name = ? and part = ?",
+                                        [table, SCHEMA_PART]).fetchall()]
+    kept = f"select t.* from {_read(con, schema + hit)} t anti join {keys} k using ({using})"
     files = _write(con, table, f"{kept} union all by name select * from {delta}")
-    _record(con, table, files, parts)
+    _record(con, table, files, hit)
+    _compact(con, table, sorted({part for _, part, _, _ in files}))
+
+
+def _compact(con: duckdb.DuckDBPyConnection, table: str, parts: list[str]) -> None:
+    """Write again, whole and in order, each of `parts` that loads have left in more than MAX_FILES files."""
+    crowded = [p for (p,) in con.execute(
+        """select part from meta.parts where table_name = ? and part in (select unnest(?))
+           group by part having count(*) > ?""", [table, parts, MAX_FILES]).fetchall()]
+    if crowded:
+        old = _files(con, table, crowded)
+        _record(con, table, _write(con, table, f"select * from {_read(con, old)}"), old)
 
 
 def vacuum(con: duckdb.DuckDBPyConnection, grace_s: float = GRACE_S) -> int:
