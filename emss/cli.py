@@ -423,7 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="load export files (csv, xlsx, parquet) into the warehouse")
     _add_warehouse(p, writes=True)
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--kind", choices=["incidents", "stations", "inventory", "targets"],
+    p.add_argument("--kind", choices=["incidents", "stations", "inventory", "targets", "patrols", "hazards", "outreach",
+                                      "desk_services"],
                    help="kind of export (default: detected from the headers)")
     p.add_argument("--crs", default="WGS-84", help="coordinate system when the file has no 坐标系 column (WGS-84, GCJ-02, BD-09)")
     p.add_argument("--json", action="store_true", help="print the load report as JSON")
