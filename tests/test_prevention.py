@@ -106,3 +106,31 @@ def test_explain_reads_a_patrol_export(tmp_path):
     path = write(tmp_path / "巡查.csv", "巡查编号,站点编号,开始时间,场所类型\nXC1,YJ0001,2025-05-01 09:00,出租屋\n", "gb18030")
     text = explain(path)
     assert "patrols" in text and "'场所类型' → place_type" in text and "rental_housing" in text
+
+
+# ---- the standard ------------------------------------------------------------------------------
+
+def test_the_standard_reaches_the_warehouse(registry):
+    from emss import settings
+
+    std = settings.prevention_standard()
+    with open_reader(registry) as con:
+        stored = {(m, k): v for m, k, v in con.execute("select * from meta.prevention_standard").fetchall()}
+    assert stored[("patrols_per_week", "all")] == std.patrols_per_week
+    assert stored[("drills_per_quarter", "all")] == std.drills_per_quarter
+    assert {k for m, k in stored if m == "rectify_days"} == {"general", "major", "serious"}
+    assert stored[("forest_training_hours", "forest_fire")] == std.forest_training_hours["forest_fire"]
+
+
+@pytest.mark.parametrize("bad, says", [
+    ("[prevention.training_hours]\nfencing = 4\n", "fencing"),
+    ("[prevention]\npatrols_per_week = -1\n", "patrols_per_week"),
+    ("[prevention.rectify_days]\ngeneral = 7\n", "every level"),
+])
+def test_a_mistyped_standard_stops_with_its_key(tmp_path, bad, says):
+    from emss import settings
+
+    path = tmp_path / "standard.toml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(settings.SettingsError, match=says):
+        settings.prevention_standard(path)
