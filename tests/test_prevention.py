@@ -134,3 +134,299 @@ def test_a_mistyped_standard_stops_with_its_key(tmp_path, bad, says):
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(settings.SettingsError, match=says):
         settings.prevention_standard(path)
+
+
+# ---- the named queries against plain Python on a small world -----------------------------------
+# Three stations, a year of their prevention registers drawn with a fixed seed, and fires in their
+# streets. Each expected figure is worked out below from these rows, by the definitions in the
+# queries' descriptions, without the warehouse's SQL.
+
+import random  # noqa: E402
+
+import queries  # noqa: E402
+from emss import profiles, settings  # noqa: E402
+
+STATIONS = {  # id: (type, district, street, staff, forest)
+    "YJ0001": ("community", "futian", "园岭", 10, False),
+    "YJ0002": ("street_center", "futian", "梅林", 20, False),
+    "YJ0003": ("community", "dapeng", "葵涌", 12, True),
+}
+PLACES = {"三小场所": "small_venue", "出租屋/城中村": "rental_housing", "学校": "school", "林区": "forest"}
+LEVELS = {"一般": "general", "较大": "major", "重大": "serious"}
+KINDS = {"入户宣传": "door_to_door", "进社区/校园/企业": "community_event", "应急演练": "drill", "队伍业务培训": "team_training"}
+DISCIPLINES = {"消防": "fire", "三防": "three_preventions", "森防": "forest_fire", "地震": "earthquake", "救护": "first_aid"}
+SERVICES = {"应急药品": "medicine", "短时充电": "phone_charging", "紧急咨询": "urgent_enquiry"}
+YEAR_START = dt.date(2025, 1, 1)
+PERIOD = (dt.date(2025, 3, 1), dt.date(2025, 5, 31))
+
+
+def _world(seed: int = 11) -> dict[str, list[dict]]:
+    rng = random.Random(seed)
+    day = lambda: YEAR_START + dt.timedelta(days=rng.randrange(0, 230))  # noqa: E731 (to 2025-08-18)
+    ids = list(STATIONS)
+    patrols = []
+    for n in range(240):
+        station = rng.choice(ids)
+        start = dt.datetime.combine(day(), dt.time(rng.randrange(8, 17)))
+        patrols.append({"id": f"XC{n}", "station": station, "start": start, "end": start + dt.timedelta(hours=2),
+                        "street": rng.choice([STATIONS[station][2] + "街道", ""]), "place": rng.choice(list(PLACES)),
+                        "places": rng.randrange(0, 25), "staff": rng.randrange(2, 5), "found": rng.randrange(0, 4)})
+    hazards = []
+    for n in range(90):
+        station, found = rng.choice(ids), day()
+        level = rng.choice(list(LEVELS))
+        deadline = found + dt.timedelta(days=rng.randrange(3, 40)) if rng.random() < 0.7 else None
+        fate = rng.random()
+        rectified = found + dt.timedelta(days=rng.randrange(0, 60)) if fate < 0.6 else None
+        status = "已整改" if rectified or fate > 0.9 else "未整改"
+        hazards.append({"id": f"YH{n}", "station": station, "found": found, "level": level, "deadline": deadline,
+                        "rectified": rectified, "status": status, "place": rng.choice(list(PLACES)),
+                        "street": STATIONS[station][2] + "街道"})
+    outreach = []
+    for n in range(120):
+        station = rng.choice(ids)
+        outreach.append({"id": f"HD{n}", "station": station, "date": day(), "kind": rng.choice(list(KINDS)),
+                         "discipline": rng.choice(list(DISCIPLINES)), "participants": rng.randrange(0, 80),
+                         "hours": rng.choice([1, 1.5, 2, 4])})
+    desk = []
+    for n in range(80):
+        station = rng.choice(ids)
+        desk.append({"station": station, "at": dt.datetime.combine(day(), dt.time(8 + n % 12, n % 60)),
+                     "service": rng.choice(list(SERVICES)), "count": rng.randrange(1, 6)})
+    incidents = []
+    for n in range(150):
+        station = rng.choice(ids)
+        incidents.append({"id": f"JQ{n}", "station": station, "at": dt.datetime.combine(day(), dt.time(12)),
+                          "type": rng.choice(["火灾扑救", "电梯困人"]), "street": STATIONS[station][2] + "街道",
+                          "district": {"futian": "福田区", "dapeng": "大鹏新区"}[STATIONS[station][1]]})
+    return {"patrols": patrols, "hazards": hazards, "outreach": outreach, "desk": desk, "incidents": incidents}
+
+
+WORLD = _world()
+AS_OF = max([p["start"].date() for p in WORLD["patrols"]] + [h["found"] for h in WORLD["hazards"]]
+            + [h["rectified"] for h in WORLD["hazards"] if h["rectified"]] + [e["date"] for e in WORLD["outreach"]]
+            + [d["at"].date() for d in WORLD["desk"]] + [i["at"].date() for i in WORLD["incidents"]])
+
+
+def _csv(rows: list[list[object]]) -> str:
+    return "\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("world")
+    registry = [["站点编号", "站点类型", "所属区", "街道", "建成日期", "队员人数", "是否林区站"]] + [
+        [sid, {"community": "社区服务站", "street_center": "街道中心站"}[t], d, street + "街道", "2024-01-01", staff, "是" if forest else "否"]
+        for sid, (t, d, street, staff, forest) in STATIONS.items()]
+    w = WORLD
+    files = [
+        write(folder / "站点台账.csv", _csv(registry)),
+        write(folder / "安全巡查记录.csv", _csv(
+            [["巡查编号", "站点编号", "开始时间", "结束时间", "街道", "场所类型", "巡查场所数", "巡查人数", "发现隐患数"]]
+            + [[p["id"], p["station"], f"{p['start']:%Y-%m-%d %H:%M}", f"{p['end']:%Y-%m-%d %H:%M}", p["street"], p["place"],
+                p["places"], p["staff"], p["found"]] for p in w["patrols"]]), "gb18030"),
+        write(folder / "隐患台账.csv", _csv(
+            [["隐患编号", "站点编号", "发现日期", "场所类型", "街道", "隐患类型", "隐患等级", "整改期限", "整改完成日期", "整改状态"]]
+            + [[h["id"], h["station"], h["found"], h["place"], h["street"], "燃气隐患", h["level"], h["deadline"], h["rectified"],
+                h["status"]] for h in w["hazards"]]), "gb18030"),
+        write(folder / "宣传培训与演练.csv", _csv(
+            [["活动编号", "站点编号", "活动日期", "活动类型", "专业类别", "参与人数", "时长(小时)"]]
+            + [[e["id"], e["station"], e["date"], e["kind"], e["discipline"], e["participants"], e["hours"]] for e in w["outreach"]])),
+        write(folder / "便民服务登记.csv", _csv(
+            [["站点编号", "服务时间", "服务项目", "服务人次"]]
+            + [[d["station"], f"{d['at']:%Y-%m-%d %H:%M}", d["service"], d["count"]] for d in w["desk"]])),
+        write(folder / "出警记录.csv", _csv(
+            [["警情编号", "警情类型", "所属区", "街道", "接警时间", "出警站点编号"]]
+            + [[i["id"], i["type"], i["district"], i["street"], f"{i['at']:%Y-%m-%d %H:%M:%S}", i["station"]]
+               for i in w["incidents"]]), "gb18030"),
+    ]
+    warehouse = folder / "w.duckdb"
+    reports = ingest(files, warehouse)
+    assert [(r.kind, r.rows_rejected) for r in reports if r.rows_rejected] == []
+    return warehouse
+
+
+@pytest.fixture()
+def con(world):
+    c = open_reader(world)
+    yield c
+    c.close()
+
+
+def _run(con, name, **params):
+    return queries.run(con, f"prevention/{name}", params).to_dicts()
+
+
+def test_as_of_is_the_last_day_any_export_speaks_of(con):
+    assert con.execute("select as_of_date from data_as_of").fetchone()[0] == AS_OF
+
+
+def test_patrols_per_station_week(con):
+    start, end = PERIOD
+    weeks = ((end - start).days + 1) / 7
+    per_week = settings.prevention_standard().patrols_per_week
+    got = {r["station_id"]: r for r in _run(con, "patrols_per_station_week", start_date=start, end_date=end)}
+    assert set(got) == set(STATIONS)
+    for sid in STATIONS:
+        n = sum(1 for p in WORLD["patrols"] if p["station"] == sid and start <= p["start"].date() <= end)
+        assert got[sid]["patrols"] == n
+        assert got[sid]["patrols_per_week"] == pytest.approx(n / weeks, abs=0.006)
+        assert got[sid]["meets_standard"] == (n / weeks >= per_week)
+
+
+def test_hazards_per_1000_places(con):
+    start, end = PERIOD
+    picked = [p for p in WORLD["patrols"] if start <= p["start"].date() <= end]
+    got = {(r["place_type"], r["is_total"]): r for r in _run(con, "hazard_rate", start_date=start, end_date=end)}
+    for label, code in PLACES.items():
+        rows = [p for p in picked if p["place"] == label]
+        places, found = sum(p["places"] for p in rows), sum(p["found"] for p in rows)
+        assert (got[(code, False)]["places_visited"], got[(code, False)]["hazards_found"]) == (places, found)
+        assert got[(code, False)]["hazards_per_1000_places"] == pytest.approx(1000 * found / places, abs=0.06)
+    total = got[(None, True)]
+    assert total["hazards_per_1000_places"] == pytest.approx(
+        1000 * sum(p["found"] for p in picked) / sum(p["places"] for p in picked), abs=0.06)
+
+
+def _due(h) -> dt.date:
+    days = settings.prevention_standard().rectify_days
+    return h["deadline"] or h["found"] + dt.timedelta(days=days[LEVELS[h["level"]]])
+
+
+def _open_on(h, day: dt.date) -> bool:
+    if h["found"] > day:
+        return False
+    if h["rectified"]:
+        return h["rectified"] > day
+    return h["status"] != "已整改"
+
+
+def test_rectification_on_time_by_level(con):
+    start, end = PERIOD
+    got = {r["level"]: r for r in _run(con, "rectification_on_time", start_date=start, end_date=end)}
+    for level in [*LEVELS, None]:
+        due = [h for h in WORLD["hazards"] if start <= _due(h) <= end and (level is None or h["level"] == level)]
+        on_time = sum(1 for h in due if h["rectified"] and h["rectified"] <= _due(h))
+        late = sum(1 for h in due if h["rectified"] and _due(h) < h["rectified"] <= end)
+        overdue = sum(1 for h in due if _open_on(h, end))
+        undated = sum(1 for h in due if not h["rectified"] and h["status"] == "已整改")
+        row = got[LEVELS.get(level)]
+        assert (row["due"], row["on_time"], row["late"], row["overdue"], row["undated"]) == (
+            len(due), on_time, late, overdue, undated), level
+        assert row["on_time_rate"] == pytest.approx(on_time / len(due), abs=1e-4)
+    assert sum(got[c]["due"] for c in LEVELS.values()) == got[None]["due"]
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2025, 6, 1)])
+def test_overdue_list_oldest_first(con, as_of):
+    day = as_of or AS_OF
+    expected = sorted((h for h in WORLD["hazards"] if _due(h) < day and _open_on(h, day)),
+                      key=lambda h: (_due(h), h["street"].removesuffix("街道"), h["station"], h["id"]))
+    got = _run(con, "overdue_hazards", as_of=as_of)
+    assert [r["hazard_id"] for r in got] == [h["id"] for h in expected]
+    assert [r["days_overdue"] for r in got] == [(day - _due(h)).days for h in expected]
+    assert len(expected) > 3  # the world has some to list
+
+
+def test_outreach_reach_per_10k_residents(con):
+    start, end = PERIOD
+    got = {r["district"]: r for r in _run(con, "outreach_reach", start_date=start, end_date=end)}
+    assert set(got) == set(profiles.current().districts)
+    for code, district in profiles.current().districts.items():
+        people = sum(e["participants"] for e in WORLD["outreach"]
+                     if STATIONS[e["station"]][1] == code and start <= e["date"] <= end and KINDS[e["kind"]] != "team_training")
+        assert got[code]["people_reached"] == people
+        assert got[code]["reach_per_10k"] == pytest.approx(10000 * people / district.population, abs=0.006)
+
+
+def test_drills_by_station_type_and_quarter(con):
+    per_quarter = settings.prevention_standard().drills_per_quarter
+    got = {(r["quarter"], r["station_type"]): r for r in _run(con, "drills", year=2025)}
+    quarters = [q for q in (1, 2, 3, 4) if dt.date(2025, 3 * q - 2, 1) <= AS_OF]
+    assert {q for q, _ in got} == set(quarters)
+    for q in quarters:
+        first = dt.date(2025, 3 * q - 2, 1)
+        last = min(dt.date(2025 + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1), AS_OF)
+        for station_type in {t for t, *_ in STATIONS.values()}:
+            members = [sid for sid, (t, *_) in STATIONS.items() if t == station_type]
+            drills = {sid: sum(1 for e in WORLD["outreach"] if e["station"] == sid and KINDS[e["kind"]] == "drill"
+                               and first <= e["date"] <= last) for sid in members}
+            row = got[(q, station_type)]
+            assert (row["stations"], row["drills"]) == (len(members), sum(drills.values()))
+            assert row["stations_meeting"] == sum(1 for n in drills.values() if n >= per_quarter)
+            assert row["is_complete"] == (last < AS_OF or last == dt.date(2025, 3 * q + 1 if q < 4 else 12, 1) - dt.timedelta(days=1 if q < 4 else -30))
+
+
+def test_training_hours_by_station_type_and_discipline(con):
+    std = settings.prevention_standard()
+    share = min(1.0, ((AS_OF - YEAR_START).days + 1) / 365)
+    got = {(r["station_type"], r["discipline"]): r for r in _run(con, "training", year=2025)}
+    expected: dict[tuple[str, str], dict] = {}
+    for sid, (station_type, _, _, staff, forest) in STATIONS.items():
+        required = dict(std.training_hours) | (dict(std.forest_training_hours) if forest else {})
+        for discipline, hours in required.items():
+            staff_hours = sum(e["hours"] * e["participants"] for e in WORLD["outreach"]
+                              if e["station"] == sid and KINDS[e["kind"]] == "team_training"
+                              and DISCIPLINES[e["discipline"]] == discipline and YEAR_START <= e["date"] <= AS_OF)
+            cell = expected.setdefault((station_type, discipline), {"stations": 0, "staff": 0, "staff_hours": 0, "meeting": 0})
+            cell["stations"] += 1
+            cell["staff"] += staff
+            cell["staff_hours"] += staff_hours
+            cell["meeting"] += staff_hours / staff >= hours * share
+    assert set(got) == set(expected)
+    assert ("community", "forest_fire") in got and ("street_center", "forest_fire") not in got  # forest stations only
+    for key, cell in expected.items():
+        row = got[key]
+        assert (row["stations"], row["staff"], row["stations_meeting"]) == (cell["stations"], cell["staff"], cell["meeting"]), key
+        assert row["staff_hours"] == pytest.approx(cell["staff_hours"])
+        assert row["hours_per_staff"] == pytest.approx(cell["staff_hours"] / cell["staff"], abs=0.006)
+
+
+def test_convenience_services_by_kind(con):
+    start, end = PERIOD
+    weeks = ((end - start).days + 1) / 7
+    got = {r["service"]: r for r in _run(con, "desk_services", start_date=start, end_date=end)}
+    for label, code in SERVICES.items():
+        rows = [d for d in WORLD["desk"] if d["service"] == label and start <= d["at"].date() <= end]
+        stations = {d["station"] for d in rows}
+        assert (got[code]["times_served"], got[code]["stations"]) == (sum(d["count"] for d in rows), len(stations))
+        assert got[code]["per_station_week"] == pytest.approx(sum(d["count"] for d in rows) / len(stations) / weeks, abs=0.006)
+
+
+def _quarter(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def test_payoff_by_street_and_quarter(con):
+    city = profiles.current()
+    got = {(r["district"], r["street"], r["quarter_start"]): r for r in _run(con, "payoff")}
+    for sid, (_, district, street, _, _) in STATIONS.items():
+        residents = city.districts[district].population / len(city.districts[district].streets)
+        for q in sorted({_quarter(p["start"].date()) for p in WORLD["patrols"]}):
+            end = (q.replace(day=28) + dt.timedelta(days=70)).replace(day=1) - dt.timedelta(days=1)
+            nxt = end + dt.timedelta(days=1)
+            nxt_end = (nxt.replace(day=28) + dt.timedelta(days=70)).replace(day=1) - dt.timedelta(days=1)
+            here = [s for s, (_, d, st, _, _) in STATIONS.items() if (d, st) == (district, street)]
+            patrols = sum(1 for p in WORLD["patrols"] if p["station"] in here and q <= p["start"].date() <= end)
+            hazards = [h for h in WORLD["hazards"] if h["station"] in here]
+            fires = sum(1 for i in WORLD["incidents"] if i["station"] in here and i["type"] == "火灾扑救"
+                        and nxt <= i["at"].date() <= nxt_end)
+            row = got[(district, street, q)]
+            assert row["patrols"] == patrols
+            assert row["hazards_found"] == sum(1 for h in hazards if q <= h["found"] <= end)
+            assert row["hazards_rectified"] == sum(1 for h in hazards if h["rectified"] and q <= h["rectified"] <= end)
+            assert row["overdue_at_quarter_end"] == sum(1 for h in hazards if _due(h) < end and _open_on(h, end))
+            assert row["fires_next_quarter"] == fires
+            assert row["patrols_per_10k"] == pytest.approx(10000 * patrols / residents, abs=0.006)
+            assert row["fires_next_quarter_per_10k"] == pytest.approx(10000 * fires / residents, abs=0.0006)
+            assert row["next_quarter_complete"] == (nxt_end <= AS_OF)
+    assert "association" in queries.get("prevention/payoff").description.lower()
+
+
+def test_every_prevention_query_runs_and_keeps_to_a_district(con):
+    from emss.roles import Scope
+
+    for name in [n for n in queries.catalogue() if n.startswith("prevention/")]:
+        frame = queries.run(con, name, {}, Scope("district", ("dapeng",)))
+        if "district" in frame.columns:
+            assert set(frame["district"].drop_nulls().to_list()) <= {"dapeng"}, name
