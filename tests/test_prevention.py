@@ -52,9 +52,9 @@ def test_kinds_are_told_from_chinese_and_english_headers(tmp_path):
         [report] = ingest([path], tmp_path / f"{kind}.duckdb")
         assert (report.outcome, report.kind, report.rows_loaded) == ("loaded", kind, 1), report.message
     with open_reader(tmp_path / "hazards.duckdb") as con:
-        assert con.execute("select level, status from core.hazards").fetchone() == ("major", "open")
+        assert con.execute("select level, status from core.hazards").fetchall()[0] == ("major", "open")
     with open_reader(tmp_path / "desk_services.duckdb") as con:
-        assert con.execute("select service, service_count from core.desk_services").fetchone() == ("phone_charging", 2)
+        assert con.execute("select service, service_count from core.desk_services").fetchall()[0] == ("phone_charging", 2)
 
 
 def test_a_later_hazard_export_revises_the_hazard_and_raw_keeps_both(registry, tmp_path):
@@ -68,7 +68,7 @@ def test_a_later_hazard_export_revises_the_hazard_and_raw_keeps_both(registry, t
     with open_reader(registry) as con:
         assert con.execute("select hazard_id, status, rectified_on from core.hazards order by 1").fetchall() == [
             ("YH1", "rectified", dt.date(2025, 5, 3)), ("YH2", "open", None)]
-        assert con.execute("select count(*) from raw.hazard_rows where hazard_id = 'YH1'").fetchone()[0] == 2
+        assert con.execute("select count(*) from raw.hazard_rows where hazard_id = 'YH1'").fetchall()[0][0] == 2
 
 
 def test_unknown_station_is_flagged_and_kept(registry, tmp_path):
@@ -78,7 +78,7 @@ def test_unknown_station_is_flagged_and_kept(registry, tmp_path):
     assert (report.rows_loaded, report.rows_rejected, report.rows_flagged) == (2, 0, 1)
     assert report.by_rule == {"unknown_station": 1}
     with open_reader(registry) as con:
-        assert con.execute("select is_flagged from core.patrols where patrol_id = 'XC2'").fetchone()[0] is True
+        assert con.execute("select is_flagged from core.patrols where patrol_id = 'XC2'").fetchall()[0][0] is True
         assert con.execute("select rule from meta.flags").fetchall() == [("unknown_station",)]
 
 
@@ -99,7 +99,7 @@ def test_xlsx_with_a_title_row_and_every_row_accounted_for(registry, tmp_path):
             ("team_training", "forest_fire", 4.0)]
         assert sorted(r[0] for r in con.execute("select rule from meta.rejects").fetchall()) == [
             "missing_event_id", "negative_participants"]
-        assert con.execute("select count(*) from raw.outreach_rows").fetchone()[0] == 3
+        assert con.execute("select count(*) from raw.outreach_rows").fetchall()[0][0] == 3
 
 
 def test_explain_reads_a_patrol_export(tmp_path):
@@ -258,7 +258,7 @@ def _run(con, name, **params):
 
 
 def test_as_of_is_the_last_day_any_export_speaks_of(con):
-    assert con.execute("select as_of_date from data_as_of").fetchone()[0] == AS_OF
+    assert con.execute("select as_of_date from data_as_of").fetchall()[0][0] == AS_OF
 
 
 def test_patrols_per_station_week(con):
@@ -430,3 +430,42 @@ def test_every_prevention_query_runs_and_keeps_to_a_district(con):
         frame = queries.run(con, name, {}, Scope("district", ("dapeng",)))
         if "district" in frame.columns:
             assert set(frame["district"].drop_nulls().to_list()) <= {"dapeng"}, name
+
+
+# ---- the demo ----------------------------------------------------------------------------------
+
+def test_the_demo_writes_every_prevention_export_and_all_of_it_loads(demo_exports, reader):
+    from emss import demo
+
+    assert [p.name for p in demo_exports["patrols"]] == [demo.PATROL_FILE]
+    assert len(demo_exports["hazards"]) == 2  # the register as exported mid-year, then at the end
+    assert demo_exports["patrols"][0].read_bytes().decode("gb18030").startswith(",".join(demo.PATROL_HEADERS))
+    batches = reader.execute("""select kind, sum(rows_read), sum(rows_loaded), sum(rows_rejected) from batches
+                                where kind in ('patrols', 'hazards', 'outreach', 'desk_services') group by kind""").fetchall()
+    assert {k for k, *_ in batches} == {"patrols", "hazards", "outreach", "desk_services"}
+    for kind, read, loaded, rejected in batches:
+        assert read == loaded and rejected == 0, kind
+    # the later register revised the hazards rectified since the first: raw keeps both versions
+    raw, core = reader.execute("select (select count(*) from raw.hazard_rows), (select count(*) from core.hazards)").fetchall()[0]
+    assert raw > core
+    revised = reader.execute("""select count(*) from raw.hazard_rows r join core.hazards h using (hazard_id)
+                                where r.status = '未整改' and h.status = 'rectified'""").fetchall()[0][0]
+    assert revised > 0
+
+
+def test_the_demo_story_shows_in_the_payoff_query(reader):
+    """One street lets its hazards go overdue in the second-to-last complete quarter and patrols less;
+    it has more fires the quarter after than in any quarter before."""
+    as_of = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
+    current = _quarter(as_of)
+    story_quarter = dt.date(current.year - (current.month <= 6), (current.month - 7) % 12 + 1, 1)
+    rows = queries.run(reader, "prevention/payoff").to_dicts()
+    that_quarter = sorted((r for r in rows if r["quarter_start"] == story_quarter),
+                          key=lambda r: r["overdue_at_quarter_end"], reverse=True)
+    top, second = that_quarter[0], that_quarter[1]
+    assert top["overdue_at_quarter_end"] > 2 * second["overdue_at_quarter_end"]
+    history = [r for r in rows if (r["district"], r["street"]) == (top["district"], top["street"])]
+    before = [r for r in history if r["quarter_start"] < story_quarter]
+    assert before and top["fires_next_quarter"] > max(r["fires_next_quarter"] for r in before)
+    assert top["patrols"] < min(r["patrols"] for r in before)
+    assert top["next_quarter_complete"]

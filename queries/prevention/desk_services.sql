@@ -12,7 +12,7 @@ with bounds as (
 select
     b.start_on as start_date, b.end_on as end_date,
     d.service,
-    sum(d.service_count) as times_served,
+    cast(sum(d.service_count) as bigint) as times_served,
     count(distinct d.station_id) as stations,
     round(sum(d.service_count) / count(distinct d.station_id) / ((b.end_on - b.start_on + 1) / 7.0), 2)
         as per_station_week

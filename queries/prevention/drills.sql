@@ -28,7 +28,7 @@ select
     sq.quarter_start, year(sq.quarter_start) as year, quarter(sq.quarter_start) as quarter, sq.is_complete,
     sq.station_type,
     count(*) as stations,
-    sum(sq.drills) as drills,
+    cast(sum(sq.drills) as bigint) as drills,
     round(sum(sq.drills) / count(*), 2) as drills_per_station,
     st.per_quarter as standard_per_quarter,
     count(*) filter (where sq.drills >= st.per_quarter) as stations_meeting,

@@ -19,8 +19,8 @@ select
     place_type,
     grouping(place_type) = 1 as is_total,
     count(*) as patrols,
-    coalesce(sum(places_visited), 0) as places_visited,
-    coalesce(sum(hazards_found), 0) as hazards_found,
+    cast(coalesce(sum(places_visited), 0) as bigint) as places_visited,
+    cast(coalesce(sum(hazards_found), 0) as bigint) as hazards_found,
     round(1000.0 * sum(hazards_found) / nullif(sum(places_visited), 0), 1) as hazards_per_1000_places
 from picked
 group by grouping sets ((place_type), ())

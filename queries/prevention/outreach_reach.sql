@@ -9,7 +9,7 @@ with bounds as (
     select period_start($start_date, $end_date) as start_on, period_end($end_date) as end_on
 ),
 reached as (
-    select e.district, count(*) as events, coalesce(sum(e.participants), 0) as people_reached,
+    select e.district, count(*) as events, cast(coalesce(sum(e.participants), 0) as bigint) as people_reached,
            count(*) filter (where e.kind = 'door_to_door') as door_to_door_events,
            count(*) filter (where e.kind = 'community_event') as community_events,
            count(*) filter (where e.kind = 'drill') as drills

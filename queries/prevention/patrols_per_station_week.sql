@@ -16,7 +16,7 @@ open_stations as (
     from stations_in_scope($districts, $station_types) s, bounds b
 ),
 counts as (
-    select p.station_id, count(*) as patrols, sum(p.places_visited) as places_visited
+    select p.station_id, count(*) as patrols, cast(sum(p.places_visited) as bigint) as places_visited
     from patrols p, bounds b
     where p.patrol_date between b.start_on and b.end_on
     group by p.station_id

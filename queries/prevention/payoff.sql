@@ -24,7 +24,7 @@ cells as (
     where len($districts) = 0 or list_contains($districts, s.district)
 ),
 patrolled as (
-    select c.district, c.street, c.quarter_start, count(*) as patrols, sum(p.places_visited) as places_visited
+    select c.district, c.street, c.quarter_start, count(*) as patrols, cast(sum(p.places_visited) as bigint) as places_visited
     from cells c join patrols p on p.district = c.district and p.street = c.street
      and p.patrol_date between c.quarter_start and c.quarter_end
     group by all

@@ -37,7 +37,7 @@ select
     year(p.year_start) as year, p.judged_on, p.share_of_year < 1 as is_year_under_way,
     s.station_type, s.discipline,
     count(*) as stations,
-    sum(s.staff) as staff,
+    cast(sum(s.staff) as bigint) as staff,
     sum(s.staff_hours) as staff_hours,
     round(sum(s.staff_hours) / nullif(sum(s.staff), 0), 2) as hours_per_staff,
     max(s.hours_per_year) as standard_hours_per_year,
