@@ -3,8 +3,10 @@
 `generate_exports` writes the files a city's systems would hand over: the
 station registry (Excel), the dispatch system's incident records (GB18030
 CSV, one row per responding station, one file per year), the inventory counts
-(UTF-8 CSV with BOM) and the annual build targets (Excel). The same seed and
-arguments give byte-identical files.
+(UTF-8 CSV with BOM), the annual build targets (Excel), and a year of prevention
+registers (事前预防: the patrol log, the hazard register exported twice, the outreach, drill
+and training register, the convenience desk's monthly totals). The same seed and arguments give
+byte-identical files.
 
 Nothing here is real data. Stations sit inside the city's real district boundaries (its profile's),
 in numbers proportional to its population (by area where the profile has none), and the incidents follow the
@@ -22,6 +24,10 @@ profile's [demo] section says, else the population does:
   fallen trees.
 - Malformed rows: arrival before departure, a missing arrival, dispatch before
   the call. Nothing else records which rows they are.
+- Prevention: a fifth of the stations patrol less than the standard's 3 a week and a tenth skip
+  drills; one street (prevention_story: the one with the most stations outside the slow district)
+  patrols less and leaves most of its hazards open in the second-to-last complete quarter, and has
+  more fires the quarter after (some of its calm calls that quarter are fires).
 """
 
 from __future__ import annotations

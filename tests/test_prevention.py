@@ -469,3 +469,22 @@ def test_the_demo_story_shows_in_the_payoff_query(reader):
     assert before and top["fires_next_quarter"] > max(r["fires_next_quarter"] for r in before)
     assert top["patrols"] < min(r["patrols"] for r in before)
     assert top["next_quarter_complete"]
+
+
+# ---- words ---------------------------------------------------------------------------------------
+
+def test_every_prevention_rule_and_code_has_words_in_both_languages():
+    from emss import messages
+    from etl import rules
+
+    for kind in ("patrols", "hazards", "outreach", "desk_services"):
+        assert messages.text(f"kind_{kind}", "en") != f"kind_{kind}"
+        for rule in rules.RULES[kind]:
+            zh, en = messages.rule_label(rule.name, "zh"), messages.rule_label(rule.name, "en")
+            assert zh != rule.name and en != rule.name, (kind, rule.name)
+    city = profiles.current()
+    for dimension in ("place_type", "hazard_type", "hazard_level", "hazard_status", "outreach_kind", "discipline",
+                      "desk_service"):
+        for code in city.dimensions[dimension]:
+            assert city.label(dimension, code, "zh") == messages.text(f"{dimension}_{code}", "zh")
+            assert city.label(dimension, code, "en") == messages.text(f"{dimension}_{code}", "en") != code
