@@ -488,3 +488,44 @@ def test_every_prevention_rule_and_code_has_words_in_both_languages():
         for code in city.dimensions[dimension]:
             assert city.label(dimension, code, "zh") == messages.text(f"{dimension}_{code}", "zh")
             assert city.label(dimension, code, "en") == messages.text(f"{dimension}_{code}", "en") != code
+
+
+# ---- the weekly snapshot ---------------------------------------------------------------------------
+
+def test_the_weekly_snapshot_has_a_prevention_section_drawn_from_the_named_queries(demo_warehouse, tmp_path):
+    import shutil
+
+    import polars as pl
+
+    from emss import messages, snapshot
+    from emss.snapshot.tables import week_rows
+
+    warehouse = tmp_path / "emss.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)  # the snapshot records its history in the warehouse
+    taken = snapshot.take(warehouse, out_dir=tmp_path / "snapshots", pdf=False)
+    week, folder = taken.week, taken.folder
+    with open_reader(warehouse) as c:
+        patrols = queries.run(c, "prevention/patrols_per_station_week", {"start_date": week.start, "end_date": week.end})
+        on_time = queries.run(c, "prevention/rectification_on_time", {"start_date": week.start, "end_date": week.end})
+        overdue = queries.run(c, "prevention/overdue_hazards", {"as_of": week.end})
+        overdue_before = queries.run(c, "prevention/overdue_hazards", {"as_of": week.previous().end})
+    for stem in ("prevention_patrols", "prevention_rectification", "prevention_overdue"):
+        assert (folder / "tables" / f"{stem}.parquet").exists()
+    stored = pl.read_parquet(folder / "tables" / "prevention_overdue.parquet")
+    assert week_rows(stored, week)["hazard_id"].to_list() == overdue["hazard_id"].to_list()
+
+    summary = pl.read_excel(folder / f"kpi_{week.label}.xlsx", sheet_name=messages.text("snap_sheet_summary", "zh"),
+                            read_options={"dtypes": {"本周": "float", "上周": "float", "变化": "float"}})
+    by_label = {r[0]: r for r in summary.rows()}
+    met = by_label[messages.text("snap_kpi_patrol_standard_met", "zh")]
+    assert met[1] == pytest.approx(patrols["meets_standard"].mean())
+    rate = by_label[messages.text("prevention_on_time_rate", "zh")]
+    assert rate[1] == pytest.approx(on_time.filter(pl.col("is_total"))["on_time_rate"][0])
+    count = by_label[messages.text("prevention_overdue", "zh")]
+    assert (count[1], count[2]) == (overdue.height, overdue_before.height)
+
+    sheet = pl.read_excel(folder / f"kpi_{week.label}.xlsx", sheet_name=messages.text("snap_sheet_prevention", "zh"))
+    assert sheet.height == overdue.height > 0
+    html = (folder / f"report_{week.label}.html").read_text(encoding="utf-8")
+    assert messages.text("snap_section_prevention", "zh", n=10) in html
+    assert "prevention/overdue_hazards" in html  # the footer names the queries the pack drew on
