@@ -102,6 +102,29 @@ def test_xlsx_with_a_title_row_and_every_row_accounted_for(registry, tmp_path):
         assert con.execute("select count(*) from raw.outreach_rows").fetchall()[0][0] == 3
 
 
+def test_a_mapping_file_reads_a_hazard_register_nobody_foresaw(registry, tmp_path):
+    mapping = tmp_path / "hazards.toml"
+    mapping.write_text("""kind = "hazards"
+[columns]
+hazard_id = "Ref"
+station_id = "Unit"
+found_on = "Inspected"
+level = "Risk"
+deadline_on = "Fix by"
+[values.level]
+"High" = "serious"
+"Low" = "general"
+""", encoding="utf-8")
+    path = write(tmp_path / "inspections.csv", "Ref,Unit,Inspected,Risk,Fix by\nR1,YJ0001,2025-05-01,High,2025-05-31\n"
+                 "R2,YJ0002,2025-05-02,Low,2025-04-01\n")
+    [report] = ingest([path], registry, mapping=mapping)
+    assert (report.kind, report.rows_loaded, report.rows_rejected, report.by_rule) == (
+        "hazards", 1, 1, {"deadline_before_found": 1})
+    with open_reader(registry) as c:
+        assert c.execute("select hazard_id, level, deadline_on from core.hazards").fetchall() == [
+            ("R1", "serious", dt.date(2025, 5, 31))]
+
+
 def test_explain_reads_a_patrol_export(tmp_path):
     path = write(tmp_path / "巡查.csv", "巡查编号,站点编号,开始时间,场所类型\nXC1,YJ0001,2025-05-01 09:00,出租屋\n", "gb18030")
     text = explain(path)
