@@ -59,8 +59,10 @@ def _is_demo_warehouse(warehouse: Path) -> bool:
     from emss import demo
     from warehouse.connection import open_reader
 
-    fixed = {demo.REGISTRY_FILE, demo.INVENTORY_FILE, demo.TARGETS_FILE}
+    fixed = {demo.REGISTRY_FILE, demo.INVENTORY_FILE, demo.TARGETS_FILE, demo.PATROL_FILE, demo.OUTREACH_FILE,
+             demo.DESK_FILE}
     incident_file = re.compile(re.escape(demo.INCIDENT_FILE).replace(r"\{year\}", r"\d{4}"))
+    hazard_file = re.compile(re.escape(demo.HAZARD_FILE).replace(r"\{day\}", r"\d{8}"))
     try:
         con = open_reader(warehouse)
         try:
@@ -69,7 +71,7 @@ def _is_demo_warehouse(warehouse: Path) -> bool:
             con.close()
     except duckdb.Error:
         return False
-    return all(name in fixed or incident_file.fullmatch(name) for name in loaded)
+    return all(name in fixed or incident_file.fullmatch(name) or hazard_file.fullmatch(name) for name in loaded)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
