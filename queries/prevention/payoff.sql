@@ -1,6 +1,6 @@
 -- title: 事前预防与下季度火灾（按街道、季度）
 -- title_en: Does prevention pay off? Patrols and hazards against the next quarter's fires, by street
--- description: Per street (街道) and quarter: the patrols by its stations, the hazards found and rectified there, the hazards still open past their deadline at the quarter's end, and the fires (incident type 火灾扑救) there in the following quarter, with patrols and fires per 10,000 residents. Residents per street are estimated as an equal share of the district's census population (the city profile gives none below the district). This shows association, not proof: streets that patrol more, or leave hazards overdue, may differ in other ways (building stock, population, reporting), and a quarter's fires have many causes. next_quarter_complete is false while the following quarter is not over by the data's as-of date. Quarters from the first patrol or hazard on, within start_date and end_date if given (by the quarter's first day).
+-- description: Per street (街道) and quarter: the patrols by its stations, the hazards found and rectified there, the hazards still open past their deadline at the quarter's end (for the quarter under way, on the data's as-of date), and the fires (incident type 火灾扑救) there in the following quarter, with patrols and fires per 10,000 residents. Residents per street are estimated as an equal share of the district's census population (the city profile gives none below the district). This shows association, not proof: streets that patrol more, or leave hazards overdue, may differ in other ways (building stock, population, reporting), and a quarter's fires have many causes. next_quarter_complete is false while the following quarter is not over by the data's as-of date. Quarters from the first patrol or hazard on, within start_date and end_date if given (by the quarter's first day).
 -- grain: one row per (district, street, quarter)
 -- param: start_date date
 -- param: end_date date
@@ -11,6 +11,7 @@ first_day as (
 ),
 quarters as (
     select cast(q as date) as quarter_start, cast(q + interval 3 month as date) - 1 as quarter_end,
+           least(cast(q + interval 3 month as date) - 1, a.as_of_date) as judged_on,
            cast(q + interval 3 month as date) as next_start, cast(q + interval 6 month as date) - 1 as next_end
     from first_day f, as_of_day a,
          unnest(generate_series(date_trunc('quarter', f.first_on), date_trunc('quarter', a.as_of_date), interval 3 month)) as t(q)
@@ -33,8 +34,8 @@ found as (
     select c.district, c.street, c.quarter_start,
            count(*) filter (where h.found_on between c.quarter_start and c.quarter_end) as hazards_found,
            count(*) filter (where h.rectified_on between c.quarter_start and c.quarter_end) as hazards_rectified,
-           count(*) filter (where h.due_on < c.quarter_end
-                              and hazard_open_on(h.found_on, h.rectified_on, h.status, c.quarter_end)) as overdue_at_quarter_end
+           count(*) filter (where h.due_on < c.judged_on
+                              and hazard_open_on(h.found_on, h.rectified_on, h.status, c.judged_on)) as overdue_at_quarter_end
     from cells c join hazards h on h.district = c.district and h.street = c.street and h.found_on <= c.quarter_end
     group by all
 ),
