@@ -1190,6 +1190,8 @@ def make_prevention(rng: np.random.Generator, s: Stations, end: date) -> Prevent
     discipline[training] = _pick(rng, TRAINING_DISCIPLINES, int(training.sum()))
     forest_training = training & s.forest[est] & (rng.random(k) < 0.3)
     discipline[forest_training] = "forest_fire"
+    forest_drill = (ekind == "drill") & s.forest[est] & (rng.random(k) < 0.5)  # forest stations drill for their hills
+    discipline[forest_drill] = "forest_fire"
     participants = np.select(
         [ekind == "door_to_door", ekind == "community_event", ekind == "drill"],
         [rng.integers(20, 90, k), rng.integers(40, 300, k), rng.integers(30, 200, k)],

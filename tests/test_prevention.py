@@ -380,6 +380,26 @@ def test_drills_by_station_type_and_quarter(con):
             assert row["is_complete"] == (last < AS_OF or last == dt.date(2025, 3 * q + 1 if q < 4 else 12, 1) - dt.timedelta(days=1 if q < 4 else -30))
 
 
+def test_drills_by_station_type_and_discipline(con):
+    got = {(r["station_type"], r["discipline"]): r for r in _run(con, "drills_by_discipline", year=2025)}
+    expected: dict[tuple[str, str], dict] = {}
+    for sid, (station_type, _, _, _, forest) in STATIONS.items():
+        for discipline in DISCIPLINES.values():
+            if discipline == "forest_fire" and not forest:
+                continue  # only forest stations are asked to drill for forest fire
+            drills = sum(1 for e in WORLD["outreach"] if e["station"] == sid and KINDS[e["kind"]] == "drill"
+                         and DISCIPLINES[e["discipline"]] == discipline and YEAR_START <= e["date"] <= AS_OF)
+            cell = expected.setdefault((station_type, discipline), {"stations": 0, "drills": 0, "drilled": 0})
+            cell["stations"] += 1
+            cell["drills"] += drills
+            cell["drilled"] += drills > 0
+    assert set(got) == set(expected)
+    for key, cell in expected.items():
+        row = got[key]
+        assert (row["stations"], row["drills"], row["stations_drilled"]) == (cell["stations"], cell["drills"], cell["drilled"]), key
+        assert row["is_forest_only"] == (key[1] == "forest_fire")
+
+
 def test_training_hours_by_station_type_and_discipline(con):
     std = settings.prevention_standard()
     share = min(1.0, ((AS_OF - YEAR_START).days + 1) / 365)
