@@ -42,7 +42,7 @@ import polars as pl
 import shapely
 import xlsxwriter
 
-from emss import profiles
+from emss import profiles, settings
 from emss.categories import CHANNELS, INCIDENT_TYPES, ITEM_CATEGORIES, ITEM_STATUSES, STATION_TYPES
 from emss.geo import area_km2, wgs84_to_gcj02
 
@@ -1015,6 +1015,8 @@ HAZARD_LEVEL_SHARES = {"general": 0.8, "major": 0.17, "serious": 0.03}
 PLACE_NAMES = {"small_venue": ["便利店", "小餐馆", "五金店", "理发店", "小作坊"], "rental_housing": ["出租屋", "城中村"],
                "industrial_park": ["厂房", "仓库"], "mall": ["商场", "超市"], "school": ["小学", "幼儿园"],
                "hospital": ["医院", "社康中心"], "forest": ["林区", "山林"], "residential": ["小区", "居民楼"]}
+OUTREACH_PER_MONTH = {"door_to_door": 2.0, "community_event": 1.0, "drill": 0.4, "team_training": 2.0}
+DRILL_DISCIPLINES = {"fire": 0.6, "three_preventions": 0.15, "earthquake": 0.1, "first_aid": 0.15}
 TRAINING_DISCIPLINES = {"fire": 0.5, "first_aid": 0.2, "three_preventions": 0.15, "earthquake": 0.15}
 DESK_MEANS = {"phone_charging": 2.0, "urgent_enquiry": 1.0, "medicine": 0.6}  # a day
 # Incident types whose times look like any call: the planted fires are taken from these.
@@ -1113,7 +1115,7 @@ def make_prevention(rng: np.random.Generator, s: Stations, end: date) -> Prevent
     story_days = (days >= np.datetime64(story.quarter)) & (days < np.datetime64(story.next_quarter))
 
     # --- patrols: about 3.5 a week; a fifth of the stations fall short of the standard's 3,
-    # and the story street's stations patrol little in the story quarter
+    # and the story street's stations patrol less in the story quarter, finding more
     rate = np.where(rng.random(len(s)) < 0.2, 2.2, 3.6) / 7
     p = rate[station] * np.where(in_story[station] & story_days[day_index], 0.6, 1.0)
     patrolled = rng.random(len(station)) < p
@@ -1144,7 +1146,8 @@ def make_prevention(rng: np.random.Generator, s: Stations, end: date) -> Prevent
     hplace = places[owner]
     htype = _pick_by(rng, hplace, PLACE_HAZARDS)
     level = _pick(rng, HAZARD_LEVEL_SHARES, m)
-    days_allowed = np.array([{"general": 7, "major": 15, "serious": 30}[x] for x in level])
+    rectify_days = settings.prevention_standard().rectify_days  # registers set deadlines by the standard
+    days_allowed = np.array([rectify_days[x] for x in level])
     found_on = days[pday[owner]]
     deadline = found_on + days_allowed
     fate = rng.random(m)
@@ -1170,22 +1173,18 @@ def make_prevention(rng: np.random.Generator, s: Stations, end: date) -> Prevent
 
     # --- outreach: door-to-door about twice a month, a community event a month, a drill about once
     # a quarter (a tenth of the stations skip some), team training about twice a month
-    events = []
-    for kind, per_month in (("door_to_door", 2.0), ("community_event", 1.0), ("drill", 0.4), ("team_training", 2.0)):
-        lam = per_month / 30.4 * np.where((kind == "drill") & (rng.random(len(s)) < 0.1), 0.3, 1.0)[station]
-        held = rng.random(len(station)) < lam
-        events.append((kind, day_index[held], station[held]))
-    rows_kind, rows_day, rows_station = [], [], []
-    for kind, d, st in events:
-        rows_kind += [kind] * len(d)
-        rows_day.append(d)
-        rows_station.append(st)
-    eday, est = np.concatenate(rows_day), np.concatenate(rows_station)
-    ekind = np.array(rows_kind, dtype=object)
+    kinds, event_days, event_stations = [], [], []
+    for kind, per_month in OUTREACH_PER_MONTH.items():
+        skips = (kind == "drill") & (rng.random(len(s)) < 0.1)
+        held = rng.random(len(station)) < per_month / 30.4 * np.where(skips, 0.3, 1.0)[station]
+        kinds.append(np.full(int(held.sum()), kind, dtype=object))
+        event_days.append(day_index[held])
+        event_stations.append(station[held])
+    eday, est, ekind = (np.concatenate(x) for x in (event_days, event_stations, kinds))
     order = np.lexsort((est, eday))
     eday, est, ekind = eday[order], est[order], ekind[order]
     k = len(eday)
-    discipline = _pick(rng, {"fire": 0.6, "three_preventions": 0.15, "earthquake": 0.1, "first_aid": 0.15}, k)
+    discipline = _pick(rng, DRILL_DISCIPLINES, k)
     training = ekind == "team_training"
     discipline[training] = _pick(rng, TRAINING_DISCIPLINES, int(training.sum()))
     forest_training = training & s.forest[est] & (rng.random(k) < 0.3)
