@@ -1,4 +1,4 @@
--- One outreach event, drill or training session per source row.
+-- One outreach event, drill or training class per source row.
 create or replace temp view parsed as
 select
     row_id, source_row,

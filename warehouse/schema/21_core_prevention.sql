@@ -29,7 +29,7 @@ create table if not exists core.hazards (
     batch_id integer not null, source_row integer not null
 );
 
--- grain: one row per event_id: an outreach event, drill or training session
+-- grain: one row per event_id: an outreach event, drill or training class
 create table if not exists core.outreach_events (
     event_id varchar primary key,
     station_id varchar not null,
