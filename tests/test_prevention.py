@@ -5,11 +5,14 @@ exports written here."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 
+import queries
+from emss import profiles, settings
 from etl.explain import explain
 from etl.load import ingest
 from warehouse.connection import open_reader
@@ -134,8 +137,6 @@ def test_explain_reads_a_patrol_export(tmp_path):
 # ---- the standard ------------------------------------------------------------------------------
 
 def test_the_standard_reaches_the_warehouse(registry):
-    from emss import settings
-
     std = settings.prevention_standard()
     with open_reader(registry) as con:
         stored = {(m, k): v for m, k, v in con.execute("select * from meta.prevention_standard").fetchall()}
@@ -151,8 +152,6 @@ def test_the_standard_reaches_the_warehouse(registry):
     ("[prevention.rectify_days]\ngeneral = 7\n", "every level"),
 ])
 def test_a_mistyped_standard_stops_with_its_key(tmp_path, bad, says):
-    from emss import settings
-
     path = tmp_path / "standard.toml"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(settings.SettingsError, match=says):
@@ -163,11 +162,6 @@ def test_a_mistyped_standard_stops_with_its_key(tmp_path, bad, says):
 # Three stations, a year of their prevention registers drawn with a fixed seed, and fires in their
 # streets. Each expected figure is worked out below from these rows, by the definitions in the
 # queries' descriptions, without the warehouse's SQL.
-
-import random  # noqa: E402
-
-import queries  # noqa: E402
-from emss import profiles, settings  # noqa: E402
 
 STATIONS = {  # id: (type, district, street, staff, forest)
     "YJ0001": ("community", "futian", "园岭", 10, False),
