@@ -72,3 +72,77 @@ ITEM_CATEGORIES = _index([
     Category("anti_riot", "防暴物资", "Anti-riot supplies", ("防暴",)),
     Category("convenience", "便民物资", "Convenience supplies", ("便民", "便民服务物资")),
 ])
+
+
+# ---- prevention (事前预防): what patrols visit, the hazards they find, outreach and the desk.
+# Codes and the spellings exports use; the words pages show are the catalog's
+# (emss/messages.toml, key `<dimension>_<code>`), read here directly because the catalog's
+# own module stands above this one.
+
+def _catalog() -> dict:
+    import tomllib
+    from pathlib import Path
+
+    return tomllib.loads((Path(__file__).resolve().parent / "messages.toml").read_text(encoding="utf-8"))
+
+
+def _labelled(dimension: str, aliases: dict[str, tuple[str, ...]]) -> dict[str, Category]:
+    words = _catalog()
+    return _index([Category(code, words[f"{dimension}_{code}"]["zh"], words[f"{dimension}_{code}"]["en"], spellings)
+                   for code, spellings in aliases.items()])
+
+
+PLACE_TYPES = _labelled("place_type", {
+    "small_venue": ("三小", "三小场所(小商铺、小作坊、小娱乐场所)", "小场所"),
+    "rental_housing": ("出租屋", "城中村", "出租屋、城中村"),
+    "industrial_park": ("工业园区", "工厂", "企业厂房"),
+    "mall": ("商超", "商场", "超市", "大型商超"),
+    "school": ("学校", "幼儿园"),
+    "hospital": ("医院", "诊所"),
+    "forest": ("林区", "山林", "林地"),
+    "residential": ("住宅小区", "小区", "居民楼"),
+    "other": ("其他", "其他场所"),
+})
+
+HAZARD_TYPES = _labelled("hazard_type", {
+    "ebike_charging": ("电动自行车违规停放充电", "电动车违规充电", "电动自行车违规充电", "电动车违规停放"),
+    "blocked_exit": ("消防通道堵塞", "通道堵塞", "安全出口堵塞", "占用消防通道"),
+    "illegal_wiring": ("私拉乱接电线", "私拉乱接", "乱拉电线"),
+    "fire_equipment": ("消防设施损坏或过期", "消防设施损坏", "灭火器过期", "消防设施过期"),
+    "gas": ("燃气隐患", "燃气", "燃气泄漏隐患"),
+    "forest_fire_use": ("林区违规用火", "违规用火", "野外用火"),
+    "other": ("其他", "其他隐患"),
+})
+
+HAZARD_LEVELS = _labelled("hazard_level", {
+    "general": ("一般隐患",),
+    "major": ("较大隐患",),
+    "serious": ("重大隐患",),
+})
+
+HAZARD_STATUSES = _labelled("hazard_status", {
+    "open": ("待整改", "整改中", "未完成"),
+    "rectified": ("已完成", "已销号", "整改完成"),
+})
+
+OUTREACH_KINDS = _labelled("outreach_kind", {
+    "door_to_door": ("入户", "上门宣传", "入户走访"),
+    "community_event": ("进社区", "进校园", "进企业", "应急科普", "科普活动", "进社区、校园、企业"),
+    "drill": ("演练", "消防演练", "疏散演练"),
+    "team_training": ("业务培训", "培训", "队伍培训"),
+})
+
+DISCIPLINES = _labelled("discipline", {
+    "fire": ("消防安全",),
+    "three_preventions": ("三防(防汛防风防旱)", "防汛", "防风"),
+    "forest_fire": ("森林防灭火", "森林防火"),
+    "earthquake": ("防震", "地震应急"),
+    "first_aid": ("急救", "应急救护"),
+})
+
+DESK_SERVICES = _labelled("desk_service", {
+    "medicine": ("紧急医药用品", "药品", "医药用品"),
+    "phone_charging": ("充电", "手机充电"),
+    "urgent_enquiry": ("紧急事项咨询", "咨询"),
+    "other": ("其他", "其他服务"),
+})

@@ -59,8 +59,10 @@ def _is_demo_warehouse(warehouse: Path) -> bool:
     from emss import demo
     from warehouse.connection import open_reader
 
-    fixed = {demo.REGISTRY_FILE, demo.INVENTORY_FILE, demo.TARGETS_FILE}
+    fixed = {demo.REGISTRY_FILE, demo.INVENTORY_FILE, demo.TARGETS_FILE, demo.PATROL_FILE, demo.OUTREACH_FILE,
+             demo.DESK_FILE}
     incident_file = re.compile(re.escape(demo.INCIDENT_FILE).replace(r"\{year\}", r"\d{4}"))
+    hazard_file = re.compile(re.escape(demo.HAZARD_FILE).replace(r"\{day\}", r"\d{8}"))
     try:
         con = open_reader(warehouse)
         try:
@@ -69,7 +71,7 @@ def _is_demo_warehouse(warehouse: Path) -> bool:
             con.close()
     except duckdb.Error:
         return False
-    return all(name in fixed or incident_file.fullmatch(name) for name in loaded)
+    return all(name in fixed or incident_file.fullmatch(name) or hazard_file.fullmatch(name) for name in loaded)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -436,7 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="load export files (csv, xlsx, parquet) into the warehouse")
     _add_warehouse(p, writes=True)
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--kind", choices=["incidents", "stations", "inventory", "targets"],
+    p.add_argument("--kind", choices=["incidents", "stations", "inventory", "targets", "patrols", "hazards", "outreach",
+                                      "desk_services"],
                    help="kind of export (default: detected from the headers)")
     p.add_argument("--crs", default="WGS-84", help="coordinate system when the file has no 坐标系 column (WGS-84, GCJ-02, BD-09)")
     p.add_argument("--json", action="store_true", help="print the load report as JSON")

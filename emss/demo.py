@@ -3,8 +3,10 @@
 `generate_exports` writes the files a city's systems would hand over: the
 station registry (Excel), the dispatch system's incident records (GB18030
 CSV, one row per responding station, one file per year), the inventory counts
-(UTF-8 CSV with BOM) and the annual build targets (Excel). The same seed and
-arguments give byte-identical files.
+(UTF-8 CSV with BOM), the annual build targets (Excel), and a year of prevention
+registers (事前预防: the patrol log, the hazard register exported twice, the outreach, drill
+and training register, the convenience desk's monthly totals). The same seed and arguments give
+byte-identical files.
 
 Nothing here is real data. Stations sit inside the city's real district boundaries (its profile's),
 in numbers proportional to its population (by area where the profile has none), and the incidents follow the
@@ -22,6 +24,10 @@ profile's [demo] section says, else the population does:
   fallen trees.
 - Malformed rows: arrival before departure, a missing arrival, dispatch before
   the call. Nothing else records which rows they are.
+- Prevention: a fifth of the stations patrol less than the standard's 3 a week and a tenth skip
+  drills; one street (prevention_story: the one with the most stations outside the slow district)
+  patrols less and leaves most of its hazards open in the second-to-last complete quarter, and has
+  more fires the quarter after (some of its calm calls that quarter are fires).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import polars as pl
 import shapely
 import xlsxwriter
 
-from emss import profiles
+from emss import profiles, settings
 from emss.categories import CHANNELS, INCIDENT_TYPES, ITEM_CATEGORIES, ITEM_STATUSES, STATION_TYPES
 from emss.geo import area_km2, wgs84_to_gcj02
 
@@ -318,13 +324,16 @@ def generate_exports(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # One independent stream per file, so changing one part leaves the others as they were.
-    rng_stations, rng_incidents, rng_inventory, rng_targets = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    # (spawn(5) gives the same first four streams as spawn(4) did, so adding prevention changed none)
+    rng_stations, rng_incidents, rng_inventory, rng_targets, rng_prevention = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5))
 
     stations = make_stations(rng_stations, n_stations, end, demo_city(city))
     responses = make_responses(rng_incidents, stations, n_incidents, start, end)
     inventory = make_inventory(rng_inventory, stations, end)
     targets = make_targets(rng_targets, stations, end)
+    prevention = make_prevention(rng_prevention, stations, end)
+    responses = plant_fires(rng_prevention, responses, stations, prevention.story)
 
     created = datetime.combine(end, time(9, 0))
     return {
@@ -332,6 +341,7 @@ def generate_exports(
         "incidents": write_incidents(out_dir, responses),
         "inventory": [write_inventory(out_dir / INVENTORY_FILE, inventory)],
         "targets": [write_targets(out_dir / TARGETS_FILE, targets, created)],
+        **write_prevention(out_dir, prevention, end, created),
     }
 
 
@@ -965,3 +975,283 @@ def write_targets(path: Path, targets: pl.DataFrame, created: datetime) -> Path:
         sheet.write_number(r, 3, target)
     workbook.close()
     return path
+
+
+# ---------------------------------------------------------------- prevention (事前预防)
+# A year of each station's work before incidents: its safety-patrol group's patrols, the hazards
+# they find and their rectification, outreach, drills and training, and its convenience desk.
+# Planted: the story street (see prevention_story) leaves its hazards open one quarter and patrols
+# less, and has more fires the quarter after.
+
+PATROL_FILE = "安全巡查记录.csv"
+HAZARD_FILE = "隐患台账_截至{day}.csv"
+OUTREACH_FILE = "宣传培训与演练.csv"
+DESK_FILE = "便民服务登记.csv"
+PATROL_HEADERS = ["巡查编号", "站点编号", "开始时间", "结束时间", "街道", "社区", "场所类型", "巡查场所数",
+                  "巡查人数", "发现隐患数"]
+HAZARD_HEADERS = ["隐患编号", "站点编号", "发现日期", "场所名称", "场所类型", "街道", "社区", "隐患类型",
+                  "隐患等级", "整改期限", "整改完成日期", "整改状态"]
+OUTREACH_HEADERS = ["活动编号", "站点编号", "活动日期", "活动类型", "专业类别", "参与人数", "时长(小时)"]
+DESK_HEADERS = ["站点编号", "服务时间", "服务项目", "服务人次"]
+PREVENTION_MONTHS = 12  # the registers cover the quarters of the last year before `end`
+
+# Where a station's patrols go, by station type; forest stations patrol the forest too.
+PATROL_PLACES = {
+    "industrial_park": {"industrial_park": 0.6, "small_venue": 0.2, "rental_housing": 0.2},
+    "mall": {"mall": 0.6, "small_venue": 0.3, "residential": 0.1},
+    "hospital": {"hospital": 0.6, "small_venue": 0.2, "residential": 0.2},
+    "default": {"small_venue": 0.35, "rental_housing": 0.3, "residential": 0.2, "school": 0.1, "mall": 0.05},
+}
+HAZARD_SHARE = {"small_venue": 0.05, "rental_housing": 0.06, "industrial_park": 0.04, "mall": 0.02,
+                "school": 0.015, "hospital": 0.015, "forest": 0.03, "residential": 0.03}
+PLACE_HAZARDS = {  # hazard types by place type
+    "forest": {"forest_fire_use": 0.8, "other": 0.2},
+    "rental_housing": {"ebike_charging": 0.4, "illegal_wiring": 0.3, "blocked_exit": 0.15, "gas": 0.15},
+    "industrial_park": {"blocked_exit": 0.3, "illegal_wiring": 0.3, "fire_equipment": 0.3, "other": 0.1},
+    "default": {"ebike_charging": 0.25, "blocked_exit": 0.25, "fire_equipment": 0.25, "illegal_wiring": 0.1,
+                "gas": 0.1, "other": 0.05},
+}
+HAZARD_LEVEL_SHARES = {"general": 0.8, "major": 0.17, "serious": 0.03}
+PLACE_NAMES = {"small_venue": ["便利店", "小餐馆", "五金店", "理发店", "小作坊"], "rental_housing": ["出租屋", "城中村"],
+               "industrial_park": ["厂房", "仓库"], "mall": ["商场", "超市"], "school": ["小学", "幼儿园"],
+               "hospital": ["医院", "社康中心"], "forest": ["林区", "山林"], "residential": ["小区", "居民楼"]}
+OUTREACH_PER_MONTH = {"door_to_door": 2.0, "community_event": 1.0, "drill": 0.4, "team_training": 2.0}
+DRILL_DISCIPLINES = {"fire": 0.6, "three_preventions": 0.15, "earthquake": 0.1, "first_aid": 0.15}
+TRAINING_DISCIPLINES = {"fire": 0.5, "first_aid": 0.2, "three_preventions": 0.15, "earthquake": 0.15}
+DESK_MEANS = {"phone_charging": 2.0, "urgent_enquiry": 1.0, "medicine": 0.6}  # a day
+# Incident types whose times look like any call: the planted fires are taken from these.
+CALM_TYPES = ("social_assistance", "lift_entrapment", "door_entry", "person_trapped")
+STORY_FIRE_SHARE = 0.3
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    return date(day.year + year, month + 1, 1)
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+@dataclass(frozen=True)
+class PreventionStory:
+    """The street that lets its hazards go overdue in `quarter` and has more fires the quarter after."""
+    district: str
+    street: str
+    quarter: date
+
+    @property
+    def next_quarter(self) -> date:
+        return _add_months(self.quarter, 3)
+
+
+def prevention_story(s: Stations, end: date) -> PreventionStory:
+    """The street with the most stations in service (outside the slow district, which has its own
+    story), in the second-to-last complete quarter before `end`."""
+    counts: dict[tuple[str, str], int] = {}
+    for district, street, closed in zip(s.district, s.street, s.closed):
+        if closed == FAR_FUTURE and district != s.city.slow_district:
+            counts[(district, street)] = counts.get((district, street), 0) + 1
+    (district, street), _ = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return PreventionStory(district, street, _add_months(_quarter_start(end), -6))
+
+
+def plant_fires(rng: np.random.Generator, responses: pl.DataFrame, s: Stations, story: PreventionStory) -> pl.DataFrame:
+    """More fires in the story street the quarter after its hazards went overdue: some of its calm
+    calls that quarter become fires (every row of an incident alike)."""
+    start, stop = story.next_quarter, _add_months(story.next_quarter, 3)
+    calm = [INCIDENT_TYPES[c].zh for c in CALM_TYPES]
+    ids = (responses.filter((pl.col("所属区") == s.city.name(story.district)) & (pl.col("街道") == story.street + "街道")
+                            & (pl.col("接警时间") >= datetime.combine(start, time()))
+                            & (pl.col("接警时间") < datetime.combine(stop, time())) & pl.col("警情类型").is_in(calm))
+           ["警情编号"].unique().sort())
+    picked = ids.filter(pl.Series(rng.random(len(ids)) < STORY_FIRE_SHARE))
+    return responses.with_columns(pl.when(pl.col("警情编号").is_in(picked.implode()))
+                                  .then(pl.lit(INCIDENT_TYPES["fire"].zh)).otherwise(pl.col("警情类型")).alias("警情类型"))
+
+
+@dataclass
+class Prevention:
+    patrols: pl.DataFrame
+    hazards: pl.DataFrame   # every hazard as it stands at `end`, with its rectification date (None: open)
+    outreach: pl.DataFrame
+    desk: pl.DataFrame
+    story: PreventionStory
+
+
+def _pick(rng: np.random.Generator, shares: dict[str, float], size: int) -> np.ndarray:
+    return np.array(list(shares), dtype=object)[rng.choice(len(shares), size=size, p=np.array(list(shares.values())) / sum(shares.values()))]
+
+
+def _pick_by(rng: np.random.Generator, keys: np.ndarray, tables: dict[str, dict[str, float]]) -> np.ndarray:
+    """For each key, a draw from its table of shares (the "default" table for a key without one)."""
+    out = np.empty(len(keys), dtype=object)
+    for key in np.unique(keys):
+        here = keys == key
+        out[here] = _pick(rng, tables.get(key, tables["default"]), int(here.sum()))
+    return out
+
+
+def _ids(prefix: str, days: np.ndarray) -> np.ndarray:
+    """Register numbers as systems write them: prefix, date, and a running number."""
+    return (pl.DataFrame({"day": np.datetime_as_string(days, unit="D"), "n": np.arange(len(days))})
+            .select(pl.format(prefix + "{}{}", pl.col("day").str.replace_all("-", ""),
+                              pl.col("n").cast(pl.String).str.zfill(5))).to_series().to_numpy())
+
+
+def _zh(dimension: str, codes: np.ndarray) -> list[str]:
+    """The Chinese words a register writes for prevention codes."""
+    words = {code: c.zh for code, c in profiles.current().dimensions[dimension].items()}
+    return [words[c] for c in codes]
+
+
+def make_prevention(rng: np.random.Generator, s: Stations, end: date) -> Prevention:
+    story = prevention_story(s, end)
+    first = _add_months(_quarter_start(end), -PREVENTION_MONTHS)
+    days = np.arange(np.datetime64(first), np.datetime64(end) + 1)
+    open_on = _open_matrix(s, days)  # (day, station)
+    day_index, station = np.nonzero(open_on)
+    in_story = (s.district == story.district) & (s.street == story.street)
+    story_days = (days >= np.datetime64(story.quarter)) & (days < np.datetime64(story.next_quarter))
+
+    # --- patrols: about 3.5 a week; a fifth of the stations fall short of the standard's 3,
+    # and the story street's stations patrol less in the story quarter, finding more
+    rate = np.where(rng.random(len(s)) < 0.2, 2.2, 3.6) / 7
+    p = rate[station] * np.where(in_story[station] & story_days[day_index], 0.6, 1.0)
+    patrolled = rng.random(len(station)) < p
+    pday, pst = day_index[patrolled], station[patrolled]
+    n = len(pst)
+    start_s = rng.integers(8 * 3600, 16 * 3600, n) // 300 * 300
+    duration_s = rng.integers(18, 40, n) * 300
+    start_at = days[pday].astype("datetime64[s]") + start_s
+    places = _pick_by(rng, s.type[pst], PATROL_PLACES)
+    forest_walk = s.forest[pst] & (rng.random(n) < 0.5)
+    places[forest_walk] = "forest"
+    visited = rng.poisson(8, n) + 1
+    share = np.array([HAZARD_SHARE[x] for x in places]) * np.where(in_story[pst] & story_days[pday], 2.5, 1.0)
+    found = rng.binomial(visited, share)
+    staff = rng.integers(2, 5, n)
+    patrols = pl.DataFrame({
+        "巡查编号": _ids("XC", days[pday]), "站点编号": s.id[pst],
+        "开始时间": start_at.astype("datetime64[ms]"), "结束时间": (start_at + duration_s).astype("datetime64[ms]"),
+        "街道": s.street[pst] + "街道", "社区": s.community[pst],
+        "场所类型": _zh("place_type", places),
+        "巡查场所数": visited, "巡查人数": staff, "发现隐患数": found,
+    })
+
+    # --- hazards: one per hazard a patrol found; most rectified by their deadline, some late, a few
+    # open; the story street's hazards of the story quarter mostly left open
+    owner = np.repeat(np.arange(n), found)
+    m = len(owner)
+    hplace = places[owner]
+    htype = _pick_by(rng, hplace, PLACE_HAZARDS)
+    level = _pick(rng, HAZARD_LEVEL_SHARES, m)
+    rectify_days = settings.prevention_standard().rectify_days  # registers set deadlines by the standard
+    days_allowed = np.array([rectify_days[x] for x in level])
+    found_on = days[pday[owner]]
+    deadline = found_on + days_allowed
+    fate = rng.random(m)
+    story_hazard = in_story[pst[owner]] & story_days[pday[owner]]
+    fate = np.where(story_hazard, 0.8 + 0.2 * fate, fate)  # 4 in 5 of the story's hazards stay open a while
+    taken = np.where(fate < 0.85, (rng.random(m) * (days_allowed + 1)).astype(int),      # on time
+                     np.where(fate < 0.95, days_allowed + rng.integers(1, 30, m),         # late
+                              days_allowed + rng.integers(60, 200, m)))                   # long open
+    rectified = found_on + taken
+    rectified = np.where(rectified <= np.datetime64(end), rectified, np.datetime64("NaT"))
+    names = _pick_by(rng, hplace, {x: dict.fromkeys(v, 1.0) for x, v in PLACE_NAMES.items()} | {"default": {"场所": 1.0}})
+    hazards = pl.DataFrame({
+        "隐患编号": _ids("YH", found_on),
+        "站点编号": s.id[pst[owner]], "发现日期": found_on,
+        "场所名称": s.community[pst[owner]] + names,
+        "场所类型": _zh("place_type", hplace),
+        "街道": s.street[pst[owner]] + "街道", "社区": s.community[pst[owner]],
+        "隐患类型": _zh("hazard_type", htype),
+        "隐患等级": _zh("hazard_level", level),
+        "整改期限": np.where(rng.random(m) < 0.9, deadline, np.datetime64("NaT")),
+        "整改完成日期": rectified,
+    })
+
+    # --- outreach: door-to-door about twice a month, a community event a month, a drill about once
+    # a quarter (a tenth of the stations skip some), team training about twice a month
+    kinds, event_days, event_stations = [], [], []
+    for kind, per_month in OUTREACH_PER_MONTH.items():
+        skips = (kind == "drill") & (rng.random(len(s)) < 0.1)
+        held = rng.random(len(station)) < per_month / 30.4 * np.where(skips, 0.3, 1.0)[station]
+        kinds.append(np.full(int(held.sum()), kind, dtype=object))
+        event_days.append(day_index[held])
+        event_stations.append(station[held])
+    eday, est, ekind = (np.concatenate(x) for x in (event_days, event_stations, kinds))
+    order = np.lexsort((est, eday))
+    eday, est, ekind = eday[order], est[order], ekind[order]
+    k = len(eday)
+    discipline = _pick(rng, DRILL_DISCIPLINES, k)
+    training = ekind == "team_training"
+    discipline[training] = _pick(rng, TRAINING_DISCIPLINES, int(training.sum()))
+    forest_training = training & s.forest[est] & (rng.random(k) < 0.3)
+    discipline[forest_training] = "forest_fire"
+    forest_drill = (ekind == "drill") & s.forest[est] & (rng.random(k) < 0.5)  # forest stations drill for their hills
+    discipline[forest_drill] = "forest_fire"
+    participants = np.select(
+        [ekind == "door_to_door", ekind == "community_event", ekind == "drill"],
+        [rng.integers(20, 90, k), rng.integers(40, 300, k), rng.integers(30, 200, k)],
+        np.maximum(1, np.round(s.staff[est] * rng.uniform(0.7, 1.0, k))).astype(int))
+    hours = np.select([ekind == "door_to_door", ekind == "team_training"],
+                      [rng.choice([2.0, 3.0], k), rng.choice([2.0, 3.0, 4.0], k)], rng.choice([1.0, 1.5, 2.0], k))
+    outreach = pl.DataFrame({
+        "活动编号": _ids("HD", days[eday]),
+        "站点编号": s.id[est], "活动日期": days[eday],
+        "活动类型": _zh("outreach_kind", ekind),
+        "专业类别": _zh("discipline", discipline),
+        "参与人数": participants, "时长(小时)": hours,
+    })
+
+    # --- the convenience desk: each station's register, totalled by month and service
+    month_of = days.astype("datetime64[M]")
+    months = np.unique(month_of)
+    open_in_month = np.array([open_on[month_of == mo].any(axis=0) for mo in months])  # (month, station)
+    mi, ms = np.nonzero(open_in_month)
+    mi, ms = np.repeat(mi, len(DESK_MEANS)), np.repeat(ms, len(DESK_MEANS))
+    service = np.tile(np.arange(len(DESK_MEANS)), len(open_in_month.nonzero()[0]))
+    means = np.array(list(DESK_MEANS.values()))[service] * 30
+    desk = pl.DataFrame({
+        "站点编号": s.id[ms],
+        "服务时间": np.maximum(months[mi].astype("datetime64[D]"), days[0]).astype("datetime64[ms]"),
+        "服务项目": _zh("desk_service", np.array(list(DESK_MEANS), dtype=object)[service]),
+        "服务人次": rng.poisson(means * rng.uniform(0.5, 1.5, len(ms))),
+    })
+    return Prevention(patrols, hazards, outreach, desk, story)
+
+
+def _hazard_register(hazards: pl.DataFrame, on: date) -> pl.DataFrame:
+    """The register as exported on a day: hazards found by then, rectified by then or still open."""
+    day = pl.lit(on)
+    return (hazards.filter(pl.col("发现日期") <= day)
+            .with_columns(pl.when(pl.col("整改完成日期") <= day).then(pl.col("整改完成日期")).alias("整改完成日期"))
+            .with_columns(pl.when(pl.col("整改完成日期").is_not_null()).then(pl.lit("已整改")).otherwise(pl.lit("未整改"))
+                          .alias("整改状态"))
+            .select(HAZARD_HEADERS))
+
+
+def _gb18030_csv_text(frame: pl.DataFrame) -> bytes:
+    return frame.write_csv(line_terminator="\r\n", datetime_format="%Y-%m-%d %H:%M", date_format="%Y-%m-%d").encode("gb18030")
+
+
+def _gb18030_csv(path: Path, frame: pl.DataFrame) -> Path:
+    path.write_bytes(_gb18030_csv_text(frame))
+    return path
+
+
+def write_prevention(out_dir: Path, p: Prevention, end: date, created: datetime) -> dict[str, list[Path]]:
+    """The patrol log and the hazard register twice (mid-year and at `end`, so the later
+    export revises hazards rectified since) and the outreach register under its title line, as
+    GB18030 CSV; the desk register's monthly totals as UTF-8 CSV with BOM."""
+    patrols = [_gb18030_csv(out_dir / PATROL_FILE, p.patrols)]
+    middle = _add_months(_quarter_start(end), -3)  # the first day of the quarter before end's
+    hazards = [_gb18030_csv(out_dir / HAZARD_FILE.format(day=f"{on:%Y%m%d}"), _hazard_register(p.hazards, on))
+               for on in (middle, end)]
+    path = out_dir / OUTREACH_FILE
+    title = f"宣传培训与演练登记（截至{end:%Y年%m月%d日}）\r\n"  # a title line above the header, as registers have
+    path.write_bytes(title.encode("gb18030") + _gb18030_csv_text(p.outreach))
+    desk = out_dir / DESK_FILE
+    desk.write_bytes(("\ufeff" + p.desk.write_csv(datetime_format="%Y-%m-%d %H:%M")).encode("utf-8"))
+    return {"patrols": patrols, "hazards": hazards, "outreach": [path], "desk_services": [desk]}

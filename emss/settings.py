@@ -5,7 +5,8 @@ dashboard, the weekly report, the coverage model).
 - `emss/response_rules.toml`: when the 5-minute clock starts, the arrival targets, the full
   first response, the smallest sample worth judging, the target rate (the share to arrive
   within the target), the default reporting period, the exception thresholds.
-- `emss/standard.toml`: the station standard (staff, roles, vehicles, duty, kit, count age).
+- `emss/standard.toml`: the station standard (staff, roles, vehicles, duty, kit, count age), and
+  what prevention should reach (patrols, drills, training hours, rectification deadlines).
 - `emss/coverage.toml`: how the 5-minute circle's reach is modelled (its target is the rules').
 - `LOAD_LIMITS`: what the loader judges impossible or extreme, and the service area.
 
@@ -229,6 +230,62 @@ def standard(path: Path = STANDARD_FILE) -> Standard:
         stale_after_days=_int(path, "inventory.stale_after_days", raw["inventory"]["stale_after_days"], 1),
         count_coverage_min=_share(path, "inventory.coverage_min", raw["inventory"].get("coverage_min", 0.9)),
         roles=roles, kit=kit, item_names_en=names_en, source=path,
+    )
+
+
+@dataclass(frozen=True)
+class PreventionStandard:
+    """What a station's work before incidents (事前预防) should reach: emss/standard.toml [prevention]."""
+    patrols_per_week: float
+    drills_per_quarter: float
+    training_hours: dict[str, float]         # discipline code -> hours per staff member per year
+    forest_training_hours: dict[str, float]  # added for forest stations (林区站)
+    rectify_days: dict[str, int]             # hazard level code -> days from found to deadline
+    source: Path = STANDARD_FILE
+
+    def rows(self) -> list[tuple[str, str, float]]:
+        """(measure, key, value) rows, as meta.prevention_standard holds them for the SQL."""
+        rows = [("patrols_per_week", "all", self.patrols_per_week),
+                ("drills_per_quarter", "all", self.drills_per_quarter)]
+        rows += [("training_hours", k, v) for k, v in self.training_hours.items()]
+        rows += [("forest_training_hours", k, v) for k, v in self.forest_training_hours.items()]
+        rows += [("rectify_days", k, float(v)) for k, v in self.rectify_days.items()]
+        return rows
+
+
+def _amount(path: Path, where: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise SettingsError(f"{path.name}: {where} must be a number ≥ 0, got {value!r}")
+    return float(value)
+
+
+def prevention_standard(path: Path = STANDARD_FILE) -> PreventionStandard:
+    """The prevention part of the station standard, checked: a discipline or level code that is not
+    one of the programme's stops with a message instead of never being judged."""
+    raw = _read(path).get("prevention", {})
+
+    def by_code(table: str, codes: dict) -> dict[str, float]:
+        out = {}
+        for code, value in raw.get(table, {}).items():
+            if code not in codes:
+                raise SettingsError(f"{path.name}: prevention.{table}.{code}: no such code; use one of {sorted(codes)}")
+            out[code] = _amount(path, f"prevention.{table}.{code}", value)
+        return out
+
+    patrols = _amount(path, "prevention.patrols_per_week", raw.get("patrols_per_week", 0))
+    drills = _amount(path, "prevention.drills_per_quarter", raw.get("drills_per_quarter", 0))
+    training = by_code("training_hours", categories.DISCIPLINES)
+    forest = by_code("forest_training_hours", categories.DISCIPLINES)
+    days = by_code("rectify_days", categories.HAZARD_LEVELS)
+    if set(days) != set(categories.HAZARD_LEVELS):
+        raise SettingsError(f"{path.name}: [prevention.rectify_days] needs every level: {sorted(categories.HAZARD_LEVELS)}")
+    return PreventionStandard(
+        patrols_per_week=patrols,
+        drills_per_quarter=drills,
+        training_hours=training,
+        forest_training_hours=forest,
+        rectify_days={k: int(v) for k, v in days.items()},
+        source=path,
     )
 
 

@@ -92,11 +92,14 @@ MAX_SQL_CHARS = 100_000
 KILL_GRACE_S = 5.0               # after the timeout, how long the child has to stop before the kernel ends it
 START_TIMEOUT_S = 120.0          # the first run starts the helper process, which imports the libraries
 
-# What the box is for: the stable analyst surface (warehouse/derived/50_views.sql). The README
+# What the box is for: the stable analyst surface (warehouse/derived/50_views.sql, 60_prevention.sql). The README
 # and a test keep this list equal to the views in the warehouse's main schema.
 DOCUMENTED_VIEWS = ("stations", "incidents", "responses", "inventory", "inventory_latest", "station_targets",
                     "station_readiness", "station_readiness_monthly", "response_rules", "response_rejects",
-                    "batches", "rejects", "labels", "data_as_of")
+                    "batches", "rejects", "labels", "data_as_of",
+                    # prevention (warehouse/derived/60_prevention.sql)
+                    "patrols", "hazards", "outreach_events", "desk_services", "district_population", "streets",
+                    "prevention_standard")
 # Documented views the box does not offer. `rejects` is `select * from meta.rejects`, whose `raw`
 # column holds every refused row as delivered (addresses, names of stations, times). `batches` is
 # `meta.batches`, whose `message` for a refused file is the reader's error text, which can quote
@@ -104,9 +107,9 @@ DOCUMENTED_VIEWS = ("stations", "incidents", "responses", "inventory", "inventor
 # (`response_rejects` stays: a fixed set of identifiers and codes taken from the refused rows.)
 WITHHELD_VIEWS = ("rejects", "batches")
 BOX_VIEWS = tuple(v for v in DOCUMENTED_VIEWS if v not in WITHHELD_VIEWS)
-# Documented macros of the warehouse (50_views.sql, 05_macros.sql): they read only BOX_VIEWS.
+# Documented macros of the warehouse (50_views.sql, 05_macros.sql, 60_prevention.sql): they read only BOX_VIEWS.
 BOX_TABLE_MACROS = ("incidents_in", "stations_in_scope")
-BOX_SCALAR_MACROS = ("in_service_on", "period_start", "period_end")
+BOX_SCALAR_MACROS = ("in_service_on", "period_start", "period_end", "street_name", "hazard_open_on")
 TABLE_FUNCTIONS = ("range", "generate_series", "unnest")   # values only: no catalog, file or state
 # Built-in functions refused although they are scalar: they read or change the connection's
 # state (settings, variables, sequences, random seed, search path, log) or hold a thread idle.

@@ -28,11 +28,18 @@ from warehouse import build, partitions
 from warehouse.connection import open_reader, open_writer, writer_lock
 from warehouse.quoting import UnsafeName
 
-LOAD_ORDER = ["stations", "targets", "inventory", "incidents"]  # registry first: others refer to it
+LOAD_ORDER = ["stations", "targets", "inventory", "incidents",  # registry first: others refer to it
+              "patrols", "hazards", "outreach", "desk_services"]
 RAW_TABLE = {"incidents": "raw.incident_rows", "stations": "raw.station_rows",
-             "inventory": "raw.inventory_rows", "targets": "raw.target_rows"}
+             "inventory": "raw.inventory_rows", "targets": "raw.target_rows",
+             "patrols": "raw.patrol_rows", "hazards": "raw.hazard_rows",
+             "outreach": "raw.outreach_rows", "desk_services": "raw.desk_service_rows"}
 CORE_TABLE = {"incidents": "core.responses", "stations": "core.stations",
-              "inventory": "core.inventory_counts", "targets": "core.station_targets"}
+              "inventory": "core.inventory_counts", "targets": "core.station_targets",
+              "patrols": "core.patrols", "hazards": "core.hazards",
+              "outreach": "core.outreach_events", "desk_services": "core.desk_services"}
+# Kinds whose rows name a station: one not in the registry is flagged (etl/rules.py unknown_station).
+STATION_REFERRING = ("incidents", "inventory", "patrols", "hazards", "outreach", "desk_services")
 H3_RESOLUTION = 8
 
 
@@ -105,7 +112,7 @@ def _check(con: duckdb.DuckDBPyConnection, kind: str, service_area=None, has_coo
     rejected or flagged, temp table `problems` holds one row per (row, broken rule)."""
     key = [f"coalesce(cast({k} as varchar), '')" for k in rules.KEYS[kind]]
     extra = ""
-    if kind in ("incidents", "inventory"):
+    if kind in STATION_REFERRING:
         has_registry = con.execute("select count(*) > 0 from core.stations").fetchall()[0][0]
         extra = (", case when t.station_id is null then null else t.station_id in (select station_id from core.stations) end"
                  " as station_known") if has_registry else ", cast(null as boolean) as station_known"
@@ -166,6 +173,24 @@ _CORE_SELECT = {
         from checked where not is_rejected""",
     "targets": """
         select year, station_type, district, target_count, {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+    "patrols": """
+        select patrol_id, station_id, start_at, end_at, street, community, place_type, places_visited,
+               staff_on_patrol, hazards_found, is_flagged, {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+    "hazards": """
+        select hazard_id, station_id, found_on, place, place_type, street, community, hazard_type, level,
+               deadline_on, rectified_on,
+               -- rectified when the register gives a date or says so; a date wins over a stale status
+               case when rectified_on is not null then 'rectified' else coalesce(status, 'open') end as status,
+               is_flagged, {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+    "outreach": """
+        select event_id, station_id, held_on, kind, discipline, street, community, participants, hours,
+               is_flagged, {batch} as batch_id, source_row
+        from checked where not is_rejected""",
+    "desk_services": """
+        select station_id, served_at, service, service_count, is_flagged, {batch} as batch_id, source_row
         from checked where not is_rejected""",
 }
 

@@ -2,7 +2,7 @@
 
 A mapping is a small TOML file:
 
-    kind = "incidents"                         # incidents | stations | inventory | targets
+    kind = "incidents"                         # incidents | stations | inventory | targets | patrols | hazards | outreach | desk_services
     timezone = "America/Los_Angeles"           # the exports' local time (default: the city's, from its profile)
     timestamp_format = "%m/%d/%Y %I:%M:%S %p"  # or a list of formats, tried in order
     crs = "WGS-84"                             # WGS-84 | GCJ-02 | BD-09, when rows do not say

@@ -239,6 +239,87 @@ RULES: dict[str, list[Rule]] = {
     ],
 }
 
+def _negative(field: str, label_key: str | None = None, required: bool = False) -> Rule:
+    """A count or a duration below zero, or written but not a number (with `required`, also a blank)."""
+    broken = f"{field} < 0 or (not blank({field}_text) and {field} is null)"
+    if required:
+        broken = f"{field} is null or {field} < 0"
+    return Rule(f"negative_{field}", REJECT, broken,
+                _say("row_negative", field=Words.of(label_key or f"field_{field}"), value=_blank_or(f"{field}_text")),
+                f"{messages.text(label_key or f'field_{field}', 'en')} below zero or not a number")
+
+
+def _unknown_station() -> Rule:
+    return Rule("unknown_station", FLAG, "station_known = false",
+                _say("row_unknown_station", station_id="station_id"), "station not in the registry: kept")
+
+
+def _unknown_prevention_category() -> Rule:
+    return Rule("unknown_category", FLAG, "not categories_known",
+                _say("row_unknown_prevention_category", value="coalesce(category_text, '')"),
+                "a category not in the vocabulary: kept as written")
+
+
+# Prevention (事前预防): a row that cannot be placed in time, is missing its key or counts below
+# zero is rejected; a station not (yet) in the registry, or an unfamiliar category, is kept and flagged.
+RULES |= {
+    "patrols": [
+        _missing("patrol_id"),
+        _missing("station_id"),
+        _missing("start_at"),
+        _unreadable("start_at"),
+        _unreadable("end_at"),
+        Rule("end_before_start", REJECT, "end_at < start_at",
+             _say("row_end_before_start", start_at="start_at_text", end_at="end_at_text"),
+             "the patrol ends before it starts"),
+        _negative("places_visited"),
+        _negative("staff_on_patrol"),
+        _negative("hazards_found"),
+        _duplicate_rule("patrol_id"),
+        _unknown_station(),
+        _unknown_prevention_category(),
+    ],
+    "hazards": [
+        _missing("hazard_id"),
+        _missing("station_id"),
+        _missing("found_on"),
+        _unreadable("found_on"),
+        _unreadable("deadline_on"),
+        _unreadable("rectified_on"),
+        Rule("rectified_before_found", REJECT, "rectified_on < found_on",
+             _say("row_rectified_before_found", found_on="found_on_text", rectified_on="rectified_on_text"),
+             "rectified before it was found"),
+        Rule("deadline_before_found", REJECT, "deadline_on < found_on",
+             _say("row_deadline_before_found", found_on="found_on_text", deadline_on="deadline_on_text"),
+             "the rectification deadline is before the hazard was found"),
+        _duplicate_rule("hazard_id"),
+        _unknown_station(),
+        _unknown_prevention_category(),
+    ],
+    "outreach": [
+        _missing("event_id"),
+        _missing("station_id"),
+        _missing("held_on"),
+        _unreadable("held_on"),
+        _negative("participants"),
+        _negative("hours"),
+        _duplicate_rule("event_id"),
+        _unknown_station(),
+        _unknown_prevention_category(),
+    ],
+    "desk_services": [
+        _missing("station_id"),
+        _missing("served_at"),
+        _unreadable("served_at"),
+        _missing("service", "field_desk_service"),
+        _negative("service_count", required=True),
+        _duplicate_rule("coalesce(station_id, '') || '/' || coalesce(served_at_text, '') || '/' || coalesce(service, '')"),
+        _unknown_station(),
+        _unknown_prevention_category(),
+    ],
+}
+
+
 def rules_for(kind: str, service_area: tuple[float, float, float, float] | None = None) -> list[Rule]:
     """The kind's rules, points checked against the city's service area (its profile's), or the one a
     mapping file declares (lon_min, lat_min, lon_max, lat_max)."""
@@ -252,6 +333,10 @@ KEYS = {
     "stations": ["station_id"],
     "inventory": ["station_id", "item", "counted_on"],
     "targets": ["year", "station_type", "district"],
+    "patrols": ["patrol_id"],
+    "hazards": ["hazard_id"],
+    "outreach": ["event_id"],
+    "desk_services": ["station_id", "served_at", "service"],
 }
 # Key fields no rule requires (a blank district is the city-wide target); every other key is never null.
 OPTIONAL_KEYS = {"district"}

@@ -87,6 +87,50 @@ FIELDS: dict[str, dict[str, list[str]]] = {
         "district": ["所属区", "行政区", "district"],
         "target_count": ["目标数量", "计划数", "建站目标", "target", "target_count"],
     },
+    # prevention (事前预防): the patrol log, the hazard register, outreach and the convenience desk
+    "patrols": {
+        "patrol_id": ["巡查编号", "巡查单号", "巡查记录编号", "patrol_id", "patrol id", "patrol number", "patrol no"],
+        "station_id": ["站点编号", "服务站编号", "巡查站点编号", "station_id", "station id"],
+        "start_at": ["开始时间", "巡查开始时间", "巡查时间", "start", "start time", "started"],
+        "end_at": ["结束时间", "巡查结束时间", "end", "end time", "ended"],
+        "street": ["街道", "所属街道", "street", "sub-district"],
+        "community": ["社区", "所属社区", "community"],
+        "place_type": ["场所类型", "巡查场所类型", "场所类别", "place type", "place_type"],
+        "places_visited": ["巡查场所数", "检查场所数", "走访场所数", "places visited", "places_visited", "places"],
+        "staff_on_patrol": ["巡查人数", "巡查人员数", "出动人数", "staff on patrol", "staff", "patrol staff"],
+        "hazards_found": ["发现隐患数", "隐患数", "hazards found", "hazards_found", "hazards"],
+    },
+    "hazards": {
+        "hazard_id": ["隐患编号", "隐患单号", "hazard_id", "hazard id", "hazard number", "hazard no"],
+        "station_id": ["站点编号", "服务站编号", "发现站点编号", "station_id", "station id"],
+        "found_on": ["发现日期", "发现时间", "检查日期", "found", "found on", "found_on", "date found"],
+        "place": ["场所名称", "隐患场所", "地址", "place", "place name"],
+        "place_type": ["场所类型", "场所类别", "place type", "place_type"],
+        "street": ["街道", "所属街道", "street", "sub-district"],
+        "community": ["社区", "所属社区", "community"],
+        "hazard_type": ["隐患类型", "隐患类别", "hazard type", "hazard_type"],
+        "level": ["隐患等级", "隐患级别", "等级", "level", "hazard level"],
+        "deadline_on": ["整改期限", "整改时限", "限期整改日期", "deadline", "deadline_on", "due"],
+        "rectified_on": ["整改完成日期", "整改日期", "销号日期", "rectified", "rectified on", "rectified_on"],
+        "status": ["整改状态", "状态", "status"],
+    },
+    "outreach": {
+        "event_id": ["活动编号", "记录编号", "event_id", "event id", "event number"],
+        "station_id": ["站点编号", "服务站编号", "station_id", "station id"],
+        "held_on": ["活动日期", "日期", "活动时间", "date", "held on", "held_on"],
+        "kind": ["活动类型", "活动类别", "形式", "kind", "event kind", "activity"],
+        "discipline": ["专业类别", "专业", "领域", "discipline", "subject"],
+        "street": ["街道", "所属街道", "street"],
+        "community": ["社区", "所属社区", "community"],
+        "participants": ["参与人数", "参加人数", "覆盖人数", "participants", "people reached"],
+        "hours": ["时长", "活动时长", "培训时长", "学时", "hours", "duration hours"],
+    },
+    "desk_services": {
+        "station_id": ["站点编号", "服务站编号", "station_id", "station id"],
+        "served_at": ["服务时间", "登记时间", "服务日期", "登记日期", "served", "served at", "time"],
+        "service": ["服务项目", "服务类型", "服务内容", "service", "service type"],
+        "service_count": ["服务人次", "人次", "次数", "count", "times served"],
+    },
 }
 
 # Fields a file must have to be read as that kind.
@@ -95,6 +139,10 @@ REQUIRED: dict[str, list[str]] = {
     "stations": ["station_id", "station_type", "opened_on"],
     "inventory": ["station_id", "item", "quantity", "counted_on"],
     "targets": ["year", "station_type", "target_count"],
+    "patrols": ["patrol_id", "station_id", "start_at"],
+    "hazards": ["hazard_id", "station_id", "found_on"],
+    "outreach": ["event_id", "station_id", "held_on", "kind"],
+    "desk_services": ["station_id", "served_at", "service"],
 }
 
 KINDS = list(FIELDS)

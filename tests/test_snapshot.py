@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
 CHROMIUM = shutil.which("chromium")
 TABLE_STEMS = {"response_kpi", "response_by_district", "overview_week_compare", "response_weekly_trend",
-               "response_histogram", "stations_vs_target", "stations_by_district", "stations_readiness_summary"}
+               "response_histogram", "stations_vs_target", "stations_by_district", "stations_readiness_summary",
+               "prevention_patrols", "prevention_rectification", "prevention_overdue"}
 
 
 def sha256(path: Path) -> str:

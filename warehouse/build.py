@@ -18,6 +18,7 @@ from emss import messages, profiles, settings
 from emss.settings import RESPONSE_RULES_FILE, STANDARD_FILE
 from warehouse import partitions
 from warehouse.connection import open_writer
+from warehouse.prevention import load_prevention_standard
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = WAREHOUSE_DIR / "schema"
@@ -132,6 +133,7 @@ def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD
                     [(k.kit, k.item, k.required, k.names, k.name_en) for k in std.kit])
     if std.item_names_en:
         con.executemany("insert into meta.item_names values (?, ?)", list(std.item_names_en.items()))
+    load_prevention_standard(con, standard_file)
 
 
 def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPONSE_RULES_FILE) -> None:

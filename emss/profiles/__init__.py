@@ -123,6 +123,14 @@ class Profile:
             "item_status": categories.ITEM_STATUSES,
             "item_category": categories.ITEM_CATEGORIES,
             "district": {code: d.category() for code, d in self.districts.items()},
+            # prevention (事前预防): the programme's own in every city
+            "place_type": categories.PLACE_TYPES,
+            "hazard_type": categories.HAZARD_TYPES,
+            "hazard_level": categories.HAZARD_LEVELS,
+            "hazard_status": categories.HAZARD_STATUSES,
+            "outreach_kind": categories.OUTREACH_KINDS,
+            "discipline": categories.DISCIPLINES,
+            "desk_service": categories.DESK_SERVICES,
         }
 
     def label(self, dimension: str, code: str | None, lang: str) -> str | None:

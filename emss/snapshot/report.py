@@ -247,6 +247,28 @@ def batches_table(batches: tuple[Batch, ...], lang: str) -> str:
     return _table(headers, rows)
 
 
+PREVENTION_ROWS = 10  # the overdue hazards the report lists (the workbook lists them all)
+
+
+def _standard_per_week(tables: dict[str, pl.DataFrame], week: Week) -> str:
+    frame = week_rows(tables["prevention_patrols"], week)
+    return f"{frame['standard_per_week'][0]:g}" if frame.height else messages.DASH
+
+
+def prevention_table(tables: dict[str, pl.DataFrame], week: Week, lang: str) -> str:
+    """The week's oldest overdue hazards (prevention/overdue_hazards), as the workbook's sheet begins."""
+    t = lambda key: messages.text(key, lang)  # noqa: E731
+    headers = [(t("col_district"), False), (t("col_street"), False), (t("col_station_name"), False),
+               (t("col_hazard_type"), False), (t("col_hazard_level"), False), (t("col_due_on"), False),
+               (t("prevention_days_overdue"), True)]
+    body = [[(messages.label("district", r["district"], lang), False, {}), (r["street"] or "", False, {}),
+             (r["station_name"] or r["station_id"], False, {}), (messages.label("hazard_type", r["hazard_type"], lang), False, {}),
+             (messages.label("hazard_level", r["level"], lang), False, {}), (r["due_on"].isoformat(), False, {}),
+             (messages.fmt_int(r["days_overdue"]), True, {})]
+            for r in week_rows(tables["prevention_overdue"], week).head(PREVENTION_ROWS).iter_rows(named=True)]
+    return _table(headers, body)
+
+
 def build_html(tables: dict[str, pl.DataFrame], summary: list[SummaryRow], info: ReportInfo,
                drawn: dict[str, go.Figure], lang: str = "zh") -> str:
     """The whole report as one HTML string (plotly.js inlined once); `drawn` is `draw(...)`."""
@@ -281,6 +303,9 @@ def build_html(tables: dict[str, pl.DataFrame], summary: list[SummaryRow], info:
         f'<section class="page"><h2>{_e(messages.text("section_build", lang))}</h2>',
         f'<div class="figure">{figs["fig-target"]}</div>' if "fig-target" in figs else "",
         "</section>",
+        f"<section><h2>{_e(messages.text('snap_section_prevention', lang, n=PREVENTION_ROWS))}</h2>",
+        prevention_table(tables, week, lang),
+        f"<p class=note>{_e(messages.text('snap_prevention_note', lang, per_week=_standard_per_week(tables, week)))}</p></section>",
         f"<section><h2>{_e(messages.text('snap_section_batches', lang))}</h2>{batches_table(info.batches, lang)}</section>",
         f"<footer>{_e(messages.text('snap_footer', lang, version=info.software, queries=query_names))}</footer>",
         "</body>\n</html>\n",

@@ -59,6 +59,11 @@ TABLES: tuple[TableSpec, ...] = (
     # Readiness is a state judged at the data's as-of date (the query takes no date):
     # the report says so next to the figure.
     TableSpec("stations_readiness_summary", "stations/readiness_summary", both_weeks=False),
+    # Prevention (事前预防): patrols against the standard, rectification on time, and the hazards
+    # overdue at each week's end
+    TableSpec("prevention_patrols", "prevention/patrols_per_station_week", both_weeks=True),
+    TableSpec("prevention_rectification", "prevention/rectification_on_time", both_weeks=True),
+    TableSpec("prevention_overdue", "prevention/overdue_hazards", both_weeks=True),
 )
 
 
@@ -157,6 +162,9 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "stations_in_service": ("snap_kpi_readiness_stations", "int"),
     "compliant": ("snap_kpi_compliant", "int"),
     "compliant_rate": ("kpi_compliant", "pct"),
+    "patrol_standard_met_rate": ("snap_kpi_patrol_standard_met", "pct"),
+    "hazard_on_time_rate": ("prevention_on_time_rate", "pct"),
+    "hazards_overdue": ("prevention_overdue", "int"),
 }
 
 
@@ -199,4 +207,23 @@ def summary_rows(tables: dict[str, pl.DataFrame], week: Week) -> list[SummaryRow
              for c in ("in_service", "opened_this_year", "target_count")]
     readiness = tables["stations_readiness_summary"].row(0, named=True)
     rows += [SummaryRow(c, _num(readiness[c]), None) for c in ("compliant_rate", "compliant", "stations_in_service")]
+    rows += prevention_rows(tables, week)
     return rows
+
+
+def prevention_rows(tables: dict[str, pl.DataFrame], week: Week) -> list[SummaryRow]:
+    """本周 / 上周 for prevention: the share of stations meeting the patrol standard, the share of
+    hazards due that were rectified on time, and the hazards overdue at the week's end."""
+    def met(w: Week) -> float | None:
+        frame = week_rows(tables["prevention_patrols"], w)
+        return _num(frame["meets_standard"].mean()) if frame.height else None
+
+    def on_time(w: Week) -> float | None:
+        return _num(week_rows(tables["prevention_rectification"], w).filter(pl.col("is_total"))["on_time_rate"][0])
+
+    def overdue(w: Week) -> float:
+        return float(week_rows(tables["prevention_overdue"], w).height)
+
+    return [SummaryRow("patrol_standard_met_rate", met(week), met(week.previous())),
+            SummaryRow("hazard_on_time_rate", on_time(week), on_time(week.previous())),
+            SummaryRow("hazards_overdue", overdue(week), overdue(week.previous()))]

@@ -170,6 +170,20 @@ def _stations(wb, fmt: _Formats, tables, lang: str) -> None:
                            (messages.label("station_type", r["station_type"], lang), fmt.text), (r["in_service"], fmt.int)])
 
 
+def _prevention(wb, fmt: _Formats, tables, week, lang: str) -> None:
+    """The hazards overdue at the week's end, oldest deadline first (prevention/overdue_hazards)."""
+    t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
+    ws = _sheet(wb, fmt, t("snap_sheet_prevention"),
+                [t("col_district"), t("col_street"), t("col_station_id"), t("col_station_name"), t("col_hazard_type"),
+                 t("col_hazard_level"), t("col_due_on"), t("prevention_days_overdue")], [12, 10, 10, 22, 22, 8, 12, 10])
+    for i, r in enumerate(week_rows(tables["prevention_overdue"], week).iter_rows(named=True), start=1):
+        _write_row(ws, i, [(messages.label("district", r["district"], lang), fmt.text), (r["street"] or "", fmt.text),
+                           (r["station_id"], fmt.text), (r["station_name"] or "", fmt.text),
+                           (messages.label("hazard_type", r["hazard_type"], lang), fmt.text),
+                           (messages.label("hazard_level", r["level"], lang), fmt.text),
+                           (r["due_on"], fmt.date), (r["days_overdue"], fmt.int)])
+
+
 def _about(wb, fmt: _Formats, info: ReportInfo, lang: str) -> None:
     t = lambda key, **kw: messages.text(key, lang, **kw)  # noqa: E731
     ws = wb.add_worksheet(t("snap_sheet_about"))
@@ -211,5 +225,6 @@ def write_workbook(path: Path, tables: dict[str, pl.DataFrame], summary: list[Su
     _trend(wb, fmt, tables, lang)
     _histogram(wb, fmt, tables, lang)
     _stations(wb, fmt, tables, lang)
+    _prevention(wb, fmt, tables, info.week, lang)
     _about(wb, fmt, info, lang)
     wb.close()

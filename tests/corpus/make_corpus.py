@@ -106,6 +106,65 @@ def main():
     ws.write_row(4, 0, ["JQ2", "火灾扑救", 45798.5, 45798.5006944444, 45798.5034722222, "YJ0002"])
     wb.close()
 
+    prevention()
+
+
+PATROL_H = ["巡查编号", "站点编号", "开始时间", "结束时间", "街道", "社区", "场所类型", "巡查场所数", "巡查人数",
+            "发现隐患数"]
+
+
+def patrol(n, start="2025-05-21 09:00", end="2025-05-21 11:00", places="12", staff="3", found="1"):
+    return [f"XC{n}", "YJ0001", start, end, "园岭", "百花", "三小场所", places, staff, found]
+
+
+def prevention():
+    """The prevention exports (patrols, hazards, outreach, the convenience desk) going wrong."""
+    # GB18030 with a title row, as saved from Excel: end before start, counts below zero, no id, a repeat
+    write("patrols_bad_rows.csv", "2025年5月安全巡查记录\r\n" + csv_text([
+        patrol(1), patrol(2),
+        patrol(3, end="2025-05-21 08:30"),        # end_before_start
+        patrol(4, places="-5"),                  # negative_places_visited
+        patrol(5, staff="-2"),                   # negative_staff_on_patrol
+        ["", "YJ0001", "2025-05-21 09:00", "", "园岭", "百花", "学校", "4", "2", "0"],  # missing_patrol_id
+        patrol(7, start="昨天上午"),               # bad_start_at
+        patrol(1),                               # duplicate_in_file
+    ], header=PATROL_H), "gb18030")
+
+    # xlsx with a title row: rectified before found, deadline before found, no date found
+    wb = xlsxwriter.Workbook(str(HERE / "hazards_bad_dates.xlsx"))
+    wb.set_properties({"created": dt.datetime(2025, 1, 1)})
+    ws = wb.add_worksheet("隐患台账")
+    ws.merge_range(0, 0, 0, 10, "2025年5月隐患台账")
+    ws.write_row(1, 0, ["隐患编号", "站点编号", "发现日期", "场所名称", "场所类型", "街道", "隐患类型", "隐患等级",
+                        "整改期限", "整改完成日期", "整改状态"])
+    rows = [
+        ["YH1", "YJ0001", "2025-05-01", "百花小店", "三小场所", "园岭", "电动自行车违规停放充电", "一般", "2025-05-08", "", "未整改"],
+        ["YH2", "YJ0001", "2025-05-02", "园岭新村", "出租屋/城中村", "园岭", "私拉乱接电线", "较大", "2025-05-16",
+         "2025-05-10", "已整改"],
+        ["YH3", "YJ0001", "2025-05-03", "某商场", "商超", "园岭", "消防通道堵塞", "一般", "2025-05-10", "2025-04-30", "已整改"],
+        ["YH4", "YJ0001", "2025-05-04", "某学校", "学校", "园岭", "燃气隐患", "重大", "2025-04-04", "", "未整改"],
+        ["YH5", "YJ0001", "", "某医院", "医院", "园岭", "消防设施损坏或过期", "一般", "2025-05-10", "", "未整改"],
+    ]
+    for i, r in enumerate(rows):
+        ws.write_row(2 + i, 0, r)
+    wb.close()
+
+    # English headers, UTF-8: participants and hours below zero
+    write("outreach_english.csv", csv_text([
+        ["HD1", "YJ0001", "2025-05-21", "drill", "fire", "40", "2"],
+        ["HD2", "YJ0001", "2025-05-22", "team training", "forest fire", "12", "3.5"],
+        ["HD3", "YJ0001", "2025-05-23", "door-to-door outreach", "fire", "-40", "2"],
+        ["HD4", "YJ0001", "2025-05-24", "drill", "earthquake", "40", "-1"],
+    ], header=["event id", "station id", "date", "kind", "discipline", "participants", "hours"]))
+
+    # GBK: a count below zero, no service
+    write("desk_services_bad_rows.csv", csv_text([
+        ["YJ0001", "2025-05-21 10:00", "短时充电", "3"],
+        ["YJ0001", "2025-05-21", "应急药品", "1"],
+        ["YJ0001", "2025-05-21 11:00", "紧急咨询", "-1"],
+        ["YJ0001", "2025-05-21 12:00", "", "2"],
+    ], header=["站点编号", "服务时间", "服务项目", "服务人次"]), "gbk")
+
 
 if __name__ == "__main__":
     main()

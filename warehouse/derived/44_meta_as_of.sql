@@ -6,7 +6,12 @@ select coalesce(
     greatest(
         (select max(call_at)::date from core.incidents),
         (select max(counted_on) from core.inventory_counts),
-        (select max(opened_on) from core.stations)
+        (select max(opened_on) from core.stations),
+        -- prevention (事前预防): the last patrol, hazard found or rectified, event and desk service
+        (select max(start_at)::date from core.patrols),
+        (select greatest(max(found_on), max(rectified_on)) from core.hazards),
+        (select max(held_on) from core.outreach_events),
+        (select max(served_at)::date from core.desk_services)
     ),
     current_date
 ) as as_of_date;

@@ -1,0 +1,24 @@
+-- title: 便民服务（按服务项目）
+-- title_en: Convenience desk services, by kind
+-- description: Per service of the stations' convenience desks (便民服务台: emergency medicine, short phone charging, urgent enquiries, ...): times served in the period, stations that served it, and times served per station per week among those stations. Default period: the 28 days to the as-of date.
+-- grain: one row per service
+-- param: start_date date
+-- param: end_date date
+-- param: districts text[]
+-- param: station_types text[]
+with bounds as (
+    select period_start($start_date, $end_date) as start_on, period_end($end_date) as end_on
+)
+select
+    b.start_on as start_date, b.end_on as end_date,
+    d.service,
+    cast(sum(d.service_count) as bigint) as times_served,
+    count(distinct d.station_id) as stations,
+    round(sum(d.service_count) / count(distinct d.station_id) / ((b.end_on - b.start_on + 1) / 7.0), 2)
+        as per_station_week
+from desk_services d cross join bounds b
+where d.served_on between b.start_on and b.end_on
+  and (len($districts) = 0 or list_contains($districts, d.district))
+  and (len($station_types) = 0 or list_contains($station_types, d.station_type))
+group by b.start_on, b.end_on, d.service
+order by times_served desc, d.service

@@ -1,0 +1,19 @@
+-- title: 逾期未整改隐患清单
+-- title_en: Overdue hazards
+-- description: Hazards still open on a day (default: the data's as-of date) whose rectification deadline (the register's, else the standard's days for the level) has passed: oldest deadline first, then by street and station, with the days overdue. A hazard the register calls rectified, with or without a date, is not listed.
+-- grain: one row per overdue hazard
+-- param: as_of date        (default: the data's as-of date)
+-- param: districts text[]
+-- param: station_types text[]
+with day as (select coalesce(cast($as_of as date), (select as_of_date from data_as_of)) as on_day)
+select
+    d.on_day as as_of,
+    h.hazard_id, h.district, h.street, h.community, h.station_id, h.station_name, h.station_type,
+    h.place, h.place_type, h.hazard_type, h.level, h.found_on, h.due_on,
+    d.on_day - h.due_on as days_overdue
+from hazards h cross join day d
+where h.due_on < d.on_day
+  and hazard_open_on(h.found_on, h.rectified_on, h.status, d.on_day)
+  and (len($districts) = 0 or list_contains($districts, h.district))
+  and (len($station_types) = 0 or list_contains($station_types, h.station_type))
+order by h.due_on, h.street, h.station_id, h.hazard_id

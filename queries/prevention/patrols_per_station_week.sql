@@ -1,0 +1,37 @@
+-- title: 每站每周巡查次数与标准
+-- title_en: Patrols per station-week against the standard
+-- description: Per station in service on the data's as-of date (within the chosen districts and station types): its safety patrols in the period (by start date), the weeks of the period it was open (days open / 7), patrols per week, the standard's minimum (emss/standard.toml [prevention] patrols_per_week) and whether it meets it. Default period: the 28 days to the as-of date. Stations furthest below the standard first.
+-- grain: one row per station
+-- param: start_date date
+-- param: end_date date
+-- param: districts text[]
+-- param: station_types text[]
+with bounds as (
+    select period_start($start_date, $end_date) as start_on, period_end($end_date) as end_on
+),
+standard as (select value as per_week from prevention_standard where measure = 'patrols_per_week'),
+open_stations as (
+    select s.station_id, s.station_name, s.station_type, s.district, street_name(s.street) as street,
+           greatest(0, least(b.end_on, coalesce(s.closed_on - 1, b.end_on)) - greatest(b.start_on, s.opened_on) + 1) as days_open
+    from stations_in_scope($districts, $station_types) s, bounds b
+),
+counts as (
+    select p.station_id, count(*) as patrols, cast(sum(p.places_visited) as bigint) as places_visited
+    from patrols p, bounds b
+    where p.patrol_date between b.start_on and b.end_on
+    group by p.station_id
+)
+select
+    b.start_on as start_date, b.end_on as end_date,
+    s.station_id, s.station_name, s.station_type, s.district, s.street,
+    coalesce(c.patrols, 0) as patrols,
+    coalesce(c.places_visited, 0) as places_visited,
+    round(s.days_open / 7.0, 2) as weeks_open,
+    round(coalesce(c.patrols, 0) / nullif(s.days_open / 7.0, 0), 2) as patrols_per_week,
+    st.per_week as standard_per_week,
+    coalesce(c.patrols, 0) / nullif(s.days_open / 7.0, 0) >= st.per_week as meets_standard
+from open_stations s
+cross join bounds b
+cross join standard st
+left join counts c using (station_id)
+order by patrols_per_week nulls first, s.station_id
