@@ -15,7 +15,7 @@ import queries
 from emss import profiles, settings
 from etl.explain import explain
 from etl.load import ingest
-from warehouse.connection import open_reader
+from warehouse.connection import copy_warehouse, open_reader
 
 REGISTRY = """站点编号,站点名称,站点类型,所属区,街道,建成日期,队员人数,是否林区站
 YJ0001,园岭站,社区服务站,福田区,园岭,2024-01-01,10,否
@@ -531,15 +531,13 @@ def test_every_prevention_rule_and_code_has_words_in_both_languages():
 # ---- the weekly snapshot ---------------------------------------------------------------------------
 
 def test_the_weekly_snapshot_has_a_prevention_section_drawn_from_the_named_queries(demo_warehouse, tmp_path):
-    import shutil
-
     import polars as pl
 
     from emss import messages, snapshot
     from emss.snapshot.tables import week_rows
 
     warehouse = tmp_path / "emss.duckdb"
-    shutil.copyfile(demo_warehouse, warehouse)  # the snapshot records its history in the warehouse
+    copy_warehouse(demo_warehouse, warehouse)  # the snapshot records its history in the warehouse
     taken = snapshot.take(warehouse, out_dir=tmp_path / "snapshots", pdf=False)
     week, folder = taken.week, taken.folder
     with open_reader(warehouse) as c:
