@@ -132,3 +132,13 @@ def test_the_page_shows_words_not_codes(pages, lang):
 def test_who_may_open_the_page():
     for code, role in roles.ROLES.items():
         assert role.pages.__contains__("prevention") == ("response" in role.pages), code
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overview_shows_the_same_two_figures_and_links_to_the_page(warehouse, expected, lang):
+    at = open_dashboard(None, **({"lang": "en"} if lang == "en" else {}))
+    shown = metrics(at)
+    assert shown[messages.text("prevention_kpi_on_time", lang)] == expected["rate"]
+    assert shown[messages.text("prevention_kpi_major_overdue", lang)] == f"{expected['serious_overdue']:,}"
+    links = [e.proto.label for e in at.get("page_link")]
+    assert messages.text("overview_prevention_link", lang) in links
