@@ -39,7 +39,8 @@ ROLES: dict[str, Role] = {r.code: r for r in (
          ("stations/register", "stations/station_profile", "stations/station_response", "stations/station_weekly",
           "stations/station_incidents", "stations/neighbours", "inventory/station_stock", "incidents/list",
           "incidents/timeline", "response/rules", "response/station_league",
-          "prevention/patrols_per_station_week", "prevention/overdue_hazards", "prevention/standard")),
+          "prevention/patrols_per_station_week", "prevention/overdue_hazards", "prevention/standard",
+          "prevention/station")),
     Role("analyst", "分析员", "Analyst", tuple(p for p in PAGES if p != "audit"), True, None),
     Role("admin", "管理员", "Administrator", PAGES, True, None),
 )}

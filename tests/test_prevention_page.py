@@ -142,3 +142,30 @@ def test_the_overview_shows_the_same_two_figures_and_links_to_the_page(warehouse
     assert shown[messages.text("prevention_kpi_major_overdue", lang)] == f"{expected['serious_overdue']:,}"
     links = [e.proto.label for e in at.get("page_link")]
     assert messages.text("overview_prevention_link", lang) in links
+
+
+def test_the_station_page_shows_its_own_prevention(warehouse, expected):
+    station = rows(warehouse, """select station_id, opened_on from stations where closed_on is null
+                                 order by station_id limit 1""")[0]
+    sid, as_of = station["station_id"], expected["as_of"]
+    start = as_of - dt.timedelta(days=27)
+    patrols = rows(warehouse, "select count(*) as n from patrols where station_id = ? and patrol_date between ? and ?",
+                   (sid, start, as_of))[0]["n"]
+    hazards = rows(warehouse, "select level, found_on, due_on, rectified_on, status from hazards where station_id = ?", (sid,))
+    still_open = [h for h in hazards if h["found_on"] <= as_of and (
+        (h["rectified_on"] is not None and h["rectified_on"] > as_of)
+        or (h["rectified_on"] is None and h["status"] != "rectified"))]
+    overdue = [h for h in still_open if h["due_on"] < as_of]
+    quarter = dt.date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    drills = rows(warehouse, """select count(*) as n from outreach_events where station_id = ? and kind = 'drill'
+                                and held_on between ? and ?""", (sid, quarter, as_of))[0]["n"]
+    at = open_dashboard("station", station=sid)
+    assert messages.text("section_station_prevention", "zh") in [s.value for s in at.subheader]
+    shown = metrics(at)
+    days = (as_of - max(start, station["opened_on"])).days + 1
+    assert shown[messages.text("prevention_patrols_per_week", "zh")] == f"{round(patrols / (days / 7), 2):,g} / 3"
+    assert shown[messages.text("station_open_hazards", "zh")] == f"{len(still_open):,}"
+    assert shown[messages.text("station_drills_quarter", "zh")] == f"{drills:,} / 1"
+    tile = next(m for m in at.metric if m.label == messages.text("station_open_hazards", "zh"))
+    assert messages.text("station_overdue_delta", "zh", n=f"{len(overdue):,}",
+                         serious=f"{sum(h['level'] == SERIOUS for h in overdue):,}") in str(tile.proto.delta)
