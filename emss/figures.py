@@ -609,7 +609,8 @@ def patrol_histogram(patrols: pl.DataFrame, lang: str) -> go.Figure:
     if standard is not None:
         fig.add_vline(x=standard, line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
                       annotation_text=messages.text("prevention_patrol_standard", lang) + f" {standard:g}",
-                      annotation_position="top right", annotation_font_color=TARGET_COLOUR)
+                      annotation_position="top right", annotation_font_color=TARGET_COLOUR,
+                      annotation_yanchor="bottom")  # above the plot, clear of the bars
     fig.update_layout(barmode="stack", bargap=0.05)
     fig.update_xaxes(title=messages.text("prevention_patrols_per_week", lang), rangemode="tozero")
     fig.update_yaxes(title=messages.text("axis_stations", lang))
