@@ -169,3 +169,18 @@ def test_the_station_page_shows_its_own_prevention(warehouse, expected):
     tile = next(m for m in at.metric if m.label == messages.text("station_open_hazards", "zh"))
     assert messages.text("station_overdue_delta", "zh", n=f"{len(overdue):,}",
                          serious=f"{sum(h['level'] == SERIOUS for h in overdue):,}") in str(tile.proto.delta)
+
+
+def test_the_tiles_follow_the_district_filter(warehouse, expected):
+    district = rows(warehouse, "select district, count(*) as n from hazards group by district order by n desc limit 1")[0]["district"]
+    as_of = expected["as_of"]
+    start = as_of - dt.timedelta(days=27)
+    hazards = rows(warehouse, "select level, found_on, due_on, rectified_on, status from hazards where district = ?", (district,))
+    due = [h for h in hazards if start <= h["due_on"] <= as_of]
+    on_time = sum(h["rectified_on"] is not None and h["rectified_on"] <= h["due_on"] for h in due)
+    serious = sum(h["level"] == SERIOUS and h["due_on"] < as_of and h["found_on"] <= as_of and (
+        (h["rectified_on"] is not None and h["rectified_on"] > as_of)
+        or (h["rectified_on"] is None and h["status"] != "rectified")) for h in hazards)
+    shown = metrics(open_dashboard("prevention", district=district))
+    assert shown[messages.text("prevention_kpi_on_time", "zh")] == (f"{on_time / len(due) * 100:.1f}%" if due else messages.DASH)
+    assert shown[messages.text("prevention_kpi_major_overdue", "zh")] == f"{serious:,}"
