@@ -41,6 +41,7 @@ PAGES = [
     ("stations", "stations.py", "page_stations"),
     ("station", "station.py", "page_station"),
     ("inventory", "inventory.py", "page_inventory"),
+    ("prevention", "prevention.py", "page_prevention"),
     ("map", "map.py", "page_map"),
     ("coverage", "coverage.py", "page_coverage"),
     ("quality", "quality.py", "page_quality"),

@@ -586,3 +586,123 @@ def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
                   height=230 + 46 * len(rows))
     fig.update_layout(margin={"t": 80 + 22 * len(marks)}, legend={"y": 1.0 + 0.09 * len(marks) + 0.02})
     return fig
+
+
+# ---- prevention (事前预防): queries/prevention/ ------------------------------------------------
+
+HAZARD_LEVELS = ("general", "major", "serious")
+LATE_COLOUR = "#ffb74d"
+UNDATED_COLOUR = "#90a4ae"
+
+
+def patrol_histogram(patrols: pl.DataFrame, lang: str) -> go.Figure:
+    """Stations by their patrols per week in the period, those meeting the standard apart, and the
+    standard as a line (prevention/patrols_per_station_week)."""
+    rows = [r for r in patrols.to_dicts() if r["patrols_per_week"] is not None]
+    standard = float(rows[0]["standard_per_week"]) if rows else None
+    fig = go.Figure()
+    for meets, key, colour in ((True, "prevention_meets_standard", WITHIN_COLOUR),
+                               (False, "prevention_below_standard", BEYOND_COLOUR)):
+        x = [float(r["patrols_per_week"]) for r in rows if bool(r["meets_standard"]) == meets]
+        fig.add_histogram(x=x, name=messages.text(key, lang), marker_color=colour, xbins={"size": 0.5},
+                          hovertemplate="%{x}: %{y}<extra></extra>")
+    if standard is not None:
+        fig.add_vline(x=standard, line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+                      annotation_text=messages.text("prevention_patrol_standard", lang) + f" {standard:g}",
+                      annotation_position="top right", annotation_font_color=TARGET_COLOUR,
+                      annotation_yanchor="bottom")  # above the plot, clear of the bars
+    fig.update_layout(barmode="stack", bargap=0.05)
+    fig.update_xaxes(title=messages.text("prevention_patrols_per_week", lang), rangemode="tozero")
+    fig.update_yaxes(title=messages.text("axis_stations", lang))
+    return _layout(fig, messages.text("chart_patrols_title", lang), height=340)
+
+
+def hazard_level_bars(rectification: pl.DataFrame, lang: str) -> go.Figure:
+    """Hazards due in the period by level: rectified on time, late, still open (overdue) and
+    rectified without a date (prevention/rectification_on_time, the level rows)."""
+    rows = [r for r in rectification.to_dicts() if not r["is_total"]]
+    rows.sort(key=lambda r: HAZARD_LEVELS.index(r["level"]) if r["level"] in HAZARD_LEVELS else len(HAZARD_LEVELS))
+    x = [literal(messages.label("hazard_level", r["level"], lang)) for r in rows]
+    fig = go.Figure()
+    for column, key, colour in (("on_time", "series_on_time", WITHIN_COLOUR), ("late", "series_late", LATE_COLOUR),
+                                ("overdue", "series_overdue", TARGET_COLOUR),
+                                ("undated", "series_undated", UNDATED_COLOUR)):
+        y = [int(r[column] or 0) for r in rows]
+        fig.add_bar(x=x, y=y, name=messages.text(key, lang), marker_color=colour,
+                    text=[f"{v:,}" if v else "" for v in y], textposition="inside")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title=messages.text("axis_hazards", lang), rangemode="tozero")
+    return _layout(fig, messages.text("chart_hazard_levels_title", lang), height=340)
+
+
+def outreach_bars(reach: pl.DataFrame, lang: str) -> go.Figure:
+    """People reached by outreach per 10,000 residents, by district (prevention/outreach_reach)."""
+    rows = reach.to_dicts()
+    x = [literal(messages.label("district", r["district"], lang)) for r in rows]
+    y = [None if r["reach_per_10k"] is None else float(r["reach_per_10k"]) for r in rows]
+    fig = go.Figure()
+    fig.add_bar(x=x, y=y, marker_color=OPENED_COLOUR, textposition="outside", hoverinfo="skip",
+                text=[messages.DASH if v is None else f"{v:,.1f}" for v in y])
+    fig.update_yaxes(title=messages.text("prevention_reach_per_10k", lang), rangemode="tozero")
+    fig.update_yaxes(range=[0, max([v for v in y if v is not None] + [1]) * 1.2])
+    return _layout(fig, messages.text("chart_outreach_title", lang), height=340)
+
+
+def drills_by_discipline_bars(drills: pl.DataFrame, lang: str) -> go.Figure:
+    """Drills per station in the year by station type, one bar per discipline
+    (prevention/drills_by_discipline)."""
+    rows = drills.to_dicts()
+    fig = go.Figure()
+    for discipline in dict.fromkeys(r["discipline"] for r in rows):
+        part = [r for r in rows if r["discipline"] == discipline]
+        y = [None if r["drills_per_station"] is None else float(r["drills_per_station"]) for r in part]
+        fig.add_bar(name=literal(messages.label("discipline", discipline, lang)),
+                    x=[literal(messages.label("station_type", r["station_type"], lang)) for r in part], y=y,
+                    text=[messages.DASH if v is None else f"{v:.2f}" for v in y], textposition="outside")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title=messages.text("axis_drills_per_station", lang), rangemode="tozero")
+    return _layout(fig, messages.text("chart_drills_title", lang), height=360)
+
+
+def training_bars(training: pl.DataFrame, lang: str) -> go.Figure:
+    """Training hours per staff member so far this year against the requirement to date, by station
+    type and discipline (prevention/training)."""
+    rows = training.to_dicts()
+    fig = go.Figure()
+    x = [[literal(messages.label("station_type", r["station_type"], lang)) for r in rows],
+         [literal(messages.label("discipline", r["discipline"], lang)) for r in rows]]
+    fig.add_bar(name=messages.text("series_hours_per_staff", lang), x=x, marker_color=OPENED_COLOUR,
+                y=[None if r["hours_per_staff"] is None else float(r["hours_per_staff"]) for r in rows])
+    fig.add_scatter(name=messages.text("series_hours_to_date", lang), x=x, mode="markers",
+                    marker={"symbol": "line-ew", "size": 26, "line": {"width": 3, "color": TARGET_COLOUR}},
+                    y=[None if r["standard_hours_to_date"] is None else float(r["standard_hours_to_date"]) for r in rows])
+    fig.update_yaxes(title=messages.text("prevention_training_hours", lang), rangemode="tozero")
+    return _layout(fig, messages.text("chart_training_title", lang), height=380)
+
+
+def desk_service_bars(services: pl.DataFrame, lang: str) -> go.Figure:
+    """Times served at the stations' convenience desks in the period, by service (prevention/desk_services)."""
+    rows = services.to_dicts()
+    y = [int(r["times_served"] or 0) for r in rows]
+    fig = go.Figure()
+    fig.add_bar(x=[literal(messages.label("desk_service", r["service"], lang)) for r in rows], y=y,
+                marker_color=OPENED_COLOUR, text=[f"{v:,}" for v in y], textposition="outside", hoverinfo="skip")
+    fig.update_yaxes(title=messages.text("prevention_services", lang), range=[0, max(y + [1]) * 1.2])
+    return _layout(fig, messages.text("chart_desk_title", lang), height=320)
+
+
+def payoff_scatter(payoff: pl.DataFrame, lang: str) -> go.Figure:
+    """Per street and quarter whose following quarter is over: patrols per 10,000 residents in the
+    quarter against fires per 10,000 residents in the next one, a colour per quarter (prevention/payoff)."""
+    rows = [r for r in payoff.to_dicts() if r["next_quarter_complete"]]
+    fig = go.Figure()
+    for quarter in sorted({(r["year"], r["quarter"]) for r in rows}):
+        part = [r for r in rows if (r["year"], r["quarter"]) == quarter]
+        fig.add_scatter(
+            x=[float(r["patrols_per_10k"] or 0) for r in part], y=[float(r["fires_next_quarter_per_10k"] or 0) for r in part],
+            mode="markers", name=messages.text("quarter_label", lang, year=quarter[0], quarter=quarter[1]),
+            customdata=[[literal(messages.label("district", r["district"], lang)), literal(r["street"])] for r in part],
+            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{x:.1f} · %{y:.2f}<extra></extra>", marker={"size": 8})
+    fig.update_xaxes(title=messages.text("prevention_patrol_intensity", lang), rangemode="tozero")
+    fig.update_yaxes(title=messages.text("prevention_fires_next_quarter", lang), rangemode="tozero")
+    return _layout(fig, messages.text("chart_payoff_title", lang), height=420)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PAGES = ("overview", "response", "incidents", "stations", "station", "inventory", "map", "coverage", "quality",
-         "snapshots", "workbench", "audit", "definitions")
+PAGES = ("overview", "response", "incidents", "stations", "station", "inventory", "prevention", "map", "coverage",
+         "quality", "snapshots", "workbench", "audit", "definitions")
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,14 @@ class Role:
 ROLES: dict[str, Role] = {r.code: r for r in (
     Role("leader", "领导", "Leadership", tuple(p for p in PAGES if p not in ("workbench", "audit")), True, None),
     Role("district", "区级", "District", ("overview", "response", "incidents", "stations", "station", "inventory",
-                                          "map", "coverage", "definitions"), False,
+                                          "prevention", "map", "coverage", "definitions"), False,
          ("coverage", "incidents", "inventory", "map", "meta", "overview", "prevention", "response", "stations")),
     Role("station", "站点", "Station", ("station", "incidents", "definitions"), False, ("meta",),
          ("stations/register", "stations/station_profile", "stations/station_response", "stations/station_weekly",
           "stations/station_incidents", "stations/neighbours", "inventory/station_stock", "incidents/list",
           "incidents/timeline", "response/rules", "response/station_league",
-          "prevention/patrols_per_station_week", "prevention/overdue_hazards", "prevention/standard")),
+          "prevention/patrols_per_station_week", "prevention/overdue_hazards", "prevention/standard",
+          "prevention/station")),
     Role("analyst", "分析员", "Analyst", tuple(p for p in PAGES if p != "audit"), True, None),
     Role("admin", "管理员", "Administrator", PAGES, True, None),
 )}

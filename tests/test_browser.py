@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -33,6 +34,7 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
     "incidents": '[data-testid="stDataFrame"]',
     "station": '[data-testid="stDeckGlJsonChart"] canvas',
     "inventory": '[data-testid="stMetric"]',
+    "prevention": '[data-testid="stMetric"]',
     "snapshots": '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stAlert"]',  # none taken yet: says so
     "workbench": '[data-testid="stDataFrame"]',
 }
@@ -595,7 +597,8 @@ def test_page_prints_whole_on_a4(server, browser, browser_warehouse, page_path, 
 
 # ---- the other pages' tiles: no label, value or sub-line cut with "…" at any width, in either language
 
-TILES = {"response": 8, "stations": 5, "inventory": 4, "quality": 5, "station": 10}  # page -> its tiles (at least)
+TILES = {"response": 8, "stations": 5, "inventory": 4, "quality": 5, "station": 14, "prevention": 4}  # page -> its tiles (at least)
+WORDS_CHECKED = {"prevention"}  # pages whose whole text is also searched for None / NaN here
 # Every element of a tile is measured: its label, its value (Streamlit 1.67 cuts those on a markdown
 # container inside the label or value element, see CUT_VALUES) and the sub-line under the value.
 CUT_TILES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -615,6 +618,10 @@ def test_tiles_are_never_cut(server, browser, page_path, lang):
     page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
     page.wait_for_timeout(2000)
     assert page.locator('[data-testid="stMetric"]').count() >= TILES[page_path]
+    assert page.locator('[data-testid="stException"]').count() == 0
+    if page_path in WORDS_CHECKED:  # what a reader sees: words and numbers, never a missing value's name
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert not re.search(r"\b(None|NaN|nan|null)\b", body), re.findall(r".{0,40}\b(?:None|NaN|nan|null)\b.{0,40}", body)
     cut = {}
     for width in (1024, 1366, 1440, 390):
         page.set_viewport_size({"width": width, "height": 900})

@@ -321,7 +321,7 @@ def test_response_page_names_the_worst_groups_as_text(app):
     assert any(plain.plotly(LINK) == s.rstrip(" *") for s in figures), figures  # a phase bar's label
 
 
-@pytest.mark.parametrize("page", [None, "stations", "map", "inventory", "quality", "coverage"])
+@pytest.mark.parametrize("page", [None, "stations", "map", "inventory", "prevention", "quality", "coverage"])
 def test_other_pages_show_the_data_as_text(app, page):
     at = app(page)
     _, figures = check_page(at)

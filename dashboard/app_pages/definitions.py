@@ -21,7 +21,7 @@ from dashboard import data, i18n, plain, response_text, sections
 from dashboard.filters import current
 from emss import settings
 
-QUERIES = ["response/rules"]
+QUERIES = ["response/rules", "prevention/standard"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,14 @@ DEFINITIONS = (
     Definition("inventory", "stale", ("inventory/count_freshness",)),
     Definition("coverage", "coverage", ("coverage/stations", "coverage/travel_samples", "coverage/incident_points")),
     Definition("coverage", "map", ("map/incident_hexes", "map/station_points")),
+    Definition("prevention", "patrols", ("prevention/patrols_per_station_week", "prevention/hazard_rate",
+                                         "prevention/standard", "prevention/station")),
+    Definition("prevention", "rectification", ("prevention/rectification_on_time", "prevention/overdue_hazards",
+                                               "prevention/station")),
+    Definition("prevention", "outreach", ("prevention/outreach_reach", "prevention/desk_services")),
+    Definition("prevention", "drills", ("prevention/drills", "prevention/drills_by_discipline", "prevention/training",
+                                       "prevention/station")),
+    Definition("prevention", "payoff", ("prevention/payoff",)),
     Definition("quality", "quality", ("quality/batches", "quality/rule_counts", "quality/reasons_by_month")),
     Definition("quality", "snapshot", ("snapshots/weeks", "snapshots/compare", "snapshots/kpi_history")),
 )
@@ -95,6 +103,9 @@ def numbers(lang: str) -> dict[str, dict[str, object]]:
     if forest:
         checks.append(i18n.text("def_check_forest", lang, items=_kit(forest, lang)))
     speed = dict(cover.fallback_speed_kmh).get("all")
+    prevention = {(r["measure"], r["key"]): f"{float(r['value']):g}"
+                  for r in data.run("prevention/standard").iter_rows(named=True)}
+    rectify = {level: prevention.get(("rectify_days", level), i18n.DASH) for level in ("general", "major", "serious")}
     return {
         "rate": {"target": target},
         "clock": {"rules": response_text.clock_caption(data.run("response/rules"), lang)},
@@ -113,6 +124,9 @@ def numbers(lang: str) -> dict[str, dict[str, object]]:
                      "min_station": cover.min_station_responses, "max_km": f"{cover.max_distance_m / 1000:g}",
                      "speed": f"{speed:g}" if speed is not None else i18n.DASH},
         "quality": {"grade": i18n.text("quality_grade_rule", lang)},
+        "patrols": {"per_week": prevention.get(("patrols_per_week", "all"), i18n.DASH)},
+        "rectification": rectify,
+        "drills": {"per_quarter": prevention.get(("drills_per_quarter", "all"), i18n.DASH)},
     }
 
 

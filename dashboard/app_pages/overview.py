@@ -3,7 +3,7 @@ is the 5-minute promise kept this week, is this year's build-out on pace, and wh
 Below it, the period's response figures and the build-out by station type.
 
 Named queries: response/weekly_trend, response/rules, stations/vs_target, stations/readiness_summary,
-overview/worsening, response/kpi.
+overview/worsening, response/kpi, prevention/rectification_on_time, prevention/overdue_hazards.
 """
 
 import datetime as dt
@@ -17,7 +17,7 @@ from dashboard.plain import md
 from emss import figures
 
 QUERIES = ["response/weekly_trend", "response/rules", "stations/vs_target", "stations/readiness_summary",
-           "overview/worsening", "response/kpi"]
+           "overview/worsening", "response/kpi", "prevention/rectification_on_time", "prevention/overdue_hazards"]
 TREND_WEEKS = 12   # the sparklines' weeks, this one included
 WORSE_SHOWN = 3    # items per dimension under "getting worse"
 
@@ -162,6 +162,21 @@ for col, dimension in zip(st.columns(3), ("district", "station_type", "station")
     if rows.height == 0:
         lines.append(i18n.t("worse_none", min=rules.min_incidents))
     col.markdown("  \n".join(lines))
+
+# ---- prevention: hazards rectified on time, serious hazards overdue (the Prevention page has the rest)
+st.subheader(i18n.t("section_overview_prevention"))
+rectified = data.run("prevention/rectification_on_time", **f.period).filter(pl.col("is_total"))
+rectified = rectified.row(0, named=True) if rectified.height else {}
+overdue = data.run("prevention/overdue_hazards", as_of=f.end, **f.scope)
+row = sections.tile_row()
+row.metric(i18n.t("prevention_kpi_on_time"), i18n.fmt_pct(rectified.get("on_time_rate")), border=True,
+           delta=i18n.t("prevention_kpi_on_time_count", on_time=i18n.fmt_int(rectified.get("on_time")),
+                        due=i18n.fmt_int(rectified.get("due"))),
+           delta_color="off", delta_arrow="off", help=i18n.t("prevention_kpi_on_time_help"))
+row.metric(i18n.t("prevention_kpi_major_overdue"), i18n.fmt_int(overdue.filter(pl.col("level") == "serious").height),
+           border=True, delta=i18n.t("prevention_kpi_all_overdue", n=i18n.fmt_int(overdue.height)),
+           delta_color="off", delta_arrow="off", help=i18n.t("prevention_kpi_major_overdue_help", date=i18n.fmt_date(f.end)))
+st.page_link("app_pages/prevention.py", label=i18n.t("overview_prevention_link"))
 
 # ---- arrival within 5 minutes over the period ----------------------------------------------
 st.subheader(i18n.t("section_response"))

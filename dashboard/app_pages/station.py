@@ -3,7 +3,8 @@ its latest count, its checks against the standard, and its responses. URL: `stat
 
 Named queries: stations/register, stations/station_profile, stations/neighbours,
 inventory/station_stock, stations/station_response, stations/station_weekly, stations/station_incidents,
-response/rules (the target line and the smallest sample worth judging).
+response/rules (the target line and the smallest sample worth judging), prevention/station,
+prevention/overdue_hazards.
 """
 
 from urllib.parse import urlencode
@@ -17,7 +18,8 @@ from emss import figures, tables
 from emss.tables import COUNT, DATE, DATETIME, DURATION, LINK, Column
 
 QUERIES = ["stations/register", "stations/station_profile", "stations/neighbours", "inventory/station_stock",
-           "stations/station_response", "stations/station_weekly", "stations/station_incidents", "response/rules"]
+           "stations/station_response", "stations/station_weekly", "stations/station_incidents", "response/rules",
+           "prevention/station", "prevention/overdue_hazards"]
 NEIGHBOURS = 5
 # which check of the standard each kind of shortfall belongs to
 SHORTFALL_CHECK = {"staff": "staff", "role": "roles", "vehicles": "vehicles", "duty": "duty",
@@ -40,6 +42,11 @@ def show(columns: list[Column], rows: pl.DataFrame | list[dict], name: str, key:
 def station_link(station_id: str, page: str = "station") -> str:
     """A link to a page for one station, carrying the current filters (a new tab starts from the URL)."""
     return f"{page}?" + urlencode({"station": station_id, **filters.to_query(f)})
+
+
+def number(x: object) -> str:
+    """A measure with up to two decimals (2.25, 3, 45.5), a dash when there is none."""
+    return i18n.DASH if x is None else f"{round(float(x), 2):,g}"
 
 
 # ---- which station ---------------------------------------------------------------------
@@ -205,6 +212,45 @@ else:
         Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
         Column(i18n.t("col_short"), lambda r: yes if r["is_short"] else ""),
     ], stock, f"{station_id}_{i18n.t('page_inventory')}", "station_stock")
+
+# ---- prevention: patrols against the standard, hazards, drills and training ---------------
+st.subheader(i18n.t("section_station_prevention"))
+prevention = data.one("prevention/station", station=station_id, start_date=f.start, end_date=f.end)
+if prevention:
+    meets = prevention["meets_patrol_standard"]
+    row = sections.tile_row()
+    row.metric(i18n.t("prevention_patrols_per_week"),
+               f"{number(prevention['patrols_per_week'])} / {number(prevention['standard_per_week'])}",
+               border=True, delta=i18n.t("station_patrols_delta", n=i18n.fmt_int(prevention["patrols"]),
+                                         verdict=i18n.t("prevention_meets_standard" if meets else "prevention_below_standard")
+                                         if meets is not None else i18n.DASH),
+               delta_color="off", delta_arrow="off", help=i18n.t("station_patrols_help"))
+    row.metric(i18n.t("station_open_hazards"), i18n.fmt_int(prevention["open_hazards"]), border=True,
+               delta=i18n.t("station_overdue_delta", n=i18n.fmt_int(prevention["overdue_hazards"]),
+                            serious=i18n.fmt_int(prevention["serious_overdue_hazards"])),
+               delta_color="off", delta_arrow="off", help=i18n.t("station_open_hazards_help", date=i18n.fmt_date(f.end)))
+    row.metric(i18n.t("station_drills_quarter"),
+               f"{i18n.fmt_int(prevention['drills_this_quarter'])} / {number(prevention['standard_per_quarter'])}",
+               border=True, delta=i18n.t("station_drills_year", n=i18n.fmt_int(prevention["drills_this_year"])),
+               delta_color="off", delta_arrow="off", help=i18n.t("station_drills_help"))
+    row.metric(i18n.t("prevention_training_hours"),
+               f"{number(prevention['training_hours_per_staff'])} / "
+               f"{number(prevention['standard_hours_to_date'])}",
+               border=True, delta=i18n.t("station_training_delta", staff=i18n.fmt_int(prevention["staff"])),
+               delta_color="off", delta_arrow="off", help=i18n.t("station_training_help"))
+    overdue = data.run("prevention/overdue_hazards", as_of=f.end, districts=[prevention["district"]],
+                       station_types=[prevention["station_type"]]).filter(pl.col("station_id") == station_id)
+    if overdue.height:
+        show([
+            Column(i18n.t("col_hazard_id"), "hazard_id"),
+            Column(i18n.t("col_hazard_level"), lambda r: i18n.label("hazard_level", r["level"])),
+            Column(i18n.t("col_due_on"), "due_on", DATE),
+            Column(i18n.t("prevention_days_overdue"), "days_overdue", COUNT),
+            Column(i18n.t("col_street"), lambda r: r["street"] or i18n.DASH),
+            Column(i18n.t("col_hazard_place"), lambda r: r["place"] or i18n.DASH),
+            Column(i18n.t("col_hazard_type"), lambda r: i18n.label("hazard_type", r["hazard_type"])),
+            Column(i18n.t("col_found_on"), "found_on", DATE),
+        ], overdue, f"{station_id}_{i18n.t('prevention_overdue')}", "station_overdue_hazards")
 
 # ---- responses ---------------------------------------------------------------------------
 st.subheader(i18n.t("section_station_response"))

@@ -1,0 +1,62 @@
+-- title: 单站事前预防
+-- title_en: One station's prevention work
+-- description: For one station: its safety patrols in the period (by start date) over the weeks it was open in the period against the standard's minimum per week (emss/standard.toml [prevention] patrols_per_week); the hazards it registered that are open on the period's last day, how many of them are past their deadline (overdue) and how many of those are serious (重大); its drills in the quarter of the period's last day up to that day and in that year, against the standard's minimum per quarter; and its team training in that year up to that day: staff-hours (hours × participants) over its staff, against the sum of the hours the standard requires of it in each discipline, pro rata to that day. No row for an unknown station, or none given.
+-- grain: one row
+-- param: station text       station_id
+-- param: start_date date
+-- param: end_date date
+with bounds as (
+    select period_start($start_date, $end_date) as start_on, period_end($end_date) as end_on
+),
+span as (
+    select b.*, cast(date_trunc('quarter', b.end_on) as date) as quarter_start, make_date(year(b.end_on), 1, 1) as year_start,
+           least(1.0, (b.end_on - make_date(year(b.end_on), 1, 1) + 1)
+                      / (make_date(year(b.end_on), 12, 31) - make_date(year(b.end_on), 1, 1) + 1)) as share_of_year
+    from bounds b
+),
+me as (
+    select s.station_id, s.station_name, s.station_type, s.district, s.is_forest, coalesce(s.staff_count, 0) as staff,
+           greatest(0, least(p.end_on, coalesce(s.closed_on - 1, p.end_on)) - greatest(p.start_on, s.opened_on) + 1) as days_open
+    from stations s, span p
+    where s.station_id = $station
+),
+standard as (
+    select (select value from prevention_standard where measure = 'patrols_per_week') as per_week,
+           (select value from prevention_standard where measure = 'drills_per_quarter') as per_quarter
+),
+required as (
+    select sum(r.value) as hours_per_year
+    from me cross join prevention_standard r
+    where r.measure = 'training_hours' or (r.measure = 'forest_training_hours' and me.is_forest)
+)
+select
+    p.start_on as start_date, p.end_on as end_date,
+    me.station_id, me.station_name, me.station_type, me.district,
+    (select count(*) from patrols x where x.station_id = me.station_id and x.patrol_date between p.start_on and p.end_on) as patrols,
+    round(me.days_open / 7.0, 2) as weeks_open,
+    round((select count(*) from patrols x where x.station_id = me.station_id and x.patrol_date between p.start_on and p.end_on)
+          / nullif(me.days_open / 7.0, 0), 2) as patrols_per_week,
+    st.per_week as standard_per_week,
+    (select count(*) from patrols x where x.station_id = me.station_id and x.patrol_date between p.start_on and p.end_on)
+        / nullif(me.days_open / 7.0, 0) >= st.per_week as meets_patrol_standard,
+    (select count(*) from hazards h where h.station_id = me.station_id
+        and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as open_hazards,
+    (select count(*) from hazards h where h.station_id = me.station_id and h.due_on < p.end_on
+        and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as overdue_hazards,
+    (select count(*) from hazards h where h.station_id = me.station_id and h.due_on < p.end_on and h.level = 'serious'
+        and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as serious_overdue_hazards,
+    p.quarter_start,
+    (select count(*) from outreach_events e where e.station_id = me.station_id and e.kind = 'drill'
+        and e.held_on between p.quarter_start and p.end_on) as drills_this_quarter,
+    (select count(*) from outreach_events e where e.station_id = me.station_id and e.kind = 'drill'
+        and e.held_on between p.year_start and p.end_on) as drills_this_year,
+    st.per_quarter as standard_per_quarter,
+    me.staff,
+    (select coalesce(sum(coalesce(e.hours, 0) * coalesce(e.participants, 0)), 0) from outreach_events e
+        where e.station_id = me.station_id and e.kind = 'team_training'
+          and e.held_on between p.year_start and p.end_on) as training_staff_hours,
+    round((select coalesce(sum(coalesce(e.hours, 0) * coalesce(e.participants, 0)), 0) from outreach_events e
+        where e.station_id = me.station_id and e.kind = 'team_training'
+          and e.held_on between p.year_start and p.end_on) / nullif(me.staff, 0), 2) as training_hours_per_staff,
+    round(rq.hours_per_year * p.share_of_year, 2) as standard_hours_to_date
+from me cross join span p cross join standard st cross join required rq
