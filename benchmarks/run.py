@@ -349,8 +349,14 @@ def main(argv: list[str] | None = None) -> int:
     blocks = ["## " + b.rstrip() + "\n" for b in blocks if not ("## " + b).startswith((marker, growth_title))]
     blocks = ["\n".join(line for line in b.splitlines() if not line.startswith("| incremental load at ")) + "\n"
               for b in blocks]  # a growth row written inside a size's table by an earlier version
-    by_size = sorted([*blocks, section], key=lambda b: int(b.split()[1].replace(",", "")))
-    text = head.rstrip() + "\n\n" + "\n".join(by_size) + "\n" + growth_section(history, growth_title)
+    def size(block: str) -> int | None:  # "## 1,000,000 incidents ..." -> 1000000; other sections None
+        word = block.split()[1].replace(",", "")
+        return int(word) if word.isdigit() else None
+
+    by_size = sorted([b for b in [*blocks, section] if size(b) is not None], key=size)
+    others = [b for b in blocks if size(b) is None]  # sections written by other scripts, kept as they are
+    text = (head.rstrip() + "\n\n" + "\n".join(by_size) + "\n" + growth_section(history, growth_title)
+            + "".join("\n" + b for b in others))
     out.write_text(text, encoding="utf-8")
     print(f"written to {out}")
     return 0
