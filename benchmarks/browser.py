@@ -2,6 +2,7 @@
 
     uv run python benchmarks/browser.py --warehouse data/emss.duckdb            # the full demo
     uv run python benchmarks/browser.py --warehouse W --repeat 1 --out quick.md
+    uv run python benchmarks/browser.py --warehouse W --project ../old --label before --project . --label after
 
 Against `emss serve` on the warehouse, in Debian's Chromium (headless, 1400 x 1000), each figure the
 median of --repeat runs: for every page, in a fresh tab, the seconds to its first figure, to settled
@@ -9,6 +10,10 @@ median of --repeat runs: for every page, in a fresh tab, the seconds to its firs
 seconds from a click to its result settled for the SQL box (run a statement), a sidebar filter
 (choose a district) and the coverage page's what-if (add a station at the top hot spot). Figures go
 to benchmarks/RESULTS.md (a section of their own) or --out.
+
+With --project given more than once, each checkout's dashboard is served on the same warehouse and
+they are measured in turn, run by run (page by page, then the clicks), so that what else the machine
+is doing weighs on each alike; each gets its own table, named by its --label.
 """
 
 from __future__ import annotations
@@ -140,32 +145,46 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", default=str(ROOT / "data" / "emss.duckdb"))
-    parser.add_argument("--project", default=str(ROOT), help="the checkout whose dashboard is served")
+    parser.add_argument("--project", action="append",
+                        help="the checkout whose dashboard is served (default: this one); more than once: measured in turn")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--label", default="", help="a name for this run in the table (e.g. before, after)")
+    parser.add_argument("--label", action="append", default=[],
+                        help="a name for this run in the table (e.g. before, after), one per --project")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     args = parser.parse_args(argv)
-    proc, base = serve(Path(args.warehouse), Path(args.project))
+    projects = args.project or [str(ROOT)]
+    labels = args.label + [""] * (len(projects) - len(args.label))
+    servers = []
     try:
+        for project in projects:
+            servers.append(serve(Path(args.warehouse), Path(project)))
+        bases = [base for _, base in servers]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            open_page(browser, base, "")  # the server's first run warms its caches once
-            pages = {path: [open_page(browser, base, path) for _ in range(args.repeat)] for path in PAGES}
-            actions = [clicks(browser, base) for _ in range(args.repeat)]
+            for base in bases:
+                open_page(browser, base, "")  # the server's first run warms its caches once
+            pages = [{path: [] for path in PAGES} for _ in bases]
+            for path in PAGES:
+                for _ in range(args.repeat):
+                    for runs, base in zip(pages, bases):
+                        runs[path].append(open_page(browser, base, path))
+            actions = [[] for _ in bases]
+            for _ in range(args.repeat):
+                for runs, base in zip(actions, bases):
+                    runs.append(clicks(browser, base))
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    med = lambda runs, key: statistics.median(r[key] for r in runs)  # noqa: E731
-    lines = [f"### {args.label or 'run'}: {Path(args.warehouse).name}, {dt.date.today().isoformat()}", "",
-             f"`uv run python benchmarks/browser.py --warehouse {Path(args.warehouse).name} --repeat {args.repeat}` "
-             f"on {platform.machine()} ({os.cpu_count()} cores), headless Chromium 1400 x 1000, medians of {args.repeat}.", "",
-             "| page | first figure | settled | received |", "| --- | --- | --- | --- |"]
-    for path, runs in pages.items():
-        lines.append(f"| {path or 'overview'} | {med(runs, 'first_s'):.2f} s | {med(runs, 'settled_s'):.2f} s | "
-                     f"{med(runs, 'received_mb'):.2f} MB |")
-    lines += ["", "| click | to its result, settled |", "| --- | --- |"]
-    lines += [f"| {k} | {med(actions, k):.2f} s |" for k in actions[0]]
+        for proc, _ in servers:
+            proc.terminate()
+            proc.wait(timeout=20)
+    command = f"uv run python benchmarks/browser.py --warehouse {Path(args.warehouse).name} --repeat {args.repeat}"
+    together = ""
+    if len(projects) > 1:
+        command += "".join(f" --project <{label or 'checkout'}> --label {label}" for label in labels)
+        together = f", {' and '.join(label or 'run' for label in labels)} measured in turn"
+    lines = []
+    for label, page_runs, action_runs in zip(labels, pages, actions):
+        lines += table(label, Path(args.warehouse).name, command, args.repeat, together, page_runs, action_runs)
     print("\n".join(lines))
     out = Path(args.out)
     text = out.read_text(encoding="utf-8") if out.exists() else ""
@@ -173,9 +192,25 @@ def main(argv: list[str] | None = None) -> int:
         text = text.rstrip("\n") + f"\n\n{SECTION}\n\nWhat a person waits for (benchmarks/browser.py).\n"
     head, _, rest = text.partition(SECTION)
     section, sep, after = rest.partition("\n## ")
-    text = head + SECTION + section.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + (sep + after if sep else "")
+    text = head + SECTION + section.rstrip("\n") + "\n\n" + "\n".join(lines).rstrip("\n") + "\n" + (sep + after if sep else "")
     out.write_text(text, encoding="utf-8")
     return 0
+
+
+def table(label: str, warehouse: str, command: str, repeat: int, together: str, pages: dict[str, list[dict]],
+          actions: list[dict]) -> list[str]:
+    """One checkout's figures as a block of RESULTS.md: its pages, then its clicks."""
+    med = lambda runs, key: statistics.median(r[key] for r in runs)  # noqa: E731
+    lines = [f"### {label or 'run'}: {warehouse}, {dt.date.today().isoformat()}", "",
+             f"`{command}` on {platform.machine()} ({os.cpu_count()} cores), headless Chromium 1400 x 1000, "
+             f"medians of {repeat}{together}.", "",
+             "| page | first figure | settled | received |", "| --- | --- | --- | --- |"]
+    for path, runs in pages.items():
+        lines.append(f"| {path or 'overview'} | {med(runs, 'first_s'):.2f} s | {med(runs, 'settled_s'):.2f} s | "
+                     f"{med(runs, 'received_mb'):.2f} MB |")
+    lines += ["", "| click | to its result, settled |", "| --- | --- |"]
+    lines += [f"| {k} | {med(actions, k):.2f} s |" for k in actions[0]]
+    return lines + [""]
 
 
 if __name__ == "__main__":

@@ -4,14 +4,16 @@ Station names, districts, streets, host venues, addresses, incident numbers, inc
 item names and categories, and an export's file name carry markdown, Streamlit-markdown and
 HTML payloads that would fetch an image or show a link if rendered. The warehouse is built
 the real way (export files -> etl.load.ingest). AppTest checks every element that Streamlit
-renders as markdown, every Plotly figure and every pydeck tooltip on the pages that show those
-values; one real-browser test checks that nothing is ever fetched from the payloads' address
-and that no link or image pointing there reaches the page.
+renders as markdown, every HTML element (the tables' printed copies), every Plotly figure and
+every pydeck tooltip on the pages that show those values; one real-browser test checks that
+nothing is ever fetched from the payloads' address and that no link or image pointing there
+reaches the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shutil
@@ -119,6 +121,9 @@ def hostile_warehouse(tmp_path_factory) -> Path:
 # ---- what the pages hand to the browser -------------------------------------------------
 
 PLAIN_ELEMENTS = {"code", "text", "json", "exception"}  # Streamlit shows these bodies as text
+HTML_ELEMENTS = {"html"}  # bodies the browser reads as HTML (checked by assert_html_literal)
+# the only tags a printed copy's HTML may hold (dashboard/printing.py): its own, without attributes from the data
+PRINT_TAGS = re.compile(r'</?(table|thead|tbody|tr|th|td)>|<table class="emss-print">|<p class="emss-print-note">|</p>')
 
 
 def _walk(node):
@@ -139,7 +144,7 @@ def markdown_texts(at: AppTest) -> list[tuple[str, str]]:
     out = []
     for node in _walk(at._tree):
         kind, proto = getattr(node, "type", None), getattr(node, "proto", None)
-        if proto is None or kind in PLAIN_ELEMENTS:
+        if proto is None or kind in PLAIN_ELEMENTS | HTML_ELEMENTS:
             continue
         for field in ("body", "label", "help", "delta"):
             value = getattr(proto, field, None)
@@ -204,6 +209,21 @@ def assert_plotly_literal(at: AppTest) -> list[str]:
     return held
 
 
+def html_bodies(at: AppTest) -> list[str]:
+    """The bodies of the page's HTML elements that hold a payload (the print stylesheet and script do not)."""
+    return [n.proto.body for n in _nodes(at, "html") if has_payload(n.proto.body)]
+
+
+def assert_html_literal(at: AppTest) -> list[str]:
+    """Every HTML body holding a payload holds it escaped only: once the printed copy's own tags are taken
+    out, no `<` or `>` is left. Returns those bodies."""
+    held = html_bodies(at)
+    for body in held:
+        rest = PRINT_TAGS.sub("", body)
+        assert "<" not in rest and ">" not in rest, body
+    return held
+
+
 def assert_tooltips_are_text(at: AppTest) -> int:
     decks = _nodes(at, "deck_gl_json_chart")
     for node in decks:
@@ -217,6 +237,7 @@ def check_page(at: AppTest, extra: tuple[str, ...] = ()) -> tuple[list[str], lis
     markdown texts and the Plotly strings that hold a payload."""
     assert not at.exception, [e.value for e in at.exception]
     assert_tooltips_are_text(at)
+    assert_html_literal(at)
     return assert_markdown_literal(at, extra), assert_plotly_literal(at)
 
 
@@ -280,6 +301,18 @@ def test_station_page_shows_the_registry_as_text(app, sid):
     # where text is text already, the name is as written: the station picker and the map's data
     assert f"{sid} {s['name']}" in at.selectbox(key="station_pick").options
     assert s["name"] in [r.get("tip_title") for r in deck_records(at)]
+
+
+def test_printed_tables_show_the_registry_as_text(app):
+    """The static copy a table prints (dashboard/printing.py: one HTML element per table) holds every value
+    escaped, and read back, each cell is the value as written."""
+    s = _station("YJ9001")
+    at = app("station", station="YJ9001")
+    bodies = assert_html_literal(at)
+    assert bodies, "the station's tables have printed copies"
+    cells = {html.unescape(c) for body in bodies for c in re.findall(r"<t[hd]>(.*?)</t[hd]>", body)}
+    for part in ("name", "type", "district", "street", "host_venue"):
+        assert s[part] in cells, (part, s[part])
 
 
 @pytest.mark.parametrize("asked", [LINK, IMG, HTML_IMG, f"[请重新登录](http://{TRAP}/login)"])
@@ -394,7 +427,11 @@ def test_no_payload_reaches_the_browser(hostile_server):
             assert not trapped, (path, trapped)
             text = page.locator("body").inner_text().replace("\u2060", "")
             assert shown in text, (path, shown)  # as written, with nothing of it taken as markup
-            if path.startswith("station?station=YJ9001"):  # the station's own dot sits in the map's middle
+            if path.startswith("station?station=YJ9001"):
+                # the tables' printed copies (hidden on screen) hold the name as written, too
+                printed = page.locator("table.emss-print").all_text_contents()
+                assert any("站" + IMG in t for t in printed), printed
+                # the station's own dot sits in the map's middle
                 canvas = page.locator(deck).first
                 canvas.scroll_into_view_if_needed()
                 box = canvas.bounding_box()

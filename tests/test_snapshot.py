@@ -392,6 +392,36 @@ def test_snapshots_page_lists_compares_and_offers_the_pack(taken, warehouse, inc
     assert any(week_b.label in c.value for c in at.caption if "emss snapshot --week" in c.value)
 
 
+
+def _compared_by_default(warehouse: Path, monkeypatch) -> tuple[tuple[str, int], tuple[str, int], list[str]]:
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/snapshots.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.selectbox(key="snapshots_a").value, at.selectbox(key="snapshots_b").value, list(at.dataframe[1].value.columns)
+
+
+def test_snapshots_page_compares_a_week_with_the_one_before_by_default(demo_warehouse, tmp_path, monkeypatch):
+    """Never a week with itself: the newest week against the week before; while only one week is stored,
+    its latest revision against the one before."""
+    weeks = [r["week"] for r in plain_rows(demo_warehouse, "select distinct week from meta.snapshots order by week desc")]
+    a, b, columns = _compared_by_default(demo_warehouse, monkeypatch)
+    assert (a, b) == ((weeks[0], 1), (weeks[1], 1))
+    assert columns[2:4] == [f"{weeks[0]} (r1)", f"{weeks[1]} (r1)"]
+
+    one_week = tmp_path / "emss.duckdb"  # the newest week only, revised once: its rows again as revision 2
+    shutil.copyfile(demo_warehouse, one_week)
+    con = duckdb.connect(str(one_week))
+    try:
+        con.execute("delete from meta.snapshots where week <> ?", [weeks[0]])
+        con.execute("insert into meta.snapshots select * replace (2 as revision, value + 1 as value)"
+                    " from meta.snapshots where week = ?", [weeks[0]])
+    finally:
+        con.close()
+    a, b, columns = _compared_by_default(one_week, monkeypatch)
+    assert (a, b) == ((weeks[0], 2), (weeks[0], 1))
+    assert columns[2:4] == [f"{weeks[0]} (r2)", f"{weeks[0]} (r1)"]
+
 # ---- the CLI --------------------------------------------------------------------------------------
 
 def emss(*args):

@@ -23,7 +23,7 @@ from conftest import open_dashboard
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from dashboard import export, filters, i18n, response_text
+from dashboard import export, filters, i18n, printing, response_text
 from emss import tables
 from emss.tables import COUNT, DATE, DATETIME, DURATION, LINK, NUMBER, POPULATION, RATE, TEXT, Column
 
@@ -104,6 +104,20 @@ def test_csv_carries_numbers_dates_and_times_as_a_spreadsheet_reads_them():
         "2026-11-02 14:03:05,2026-11-02,301,0.575,4476600",
     ]
 
+
+
+def test_the_printed_copy_is_the_formatter_s_text_escaped_and_capped():
+    """dashboard/printing.py: the static table a page prints instead of the grid."""
+    table = tables.build([{"name": f"站<{i}>", "s": 301.0 + i, "rate": None, "u": "/incidents?x=1" if i else None}
+                          for i in range(5)],
+                         [Column("站点 & 名称", "name"), Column("响应", "s", DURATION), Column("到场率", "rate", RATE),
+                          Column("警情", "u", LINK, link_text="查看")], "zh")
+    out = printing.printed_html(table, max_rows=3)
+    assert out.startswith('<table class="emss-print"><thead><tr><th>站点 &amp; 名称</th><th>响应</th>')
+    rows = re.findall(r"<tr>(.*?)</tr>", out)[1:]
+    assert rows == [f"<td>站&lt;{i}&gt;</td><td>5:0{i + 1}</td><td>—</td><td>{'查看' if i else '—'}</td>" for i in range(3)]
+    assert out.endswith(f'<p class="emss-print-note">{i18n.text("print_rows_left_out", "zh", shown=3, n=2)}</p>')
+    assert "emss-print-note" not in printing.printed_html(table)  # all rows printed: nothing said
 
 # ---- labels --------------------------------------------------------------------------------------
 

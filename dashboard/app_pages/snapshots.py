@@ -51,8 +51,10 @@ for r in weeks.filter(pl.col("is_latest") & (pl.col("revisions") > 1)).iter_rows
 
 # ---- two weeks side by side ------------------------------------------------------
 st.subheader(i18n.t("snapshots_compare"))
-options = [(r["week"], r["revision"]) for r in weeks.iter_rows(named=True)]
-older = next((i for i, (w, _) in enumerate(options) if w != options[0][0]), 0)
+options = [(r["week"], r["revision"]) for r in weeks.iter_rows(named=True)]  # newest week first, its latest revision first
+# Compared by default: the newest week with the week before it (its latest revision); while only one week
+# is stored, its latest revision with the one before. A week against itself only when nothing else is stored.
+older = next((i for i, (w, _) in enumerate(options) if w != options[0][0]), min(1, len(options) - 1))
 
 
 def option_label(option: tuple[str, int]) -> str:
