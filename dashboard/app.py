@@ -55,7 +55,8 @@ allowed = [p for p in PAGES if (scope.may_open(p[0]) if scope else p[0] != "audi
 # No page icons either: the active page's icon becomes the favicon, fetched from a CDN.
 home = ROLES[scope.role].pages[0] if scope else "overview"  # a station's captain starts on their station
 page = st.navigation([st.Page(PAGES_DIR / file, title=i18n.t(title), url_path=path, default=path == home)
-                      for path, file, title in allowed])
+                      for path, file, title in allowed],
+                     expanded=True)  # every page a role may open is listed, none behind "View more"
 
 signin.sidebar()
 current = filters.sidebar(data_range)

@@ -590,6 +590,8 @@ def test_page_prints_whole_on_a4(server, browser, browser_warehouse, page_path, 
     outside = _words_outside(pdf)
     assert not outside, f"printed beyond the paper's width: {outside[:10]}"
     fills = _page_fill(pdf)
+    if os.environ.get("EMSS_SCREENSHOTS"):
+        shutil.copyfile(pdf, Path(os.environ["EMSS_SCREENSHOTS"]) / f"{page_path or 'overview'}-a4.pdf")
     print(f"{page_path or 'overview'}: {len(fills)} pages, filled {[round(f, 2) for f in fills]}, "
           f"{sum(map(len, grids))} headers in {len(grids)} tables")
     assert all(f >= MIN_FILL for f in fills[:-1]), f"a printed page more than half empty: {[round(f, 2) for f in fills]}"

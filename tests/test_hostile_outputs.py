@@ -272,8 +272,10 @@ def test_snapshot_workbook_holds_payloads_as_quoted_text(hostile_snapshot, loade
 
 
 def test_snapshot_tables_csv_are_quoted(hostile_snapshot, loaded_payloads):
+    from emss.snapshot.tables import TABLES
+
     files = sorted((hostile_snapshot / "tables").glob("*.csv"))
-    assert len(files) == 8
+    assert {f.stem for f in files} == {t.stem for t in TABLES}   # every table of the pack, and nothing else
     for path in files:
         data = path.read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), f"{path.name}: no BOM"

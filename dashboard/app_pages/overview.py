@@ -163,21 +163,6 @@ for col, dimension in zip(st.columns(3), ("district", "station_type", "station")
         lines.append(i18n.t("worse_none", min=rules.min_incidents))
     col.markdown("  \n".join(lines))
 
-# ---- prevention: hazards rectified on time, serious hazards overdue (the Prevention page has the rest)
-st.subheader(i18n.t("section_overview_prevention"))
-rectified = data.run("prevention/rectification_on_time", **f.period).filter(pl.col("is_total"))
-rectified = rectified.row(0, named=True) if rectified.height else {}
-overdue = data.run("prevention/overdue_hazards", as_of=f.end, **f.scope)
-row = sections.tile_row()
-row.metric(i18n.t("prevention_kpi_on_time"), i18n.fmt_pct(rectified.get("on_time_rate")), border=True,
-           delta=i18n.t("prevention_kpi_on_time_count", on_time=i18n.fmt_int(rectified.get("on_time")),
-                        due=i18n.fmt_int(rectified.get("due"))),
-           delta_color="off", delta_arrow="off", help=i18n.t("prevention_kpi_on_time_help"))
-row.metric(i18n.t("prevention_kpi_major_overdue"), i18n.fmt_int(overdue.filter(pl.col("level") == "serious").height),
-           border=True, delta=i18n.t("prevention_kpi_all_overdue", n=i18n.fmt_int(overdue.height)),
-           delta_color="off", delta_arrow="off", help=i18n.t("prevention_kpi_major_overdue_help", date=i18n.fmt_date(f.end)))
-st.page_link("app_pages/prevention.py", label=i18n.t("overview_prevention_link"))
-
 # ---- arrival within 5 minutes over the period ----------------------------------------------
 st.subheader(i18n.t("section_response"))
 kpi = data.one("response/kpi", **f.period)
@@ -203,3 +188,18 @@ else:
     st.plotly_chart(figures.target_bars(vs_target, lang), key="overview_target_bars")
     st.dataframe(sections.build_table(vs_target, lang), hide_index=True, key="overview_target_table")
     printing.table_for_print(sections.build_outline(vs_target, lang), "overview_target_table")  # the grid prints only what is in view
+
+# ---- prevention: hazards rectified on time, serious hazards overdue (the Prevention page has the rest)
+st.subheader(i18n.t("section_overview_prevention"))
+rectified = data.run("prevention/rectification_on_time", **f.period).filter(pl.col("is_total"))
+rectified = rectified.row(0, named=True) if rectified.height else {}
+overdue = data.run("prevention/overdue_hazards", as_of=f.end, **f.scope)
+row = sections.tile_row()
+row.metric(i18n.t("prevention_kpi_on_time"), i18n.fmt_pct(rectified.get("on_time_rate")), border=True,
+           delta=i18n.t("prevention_kpi_on_time_count", on_time=i18n.fmt_int(rectified.get("on_time")),
+                        due=i18n.fmt_int(rectified.get("due"))),
+           delta_color="off", delta_arrow="off", help=i18n.t("prevention_kpi_on_time_help"))
+row.metric(i18n.t("prevention_kpi_major_overdue"), i18n.fmt_int(overdue.filter(pl.col("level") == "serious").height),
+           border=True, delta=i18n.t("prevention_kpi_all_overdue", n=i18n.fmt_int(overdue.height)),
+           delta_color="off", delta_arrow="off", help=i18n.t("prevention_kpi_major_overdue_help", date=i18n.fmt_date(f.end)))
+st.page_link("app_pages/prevention.py", label=i18n.t("overview_prevention_link"))
