@@ -152,11 +152,10 @@ def append(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list
     _record(con, table, _write(con, table, by_name, params), [])
 
 
-def _files(con: duckdb.DuckDBPyConnection, table: str, parts: list[str] | None = None) -> list[str]:
-    """The files of `table` in this version (of `parts` only, if given), relative to the parts folder."""
-    return [f for (f,) in con.execute(
-        "select file from meta.parts where table_name = ? and part <> ? and (? is null or part in (select unnest(?)))",
-        [table, SCHEMA_PART, parts, parts or []]).fetchall()]
+def _files(con: duckdb.DuckDBPyConnection, table: str, parts: list[str]) -> list[str]:
+    """The files of `table` in `parts` in this version, relative to the parts folder."""
+    return [f for (f,) in con.execute("select file from meta.parts where table_name = ? and part in (select unnest(?))",
+                                      [table, parts]).fetchall()]
 
 
 def _read(con: duckdb.DuckDBPyConnection, files: list[str]) -> str:
