@@ -258,3 +258,33 @@ def test_a_load_killed_at_ten_points_leaves_every_figure_and_reader_whole(demo_w
            for s in seen if s not in (before, after)]
     assert seen and not odd, f"{len(odd)} of {len(seen)} reads mixed versions: {odd[:3]}"
     assert figures(warehouse) == after
+
+
+def test_a_month_left_in_too_many_files_is_written_again_whole(demo_warehouse, demo_exports, tmp_path, monkeypatch):
+    """Each load adds files to the months it touches; past MAX_FILES a month is written again, in
+    order, as few files as its rows need, with the same rows."""
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    export, months = weekly_export(demo_exports, tmp_path / "出警记录_本周.csv")
+    monkeypatch.setattr(partitions, "MAX_FILES", 1)
+    ingest([export], warehouse)
+    con = open_reader(warehouse)
+    try:
+        for table in ("core.responses", "marts.incidents", "marts.responses"):
+            for month in months:
+                files, rows = con.execute("select count(*), sum(rows) from meta.parts where table_name = ? and part = ?",
+                                          [table, month]).fetchall()[0]
+                counted = con.execute(f"select count(*) from {table} where strftime(call_at, '%Y-%m') = ?",
+                                      [month]).fetchall()[0][0]
+                assert rows == counted and files == -(-counted // partitions.FILE_ROWS), (table, month, files)
+    finally:
+        con.close()
+    assert figures(warehouse) == figures_after_plain_load(demo_warehouse, export, tmp_path)
+
+
+def figures_after_plain_load(demo_warehouse: Path, export: Path, tmp_path: Path) -> list:
+    """The same load with the default number of files per month."""
+    plain = tmp_path / "plain.duckdb"
+    copy_warehouse(demo_warehouse, plain)
+    ingest([export], plain)
+    return figures(plain)
