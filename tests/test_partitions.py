@@ -4,6 +4,7 @@ removed only when no reader can still be reading them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from pathlib import Path
@@ -288,3 +289,27 @@ def figures_after_plain_load(demo_warehouse: Path, export: Path, tmp_path: Path)
     copy_warehouse(demo_warehouse, plain)
     ingest([export], plain)
     return figures(plain)
+
+
+def test_a_period_reads_only_the_stored_row_groups_of_its_months(demo_warehouse):
+    """The default period's bounds are constants when a query is planned (the as-of date is written
+    into the warehouse as a value), so the scan skips the files of other months."""
+    con = open_reader(demo_warehouse)
+    try:
+        as_of, days = con.execute("""select (select as_of_date from meta.as_of),
+                                            (select cast(value as integer) from meta.response_rules
+                                             where rule = 'period' and key = 'default_days')""").fetchall()[0]
+        # the macros give the tables' values
+        assert con.execute("select period_end(null), period_start(null, null)").fetchall()[0] == (
+            as_of, as_of - dt.timedelta(days=days - 1))
+        total = con.execute("select count(*) from parquet_metadata(getvariable('parts_marts_incidents'))"
+                            " where column_id = 0").fetchall()[0][0]
+        plan = con.execute("explain analyze select count(*) from incidents_in(null, null, [], [])").fetchall()[0][1]
+        scanned = [int(line.split(":")[1].split("/")[0]) for line in plan.splitlines() if "Row Groups Scanned" in line
+                   for line in [line.strip("│ ")]]
+        in_period = con.execute("""select count(distinct (file_name, row_group_id)) from parquet_metadata(getvariable('parts_marts_incidents'))
+                                   where path_in_schema = 'call_date' and stats_max_value::date >= ? and stats_min_value::date <= ?""",
+                                [as_of - dt.timedelta(days=days - 1), as_of]).fetchall()[0][0]
+        assert total > 10 and scanned == [in_period] and in_period < total / 4
+    finally:
+        con.close()

@@ -8,6 +8,7 @@ The SQL files are the definition; this module only runs them in order.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -344,12 +345,27 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
                 _build_in_steps(con, responses)
             else:
                 _run_files(con, DERIVED_DIR)
-            return
-        _scope_touched(con)
-        for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
-            _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
+        else:
+            _scope_touched(con)
+            for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
+                _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
     finally:
         con.execute("RESET preserve_insertion_order")
+    _pin_period(con)
+
+
+def _pin_period(con: duckdb.DuckDBPyConnection) -> None:
+    """Write this version's as-of date and default period length into `main.as_of_date()` and
+    `main.default_period_days()` as constants (44_meta_as_of.sql defines them by their tables).
+
+    The period macros (50_views.sql) read them: with constants there, a period's bounds are known
+    when a query is planned, so DuckDB skips every stored row group outside the period; a subquery
+    there would make every page read all of history. Both values are typed (a DATE, an integer)
+    from this warehouse's own tables, so they are written as a date and a number, never as text."""
+    as_of, days = con.execute("select main.as_of_date(), main.default_period_days()").fetchall()[0]
+    as_of = dt.date.fromisoformat(as_of.isoformat())  # a date, whatever DuckDB returned it as
+    con.execute(f"create or replace macro main.as_of_date() as date '{as_of.isoformat()}'")
+    con.execute(f"create or replace macro main.default_period_days() as {int(days)}")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

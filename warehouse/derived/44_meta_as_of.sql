@@ -15,3 +15,11 @@ select coalesce(
     ),
     current_date
 ) as as_of_date;
+
+-- The same date, and the default period's length (emss/response_rules.toml [period]), as macros for
+-- the period macros (50_views.sql). Defined here by their tables; once the build is done they are
+-- written again as the values themselves (warehouse.build._pin_period), so that a period's bounds
+-- are constants and DuckDB skips the stored row groups outside it.
+create or replace macro main.as_of_date() as (select as_of_date from meta.as_of);
+create or replace macro main.default_period_days() as
+    (select cast(value as integer) from meta.response_rules where rule = 'period' and key = 'default_days');

@@ -54,10 +54,9 @@ create or replace view main.data_as_of as select * from meta.as_of;
 -- period: the days emss/response_rules.toml [period] names (28), ending at the data's as-of date;
 -- empty lists mean "all".
 create or replace macro main.period_end(end_date) as
-    coalesce(cast(end_date as date), (select as_of_date from main.data_as_of));
+    coalesce(cast(end_date as date), main.as_of_date());
 create or replace macro main.period_start(start_date, end_date) as
-    coalesce(cast(start_date as date), main.period_end(end_date)
-        - (select cast(value as integer) - 1 from meta.response_rules where rule = 'period' and key = 'default_days'));
+    coalesce(cast(start_date as date), main.period_end(end_date) - (main.default_period_days() - 1));
 create or replace macro main.incidents_in(start_date, end_date, districts, station_types) as table
     select * from main.incidents
     where call_date between main.period_start(start_date, end_date) and main.period_end(end_date)
