@@ -154,12 +154,13 @@ def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPO
 INCREMENTAL = {
     "marts.incidents": (("core.responses",), "touched_incidents", "touched_incidents", ("incident_id",)),
     "marts.incident_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
+    "marts.station_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
     "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses",
                         ("incident_id", "station_id")),
     "marts.response_rejects": (("meta.rejects", "marts.incidents", "core.responses"), "reject_incidents",
                                "touched_rejects", ("batch_id", "source_row")),
 }
-STEPPED = ("marts.incidents", "marts.incident_daily", "marts.responses")
+STEPPED = ("marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses")
 # A response keeps its station out at most this long after its dispatch: etl.rules rejects any row
 # whose last timestamp is over 7 days (settings.LOAD_LIMITS.impossible_s) after the alarm, and the alarm comes before the dispatch.
 # So a station's responses dispatched earlier than this before a time cannot make it busy then.

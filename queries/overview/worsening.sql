@@ -15,11 +15,14 @@ periods as (
         start_date - 1 as previous_end
     from bounds
 ),
--- both periods in one pass of the macro every incident KPI filters through
+-- both periods in one pass of the macro every incident KPI filters through, its bounds written
+-- out (not read from `periods`) so that the scan skips the stored rows outside them
 scope as (
     select i.*, i.call_date >= p.start_date as is_this_period
     from periods p,
-        incidents_in((select previous_start from periods), (select end_date from periods), $districts, $station_types) i
+        incidents_in(period_start($start_date, $end_date)
+                         - cast(period_end($end_date) - period_start($start_date, $end_date) + 1 as integer),
+                     period_end($end_date), $districts, $station_types) i
 ),
 grouped as (
     select 'district' as dimension, district as group_code, null as group_name, is_this_period, response_s, is_within_target

@@ -138,3 +138,18 @@ select
 from marts.incidents
 group by all
 order by call_date;
+
+-- marts.station_daily: one row per (call_date, station, district, first_station_type): the incidents
+-- of each day that a station reached first (else was dispatched to first), and how many of them were
+-- timed, by the incident's district and the station's type. A small table (stations x days) for
+-- figures that count over long stretches of history, such as how far back a station league must
+-- reach for its sample (queries/response/league_period.sql).
+create or replace table marts.station_daily as
+select
+    call_date, first_station_id as station_id, district, first_station_type,
+    count(*) as incidents,
+    count(response_s) as timed
+from marts.incidents
+where first_station_id is not null
+group by all
+order by call_date;

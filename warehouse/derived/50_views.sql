@@ -40,6 +40,9 @@ select
     c.counted_on = max(c.counted_on) over (partition by c.station_id) as is_latest
 from core.inventory_counts c;
 
+create or replace view main.station_daily as
+select call_date, station_id, district, first_station_type, incidents, timed from marts.station_daily;
+
 create or replace view main.station_targets as
 select year, station_type, district, target_count from core.station_targets;
 
