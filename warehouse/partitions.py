@@ -69,6 +69,9 @@ def _has_manifest(con: duckdb.DuckDBPyConnection) -> bool:
 def bind(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     """Point this connection's views of the big tables at the files of the version it opened."""
     con.execute("set variable parts_root = ?", [str(root)])
+    # A file is never changed once written (a new version writes new files), so what DuckDB reads
+    # from a file's footer can be kept for the next query: a page's queries open the same files.
+    con.execute("SET parquet_metadata_cache = true")
     if not _has_manifest(con):
         return
     listed = con.execute("select table_name, list(file order by part, file) from meta.parts group by all").fetchall()
