@@ -54,12 +54,17 @@ scope = data.scope()
 allowed = [p for p in PAGES if (scope.may_open(p[0]) if scope else p[0] != "audit" or signin.store() is not None)]
 # No page icons either: the active page's icon becomes the favicon, fetched from a CDN.
 home = ROLES[scope.role].pages[0] if scope else "overview"  # a station's captain starts on their station
-page = st.navigation([st.Page(PAGES_DIR / file, title=i18n.t(title), url_path=path, default=path == home)
-                      for path, file, title in allowed],
+# The home page is served at "/"; its own path ("/overview") would otherwise open Streamlit's
+# English "Page not found" notice, so it also answers there, unlisted.
+page = st.navigation([st.Page(PAGES_DIR / file, title=i18n.t(title), url_path="home" if path == home else path,
+                              default=path == home) for path, file, title in allowed]
+                     + [st.Page(PAGES_DIR / file, title=i18n.t(title), url_path=path, visibility="hidden")
+                        for path, file, title in allowed if path == home],
                      expanded=True)  # every page a role may open is listed, none behind "View more"
 
 signin.sidebar()
 current = filters.sidebar(data_range)
+i18n.install_widget_words()
 notice = filters.period_notice(current, data_range)
 if notice:
     st.info(notice)

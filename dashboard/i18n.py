@@ -73,3 +73,27 @@ def fmt_minutes(seconds: int, lang: str | None = None) -> str:
 
 def fmt_date(d: dt.date | None, lang: str | None = None) -> str:
     return messages.fmt_date(d, lang or current_lang())
+
+
+def install_widget_words() -> None:
+    """Streamlit's own widget texts in the session's language, where Streamlit offers no setting:
+    the file uploader's button and size line are re-lettered in Chinese, and the date picker's
+    English quick-range list is hidden in both languages (the sidebar's 快捷期间 does that job)."""
+    import streamlit as st
+
+    css = '[data-testid="stDateInputQuickSelect"] { display: none; }'
+    if current_lang() == "zh":
+        upload = _css_string(t("widget_upload"))
+        limit = _css_string(t("widget_upload_limit", mb=st.get_option("server.maxUploadSize")))
+        css += (
+            '[data-testid="stFileUploaderDropzone"] button p { font-size: 0; }'
+            f'[data-testid="stFileUploaderDropzone"] button p::after {{ content: {upload}; font-size: 0.875rem; }}'
+            '[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }'
+            f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: {limit}; font-size: 0.875rem; }}'
+        )
+    st.html(f"<style>{css}</style>")
+
+
+def _css_string(s: str) -> str:
+    """`s` as a quoted CSS string: quotes, backslashes and angle brackets escaped."""
+    return '"' + "".join(ch if ch.isalnum() or ch in " ·，。：" else f"\\{ord(ch):x} " for ch in s) + '"'

@@ -131,14 +131,48 @@ def view_for(selected: tuple[str, ...], points: pl.DataFrame | None = None) -> p
     return _view(profiles.fit_view((west, south, east, north)))
 
 
+# ---- what every map shares -------------------------------------------------------------
+# The wheel scrolls the page, never the map: a reader scrolling past a map is not trapped in it.
+# The map zooms by double-click (Shift+double-click out), by pinching, or with +/- once clicked.
+CONTROLLER = {"scrollZoom": False, "doubleClickZoom": True, "touchZoom": True, "dragPan": True,
+              "dragRotate": False, "keyboard": True}
+# The district names: any CJK font the browser has (no font is fetched), haloed in white.
+NAME_FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+
+def district_base(selected: tuple[str, ...], lang: str, pickable: bool = True) -> pdk.Layer:
+    """The offline basemap under every map: the district boundaries."""
+    return pdk.Layer("GeoJsonLayer", id="districts", data=districts_geojson(selected, lang), stroked=True,
+                     filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
+                     line_width_min_pixels=1.5, pickable=pickable)
+
+
+def district_names(lang: str) -> pdk.Layer:
+    """Each district's name at a point inside it, drawn over everything else."""
+    names = [{"lon": point.x, "lat": point.y, "name": d.name_zh if lang == "zh" else d.name_en or d.name_zh}
+             for d in load_districts().values() for point in [d.geometry.representative_point()]]
+    return pdk.Layer("TextLayer", id="district_names", data=names, get_position=["lon", "lat"], get_text="name",
+                     # pydeck reads a bare string as an expression, a string in single quotes as text
+                     get_size=15, get_color=[38, 50, 56, 255], font_family=f"'{NAME_FONT}'", font_weight=600,
+                     character_set="'" + "".join(sorted({ch for n in names for ch in n["name"]} - {"'"})) + "'",
+                     font_settings={"sdf": True}, outline_width=3,
+                     outline_color=[255, 255, 255, 230], get_text_anchor="'middle'",
+                     get_alignment_baseline="'center'", pickable=False)
+
+
+def _deck(layers: list[pdk.Layer], view: pdk.ViewState, selected: tuple[str, ...], lang: str,
+          pickable_base: bool = True) -> pdk.Deck:
+    """`layers` over the district boundaries (`selected` drawn darker) and under the district
+    names, with the shared view controller and tooltip."""
+    # map_provider=None with pydeck's default style placeholder: no basemap, no request outside.
+    return pdk.Deck(layers=[district_base(selected, lang, pickable_base), *layers, district_names(lang)],
+                    initial_view_state=view, views=[pdk.View(type="MapView", controller=CONTROLLER)],
+                    map_provider=None, tooltip=TOOLTIP)
+
+
 def deck(hexes: pl.DataFrame, stations: pl.DataFrame, selected_districts: tuple[str, ...], lang: str) -> pdk.Deck:
-    """Three layers, bottom to top: district boundaries, incident hexagons, stations."""
+    """Bottom to top: district boundaries, incident hexagons, stations, district names."""
     layers = [
-        pdk.Layer(
-            "GeoJsonLayer", id="districts", data=districts_geojson(selected_districts, lang),
-            stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
-            line_width_min_pixels=1.5, pickable=True,
-        ),
         pdk.Layer(
             "H3HexagonLayer", id="incident_hexes", data=hex_records(hexes, lang), get_hexagon="h3_r8",
             get_fill_color="color", extruded=False, stroked=False, pickable=True, opacity=0.85,
@@ -150,8 +184,7 @@ def deck(hexes: pl.DataFrame, stations: pl.DataFrame, selected_districts: tuple[
             radius_max_pixels=12, pickable=True,
         ),
     ]
-    # map_provider=None and the default style placeholder: no basemap, no request outside.
-    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts, stations), map_provider=None, tooltip=TOOLTIP)
+    return _deck(layers, view_for(selected_districts, stations), selected_districts, lang)
 
 
 # ---- the 5-minute circle (Coverage page) ---------------------------------------------
@@ -254,11 +287,6 @@ def coverage_deck(cells: list[dict], sites: pl.DataFrame, suggestions: pl.DataFr
             row["color"] = list(WHAT_IF_RGB) + [255]
     layers = [
         pdk.Layer(
-            "GeoJsonLayer", id="districts", data=districts_geojson(selected_districts, lang),
-            stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
-            line_width_min_pixels=1.5, pickable=True,
-        ),
-        pdk.Layer(
             "H3HexagonLayer", id="coverage_cells", data=cells, get_hexagon="h3",
             get_fill_color="color", extruded=False, stroked=False, pickable=True,
         ),
@@ -291,7 +319,7 @@ def coverage_deck(cells: list[dict], sites: pl.DataFrame, suggestions: pl.DataFr
                 radius_max_pixels=14, pickable=True,
             ),
         ]
-    return pdk.Deck(layers=layers, initial_view_state=view_for(selected_districts, sites), map_provider=None, tooltip=TOOLTIP)
+    return _deck(layers, view_for(selected_districts, sites), selected_districts, lang)
 
 
 # ---- one incident: where it was and where its stations came from -----------------------
@@ -331,21 +359,12 @@ def incident_map(timeline: pl.DataFrame, lang: str) -> pdk.Deck:
     else:
         view = city_view()
     layers = [
-        _district_layer((), lang),
         pdk.Layer("LineLayer", id="routes", data=lines, get_source_position="from", get_target_position="to",
                   get_color="color", get_width=3, width_min_pixels=2),
         _points("stations", stations, radius_m=60, min_pixels=6),
         _points("incident", incident, radius_m=70, min_pixels=8, outline_pixels=2),
     ]
-    # map_provider=None: no basemap request; the district boundaries stand in for one.
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP)
-
-
-def _district_layer(selected: tuple[str, ...], lang: str) -> pdk.Layer:
-    """The district boundaries: the offline basemap under every small map."""
-    return pdk.Layer("GeoJsonLayer", id="districts", data=districts_geojson(selected, lang), stroked=True,
-                     filled=True, get_fill_color="properties.fill", get_line_color=[84, 110, 122, 255],
-                     line_width_min_pixels=1.5, pickable=False)
+    return _deck(layers, view, (), lang, pickable_base=False)
 
 
 def _points(layer_id: str, records: list[dict], radius_m: int, min_pixels: int, outline_pixels: int = 1) -> pdk.Layer:
@@ -371,11 +390,7 @@ def station_map(profile: dict, station_id: str, neighbours: pl.DataFrame, lang: 
     lat, lon = float(profile["lat"]), float(profile["lon"])
     span_m = 2.6 * max(neighbours["distance_m"].max() or 0.0, 500.0)  # across, with a margin
     zoom = round(min(max(math.log2(78271.5 * math.cos(math.radians(lat)) * 360 / span_m), 8.0), 15.0), 2)
-    return pdk.Deck(
-        layers=[_district_layer((profile["district"],), lang),
-                _points("neighbours", others, radius_m=120, min_pixels=5),
-                _points("station", me, radius_m=160, min_pixels=8, outline_pixels=2)],
-        initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, min_zoom=8, max_zoom=16, zoom=zoom),
-        map_provider=None,  # no basemap tiles: nothing is fetched from outside
-        tooltip=TOOLTIP,
-    )
+    return _deck([_points("neighbours", others, radius_m=120, min_pixels=5),
+                  _points("station", me, radius_m=160, min_pixels=8, outline_pixels=2)],
+                 pdk.ViewState(latitude=lat, longitude=lon, min_zoom=8, max_zoom=16, zoom=zoom),
+                 (profile["district"],), lang, pickable_base=False)

@@ -46,7 +46,7 @@ def literal(value: object) -> str:
 
 # One colour per station type, shared by the charts and the map legend.
 STATION_TYPE_RGB: dict[str, tuple[int, int, int]] = {
-    "street_center": (214, 39, 40),
+    "street_center": (140, 86, 75),  # no red: red is kept for "bad" and for "this station"
     "industrial_park": (255, 127, 14),
     "mall": (148, 103, 189),
     "community": (31, 119, 180),
@@ -81,6 +81,23 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         hovermode="closest",
     )
+    return fig
+
+
+# Plotly writes month names in English ("Jul 2023") whatever the page's language. In Chinese the
+# date ticks are spelt out at each zoom level instead (d3 formats; "%-m" drops the leading zero).
+_ZH_DATE_TICKS = [
+    {"dtickrange": [None, 86_400_000], "value": "%H:%M"},
+    {"dtickrange": [86_400_000, "M1"], "value": "%-m月%-d日"},
+    {"dtickrange": ["M1", "M12"], "value": "%Y年%-m月"},
+    {"dtickrange": ["M12", None], "value": "%Y年"},
+]
+
+
+def date_axis(fig: go.Figure, lang: str, axis: str = "x") -> go.Figure:
+    """The figure's date axis with ticks in `lang`'s words (English keeps Plotly's own)."""
+    if lang == "zh":
+        (fig.update_xaxes if axis == "x" else fig.update_yaxes)(tickformatstops=_ZH_DATE_TICKS)
     return fig
 
 
@@ -706,3 +723,33 @@ def payoff_scatter(payoff: pl.DataFrame, lang: str) -> go.Figure:
     fig.update_xaxes(title=messages.text("prevention_patrol_intensity", lang), rangemode="tozero")
     fig.update_yaxes(title=messages.text("prevention_fires_next_quarter", lang), rangemode="tozero")
     return _layout(fig, messages.text("chart_payoff_title", lang), height=420)
+
+
+def coverage_trend(trend: pl.DataFrame, lang: str) -> go.Figure:
+    """Month-end shares of residents, area and incidents within reach of the stations then open
+    (`emss.coverage.coverage_trend`)."""
+    fig = go.Figure()
+    for field, key in (("population_share", "series_cov_population"), ("area_share", "series_cov_area"),
+                       ("incident_share", "series_cov_incidents"), ("population_backup_share", "series_cov_backup")):
+        fig.add_scatter(x=trend["date"].to_list(), y=[None if v is None else v * 100 for v in trend[field].to_list()],
+                        mode="lines+markers", name=messages.text(key, lang), customdata=trend["stations"].to_list(),
+                        hovertemplate="%{x|%Y-%m-%d}<br>%{y:.1f}%<br>" + messages.text("hover_stations", lang)
+                        + "<extra></extra>")
+    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="closest",
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                      yaxis={"title": messages.text("axis_cov_share", lang), "range": [0, 100], "ticksuffix": "%"})
+    return date_axis(fig, lang)
+
+
+def reject_months(by_month: pl.DataFrame, lang: str) -> go.Figure:
+    """Rejected incident rows by month and rule, stacked (quality/reasons_by_month)."""
+    fig = go.Figure()
+    for (rule,), part in by_month.partition_by("rule", as_dict=True, maintain_order=True).items():
+        name = literal(messages.rule_label(rule, lang))
+        fig.add_bar(x=part["month"].to_list(), y=part["rows"].to_list(), name=name,
+                    hovertemplate="%{x|%Y-%m}<br>" + name + ": %{y:,}<extra></extra>")
+    fig.update_layout(barmode="stack", legend_title_text="")
+    fig.update_xaxes(title=messages.text("axis_month", lang))
+    fig.update_yaxes(title=messages.text("col_rows", lang))
+    fig = _layout(fig, messages.text("quality_reasons_by_month", lang), height=320)
+    return date_axis(fig, lang)

@@ -38,6 +38,7 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
     "snapshots": '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stAlert"]',  # none taken yet: says so
     "workbench": '[data-testid="stDataFrame"]',
 }
+ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -79,6 +80,12 @@ def test_page_renders_offline(server, browser, page_path):
     context, page, first_figure_s = _open_offline(server, browser, page_path)
     body = page.locator("body").inner_text()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body), "the page should be in Chinese by default"
+    chart_texts = page.eval_on_selector_all(".js-plotly-plot text", "els => els.map(e => e.textContent)")
+    english_dates = [t for t in chart_texts if ENGLISH_MONTH.search(t)]
+    assert not english_dates, f"Plotly's English month names on a Chinese page: {english_dates[:5]}"
+    uploaders = page.eval_on_selector_all('[data-testid="stFileUploaderDropzone"] button p',
+                                          "els => els.map(e => getComputedStyle(e, '::after').content)")
+    assert (page_path != "coverage" or uploaders) and all("上传" in u for u in uploaders), f"Streamlit's English upload button on a Chinese page: {uploaders}"
     shots = os.environ.get("EMSS_SCREENSHOTS")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
@@ -86,6 +93,20 @@ def test_page_renders_offline(server, browser, page_path):
                         clip={"x": 0, "y": 0, "width": 1400, "height": 1000})  # the first screen, kept small
     print(f"{page_path or 'overview'}: first figure after {first_figure_s:.2f} s")
     context.close()
+
+
+def test_the_home_page_also_answers_at_its_own_path(server, browser):
+    """"/overview" (typed, or kept from a link) opens the Overview, not Streamlit's English
+    "Page not found" notice over it."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/overview")
+    page.wait_for_selector(PAGES[""], timeout=60_000)
+    page.wait_for_timeout(1500)
+    body = page.locator("body").inner_text()
+    context.close()
+    assert "总览" in body and "5分钟到场率" in body
+    assert "not found" not in body.lower() and "does not seem to exist" not in body
 
 
 def _open_offline(server, browser, page_path):

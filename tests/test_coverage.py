@@ -588,7 +588,7 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert deck.get("mapProvider") is None
     ids = [layer["id"] for layer in deck["layers"]]
-    assert ids == ["districts", "coverage_cells", "stations", "suggested_reach", "suggested_sites"]
+    assert ids == ["districts", "coverage_cells", "stations", "suggested_reach", "suggested_sites", "district_names"]
     suggested = next(layer for layer in deck["layers"] if layer["id"] == "suggested_sites")["data"]
     assert len(suggested) == 5 and suggested[0]["tip_title"].startswith("建议站点第1名")
     assert "街道" in suggested[0]["tip_title"] and "米" in suggested[0]["tip_title"]  # a place, not a cell id

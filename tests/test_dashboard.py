@@ -441,7 +441,7 @@ def test_stations_page_counts_the_register(app, facts):
     assert plotly_specs(at), "no chart"
 
 
-def test_map_has_three_offline_layers(app, facts):
+def test_map_has_four_offline_layers(app, facts):
     at = app("map")
     start, end = default_period(facts)
     decks = at.get("deck_gl_json_chart")
@@ -451,7 +451,15 @@ def test_map_has_three_offline_layers(app, facts):
     assert spec.get("mapProvider") is None
     assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
     layers = {layer["@@type"]: layer for layer in spec["layers"]}
-    assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "H3HexagonLayer", "ScatterplotLayer"]
+    assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "H3HexagonLayer", "ScatterplotLayer",
+                                                             "TextLayer"]
+    # the district names on top, in Chinese, every character in the font atlas; the wheel scrolls the page
+    names = layers["TextLayer"]
+    assert sorted(n["name"] for n in names["data"]) == sorted(
+        f["properties"]["name_zh"] for f in layers["GeoJsonLayer"]["data"]["features"])
+    assert set("".join(n["name"] for n in names["data"])) <= set(names["characterSet"])
+    assert not names["fontFamily"].startswith("@@=")
+    assert [v["controller"]["scrollZoom"] for v in spec["views"]] == [False]
 
     stations = layers["ScatterplotLayer"]["data"]
     expected = [s for s in in_service(facts, end) if s["lat"] is not None and s["lon"] is not None]

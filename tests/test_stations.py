@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 from dashboard import i18n
+from emss import figures
 from etl.load import ingest
 from warehouse.connection import open_reader
 
@@ -642,7 +643,15 @@ def test_the_page_of_a_compliant_station(app, facts):
     assert len(stock) == len(latest_lines(facts, sid))
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert deck.get("mapProvider") is None
-    assert [layer["id"] for layer in deck["layers"]] == ["districts", "neighbours", "station"]
+    layers = {layer["id"]: layer for layer in deck["layers"]}
+    assert list(layers) == ["districts", "neighbours", "station", "district_names"]
+
+    def red(rgba):  # a strong red, as a reader would name it
+        return rgba[0] > 170 and rgba[1] < 90 and rgba[2] < 90
+
+    assert all(red(p["color"]) for p in layers["station"]["data"])  # this station, and only it, in red
+    assert not any(red(p["color"]) for p in layers["neighbours"]["data"])
+    assert not any(red(rgb) for rgb in figures.STATION_TYPE_RGB.values()), "red is kept for bad and for this station"
     link = [m.value for m in at.markdown if "incidents?station=" in m.value]
     assert link and f"incidents?station={sid}&" in link[0]
 

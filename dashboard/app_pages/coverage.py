@@ -18,7 +18,7 @@ import streamlit as st
 
 from dashboard import data, export, i18n, maps, plain, sections
 from dashboard.filters import current
-from emss import categories, coverage, tables
+from emss import categories, coverage, figures, tables
 from emss.tables import COUNT, DURATION, NUMBER, POPULATION, RATE, Column
 from emss.settings import Coverage, coverage as coverage_settings
 from warehouse.connection import file_version
@@ -299,10 +299,6 @@ with map_area:
     show_reach = reach_col.checkbox(i18n.t("cov_show_reach"), value=False, key="coverage_show_reach")
     added = set(changes.filter(pl.col("action") == "add")["station_id"].to_list())
     shown_sites = sites.filter(pl.col("district").is_in(list(f.districts))) if f.districts else sites
-    st.pydeck_chart(maps.coverage_deck(maps.coverage_cell_records(scope_grid, counts[scope], layer, lang),
-                                       shown_sites, suggestions, added, f.districts, lang, show_reach),
-                    height=660, key="coverage_deck")
-    st.caption(i18n.t("cov_map_caption"))
     if layer == "cover":
         legend = "".join(
             f'<span style="display:inline-block;margin:0 18px 6px 0"><span style="display:inline-block;width:14px;'
@@ -315,7 +311,11 @@ with map_area:
             f'<span style="display:inline-block;width:28px;height:12px;background:rgba({r},{g},{b},0.85)"></span>'
             for r, g, b, _ in (maps.density_colour(x / 4) for x in range(5))
         ) + "&nbsp;&nbsp;" + i18n.t("legend_density")
-    st.markdown(legend, unsafe_allow_html=True)
+    st.markdown(legend, unsafe_allow_html=True)  # above the map: read first; the catalog's words only
+    st.pydeck_chart(maps.coverage_deck(maps.coverage_cell_records(scope_grid, counts[scope], layer, lang),
+                                       shown_sites, suggestions, added, f.districts, lang, show_reach),
+                    height=660, key="coverage_deck")
+    st.caption(i18n.t("cov_map_caption"))
 
 # ---- by district ---------------------------------------------------------------------
 st.subheader(i18n.t("section_cov_district"))
@@ -370,16 +370,7 @@ st.subheader(i18n.t("section_cov_trend"))
 every_site = coverage.reach(stations, model, band, settings, city_turnout)
 trend = coverage.coverage_trend(scope_grid, every_site, coverage.month_ends(min(first_opened, as_of), as_of))
 if trend.height:
-    fig = go.Figure()
-    for field, key in (("population_share", "series_cov_population"), ("area_share", "series_cov_area"),
-                       ("incident_share", "series_cov_incidents"), ("population_backup_share", "series_cov_backup")):
-        fig.add_scatter(x=trend["date"].to_list(), y=[None if v is None else v * 100 for v in trend[field].to_list()],
-                        mode="lines+markers", name=i18n.t(key), customdata=trend["stations"].to_list(),
-                        hovertemplate="%{x}<br>%{y:.1f}%<br>" + i18n.t("hover_stations") + "<extra></extra>")
-    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="closest",
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-                      yaxis={"title": i18n.t("axis_cov_share"), "range": [0, 100], "ticksuffix": "%"})
-    st.plotly_chart(fig, key="coverage_trend")
+    st.plotly_chart(figures.coverage_trend(trend, lang), key="coverage_trend")
     st.caption(i18n.t("cov_trend_caption"))
 
 # ---- travel-time model -------------------------------------------------------------------

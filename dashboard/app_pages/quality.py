@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data, export, i18n, sections
 from dashboard.filters import current
-from emss import tables
+from emss import figures, tables
 from emss.tables import COUNT, DATETIME, RATE, Column
 
 QUERIES = ["quality/batches", "quality/rule_counts", "quality/reasons_by_month", "quality/rejected_rows"]
@@ -85,14 +85,7 @@ else:
         ], f.lang), i18n.t("quality_reasons"), "quality_rule_counts", filtered_by=export.UNFILTERED)
     by_month = data.run("quality/reasons_by_month")
     if by_month.height:
-        import plotly.express as px
-
-        fig = px.bar(by_month.with_columns(pl.col("rule").map_elements(i18n.rule_label, return_dtype=pl.String)).to_pandas(),
-                     x="month", y="rows", color="rule",
-                     labels={"month": i18n.t("axis_month"), "rows": i18n.t("col_rows"), "rule": i18n.t("col_rule")},
-                     title=i18n.t("quality_reasons_by_month"))
-        fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
-        right.plotly_chart(fig, key="quality_reasons_chart")
+        right.plotly_chart(figures.reject_months(by_month, f.lang), key="quality_reasons_chart")
 
 # ---- the rejected rows themselves ----------------------------------------------------------
 st.subheader(i18n.t("quality_rejected_rows"))
