@@ -22,6 +22,10 @@ PAGE_PATH = "incidents"  # url_path of app_pages/incidents.py
 PAGE_FILE = "app_pages/incidents.py"
 OUTCOMES = ("within", "beyond", "no_arrival")
 EXCEPTIONS = ("long_turnout", "long_travel", "very_long_total", "no_arrival", "response_without_arrival")
+# The pages a drill-down starts from (its `from` parameter) -> (their file, their title's key): the
+# Incidents page links back there with the same filters.
+ORIGINS = {"response": ("app_pages/response_times.py", "page_response"),
+           "station": ("app_pages/station.py", "page_station")}
 
 
 def _codes(value: str | list[str] | None, known: Mapping[str, object] | None = None) -> tuple[str, ...]:
@@ -76,6 +80,7 @@ class Drill:
     outcome: str | None = None
     exception: str | None = None
     incident: str | None = None  # the incident whose timeline is open
+    origin: str | None = None  # the page the drill-down came from (ORIGINS)
 
     @classmethod
     def from_query(cls, params: Mapping[str, str | list[str]], choices: Mapping[str, object] | None = None) -> Drill:
@@ -95,6 +100,7 @@ class Drill:
             outcome=_choice(params.get("outcome"), OUTCOMES),
             exception=_choice(params.get("exception"), EXCEPTIONS),
             incident=(_last(params.get("incident")) or "").strip() or None,
+            origin=_choice(params.get("from"), tuple(ORIGINS)),
         )
 
     def to_query(self) -> dict[str, str]:
@@ -106,7 +112,7 @@ class Drill:
         for key, value in (("weekday", self.call_weekday), ("hour", self.call_hour),
                            ("week", self.week_start), ("min_s", self.min_response_s),
                            ("max_s", self.max_response_s), ("outcome", self.outcome),
-                           ("exception", self.exception), ("incident", self.incident)):
+                           ("exception", self.exception), ("incident", self.incident), ("from", self.origin)):
             if value is not None:
                 q[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
         return q
@@ -122,7 +128,7 @@ class Drill:
 
     @property
     def is_empty(self) -> bool:
-        return self == Drill(incident=self.incident)
+        return self == Drill(incident=self.incident, origin=self.origin)
 
 
 def narrowed(f: Filters, extra: Mapping[str, str]) -> Filters:
@@ -134,11 +140,24 @@ def narrowed(f: Filters, extra: Mapping[str, str]) -> Filters:
     return f
 
 
-def params(f: Filters, extra: Mapping[str, str]) -> dict[str, str]:
-    """The Incidents page's URL parameters: the shared filters narrowed by `extra`."""
-    return to_query(f) | dict(extra)
+def params(f: Filters, extra: Mapping[str, str], origin: str | None = None) -> dict[str, str]:
+    """The Incidents page's URL parameters: the shared filters narrowed by `extra`, and the page
+    the reader came from (a key of ORIGINS), for the way back."""
+    return to_query(f) | dict(extra) | ({"from": origin} if origin in ORIGINS else {})
 
 
-def link(f: Filters, extra: Mapping[str, str]) -> str:
+def link(f: Filters, extra: Mapping[str, str], origin: str | None = None) -> str:
     """A relative URL of the Incidents page for the shared filters narrowed by `extra` (shareable)."""
-    return PAGE_PATH + "?" + urlencode(params(f, extra))
+    return PAGE_PATH + "?" + urlencode(params(f, extra, origin))
+
+
+def way_back(f: Filters, drill: Drill) -> tuple[str, str, dict[str, str]] | None:
+    """Where the Incidents page's back link goes: (page file, title key, URL parameters), the
+    shared filters kept; None when the reader did not come from a drill-down."""
+    if drill.origin not in ORIGINS:
+        return None
+    page, title = ORIGINS[drill.origin]
+    back = to_query(f)
+    if drill.origin == "station" and drill.stations:
+        back["station"] = drill.stations[0]
+    return page, title, back

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -249,6 +250,7 @@ def sidebar(rng: DataRange) -> Filters:
         )
         st.button(i18n.t("reset_filters"), on_click=_reset, args=(rng,))
         st.caption(i18n.t("share_link"))
+        link_box = st.container()
         if previous.ignored:  # said once, on the run that read the link
             st.warning(i18n.t("link_values_ignored", values=", ".join(f"{k}={v}" for k, v in previous.ignored)))
 
@@ -264,6 +266,8 @@ def sidebar(rng: DataRange) -> Filters:
     wanted = {k: v for k, v in st.query_params.to_dict().items() if k not in _SHARED_PARAMS} | to_query(f)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+    with link_box, st.popover(i18n.t("copy_link")):  # the address of this view, with a copy button
+        st.code((st.context.url or "") + "?" + urlencode(wanted, safe=","), language=None, wrap_lines=True)
     return f
 
 

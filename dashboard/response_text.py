@@ -113,7 +113,7 @@ def by_group_table(groups: pl.DataFrame, dimension: str, f: Filters, lang: str |
         Column(t("col_share_of_misses"), "share_of_misses", RATE),
         Column(t("col_note"), lambda r: t("note_small") if r["is_small_sample"] else ""),
         Column(t("tbl_col_incident_link"), lambda r: None if r["group_code"] is None
-               else drilldown.link(f, figures.group_query(dimension, r["group_code"])),
+               else drilldown.link(f, figures.group_query(dimension, r["group_code"]), "response"),
                LINK, link_text=t("open_incidents")),
     ], lang)
 

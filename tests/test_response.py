@@ -564,6 +564,14 @@ def test_drilldown_links_round_trip():
     assert "district=futian" in drilldown.link(f, group_query("district", "futian"))
     junk = drilldown.Drill.from_query({"incident_type": "fire,arson", "hour": "25", "weekday": "x", "outcome": "late"})
     assert junk == drilldown.Drill(incident_types=("fire",))
+    # the way back: only to a page that drills down, with the shared filters (and the station) kept
+    came = drilldown.Drill.from_query(drilldown.params(f, {"station": "YJ0007"}, "station"))
+    assert came.origin == "station" and came.stations == ("YJ0007",)
+    page, title, back = drilldown.way_back(f, came)
+    assert page == "app_pages/station.py" and title == "page_station"
+    assert back == {"start": "2026-10-01", "end": "2026-10-28", "district": "baoan", "lang": "en", "station": "YJ0007"}
+    assert drilldown.way_back(f, drilldown.Drill.from_query({"from": "https://elsewhere.example"})) is None
+    assert drilldown.way_back(f, drill) is None
     point = {"customdata": ["4分12秒", encode({"weekday": "2", "hour": "7"})]}
     assert from_point(point) == {"weekday": "2", "hour": "7"}
     assert from_point({"customdata": "no drill"}) is None
@@ -687,6 +695,11 @@ def test_a_finding_opens_its_late_incidents_with_the_district_in_the_sidebar(app
     district = district[0] if isinstance(district, list) else district
     assert at.query_params.get("outcome") in ("beyond", ["beyond"])
     assert at.sidebar.multiselect[0].value == [district]  # the drill narrowed the shared filter, not only the URL
+    assert at.query_params.get("from") in ("response", ["response"])
+    back = [el.proto for el in at.get("page_link")]
+    assert [b.label for b in back if b.label.startswith("←")] == ["← 返回响应时间"]
+    link = [c.value for c in at.sidebar.code]  # 复制链接: this view's address, the drilled district in it
+    assert len(link) == 1 and f"district={district}" in link[0] and "outcome=beyond" in link[0]
     listed = at.dataframe[0].value
     late = {i["incident_id"] for i in in_period(raw, start, end, (district,)) if i["is_within_target"] is False}
     assert set(listed[i18n.text("col_incident_id", "zh")]) == late

@@ -25,6 +25,10 @@ st.caption(response_text.clock_caption(data.run("response/rules")))
 type_choices, channel_choices = data.choices("incident_type"), data.choices("channel")
 drill = drilldown.Drill.from_query(st.query_params.to_dict(),
                                    {"incident_type": type_choices, "channel": channel_choices})
+back = drilldown.way_back(f, drill)
+if back:  # came from a figure or a table: the way back, with the same filters
+    page_file, title_key, back_params = back
+    st.page_link(page_file, label=i18n.t("back_to", page=i18n.t(title_key)), query_params=back_params)
 
 
 def clock_word(rule: str | None) -> str:

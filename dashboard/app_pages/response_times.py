@@ -32,7 +32,7 @@ sections.header("response_title", f, QUERIES)
 def open_incidents(extra: dict[str, str]) -> None:
     """Go to the incidents behind a figure: the shared filters narrowed by `extra`."""
     filters.narrow(drilldown.narrowed(f, extra))  # a district or type drill narrows the sidebar too
-    st.switch_page(drilldown.PAGE_FILE, query_params=drilldown.params(f, extra))
+    st.switch_page(drilldown.PAGE_FILE, query_params=drilldown.params(f, extra, "response"))
 
 
 def follow(event) -> None:
@@ -192,7 +192,7 @@ export.show(tables.build(league, [
     Column(i18n.t("col_concurrent"), "concurrent_responses", COUNT),
     Column(i18n.t("col_note"), lambda r: i18n.t("note_small") if r["is_small_sample"] else ""),
     Column(i18n.t("tbl_col_incident_link"),
-           lambda r: drilldown.link(league_filters, figures.group_query("station", r["station_id"])),
+           lambda r: drilldown.link(league_filters, figures.group_query("station", r["station_id"]), "response"),
            LINK, link_text=i18n.t("open_incidents")),
 ], lang), i18n.t("section_league"), "response_league",
     extra=[(i18n.t("league_period_label"), f"{league_period['start_date']} – {league_period['end_date']}")])
@@ -216,7 +216,7 @@ if exceptions.height:
         Column(i18n.t("col_refused_row"), lambda r: f"{r['source_file']} #{r['source_row']}" if r["source_file"] else ""),
         Column(i18n.t("col_message"), lambda r: r["message"] or ""),
         Column(i18n.t("col_timeline"),
-               lambda r: drilldown.link(f, {"incident": r["incident_id"]}) if r["incident_id"] else None,
+               lambda r: drilldown.link(f, {"incident": r["incident_id"]}, "response") if r["incident_id"] else None,
                LINK, link_text=i18n.t("open_timeline")),
     ], lang), response_text.exception_label(kind, rules), "response_exceptions",
         extra=[(i18n.t("exception_kind"), response_text.exception_label(kind, rules))])

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, filters, i18n, maps, plain, sections
+from dashboard import data, drilldown, export, filters, i18n, maps, plain, sections
 from dashboard.filters import current
 from emss import figures, tables
 from emss.tables import COUNT, DATE, DATETIME, DURATION, LINK, Column
@@ -39,9 +39,9 @@ def show(columns: list[Column], rows: pl.DataFrame | list[dict], name: str, key:
                 extra=[(i18n.t("col_station_id"), station_id)], **options)
 
 
-def station_link(station_id: str, page: str = "station") -> str:
+def station_link(station_id: str) -> str:
     """A link to a page for one station, carrying the current filters (a new tab starts from the URL)."""
-    return f"{page}?" + urlencode({"station": station_id, **filters.to_query(f)})
+    return "station?" + urlencode({"station": station_id, **filters.to_query(f)})
 
 
 def number(x: object) -> str:
@@ -255,7 +255,7 @@ if prevention:
 # ---- responses ---------------------------------------------------------------------------
 st.subheader(i18n.t("section_station_response"))
 st.caption(filters.period_caption(f))
-st.markdown(f"[{i18n.t('link_response_page')} →]({station_link(station_id, 'incidents')})")  # the Incidents page filters by station
+st.markdown(f"[{i18n.t('link_response_page')} →]({drilldown.link(f, {'station': station_id}, 'station')})")  # the Incidents page filters by station
 period = {"station": station_id, "start_date": f.start, "end_date": f.end}
 kpi = data.one("stations/station_response", **period)
 if not kpi or int(kpi["responses"] or 0) == 0:
