@@ -336,6 +336,10 @@ def test_overview_board_says_the_build_pace(app, facts):
     assert f"预计年底建成 {projected} 座" in text
     gap = projected - target
     assert (f"差{-gap}座" if gap < 0 else f"超出{gap}座" if gap > 0 else "恰好完成") in text
+    # the Stations page says the same, in the same whole stations
+    stations = app("stations")
+    assert plain(metric(stations, "kpi_expected_to_date")) == f"{due:,}"
+    assert plain(metric(stations, "kpi_projected")) == f"{projected:,}"
 
 
 def test_overview_board_lists_what_is_getting_worse(app, facts):

@@ -52,8 +52,8 @@ if vs_target.height == 0:
 else:
     totals = sections.build_totals(vs_target)
     in_service, opened, has_target, target = totals["in_service"], totals["opened"], totals["has_target"], totals["target"]
-    expected = vs_target["expected_to_date"].sum() if has_target else None
-    projected = float(vs_target["projected_year_end"].sum())
+    pace = sections.build_pace(vs_target)  # the Overview's arithmetic: whole stations, the same words
+    projected = pace["projected"] if pace else round(float(vs_target["projected_year_end"].sum()))
 
     row = sections.tile_row()
     row.metric(i18n.t("kpi_in_service"), i18n.fmt_int(in_service), help=i18n.t("kpi_in_service_help"), border=True)
@@ -66,16 +66,16 @@ else:
     else:
         row.metric(i18n.t("kpi_built_vs_target", year=year), f"{opened:,} / {i18n.DASH}", delta=i18n.t("target_none"),
                    delta_color="off", delta_arrow="off", border=True)
-    row.metric(i18n.t("kpi_expected_to_date"), i18n.DASH if expected is None else f"{expected:,.1f}",
+    row.metric(i18n.t("kpi_expected_to_date"), i18n.DASH if pace is None else i18n.fmt_int(pace["due"]),
                help=i18n.t("kpi_expected_help"), border=True)
-    if target:
-        gap = round(projected - target)
-        row.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True,
+    if pace and target:
+        gap = pace["year_end_gap"]
+        row.metric(i18n.t("kpi_projected"), i18n.fmt_int(projected), help=i18n.t("kpi_projected_help"), border=True,
                    delta=(i18n.t("projection_over", n=gap) if gap > 0 else i18n.t("projection_short", n=-gap) if gap < 0
                           else i18n.t("projection_on")),
                    delta_color="normal" if gap >= 0 else "inverse", delta_arrow="off")
     else:
-        row.metric(i18n.t("kpi_projected"), f"{projected:,.1f}", help=i18n.t("kpi_projected_help"), border=True)
+        row.metric(i18n.t("kpi_projected"), i18n.fmt_int(projected), help=i18n.t("kpi_projected_help"), border=True)
     if not has_target:
         st.info(i18n.t("no_targets", year=year))
 
