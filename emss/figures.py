@@ -542,7 +542,7 @@ def hour_weekday_grid(grid: pl.DataFrame, metric: str, lang: str, target_s: int)
         customdata=[c for row in drill for c in row], text=[t for row in text for t in row],
         hovertemplate="%{y} %{x}:00<br>%{text}<extra></extra>",
     )
-    fig.update_xaxes(title=messages.text("axis_hour", lang), dtick=1)
+    fig.update_xaxes(title=messages.text("axis_hour", lang), dtick=1, range=[-0.5, 23.5])  # the cells, not the markers' padding
     fig.update_yaxes(autorange="reversed")
     title = "chart_grid_rate_title" if metric == "rate" else "chart_grid_p90_title"
     return _layout(fig, messages.text(title, lang, target=messages.fmt_duration(target_s, lang)), height=360)

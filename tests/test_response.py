@@ -423,6 +423,16 @@ def test_ecdf_reads_back_the_rate_and_the_fractile(reader, raw):
     assert below == pytest.approx(sum(s <= TARGET for s in everyone) / len(everyone), abs=1e-6)
 
 
+def test_hour_weekday_grid_shows_the_24_hours_and_no_more(reader, raw):
+    """The hour axis spans the cells 0-23 (half a cell either side), not the -1..24 that the
+    click markers' padding would give it."""
+    from emss.figures import hour_weekday_grid
+
+    fig = hour_weekday_grid(run(reader, "response/hour_weekday", **whole(raw)), "rate", "zh", 300)
+    lo, hi = fig.layout.xaxis.range
+    assert -1 < lo <= -0.5 and 23.5 <= hi < 24
+
+
 def test_hour_weekday_grid(reader, raw):
     period = whole(raw)
     picked = in_period(raw, period["start_date"], period["end_date"])
