@@ -102,6 +102,11 @@ def rule_label(rule: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+def kind_label(kind: str | None, lang: str) -> str:
+    """An export's kind in the reader's words (出警记录, 站点台账, ...); one not in the catalog as written."""
+    return text(f"kind_{kind}", lang) if f"kind_{kind}" in STRINGS else (kind or DASH)
+
+
 # ---- numbers -----------------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ key; every delivered version stays in the raw layer.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -247,7 +246,7 @@ def to_local_time(con: duckdb.DuckDBPyConnection, source_tz: str) -> None:
 
 def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: str, default_crs: str,
               mapping: Mapping | None, scratch: Path) -> BatchReport:
-    started = datetime.now()
+    started = profiles.city_now()
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.batches").fetchall()[0][0]
     rows_read = stage(con, export, kind, mapping, scratch)
     report = BatchReport(export.path.name, kind, "loaded", batch_id, export.encoding, rows_read=rows_read,
@@ -294,9 +293,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
     con.execute(
         """insert into meta.batches (batch_id, source_file, sha256, kind, encoding, sheet, header_row, rows_read,
                                      rows_loaded, rows_rejected, rows_flagged, started_at, finished_at, outcome)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), 'loaded')""",
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')""",
         [batch_id, name, sha, kind, export.encoding, export.sheet, export.header_row, report.rows_read,
-         report.rows_loaded, report.rows_rejected, report.rows_flagged, started],
+         report.rows_loaded, report.rows_rejected, report.rows_flagged, started, profiles.city_now()],
     )
     return report
 
@@ -415,8 +414,8 @@ def _ingest_locked(paths, warehouse: Path, kind: str | None, default_crs: str, m
             con.execute("""insert into meta.batches (batch_id, source_file, sha256, kind, started_at, finished_at,
                                outcome, message)
                            select coalesce(max(batch_id), 0) + 1, ?, '', coalesce(?, 'unknown'),
-                                  current_localtimestamp(), current_localtimestamp(), 'refused', ? from meta.batches""",
-                        [r.source_file, r.kind, r.message])
+                                  ?, ?, 'refused', ? from meta.batches""",
+                        [r.source_file, r.kind, profiles.city_now(), profiles.city_now(), r.message])
         for export, k, sha, key in pending:
             say(f"校验并写入 / validating and writing {export.path.name} ({export.path.stat().st_size / 1e6:,.1f} MB)")
             try:

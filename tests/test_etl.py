@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import duckdb
 import pytest
 import xlsxwriter
 
@@ -209,6 +210,31 @@ def test_unreadable_file_refused_with_reason_others_load(tmp_path):
     assert reports["notes.csv"].outcome == "refused"
     assert "表头" in reports["notes.csv"].message
     assert reports["s.xlsx"].outcome == "loaded"
+
+
+def test_load_times_are_the_citys_wall_clock_whatever_the_servers_zone(tmp_path, monkeypatch):
+    """A load's start and end (and a refusal's) are kept in the city's time: a server kept on UTC
+    must not write a Shenzhen load 8 hours early."""
+    import time
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("TZ", "America/New_York")  # a zone far from the city's, whatever this machine's is
+    time.tzset()
+    try:
+        junk = tmp_path / "notes.csv"
+        junk.write_text("名字,年龄\n张三,30\n", encoding="utf-8")
+        before = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+        ingest([junk, write_stations(tmp_path / "s.xlsx")], tmp_path / "w.duckdb")
+        after = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    times = con.execute("select outcome, started_at, finished_at from meta.batches order by batch_id").fetchall()
+    con.close()
+    assert [t[0] for t in times] == ["refused", "loaded"]
+    for _, started, finished in times:
+        assert before - dt.timedelta(seconds=1) <= started <= finished <= after + dt.timedelta(seconds=1)
 
 
 def test_missing_required_column_refused(tmp_path):

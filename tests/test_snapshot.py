@@ -210,6 +210,11 @@ def test_the_5_minute_rate_agrees_across_parquet_csv_excel_html_and_dashboard(ta
     html = (taken.folder / f"report_{week.label}.html").read_text(encoding="utf-8")
     shown = re.search(r'data-kpi="within_target_rate" data-week="this">([^<]+)<', html).group(1)
     assert shown == f"{rate * 100:.1f}%"
+    # the loads behind the pack, by the users' word for each export, never its code
+    cells = set(re.findall(r"<td[^>]*>([^<]*)</td>", html))
+    kinds = {r["kind"] for r in plain_rows(warehouse, "select distinct kind from meta.batches")}
+    assert kinds and not kinds & cells
+    assert {i18n.text(f"kind_{k}", "zh") for k in kinds} <= cells
 
     monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
     at = AppTest.from_file(str(APP), default_timeout=60)

@@ -22,6 +22,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from emss import profiles
 from emss.roles import ROLES, Scope
 
 ACCESS_SUFFIX = ".access.sqlite"
@@ -91,7 +92,7 @@ def access_path(warehouse: str | os.PathLike) -> Path:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return profiles.city_now().replace(microsecond=0)
 
 
 class AccessStore:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data, export, i18n, sections
 from dashboard.filters import current
-from emss import figures, tables
+from emss import figures, messages, tables
 from emss.tables import COUNT, DATETIME, RATE, Column
 
 QUERIES = ["quality/batches", "quality/rule_counts", "quality/reasons_by_month", "quality/rejected_rows"]
@@ -41,7 +41,6 @@ for label, value in cells:
 # ---- batches with their grade ------------------------------------------------------------
 st.subheader(i18n.t("quality_batches"))
 st.caption(i18n.t("quality_grade_rule"))
-KINDS = ("incidents", "stations", "inventory", "targets")
 
 
 def raw_text(raw: str | None) -> str | None:
@@ -58,7 +57,7 @@ def raw_text(raw: str | None) -> str | None:
 export.show(tables.build(batches, [
     Column(i18n.t("col_batch"), "batch_id"),
     Column(i18n.t("col_source_file"), "source_file"),
-    Column(i18n.t("col_kind"), lambda r: i18n.t(f"kind_{r['kind']}") if r["kind"] in KINDS else r["kind"]),
+    Column(i18n.t("col_kind"), lambda r: messages.kind_label(r["kind"], f.lang)),
     Column(i18n.t("col_grade"), lambda r: i18n.t(f"grade_{r['grade']}") if r["grade"] is not None else None),
     Column(i18n.t("col_rows_read"), "rows_read", COUNT),
     Column(i18n.t("col_rows_loaded"), "rows_loaded", COUNT),

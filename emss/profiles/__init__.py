@@ -42,6 +42,7 @@ that city without being told. `current()` is the profile this process works for.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import math
@@ -378,6 +379,14 @@ def current() -> Profile:
     if _current is None:
         _current = load(chosen())
     return _current
+
+
+def city_now() -> dt.datetime:
+    """The wall-clock time in the current city, without a zone, as the warehouse keeps every time
+    (a load's start and end, an audit event, a snapshot): the city's, whatever the server's zone."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(current().timezone)).replace(tzinfo=None)
 
 
 def use(profile: Profile | None) -> None:

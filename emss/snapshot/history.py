@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -107,7 +106,7 @@ def record(warehouse: str | Path, week: Week, values: list[KpiValue], state: Dat
     Written through `open_writer` (a copy swapped in whole), and only when the
     figures differ from the week's latest revision.
     """
-    taken_at = taken_at or dt.datetime.now(ZoneInfo(profiles.current().timezone)).replace(tzinfo=None, microsecond=0)
+    taken_at = taken_at or profiles.city_now().replace(microsecond=0)
     with open_writer(warehouse) as con:
         # a warehouse built before meta.snapshots existed gets it here
         build.ensure_schema(con)

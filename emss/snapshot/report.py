@@ -240,7 +240,7 @@ def batches_table(batches: tuple[Batch, ...], lang: str) -> str:
     headers = [(messages.text("snap_col_batch", lang), True), (messages.text("snap_col_file", lang), False),
                (messages.text("snap_col_kind", lang), False), (messages.text("snap_col_rows", lang), True),
                (messages.text("snap_col_finished", lang), False)]
-    rows = [[(str(b.batch_id), True, {}), (b.source_file, False, {}), (b.kind, False, {}),
+    rows = [[(str(b.batch_id), True, {}), (b.source_file, False, {}), (messages.kind_label(b.kind, lang), False, {}),
              (messages.fmt_int(b.rows_loaded), True, {}),
              (b.finished_at.strftime("%Y-%m-%d %H:%M:%S") if b.finished_at else messages.DASH, False, {})]
             for b in batches]
