@@ -38,6 +38,18 @@ PAGES = {  # url path ("" = the default page, Overview) -> what shows its first 
     "snapshots": '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stAlert"]',  # none taken yet: says so
     "workbench": '[data-testid="stDataFrame"]',
 }
+MISSING = re.compile(r"\b(None|NaN|nan|null|undefined)\b")
+READER_TEXT = """() => { const main = document.querySelector('[data-testid="stMain"]').cloneNode(true);
+    main.querySelectorAll('pre, code, textarea, style, script, [data-testid="stCode"]').forEach(e => e.remove());
+    return main.innerText; }"""
+
+
+def assert_no_missing_value_shown(page, where: str) -> None:
+    """What a reader sees (SQL in code blocks aside) holds words and numbers, never a missing value's name."""
+    body = page.evaluate(READER_TEXT)
+    assert not MISSING.search(body), f"{where}: " + str(re.findall(r".{0,40}\b(?:None|NaN|nan|null|undefined)\b.{0,40}", body)[:5])
+
+
 ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -80,6 +92,7 @@ def test_page_renders_offline(server, browser, page_path):
     context, page, first_figure_s = _open_offline(server, browser, page_path)
     body = page.locator("body").inner_text()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body), "the page should be in Chinese by default"
+    assert_no_missing_value_shown(page, page_path or "overview")
     chart_texts = page.eval_on_selector_all(".js-plotly-plot text", "els => els.map(e => e.textContent)")
     english_dates = [t for t in chart_texts if ENGLISH_MONTH.search(t)]
     assert not english_dates, f"Plotly's English month names on a Chinese page: {english_dates[:5]}"
@@ -357,6 +370,7 @@ def test_overview_values_are_never_cut(server, browser, width, lang):
     values = page.locator('[data-testid="stMetricValue"]')
     assert values.count() >= 4
     assert page.evaluate(CUT_VALUES) == [], f"values cut at {width} px ({lang})"
+    assert_no_missing_value_shown(page, f"overview ({lang}, {width} px)")
     if width >= 1366:
         tops = {round(page.locator('[data-testid="stMetric"]').nth(i).bounding_box()["y"]) for i in range(4)}
         assert len(tops) == 1, f"the board's tiles should fit one row at {width} px ({lang}): tops {tops}"
@@ -621,7 +635,6 @@ def test_page_prints_whole_on_a4(server, browser, browser_warehouse, page_path, 
 # ---- the other pages' tiles: no label, value or sub-line cut with "…" at any width, in either language
 
 TILES = {"response": 8, "stations": 5, "inventory": 4, "quality": 5, "station": 14, "prevention": 4}  # page -> its tiles (at least)
-WORDS_CHECKED = {"prevention"}  # pages whose whole text is also searched for None / NaN here
 # Every element of a tile is measured: its label, its value (Streamlit 1.67 cuts those on a markdown
 # container inside the label or value element, see CUT_VALUES) and the sub-line under the value.
 CUT_TILES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -642,9 +655,7 @@ def test_tiles_are_never_cut(server, browser, page_path, lang):
     page.wait_for_timeout(2000)
     assert page.locator('[data-testid="stMetric"]').count() >= TILES[page_path]
     assert page.locator('[data-testid="stException"]').count() == 0
-    if page_path in WORDS_CHECKED:  # what a reader sees: words and numbers, never a missing value's name
-        body = page.locator('[data-testid="stMain"]').inner_text()
-        assert not re.search(r"\b(None|NaN|nan|null)\b", body), re.findall(r".{0,40}\b(?:None|NaN|nan|null)\b.{0,40}", body)
+    assert_no_missing_value_shown(page, f"{page_path} ({lang})")
     cut = {}
     for width in (1024, 1366, 1440, 390):
         page.set_viewport_size({"width": width, "height": 900})
