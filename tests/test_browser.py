@@ -4,7 +4,9 @@ request leaving the machine.
 
 Set EMSS_SCREENSHOTS=DIR to keep a screenshot of each page, and EMSS_BROWSER_WAREHOUSE=FILE to
 run on another warehouse than the test fixture. The README's screenshots come from here, on the
-full demo:  EMSS_BROWSER_WAREHOUSE=data/emss.duckdb EMSS_SCREENSHOTS=docs/screenshots uv run pytest tests/test_browser.py
+full demo (copied without its accounts):
+  EMSS_BROWSER_WAREHOUSE=data/emss.duckdb EMSS_SCREENSHOTS=docs/screenshots uv run pytest tests/test_browser.py -k "renders_offline or first_screen"
+(coverage.png, definitions.png and report.png are taken by hand: a what-if, the definitions page, the PDF)
 """
 
 from __future__ import annotations
@@ -55,8 +57,15 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 @pytest.fixture(scope="module")
-def browser_warehouse(demo_warehouse) -> Path:
-    return Path(os.environ.get("EMSS_BROWSER_WAREHOUSE") or demo_warehouse)
+def browser_warehouse(demo_warehouse, tmp_path_factory) -> Path:
+    """The test fixture's warehouse, or a copy of EMSS_BROWSER_WAREHOUSE without its accounts (the
+    demo's would ask for a sign-in)."""
+    given = os.environ.get("EMSS_BROWSER_WAREHOUSE")
+    if not given:
+        return Path(demo_warehouse)
+    copy = tmp_path_factory.mktemp("browser") / "emss.duckdb"
+    copy_warehouse(Path(given), copy)
+    return copy
 
 
 @contextlib.contextmanager
