@@ -208,7 +208,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         for q in queries.catalogue().values():
             print(f"{q.name:32} {q.title} / {q.title_en}")
             for p in q.params:  # with what the query does when it is left out
-                print(f"    -p {p.name}=…  ({p.type}) {p.description}".rstrip())
+                print(f"    -p {p.name}=…  ({p.type}) {p.description_zh} / {p.description}".rstrip(" /"))
         return 0
     if not args.name:
         print("错误 / error: give a query name, or --list", file=sys.stderr)

@@ -753,3 +753,55 @@ def reject_months(by_month: pl.DataFrame, lang: str) -> go.Figure:
     fig.update_yaxes(title=messages.text("col_rows", lang))
     fig = _layout(fig, messages.text("quality_reasons_by_month", lang), height=320)
     return date_axis(fig, lang)
+
+
+# ---- the workbench's suggested chart ---------------------------------------------------------
+
+SUGGESTED_TIME_AXES = ("week_start", "call_date", "month", "week", "as_of")
+SUGGESTED_CATEGORY_AXES = ("district", "station_type", "incident_type", "channel")
+# Numbers that are positions, clock readings or keys, never a measure to draw per category
+NOT_MEASURES = {"call_hour", "call_weekday", "hour", "weekday", "year", "lat", "lon", "batch_id", "source_row",
+                "rank", "arrival_rank", "hour_from", "hour_to"}
+
+
+def column_title(column: str, lang: str) -> str:
+    """A result column's name in the reader's words where the catalog has them (col_<name>), else as named."""
+    key = f"col_{column}"
+    return messages.text(key, lang) if key in messages.STRINGS else column
+
+
+def suggested_chart(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+    """A first look at a named query's result (the workbench): a line over time, or bars over a
+    category, of its first rate, else its first measure. A result with several rows per time or
+    category (one row per incident, say) is counted per time or category instead: a measure is
+    never summed, since summing hours or rates means nothing. None when nothing fits."""
+    x = next((c for c in SUGGESTED_TIME_AXES if c in frame.columns), None)
+    kind = "line"
+    if x is None:
+        x = next((c for c in SUGGESTED_CATEGORY_AXES if c in frame.columns), None) or (
+            "bin_start_s" if "bin_start_s" in frame.columns else None)
+        kind = "bar"
+    if x is None or frame.height < 2:
+        return None
+    if frame[x].n_unique() < frame.height:
+        frame, y, y_title = frame.group_by(x).len("rows").sort(x), "rows", messages.text("col_rows", lang)
+    else:
+        measures = [c for c, t in frame.schema.items() if t.is_numeric() and c != x and c not in NOT_MEASURES
+                    and not c.endswith("_id")]
+        if not measures:
+            return None
+        y = next((c for c in measures if c.endswith("_rate")), measures[0])
+        y_title = column_title(y, lang)
+    xs = frame[x].to_list()
+    if x in SUGGESTED_CATEGORY_AXES:
+        xs = [literal(messages.label(x, v, lang)) for v in xs]
+    fig = go.Figure()
+    if kind == "line":
+        fig.add_scatter(x=xs, y=frame[y].to_list(), mode="lines+markers", name=y_title)
+    else:
+        fig.add_bar(x=xs, y=frame[y].to_list(), name=y_title)
+    fig.update_layout(xaxis_title=column_title(x, lang), yaxis_title=y_title, height=340,
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    if y.endswith("_rate"):
+        fig.update_yaxes(tickformat=".0%")
+    return date_axis(fig, lang) if kind == "line" else fig

@@ -4,10 +4,14 @@ Each file starts with a header of `-- key: value` lines:
 
     -- title: 5分钟到场率与90分位
     -- title_en: 5-minute arrival rate and 90th percentile
-    -- description: ...
+    -- description: ...                (English)
+    -- description_zh: ...             (the same in Chinese)
     -- grain: one row
+    -- grain_zh: 一行
     -- param: start_date date        (optional unless marked `required`)
+    -- param_zh: start_date 首个接警日期 (its description in Chinese)
     -- param: districts text[]
+    -- param_zh: districts 行政区代码
 
 Parameters are written `$name` in the SQL and always bound, never pasted in.
 An omitted parameter is bound as null (an empty list for `text[]`), and the SQL
@@ -43,6 +47,11 @@ class Param:
     type: str
     required: bool
     description: str
+    description_zh: str = ""
+
+    def describe(self, lang: str) -> str:
+        """Its description in `lang` (Chinese, or English)."""
+        return self.description_zh if lang == "zh" else self.description
 
 
 @dataclass(frozen=True)
@@ -54,16 +63,29 @@ class NamedQuery:
     grain: str
     params: tuple[Param, ...]
     sql: str
+    description_zh: str = ""
+    grain_zh: str = ""
 
     @property
     def topic(self) -> str:
         return self.name.split("/")[0]
+
+    def titled(self, lang: str) -> str:
+        return self.title if lang == "zh" else self.title_en
+
+    def describe(self, lang: str) -> str:
+        """What it computes, in `lang` (Chinese, or English)."""
+        return self.description_zh if lang == "zh" else self.description
+
+    def grain_in(self, lang: str) -> str:
+        return self.grain_zh if lang == "zh" else self.grain
 
 
 def _parse(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     meta: dict[str, str] = {}
     params: list[Param] = []
+    params_zh: dict[str, str] = {}
     for line in text.splitlines():
         m = _HEADER.match(line)
         if not m:
@@ -78,6 +100,9 @@ def _parse(path: Path) -> NamedQuery:
             if ptype not in PARAM_TYPES:
                 raise ValueError(f"{path}: parameter {name} has unknown type {ptype}")
             params.append(Param(name, ptype, required, desc))
+        elif key == "param_zh":
+            pname, *rest = value.split(maxsplit=1)
+            params_zh[pname] = rest[0] if rest else ""
         else:
             meta[key] = value
     name = f"{path.parent.name}/{path.stem}"
@@ -85,11 +110,14 @@ def _parse(path: Path) -> NamedQuery:
     used = set(re.findall(r"\$(\w+)", text))
     if used != declared:
         raise ValueError(f"{name}: parameters used {sorted(used)} but declared {sorted(declared)}")
-    for key in ("title", "title_en", "grain"):
+    for key in ("title", "title_en", "grain", "grain_zh", "description", "description_zh"):
         if key not in meta:
             raise ValueError(f"{name}: header lacks `-- {key}:`")
-    return NamedQuery(name, meta["title"], meta["title_en"], meta.get("description", ""),
-                      meta["grain"], tuple(params), text)
+    if set(params_zh) != declared:
+        raise ValueError(f"{name}: `-- param_zh:` lines for {sorted(params_zh)} but parameters {sorted(declared)}")
+    params = [Param(p.name, p.type, p.required, p.description, params_zh[p.name]) for p in params]
+    return NamedQuery(name, meta["title"], meta["title_en"], meta["description"], meta["grain"], tuple(params), text,
+                      meta["description_zh"], meta["grain_zh"])
 
 
 @cache

@@ -106,7 +106,7 @@ def test_query_reports_unknown_codes_instead_of_answering_nothing(demo_warehouse
 
 def test_query_list_shows_what_a_missing_parameter_means(demo_warehouse):
     out = emss("query", "--list", "-w", str(demo_warehouse))
-    assert "-p end_date=…  (date) last call date (default: the data's as-of date)" in out.stdout
+    assert "-p end_date=…  (date) 最后一个接警日期（默认：数据截至日期） / last call date (default: the data's as-of date)" in out.stdout
 
 
 def test_explain_writes_nothing_and_names_each_column(tmp_path):

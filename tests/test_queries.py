@@ -9,6 +9,7 @@ import statistics
 import pytest
 
 import queries
+from emss import messages
 
 
 def percentile_cont(values, q):
@@ -250,3 +251,39 @@ def test_station_points_and_hexes(reader):
         "select count(*) from incidents where call_date between ? and ? and h3_r8 is not null", [start, end]
     ).fetchone()[0]
     assert hexes["incidents"].sum() == with_cell
+
+
+# ---- what the workbench says about a query, and the chart it suggests -------------------------
+
+def test_every_query_describes_itself_in_both_languages():
+    """The workbench and the CLI show a query's description, grain and parameters in the reader's
+    language: each has its Chinese text, written out (no English left in the Chinese half). A
+    parameter's English note may be empty (its name and type say it); its Chinese one may not."""
+    for q in queries.catalogue().values():
+        for zh, en in [(q.describe("zh"), q.describe("en")), (q.grain_in("zh"), q.grain_in("en"))] + [
+                (p.describe("zh"), p.describe("en") or None) for p in q.params]:
+            assert zh and en != "" and zh != en, q.name
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), f"{q.name}: {zh!r}"
+
+
+def test_the_suggested_chart_counts_rows_rather_than_summing_a_clock_reading():
+    """One row per incident (district, call_hour): the bars count incidents per district, never
+    add up the hours; an aggregated result draws its rate."""
+    import polars as pl
+    from collections import Counter
+
+    from emss.figures import suggested_chart
+
+    districts = ["futian", "baoan", "futian", "luohu", "futian", "baoan"]
+    per_incident = pl.DataFrame({"incident_id": [f"JQ{i}" for i in range(6)], "district": districts,
+                                 "call_hour": [23, 22, 21, 20, 19, 18]})
+    fig = suggested_chart(per_incident, "zh")
+    bars = dict(zip(fig.data[0].x, fig.data[0].y))
+    assert bars == {messages.label("district", d, "zh"): n for d, n in Counter(districts).items()}
+    assert fig.layout.yaxis.title.text == "行数" and fig.layout.xaxis.title.text == "行政区"
+
+    per_district = pl.DataFrame({"district": ["futian", "baoan"], "incidents": [40, 60],
+                                 "within_target_rate": [0.9, 0.75]})
+    fig = suggested_chart(per_district, "en")
+    assert list(fig.data[0].y) == [0.9, 0.75] and fig.layout.yaxis.tickformat == ".0%"
+    assert list(fig.data[0].x) == [messages.label("district", "futian", "en"), messages.label("district", "baoan", "en")]

@@ -131,8 +131,7 @@ def numbers(lang: str) -> dict[str, dict[str, object]]:
 
 
 def query_title(name: str, lang: str) -> str:
-    q = queries.catalogue()[name]
-    return q.title if lang == "zh" else q.title_en
+    return queries.catalogue()[name].titled(lang)
 
 
 f = current()

@@ -8,22 +8,18 @@ import io
 import json
 
 import duckdb
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 import queries
 from dashboard import data, export, i18n, plain, signin
 from dashboard.filters import current
-from emss import categories, messages, sqlbox, tables
+from emss import categories, figures, messages, sqlbox, tables
 
 # text[] parameters whose values are known codes: offered as a pick list
 CODE_PARAMS = {"districts": "district", "station_types": "station_type", "incident_types": "incident_type",
                "channels": "channel"}
 # columns a suggested chart can put on its x axis, in order of preference
-TIME_COLUMNS = ("week_start", "call_date", "month", "week", "as_of")
-CATEGORY_COLUMNS = {"district": "district", "station_type": "station_type", "incident_type": "incident_type",
-                    "channel": "channel"}
 
 f = current()
 lang = f.lang
@@ -36,7 +32,7 @@ def param_widget(query: queries.NamedQuery, p: queries.Param) -> object:
     """One widget per parameter, by its declared type; empty means the query's default."""
     label = f"{p.name} ({p.type})" + (" *" if p.required else "")
     key = f"wb_{query.name}_{p.name}"
-    help_text = p.description or None
+    help_text = p.describe(lang) or None
     if p.type == "date":
         return st.date_input(label, value=None, key=key, help=help_text, format="YYYY-MM-DD")
     if p.type in ("int", "float"):
@@ -47,33 +43,6 @@ def param_widget(query: queries.NamedQuery, p: queries.Param) -> object:
         return st.multiselect(label, known, key=key, help=help_text, placeholder=i18n.t("all"),
                               format_func=lambda c: i18n.label(dimension, c, lang))
     return st.text_input(label, key=key, help=help_text)
-
-
-def suggested_chart(frame: pl.DataFrame) -> go.Figure | None:
-    """A line over time, or bars over a category, of the first rate (else count) column; None if neither fits."""
-    numeric = [c for c, t in frame.schema.items() if t.is_numeric()]
-    x = next((c for c in TIME_COLUMNS if c in frame.columns), None)
-    kind = "line"
-    if x is None:
-        x = next((c for c in CATEGORY_COLUMNS if c in frame.columns), None) or (
-            "bin_start_s" if "bin_start_s" in frame.columns else None)
-        kind = "bar"
-    candidates = [c for c in numeric if c != x]
-    if x is None or not candidates or frame.height < 2:
-        return None
-    y = next((c for c in candidates if c.endswith("_rate")), candidates[0])
-    xs = frame[x].to_list()
-    if x in CATEGORY_COLUMNS:
-        xs = [i18n.label(CATEGORY_COLUMNS[x], v, lang) for v in xs]
-    fig = go.Figure()
-    if kind == "line":
-        fig.add_scatter(x=xs, y=frame[y].to_list(), mode="lines+markers", name=y)
-    else:
-        fig.add_bar(x=xs, y=frame[y].to_list(), name=y)
-    fig.update_layout(xaxis_title=x, yaxis_title=y, height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    if y.endswith("_rate"):
-        fig.update_yaxes(tickformat=".0%")
-    return fig
 
 
 def flat_for_export(frame: pl.DataFrame) -> pl.DataFrame:
@@ -107,12 +76,11 @@ st.markdown(i18n.t("workbench_intro"))
 # ---- a named query ---------------------------------------------------------------
 catalogue = queries.catalogue()
 name = st.selectbox(i18n.t("workbench_pick"), list(catalogue), key="wb_query",
-                    format_func=lambda n: f"{n} · {catalogue[n].title if lang == 'zh' else catalogue[n].title_en}")
+                    format_func=lambda n: f"{n} · {catalogue[n].titled(lang)}")
 query = catalogue[name]
-st.markdown(f"**{query.title}** / {query.title_en}")
-if query.description:
-    st.caption(query.description)
-st.caption(i18n.t("workbench_grain", grain=query.grain))
+st.markdown(f"**{query.titled(lang)}**")
+st.caption(query.describe(lang))
+st.caption(i18n.t("workbench_grain", grain=query.grain_in(lang)))
 
 params: dict[str, object] = {}
 with st.container(border=True):
@@ -142,7 +110,7 @@ if frame is not None:
     st.download_button(i18n.t("download_parquet"), buffer.getvalue(), file_name=f"{stem}.parquet",
                        mime="application/vnd.apache.parquet", key="wb_download_parquet",
                        on_click=export.recorded(f"{stem}.parquet"))
-    chart = suggested_chart(frame)
+    chart = figures.suggested_chart(frame, lang)
     if chart is not None:
         st.markdown(f"**{i18n.t('workbench_chart')}**")
         st.plotly_chart(chart, key="wb_chart")

@@ -1,10 +1,15 @@
 -- title: 站点位置与出动准备时间
 -- title_en: Station positions and turnout times
 -- description: Every station with a position, whatever its dates (opened_on and closed_on decide on which dates it counts), with its median turnout (dispatched → departed) and the number of turnouts measured in the period, and the city-wide median turnout over all responses of the period. Coverage uses a station's own median when it has enough measurements, else the city's.
+-- description_zh: 每个有位置的站点，不论其建成、撤销日期（由 opened_on 和 closed_on 决定该站在哪些日期参与计算），附该站统计期间内出动准备时间（派警 → 出动）的中位数和实测出动次数，以及全市统计期间内全部出警的出动准备时间中位数。覆盖分析在站点自身实测次数足够时用该站的中位数，否则用全市的中位数。
 -- grain: one row per station with a position
+-- grain_zh: 每个有位置的站点一行
 -- param: start_date date   first call date of the turnouts (default: 364 days before end_date)
+-- param_zh: start_date 统计出动准备时间的首个接警日期（默认：end_date 前364天）
 -- param: end_date date     last call date of the turnouts (default: the data's as-of date)
+-- param_zh: end_date 统计出动准备时间的最后一个接警日期（默认：数据截至日期）
 -- param: station_types text[]  station type codes (default: all)
+-- param_zh: station_types 站点类型代码（默认：全部）
 with bounds as (
     select
         coalesce(cast($start_date as date), period_end($end_date) - 364) as start_date,

@@ -1,9 +1,13 @@
 -- title: 物资盘点时效
 -- title_en: How old each station's latest count is
 -- description: Per station in service on the data's as-of date: its latest inventory count, its age in days on the as-of date, how many counts are on record, and whether it is stale (older than the standard's stale_after_days, or no count at all: a finding in itself).
+-- description_zh: 数据截至日期在役的每个站点：最近一次物资盘点、该次盘点至数据截至日期的天数、有记录的盘点次数，以及是否需要重新盘点（超过标准的 stale_after_days 天，或从未盘点——没有盘点本身就是一项问题）。
 -- grain: one row per station in service
+-- grain_zh: 每个在役站点一行
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 站点类型代码（默认：全部）
 with counts as (
     select station_id, count(distinct counted_on) as counts_on_record from inventory group by station_id
 )

@@ -1,9 +1,13 @@
 -- title: 物资有效期概况
 -- title_en: Expiry at a glance
--- description: Over the latest count of each station in service that hold stock: lines (and stations) already expired on the data's as-of date, expiring within 30 days, and within 90 days (the windows include the as-of date and exclude what has already expired).
+-- description: Over the lines that hold stock in the latest count of each station in service: lines (and stations) already expired on the data's as-of date, expiring within 30 days, and within 90 days (the windows include the as-of date and exclude what has already expired).
+-- description_zh: 按各在役站点最近一次盘点中有库存的物资行统计：在数据截至日期已过期的物资行数（及涉及的站点数）、30天内到期的，以及90天内到期的（窗口期含数据截至日期当天，不含已过期的）。
 -- grain: one row
+-- grain_zh: 一行
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 站点类型代码（默认：全部）
 with lines as (
     select l.*
     from inventory_latest l

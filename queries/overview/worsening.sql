@@ -1,11 +1,17 @@
 -- title: 变差最多：5分钟到场率下降的区、站点类型和站点
 -- title_en: Getting worse: where the 5-minute rate fell most
 -- description: The period (start_date to end_date; default: the default period ending at the data's as-of date) against the period of the same length just before it. Per district, per station type and per station (the first-arriving station's type and the first-arriving station, as response/by_group groups them): incidents with a response time (`timed`), those within the target and the 5-minute rate in each period, and the change in rate (this period's minus the previous one's). Only groups with at least the rules' smallest sample (response_rules sample.min_incidents timed incidents) in both periods and a lower rate now are listed, the biggest fall first; `rank` numbers them within their dimension.
+-- description_zh: 本统计期间（start_date 至 end_date；默认：截至数据截至日期的默认统计期间）与紧邻其前的等长期间对比。按行政区、站点类型和站点（站点类型和站点均按首个到场站点，与 response/by_group 的分组方式相同）：每个期间内有响应时间的警情数（`timed`）、其中目标内到场的警情数和5分钟到场率，以及到场率的变化（本期减上期）。只列出两个期间都达到规则最小样本（response_rules sample.min_incidents 起有响应时间的警情）且本期到场率更低的分组，下降最多的在前；`rank` 为其在所属维度内的序号。
 -- grain: one row per group (dimension, group_code) whose rate fell
+-- grain_zh: 到场率下降的每个分组（dimension、group_code）一行
 -- param: start_date date
+-- param_zh: start_date 首个接警日期（默认：按 emss/response_rules.toml [period] 的默认统计期间，截至 end_date）
 -- param: end_date date
+-- param_zh: end_date 最后一个接警日期（默认：数据截至日期）
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 首个到场站点的站点类型代码（默认：全部）
 with bounds as (
     select period_start($start_date, $end_date) as start_date, period_end($end_date) as end_date
 ),

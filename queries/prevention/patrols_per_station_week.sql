@@ -1,11 +1,17 @@
 -- title: 每站每周巡查次数与标准
 -- title_en: Patrols per station-week against the standard
 -- description: Per station in service on the data's as-of date (within the chosen districts and station types): its safety patrols in the period (by start date), the weeks of the period it was open (days open / 7), patrols per week, the standard's minimum (emss/standard.toml [prevention] patrols_per_week) and whether it meets it. Default period: the 28 days to the as-of date. Stations furthest below the standard first.
+-- description_zh: 数据截至日期在役的每个站点（限所选行政区和站点类型）：统计期间内的安全巡查次数（按巡查开始日期计）、期内开放的周数（开放天数 / 7）、每周巡查次数、标准规定的最少次数（emss/standard.toml [prevention] patrols_per_week）以及是否达标。默认统计期间：截至数据截至日期的28天。低于标准最多的站点在前。
 -- grain: one row per station
+-- grain_zh: 每个站点一行
 -- param: start_date date
+-- param_zh: start_date 统计期间首日（默认：按 emss/response_rules.toml [period] 的默认统计期间，截至 end_date）
 -- param: end_date date
+-- param_zh: end_date 统计期间末日（默认：数据截至日期）
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 站点类型代码（默认：全部）
 with bounds as (
     select period_start($start_date, $end_date) as start_on, period_end($end_date) as end_on
 ),

@@ -1,10 +1,15 @@
 -- title: 事前预防与下季度火灾（按街道、季度）
 -- title_en: Does prevention pay off? Patrols and hazards against the next quarter's fires, by street
 -- description: Per street (街道) and quarter: the patrols by its stations, the hazards found and rectified there, the hazards still open past their deadline at the quarter's end (for the quarter under way, on the data's as-of date), and the fires (incident type 火灾扑救) there in the following quarter, with patrols and fires per 10,000 residents. Residents per street are estimated as an equal share of the district's census population (the city profile gives none below the district). This shows association, not proof: streets that patrol more, or leave hazards overdue, may differ in other ways (building stock, population, reporting), and a quarter's fires have many causes. next_quarter_complete is false while the following quarter is not over by the data's as-of date. Quarters from the first patrol or hazard on, within start_date and end_date if given (by the quarter's first day).
+-- description_zh: 按街道和季度：该街道站点的巡查次数、在该街道发现和整改的隐患数、季末仍未整改且已过整改期限的隐患数（进行中的季度按数据截至日期计），以及该街道下一季度的火灾数（警情类型为火灾扑救），并给出每万名常住人口的巡查次数和火灾数。各街道常住人口按所在区人口普查人口平均分摊估算（城市配置中没有区以下的人口数据）。这只反映相关性，不能证明因果：巡查较多或隐患逾期未整改的街道可能在其他方面也不同（建筑状况、人口、报警习惯），一个季度的火灾也有多种原因。下一季度截至数据截至日期尚未结束时，next_quarter_complete 为 false。季度从最早有巡查或隐患记录的季度开始；如给定 start_date 和 end_date，只取其范围内的季度（按季度第一天判断）。
 -- grain: one row per (district, street, quarter)
+-- grain_zh: 每个（行政区、街道、季度）一行
 -- param: start_date date
+-- param_zh: start_date 季度第一天不早于此日期（默认：不设限，从最早有巡查或隐患记录的季度开始）
 -- param: end_date date
+-- param_zh: end_date 季度第一天不晚于此日期（默认：不设限，至数据截至日期所在季度）
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 with as_of_day as (select as_of_date from data_as_of),
 first_day as (
     select least((select min(patrol_date) from patrols), (select min(found_on) from hazards)) as first_on

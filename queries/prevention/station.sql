@@ -1,10 +1,15 @@
 -- title: 单站事前预防
 -- title_en: One station's prevention work
 -- description: For one station: its safety patrols in the period (by start date) over the weeks it was open in the period against the standard's minimum per week (emss/standard.toml [prevention] patrols_per_week); the hazards it registered that are open on the period's last day, how many of them are past their deadline (overdue) and how many of those are serious (重大); its drills in the quarter of the period's last day up to that day and in that year, against the standard's minimum per quarter; and its team training in that year up to that day: staff-hours (hours × participants) over its staff, against the sum of the hours the standard requires of it in each discipline, pro rata to that day. No row for an unknown station, or none given.
+-- description_zh: 单个站点：统计期间内的安全巡查次数（按巡查开始日期计）除以期内开放周数，与标准规定的每周最少次数（emss/standard.toml [prevention] patrols_per_week）比较；该站登记、在期末最后一天仍未整改的隐患数，其中已过整改期限（逾期）的数量，以及逾期隐患中重大隐患的数量；期末所在季度截至期末的演练次数和当年截至期末的演练次数，与标准规定的每季度最少次数比较；以及当年截至期末的队伍业务培训：培训人·小时（时长 × 参与人数）除以队员人数，与标准对该站各专业要求的年度时长之和按比例折算到期末的时长比较。站点编号未知或未给出时不返回任何行。
 -- grain: one row
+-- grain_zh: 一行
 -- param: station text       station_id
+-- param_zh: station 站点编号 station_id
 -- param: start_date date
+-- param_zh: start_date 统计期间首日（默认：按 emss/response_rules.toml [period] 的默认统计期间，截至 end_date）
 -- param: end_date date
+-- param_zh: end_date 统计期间末日（默认：数据截至日期）
 with bounds as (
     select period_start($start_date, $end_date) as start_on, period_end($end_date) as end_on
 ),

@@ -1,12 +1,19 @@
 -- title: 分组响应时间与各阶段用时
 -- title_en: Response times and phases by group
 -- description: Per group (group_by = district, station_type, station, incident_type or channel; default district): incidents, arrivals, the share within the target with its count, the median and 90th percentile of clock start to first arrival, and the median of each phase of the first-arriving response (call processing, turnout, travel; 90th percentiles of turnout and travel). `slowest_phase` is the phase whose median exceeds the whole scope's median by the most seconds (`slowest_phase_excess_s`; a tie goes to the earlier phase), null when no phase is slower than the scope's. Stations and station types are those of the first-arriving station. Groups with fewer timed incidents than the configured minimum are flagged `is_small_sample` and sorted last; the others worst rate first. Against the previous period of the same length (the days just before start_date): the group's timed incidents and within-target count then (`previous_timed`, `previous_within_target`, `previous_within_target_rate`), and `within_target_rate_change_pts`, this period's rate minus the previous one in percentage points, only where both periods hold at least the configured minimum of timed incidents (else null).
+-- description_zh: 按分组（group_by = district、station_type、station、incident_type 或 channel；默认 district）：警情数、到场数、目标内到场比例及其数量、计时起点至首个到场用时的中位数和90分位，以及首个到场站点出警各阶段用时的中位数（接警处理、出动准备、途中行驶；出动准备和途中行驶另给90分位）。`slowest_phase` 为中位数比整个范围的中位数多出秒数最多的阶段（`slowest_phase_excess_s`；相同时取较早的阶段），没有任何阶段慢于整个范围时为空。站点和站点类型均按首个到场站点计。有响应时间的警情少于设定最小样本的分组标记为 `is_small_sample` 并排在最后；其余分组按到场率从低到高排列。与上一个等长期间（start_date 之前紧邻的同样天数）相比：该分组上期有响应时间的警情数、目标内到场数及到场率（`previous_timed`、`previous_within_target`、`previous_within_target_rate`），以及 `within_target_rate_change_pts`，即本期到场率减上期到场率的百分点数，仅在两个期间有响应时间的警情都不少于设定最小样本时给出（否则为空）。
 -- grain: one row per group
+-- grain_zh: 每个分组一行
 -- param: start_date date
+-- param_zh: start_date 首个接警日期（默认：按 emss/response_rules.toml [period] 的默认统计期间，截至 end_date）
 -- param: end_date date
+-- param_zh: end_date 最后一个接警日期（默认：数据截至日期）
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 首个到场站点的站点类型代码（默认：全部）
 -- param: group_by text  district | station_type | station | incident_type | channel (default: district)
+-- param_zh: group_by 分组方式：district | station_type | station | incident_type | channel（默认：district）
 with both_periods as (
     -- this period and the one of the same length just before it
     select

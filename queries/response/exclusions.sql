@@ -1,11 +1,17 @@
 -- title: 未计入各项指标的记录及原因
 -- title_en: What each figure leaves out, and why
 -- description: For the period and scope, how many incidents (and response rows) each figure leaves out and why, and which listed exceptions stay in. figure: all (every incident figure), response_time (rate, median, 90th percentile, histogram, trend), call_processing / turnout / travel (the phase medians), full_response (the full-first-response figures), first_arrival (incidents still counted, but with a refused response that may have arrived first). reason: refused:<rule> (export rows refused at load and never replaced; see `emss ingest`), no_arrival, no_clock_start, missing_timestamp, not_assembled, or for kept exceptions long_turnout, long_travel, very_long_total, response_without_arrival. is_excluded is false for exceptions that are kept in every figure and only listed for follow-up. Refused rows whose call time cannot be read are counted in every period (reason refused_undated:<rule>).
+-- description_zh: 在所选统计期间和范围内，每项指标因何原因不计入多少起警情（及多少出警记录行），以及哪些列入清单的异常仍计入指标。figure（指标）：all（所有警情指标）、response_time（到场率、中位数、90分位、分布图、趋势）、call_processing / turnout / travel（各阶段中位数）、full_response（首批力量到齐的各项指标）、first_arrival（警情仍计入，但有一条被拒收的出警记录可能是首个到场）。reason（原因）：refused:<rule>（导出文件中在导入时被拒收且此后未被替换的行；见 `emss ingest`）、no_arrival、no_clock_start、missing_timestamp、not_assembled，或对于仍计入的异常：long_turnout、long_travel、very_long_total、response_without_arrival。对于在所有指标中都仍计入、只为跟进而列出的异常，is_excluded 为 false。接警时间无法识别的被拒收行在每个统计期间都计入（原因为 refused_undated:<rule>）。
 -- grain: one row per (figure, reason) with at least one incident
+-- grain_zh: 至少涉及一起警情的每个（figure、reason）一行
 -- param: start_date date
+-- param_zh: start_date 首个接警日期（默认：按 emss/response_rules.toml [period] 的默认统计期间，截至 end_date）
 -- param: end_date date
+-- param_zh: end_date 最后一个接警日期（默认：数据截至日期）
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 首个到场站点的站点类型代码（默认：全部）
 with scope as (
     select * from incidents_in($start_date, $end_date, $districts, $station_types)
 ),

@@ -1,11 +1,17 @@
 -- title: 5分钟到场率与响应时间分位数
 -- title_en: 5-minute arrival rate and response-time fractiles
 -- description: Incidents in the period, how many had an arrival, the share of incidents whose first station arrived within the target (300 s unless emss/response_rules.toml sets another per incident type) of the clock start, over incidents with a response time, and the median and 90th percentile of that time. Incidents without an arrival are counted, never treated as zero. `clock_start` names the clock-start rule(s) the incidents ran on (received = 接警时间, dispatched = 派警时间; per channel in `clock_start_by_channel`); the full_response columns time the full first response (the configured vehicles or staff on scene).
+-- description_zh: 统计期间内的警情数、其中有到场的警情数，在有响应时间的警情中首个站点自计时起点起在到场目标内（300秒，除非 emss/response_rules.toml 按警情类型另行设定）到场的比例，以及该用时的中位数和90分位。没有到场的警情计入警情数，绝不按0计算。`clock_start` 列出这些警情所用的计时起点规则（received = 接警时间，dispatched = 派警时间；按渠道分列见 `clock_start_by_channel`）；full_response 各列为首批力量到齐的用时（设定数量的车辆或人员到场）。
 -- grain: one row
+-- grain_zh: 一行
 -- param: start_date date   first call date (default: the default period, emss/response_rules.toml [period], ending at end_date)
+-- param_zh: start_date 首个接警日期（默认：按 emss/response_rules.toml [period] 的默认统计期间，截至 end_date）
 -- param: end_date date     last call date (default: the data's as-of date)
+-- param_zh: end_date 最后一个接警日期（默认：数据截至日期）
 -- param: districts text[]  district codes (default: all)
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]  first station's type codes (default: all)
+-- param_zh: station_types 首个到场站点的站点类型代码（默认：全部）
 with scope as (
     select * from incidents_in($start_date, $end_date, $districts, $station_types)
 ),

@@ -1,11 +1,17 @@
 -- title: 站点排名的期间
 -- title_en: The station league's period
 -- description: The period a station league can be judged over, ending at end_date: the given period when the median station reaches the minimum sample (emss/response_rules.toml [sample] min_incidents) of timed incidents it reached first in it; else the shortest run of whole weeks (7 days, the last one ending at end_date) in which the median station does (`is_widened`); else, when not even all the data before end_date gives it that many, all of it (`is_reached` false). The median is taken over the stations in service on end_date (of the chosen districts and types), a station without a timed incident counting 0. `median_timed` is the median over the returned period, `page_median_timed` over the given one.
+-- description_zh: 站点排名可用的统计期间，截至 end_date：若在给定期间内，中位数站点作为首个到场站点的有响应时间警情达到最小样本（emss/response_rules.toml [sample] min_incidents），就用给定期间；否则用能让中位数站点达到该样本量的最短连续整周（每周7天，最后一周截至 end_date）（`is_widened`）；若 end_date 之前的全部数据也达不到该数量，则用全部数据（`is_reached` 为 false）。中位数取自 end_date 当天在役的站点（限所选行政区和站点类型），没有任何有响应时间警情的站点按0计。`median_timed` 为返回期间内的中位数，`page_median_timed` 为给定期间内的中位数。
 -- grain: one row
+-- grain_zh: 一行
 -- param: start_date date   the page's first call date (default: the default period, ending at end_date)
+-- param_zh: start_date 页面统计期间的首个接警日期（默认：截至 end_date 的默认统计期间）
 -- param: end_date date     last call date (default: the data's as-of date)
+-- param_zh: end_date 最后一个接警日期（默认：数据截至日期）
 -- param: districts text[]  district of the incident and of the station (default: all)
+-- param_zh: districts 警情和站点所属行政区（默认：全部）
 -- param: station_types text[]  the station's type (default: all)
+-- param_zh: station_types 站点的站点类型（默认：全部）
 with bounds as (
     select
         period_start($start_date, $end_date) as page_start,

@@ -1,7 +1,9 @@
 -- title: 响应时间口径
 -- title_en: Response-time rules
 -- description: The rules every response-time figure runs on, as loaded from emss/response_rules.toml: when the clock starts per alarm channel (received = 接警时间, dispatched = 派警时间; `default` for channels not listed), the target per incident type, what makes a full first response, the smallest sample worth judging, the target rate (the share of incidents to arrive within the target), and the exception thresholds. `description` says each in Chinese.
+-- description_zh: 所有响应时间指标所依据的规则，读自 emss/response_rules.toml：按接警渠道设定的计时起点（received = 接警时间，dispatched = 派警时间；未单列的渠道用 `default`）、按警情类型设定的到场目标、首批力量到齐的标准、值得评判的最小样本、目标到场率（应在到场目标内到场的警情比例）以及异常阈值。`description` 列用中文说明每一项。
 -- grain: one row per setting (rule, key)
+-- grain_zh: 每项设置（rule、key）一行
 select
     rule, key, value,
     case rule

@@ -1,7 +1,9 @@
 -- title: 已存周报快照
 -- title_en: Stored weekly snapshots
 -- description: Every recorded revision of every week's snapshot (emss snapshot): when it was recorded, the data it rests on, its headline figures, and whether it is the week's latest. A week with more than one revision had its data revised after it was first snapshotted.
+-- description_zh: 每周快照（emss snapshot）的每个已记录修订版：记录时间、所依据的数据、主要指标，以及是否为该周最新的修订版。有多个修订版的周，其数据在首次快照后被修订过。
 -- grain: one row per (week, revision)
+-- grain_zh: 每个（周、修订版）一行
 with revisions as (
     select
         week, revision,

@@ -1,9 +1,13 @@
 -- title: 历年建站与目标
 -- title_en: Stations opened each year against that year's target
 -- description: Per year and station type, from the first year with a station or a target to the year of the data's as-of date: stations opened that year (up to the as-of date), the year's target (stations/vs_target's rule), and stations in service at the year's end (or on the as-of date for the current year).
+-- description_zh: 按年度和站点类型，从最早有站点或有目标的年份到数据截至日期所在年份：当年新建的站点数（截至数据截至日期）、当年建站目标（按 stations/vs_target 的规则），以及年末在役站点数（当年按数据截至日期计）。
 -- grain: one row per (year, station type)
+-- grain_zh: 每个（年度、站点类型）一行
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 站点类型代码（默认：全部）
 with as_of as (select as_of_date from data_as_of),
 picked as (
     select s.* from stations s

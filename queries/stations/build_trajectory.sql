@@ -1,10 +1,15 @@
 -- title: 年度建站进度（逐月累计）
 -- title_en: Build-out month by month against the target trajectory
 -- description: For the year holding as_of: stations opened in each month and cumulatively (up to as_of), the target's straight-line trajectory through the year (target × days elapsed at the month's end ÷ days in the year), and, from as_of's month on, the cumulative figure projected at the pace so far (its December value is the year-end projection). Targets follow stations/vs_target's rule; a station-type filter sums the chosen types.
+-- description_zh: 对 as_of 所在年份：每月新建站点数及累计数（截至 as_of），年度目标按全年均匀推进的目标进度线（年度目标 × 月末已过天数 ÷ 全年天数），以及从 as_of 所在月份起按目前进度推算的预计累计数（其12月的值即年末预计数）。目标按 stations/vs_target 的规则确定；按站点类型筛选时，将所选类型的目标相加。
 -- grain: one row per month of the year
+-- grain_zh: 当年每月一行
 -- param: as_of date        (default: the data's as-of date)
+-- param_zh: as_of 统计日期（默认：数据截至日期）
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 站点类型代码（默认：全部）
 with bounds as (
     select coalesce(cast($as_of as date), (select as_of_date from data_as_of)) as as_of
 ),

@@ -1,9 +1,13 @@
 -- title: 各区、各类型站点达标率
 -- title_en: Share of stations meeting the standard by district and by type
 -- description: Stations in service on the data's as-of date, grouped once by district and once by station type: how many, how many pass every check, the share, and the mean readiness score.
+-- description_zh: 数据截至日期在役的站点，分别按行政区和按站点类型分组：站点数、所有检查项都达标的站点数、达标率和平均达标得分。
 -- grain: one row per (dimension, code): dimension is 'district' or 'station_type'
+-- grain_zh: 每个（dimension、code）一行：dimension 为 'district' 或 'station_type'
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 站点类型代码（默认：全部）
 select
     case when grouping(r.district) = 0 then 'district' else 'station_type' end as dimension,
     coalesce(case when grouping(r.district) = 0 then r.district else r.station_type end, '') as code,

@@ -1,9 +1,13 @@
 -- title: 各检查项未达标站点数
 -- title_en: Stations failing each check of the standard
 -- description: For stations in service on the data's as-of date: per check of the standard (staff 10–30, the four roles, vehicles, 24-hour duty, mandatory kit, forest kit for forest stations, nothing expired), the stations it applies to and how many fail it.
+-- description_zh: 对数据截至日期在役的站点：按建站标准的每个检查项（人员10–30人、四个岗位、车辆、24小时值班、必配装备、林区站的林区装备、物资均在有效期内），适用该检查项的站点数及其中未达标的站点数。
 -- grain: one row per check
+-- grain_zh: 每个检查项一行
 -- param: districts text[]
+-- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
+-- param_zh: station_types 站点类型代码（默认：全部）
 with picked as (
     select r.* from station_readiness r, data_as_of a
     where in_service_on(r.opened_on, r.closed_on, a.as_of_date)

@@ -1,8 +1,11 @@
 -- title: 站点概况与达标检查
 -- title_en: One station's profile and its checks against the standard
 -- description: The station's registry entry (type, district, host venue, opening, duty, staff and each role, vehicles, forest status, position), whether it is in service on the data's as-of date, and its readiness judged on that date: each check, the score, the shortfalls (structured, and in Chinese words) and its latest inventory count.
+-- description_zh: 该站的台账信息（类型、行政区、依托场所、建成日期、值班方式、人员数及各岗位人数、车辆数、是否林区站、坐标），是否在数据截至日期在役，以及按该日期评判的达标情况：各检查项、达标得分、不足之处（结构化字段及中文表述）和最近一次物资盘点。
 -- grain: one row (none when the station is unknown)
+-- grain_zh: 一行（站点不存在时无行）
 -- param: station text   station_id, e.g. YJ0001 (none: no rows)
+-- param_zh: station 站点编号 station_id，如 YJ0001（不填：不返回任何行）
 select
     s.station_id, s.station_name, s.station_type, s.district, s.street, s.community, s.host_venue,
     s.lat, s.lon, s.opened_on, s.closed_on,

@@ -1,10 +1,15 @@
 -- title: 站点出警与响应
 -- title_en: One station's responses and response times
 -- description: The incidents the station responded to in the period (call date), per week, how many it reached, how often it was first on scene, and its own response time (the incident's clock start, per emss/response_rules.toml → this station arrived): the share within the incident's target (5 minutes as shipped) over its arrivals, the median and the 90th percentile. Responses without an arrival are counted, never treated as zero.
+-- description_zh: 该站在统计期间内（按接警日期）出警的警情数及平均每周出警数、到场次数、首个到场次数，以及本站自身的响应时间（自该警情的计时起点——按 emss/response_rules.toml 确定——至本站到场）：在本站到场的出警中于该警情到场目标内（系统默认设置为5分钟）到场的比例、中位数和90分位。没有到场的出警计入出警数，绝不按0计算。
 -- grain: one row
+-- grain_zh: 一行
 -- param: station text       station_id (none: nothing counted)
+-- param_zh: station 站点编号 station_id（不填：不计入任何出警）
 -- param: start_date date    first call date (default: the default period, emss/response_rules.toml [period], ending at end_date)
+-- param_zh: start_date 首个接警日期（默认：按 emss/response_rules.toml [period] 的默认统计期间，截至 end_date）
 -- param: end_date date      last call date (default: the data's as-of date)
+-- param_zh: end_date 最后一个接警日期（默认：数据截至日期）
 with period as (
     select period_start($start_date, $end_date) as start_date, period_end($end_date) as end_date
 ),
