@@ -451,6 +451,8 @@ def test_map_has_four_offline_layers(app, facts):
     decks = at.get("deck_gl_json_chart")
     assert len(decks) == 1
     spec = json.loads(decks[0].proto.json)
+    # sent compact: no indent, Chinese as itself rather than \u escapes (half the bytes per rerun)
+    assert "\n" not in decks[0].proto.json and "\\u" not in decks[0].proto.json and "类型：" in decks[0].proto.json
     # no basemap: no provider, and no style other than pydeck's placeholder (which Streamlit drops)
     assert spec.get("mapProvider") is None
     assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
