@@ -15,6 +15,7 @@ import json
 import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from conftest import open_dashboard
@@ -652,8 +653,10 @@ def test_the_page_of_a_compliant_station(app, facts):
     assert all(red(p["color"]) for p in layers["station"]["data"])  # this station, and only it, in red
     assert not any(red(p["color"]) for p in layers["neighbours"]["data"])
     assert not any(red(rgb) for rgb in figures.STATION_TYPE_RGB.values()), "red is kept for bad and for this station"
-    link = [m.value for m in at.markdown if "incidents?station=" in m.value]
-    assert link and f"incidents?station={sid}&" in link[0]
+    link = [m.value for m in at.markdown if "(incidents?" in m.value]
+    assert len(link) == 1
+    query = dict(parse_qsl(link[0].split("(incidents?", 1)[1].rstrip(")")))
+    assert query["station"] == sid and query["from"] == "station"  # its incidents, with the way back
 
 
 def test_inventory_page_shows_the_expiry_figures(app, facts):
