@@ -248,6 +248,24 @@ def _facts(warehouse, district: str | None = None) -> dict:
     return {"rate": f"{within / timed * 100:.1f}%", "in_service": f"{in_service:,}", "fires": fires}
 
 
+def test_a_click_on_the_coverage_map_adds_a_what_if_station(server, browser):
+    """A planner clicks a grid cell on the 5-minute map: a what-if station stands at that cell's
+    centre (listed under 当前假设调整), and every figure is recomputed with it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/coverage")
+    page.wait_for_selector(PAGES["coverage"], timeout=60_000)
+    page.wait_for_timeout(2000)
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    box = deck.bounding_box()
+    assert page.locator("text=地图选点1").count() == 0
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the city's middle: land, a cell
+    page.wait_for_selector("text=地图选点1", state="attached", timeout=60_000)  # the list's printed copy holds it
+    context.close()
+
+
 def test_figures_filters_and_drill_down_in_the_browser(server, browser, browser_warehouse):
     """The Overview shows the warehouse's figures; a district in the URL changes them to that district's;
     a drill-down link lands on the incident list filtered the same way."""

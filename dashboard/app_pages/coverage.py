@@ -10,7 +10,9 @@ import datetime as dt
 import io
 import json
 import time
+from functools import partial
 
+import h3
 import numpy as np
 import plotly.graph_objects as go
 import polars as pl
@@ -79,6 +81,17 @@ def add_sites(sites: list[dict]) -> None:
     for i, site in enumerate(sites, start=1):
         add_change("add", station_id=f"NEW{n + i:02d}", station_name=site["name"], station_type="community",
                    lon=site["lon"], lat=site["lat"])
+
+
+def add_clicked_cell(deck_key: str) -> None:
+    """A grid cell clicked on the map: a what-if station at its centre (a click on anything else,
+    or a click that clears the selection, changes nothing)."""
+    cells = ((st.session_state.get(deck_key) or {}).get("selection") or {}).get("objects", {}).get("coverage_cells")
+    if cells and cells[0].get("h3"):
+        lat, lon = h3.cell_to_latlng(cells[0]["h3"])
+        n = sum(c["action"] == "add" for c in st.session_state.get(CHANGES_KEY, [])) + 1
+        add_change("add", station_id=f"NEW{n:02d}", station_name=i18n.t("whatif_clicked_name", n=n),
+                   station_type="community", lon=round(lon, 5), lat=round(lat, 5))
 
 
 def move_station(station_key: str, lon_key: str, lat_key: str) -> None:
@@ -293,10 +306,12 @@ else:
 # ---- map (above the siting section) ---------------------------------------------------
 with map_area:
     st.subheader(i18n.t("section_cov_map"))
-    layer_col, reach_col = st.columns([3, 1])
+    layer_col, reach_col, click_col = st.columns([3, 1, 1])
     layer = layer_col.radio(i18n.t("cov_layer"), ["cover", "population", "incidents"],
                             format_func=lambda x: i18n.text(f"layer_{x}", lang), key="coverage_layer", horizontal=True)
     show_reach = reach_col.checkbox(i18n.t("cov_show_reach"), value=False, key="coverage_show_reach")
+    click_to_add = click_col.checkbox(i18n.t("cov_click_to_add"), value=True, key="coverage_click_to_add",
+                                      help=i18n.t("cov_click_to_add_help"))
     added = set(changes.filter(pl.col("action") == "add")["station_id"].to_list())
     shown_sites = sites.filter(pl.col("district").is_in(list(f.districts))) if f.districts else sites
     if layer == "cover":
@@ -314,7 +329,8 @@ with map_area:
     st.markdown(legend, unsafe_allow_html=True)  # above the map: read first; the catalog's words only
     st.pydeck_chart(maps.coverage_deck(maps.coverage_cell_records(scope_grid, counts[scope], layer, lang),
                                        shown_sites, suggestions, added, f.districts, lang, show_reach),
-                    height=660, key="coverage_deck")
+                    height=660, key="coverage_deck", selection_mode="single-object",
+                    on_select=(partial(add_clicked_cell, "coverage_deck") if click_to_add else "ignore"))
     st.caption(i18n.t("cov_map_caption"))
 
 # ---- by district ---------------------------------------------------------------------
