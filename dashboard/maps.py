@@ -149,10 +149,16 @@ def district_base(selected: tuple[str, ...], lang: str, pickable: bool = True) -
                      line_width_min_pixels=1.5, pickable=pickable)
 
 
+@lru_cache(maxsize=4)
+def _district_name_points(city: str, lang: str) -> tuple[tuple[float, float, str], ...]:
+    return tuple((point.x, point.y, d.name_zh if lang == "zh" else d.name_en or d.name_zh)
+                 for d in load_districts().values() for point in [d.geometry.representative_point()])
+
+
 def district_names(lang: str) -> pdk.Layer:
     """Each district's name at a point inside it, drawn over everything else."""
-    names = [{"lon": point.x, "lat": point.y, "name": d.name_zh if lang == "zh" else d.name_en or d.name_zh}
-             for d in load_districts().values() for point in [d.geometry.representative_point()]]
+    names = [{"lon": x, "lat": y, "name": name}
+             for x, y, name in _district_name_points(profiles.current().fingerprint, lang)]
     return pdk.Layer("TextLayer", id="district_names", data=names, get_position=["lon", "lat"], get_text="name",
                      # pydeck reads a bare string as an expression, a string in single quotes as text
                      get_size=15, get_color=[38, 50, 56, 255], font_family=f"'{NAME_FONT}'", font_weight=600,

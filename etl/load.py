@@ -411,11 +411,12 @@ def _ingest_locked(paths, warehouse: Path, kind: str | None, default_crs: str, m
         con.execute("create or replace temp table touched_incidents (incident_id varchar)")
         con.execute("create or replace temp table touched_batches (batch_id integer)")
         for r in refused:  # the refusal is part of the record, with its reason
+            now = profiles.city_now()
             con.execute("""insert into meta.batches (batch_id, source_file, sha256, kind, started_at, finished_at,
                                outcome, message)
                            select coalesce(max(batch_id), 0) + 1, ?, '', coalesce(?, 'unknown'),
                                   ?, ?, 'refused', ? from meta.batches""",
-                        [r.source_file, r.kind, profiles.city_now(), profiles.city_now(), r.message])
+                        [r.source_file, r.kind, now, now, r.message])
         for export, k, sha, key in pending:
             say(f"校验并写入 / validating and writing {export.path.name} ({export.path.stat().st_size / 1e6:,.1f} MB)")
             try:

@@ -84,7 +84,7 @@ class NamedQuery:
 def _parse(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     meta: dict[str, str] = {}
-    params: list[Param] = []
+    params: list[tuple[str, str, bool, str]] = []
     params_zh: dict[str, str] = {}
     for line in text.splitlines():
         m = _HEADER.match(line)
@@ -99,14 +99,14 @@ def _parse(path: Path) -> NamedQuery:
             required = desc.startswith("required")
             if ptype not in PARAM_TYPES:
                 raise ValueError(f"{path}: parameter {name} has unknown type {ptype}")
-            params.append(Param(name, ptype, required, desc))
+            params.append((name, ptype, required, desc))
         elif key == "param_zh":
             pname, *rest = value.split(maxsplit=1)
             params_zh[pname] = rest[0] if rest else ""
         else:
             meta[key] = value
     name = f"{path.parent.name}/{path.stem}"
-    declared = {p.name for p in params}
+    declared = {p[0] for p in params}
     used = set(re.findall(r"\$(\w+)", text))
     if used != declared:
         raise ValueError(f"{name}: parameters used {sorted(used)} but declared {sorted(declared)}")
@@ -115,8 +115,8 @@ def _parse(path: Path) -> NamedQuery:
             raise ValueError(f"{name}: header lacks `-- {key}:`")
     if set(params_zh) != declared:
         raise ValueError(f"{name}: `-- param_zh:` lines for {sorted(params_zh)} but parameters {sorted(declared)}")
-    params = [Param(p.name, p.type, p.required, p.description, params_zh[p.name]) for p in params]
-    return NamedQuery(name, meta["title"], meta["title_en"], meta["description"], meta["grain"], tuple(params), text,
+    return NamedQuery(name, meta["title"], meta["title_en"], meta["description"], meta["grain"],
+                      tuple(Param(*p, params_zh[p[0]]) for p in params), text,
                       meta["description_zh"], meta["grain_zh"])
 
 

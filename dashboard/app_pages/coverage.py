@@ -69,16 +69,21 @@ def add_change(action: str, **fields) -> None:
     st.session_state[CHANGES_KEY] = [*st.session_state.get(CHANGES_KEY, []), {"action": action, **fields}]
 
 
+def next_added() -> int:
+    """The number of the next what-if station added (NEW01, NEW02, ...)."""
+    return sum(c["action"] == "add" for c in st.session_state.get(CHANGES_KEY, [])) + 1
+
+
 def add_at(lon_key: str, lat_key: str, type_key: str) -> None:
-    n = sum(c["action"] == "add" for c in st.session_state.get(CHANGES_KEY, [])) + 1
+    n = next_added()
     add_change("add", station_id=f"NEW{n:02d}", station_name=i18n.t("whatif_new_name", n=n),
                station_type=st.session_state[type_key], lon=float(st.session_state[lon_key]),
                lat=float(st.session_state[lat_key]))
 
 
 def add_sites(sites: list[dict]) -> None:
-    n = sum(c["action"] == "add" for c in st.session_state.get(CHANGES_KEY, []))
-    for i, site in enumerate(sites, start=1):
+    n = next_added()
+    for i, site in enumerate(sites):
         add_change("add", station_id=f"NEW{n + i:02d}", station_name=site["name"], station_type="community",
                    lon=site["lon"], lat=site["lat"])
 
@@ -89,7 +94,7 @@ def add_clicked_cell(deck_key: str) -> None:
     cells = ((st.session_state.get(deck_key) or {}).get("selection") or {}).get("objects", {}).get("coverage_cells")
     if cells and cells[0].get("h3"):
         lat, lon = h3.cell_to_latlng(cells[0]["h3"])
-        n = sum(c["action"] == "add" for c in st.session_state.get(CHANGES_KEY, [])) + 1
+        n = next_added()
         add_change("add", station_id=f"NEW{n:02d}", station_name=i18n.t("whatif_clicked_name", n=n),
                    station_type="community", lon=round(lon, 5), lat=round(lat, 5))
 
