@@ -92,6 +92,12 @@ def record_profile(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create or replace table meta.profile (name_zh varchar, name_en varchar, timezone varchar,"
                 " record varchar)")
     con.execute("insert into meta.profile values (?, ?, ?, ?)", [city.name_zh, city.name_en, city.timezone, city.record()])
+    # its districts as a table, so SQL of any engine reads them without parsing the record
+    con.execute("create or replace table meta.profile_districts (district varchar primary key, population bigint,"
+                " streets varchar[])")
+    if city.districts:
+        con.executemany("insert into meta.profile_districts values (?, ?, ?)",
+                        [(d.code, d.population, list(d.streets)) for d in city.districts.values()])
     con.execute("delete from meta.labels")
     con.executemany(
         "insert into meta.labels values (?, ?, ?, ?)",

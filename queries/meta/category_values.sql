@@ -15,11 +15,12 @@ with found as (
     select 'channel', channel, count(*), 0 from incidents where channel is not null group by channel
 )
 select
-    dimension,
-    value,
-    (dimension, value) in (select (dimension, code) from labels) as in_profile,
-    sum(incidents)::bigint as incidents,
-    sum(stations)::bigint as stations
-from found
-group by dimension, value
+    f.dimension,
+    f.value,
+    l.code is not null as in_profile,
+    sum(f.incidents)::bigint as incidents,
+    sum(f.stations)::bigint as stations
+from found f
+left join (select distinct dimension, code from labels) l on l.dimension = f.dimension and l.code = f.value
+group by f.dimension, f.value, l.code
 order by dimension, in_profile desc, incidents desc, value

@@ -17,7 +17,7 @@ with bounds as (
 ),
 periods as (
     select start_date, end_date,
-        start_date - cast(end_date - start_date + 1 as integer) as previous_start,
+        start_date - cast(date_diff('day', start_date, end_date) + 1 as integer) as previous_start,
         start_date - 1 as previous_end
     from bounds
 ),
@@ -27,7 +27,7 @@ scope as (
     select i.*, i.call_date >= p.start_date as is_this_period
     from periods p,
         incidents_in(period_start($start_date, $end_date)
-                         - cast(period_end($end_date) - period_start($start_date, $end_date) + 1 as integer),
+                         - cast(date_diff('day', period_start($start_date, $end_date), period_end($end_date)) + 1 as integer),
                      period_end($end_date), $districts, $station_types) i
 ),
 grouped as (

@@ -15,7 +15,7 @@ select
     d.on_day as as_of,
     h.hazard_id, h.district, h.street, h.community, h.station_id, h.station_name, h.station_type,
     h.place, h.place_type, h.hazard_type, h.level, h.found_on, h.due_on,
-    d.on_day - h.due_on as days_overdue
+    date_diff('day', h.due_on, d.on_day) as days_overdue
 from hazards h cross join day d
 where h.due_on < d.on_day
   and hazard_open_on(h.found_on, h.rectified_on, h.status, d.on_day)

@@ -18,7 +18,7 @@ with bounds as (
 standard as (select value as per_week from prevention_standard where measure = 'patrols_per_week'),
 open_stations as (
     select s.station_id, s.station_name, s.station_type, s.district, street_name(s.street) as street,
-           greatest(0, least(b.end_on, coalesce(s.closed_on - 1, b.end_on)) - greatest(b.start_on, s.opened_on) + 1) as days_open
+           greatest(0, date_diff('day', greatest(b.start_on, s.opened_on), least(b.end_on, coalesce(s.closed_on - 1, b.end_on))) + 1) as days_open
     from stations_in_scope($districts, $station_types) s, bounds b
 ),
 counts as (

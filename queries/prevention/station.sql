@@ -15,13 +15,13 @@ with bounds as (
 ),
 span as (
     select b.*, cast(date_trunc('quarter', b.end_on) as date) as quarter_start, make_date(year(b.end_on), 1, 1) as year_start,
-           least(1.0, (b.end_on - make_date(year(b.end_on), 1, 1) + 1)
-                      / (make_date(year(b.end_on), 12, 31) - make_date(year(b.end_on), 1, 1) + 1)) as share_of_year
+           least(1.0, (date_diff('day', make_date(year(b.end_on), 1, 1), b.end_on) + 1)
+                      / (date_diff('day', make_date(year(b.end_on), 1, 1), make_date(year(b.end_on), 12, 31)) + 1)) as share_of_year
     from bounds b
 ),
 me as (
     select s.station_id, s.station_name, s.station_type, s.district, s.is_forest, coalesce(s.staff_count, 0) as staff,
-           greatest(0, least(p.end_on, coalesce(s.closed_on - 1, p.end_on)) - greatest(p.start_on, s.opened_on) + 1) as days_open
+           greatest(0, date_diff('day', greatest(p.start_on, s.opened_on), least(p.end_on, coalesce(s.closed_on - 1, p.end_on))) + 1) as days_open
     from stations s, span p
     where s.station_id = $station
 ),

@@ -12,8 +12,8 @@
 -- param_zh: station_types 站点类型代码（默认：全部）
 with span as (
     select make_date(y, 1, 1) as year_start, least(make_date(y, 12, 31), a.as_of_date) as judged_on,
-           least(1.0, (least(make_date(y, 12, 31), a.as_of_date) - make_date(y, 1, 1) + 1)
-                      / (make_date(y, 12, 31) - make_date(y, 1, 1) + 1)) as share_of_year
+           least(1.0, (date_diff('day', make_date(y, 1, 1), least(make_date(y, 12, 31), a.as_of_date)) + 1)
+                      / (date_diff('day', make_date(y, 1, 1), make_date(y, 12, 31)) + 1)) as share_of_year
     from (select as_of_date, coalesce($year, year(as_of_date)) as y from data_as_of) a
 ),
 required as (  -- each station in service, and each discipline it must train in

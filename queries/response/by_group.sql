@@ -28,7 +28,7 @@ with both_periods as (
         end as group_code
     from incidents_in(
         period_start($start_date, $end_date)
-            - cast(period_end($end_date) - period_start($start_date, $end_date) + 1 as integer),
+            - cast(date_diff('day', period_start($start_date, $end_date), period_end($end_date)) + 1 as integer),
         $end_date, $districts, $station_types)
 ),
 scope as (

@@ -29,7 +29,7 @@ network as (
 timed as (
     -- per station and day, the timed incidents it is judged on and how many days before end_date they came
     -- (station_daily counts marts.incidents by first station: all of history is read, so from the small table)
-    select d.station_id, b.end_date - d.call_date as days_back, d.timed
+    select d.station_id, date_diff('day', d.call_date, b.end_date) as days_back, d.timed
     from station_daily d, bounds b
     where d.timed > 0
       and d.call_date <= b.end_date
@@ -37,8 +37,8 @@ timed as (
       and (len($station_types) = 0 or list_contains($station_types, d.first_station_type))
 ),
 weeks as (
-    select range as n
-    from bounds b, range(1, cast(greatest(1, (b.end_date - coalesce(b.first_call_date, b.end_date)) // 7 + 1) as bigint) + 1)
+    select unnest(range(1, cast(greatest(1, date_diff('day', coalesce(b.first_call_date, b.end_date), b.end_date) // 7 + 1) as bigint) + 1)) as n
+    from bounds b
 ),
 per_week as (
     select station_id, days_back // 7 + 1 as n, sum(timed) as timed from timed group by all
@@ -60,7 +60,7 @@ page as (
     left join (
         select station_id, sum(timed) as timed
         from timed, bounds b
-        where days_back <= b.end_date - b.page_start
+        where days_back <= date_diff('day', b.page_start, b.end_date)
         group by station_id
     ) t using (station_id)
 ),
@@ -86,12 +86,18 @@ period as (
         page_reaches or weeks_reached is not null as is_reached,
         page_start, page_median_timed, min_sample
     from chosen
+),
+period_median as (  -- the stations' median sample over the chosen period
+    select median(coalesce(t.timed, 0)) as median_timed
+    from network n
+    left join (
+        select d.station_id, sum(d.timed) as timed
+        from timed d, period p
+        where d.days_back <= date_diff('day', p.start_date, p.end_date)
+        group by d.station_id
+    ) t using (station_id)
 )
 select
-    p.start_date, p.end_date, p.weeks, p.is_widened, p.is_reached,
-    (select median(coalesce(t.timed, 0))
-     from network n
-     left join (select station_id, sum(timed) as timed from timed where days_back <= p.end_date - p.start_date
-                group by station_id) t using (station_id)) as median_timed,
+    p.start_date, p.end_date, p.weeks, p.is_widened, p.is_reached, m.median_timed,
     p.page_start, p.page_median_timed, p.min_sample
-from period p
+from period p, period_median m

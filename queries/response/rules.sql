@@ -17,7 +17,9 @@ select
             case key when 'measure' then '首批力量按' || case value when 'staff' then '人数' else '车辆数' end || '计'
                      else '首批力量到齐：累计到场达到' || value end
         when 'sample' then '到场少于' || value || '起的分组只作参考'
-        when 'target_rate' then '目标到场率：' || printf('%g', value::double * 100) || '%的警情在到场目标内到场'
+        when 'target_rate' then '目标到场率：' || case when round(value::double * 100, 4) = round(value::double * 100)
+                                          then cast(cast(round(value::double * 100) as bigint) as varchar)
+                                          else cast(round(value::double * 100, 4) as varchar) end || '%的警情在到场目标内到场'
         when 'exceptions' then
             case key when 'long_turnout_s' then '出动用时超过' when 'long_travel_s' then '途中用时超过'
                      else '总响应时间超过' end || value || '秒列入跟进清单'

@@ -15,13 +15,13 @@ with bounds as (
 ),
 span as (
     select as_of, year(as_of) as year, make_date(year(as_of), 1, 1) as jan1,
-        as_of - make_date(year(as_of), 1, 1) + 1 as days_elapsed,
-        make_date(year(as_of), 12, 31) - make_date(year(as_of), 1, 1) + 1 as days_in_year
+        date_diff('day', make_date(year(as_of), 1, 1), as_of) + 1 as days_elapsed,
+        date_diff('day', make_date(year(as_of), 1, 1), make_date(year(as_of), 12, 31)) + 1 as days_in_year
     from bounds
 ),
 months as (
-    select cast(unnest(generate_series(jan1, make_date(year, 12, 1), interval 1 month)) as date) as month_start
-    from span
+    select cast(month_at as date) as month_start
+    from (select unnest(generate_series(jan1, make_date(year, 12, 1), interval 1 month)) as month_at from span)
 ),
 opened as (  -- stations of the scope opened in the year, up to as_of
     select s.opened_on
@@ -44,9 +44,9 @@ select
     case when m.month_start <= s.as_of then
         (select count(*) from opened o where o.opened_on <= last_day(m.month_start)) end as opened_cumulative,
     t.target_count,
-    round(t.target_count * (last_day(m.month_start) - s.jan1 + 1) / s.days_in_year, 1) as target_cumulative,
+    round(t.target_count * (date_diff('day', s.jan1, last_day(m.month_start)) + 1) / s.days_in_year, 1) as target_cumulative,
     case when last_day(m.month_start) >= s.as_of then
-        round(d.opened_to_date + d.opened_to_date / s.days_elapsed * (last_day(m.month_start) - s.as_of), 1)
+        round(d.opened_to_date + d.opened_to_date / s.days_elapsed * date_diff('day', s.as_of, last_day(m.month_start)), 1)
     end as projected_cumulative
 from months m cross join span s cross join target t cross join to_date d
 order by m.month_start

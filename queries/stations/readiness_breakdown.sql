@@ -14,7 +14,9 @@ select
     count(*) as stations_in_service,
     count(*) filter (where r.is_compliant) as compliant,
     round(count(*) filter (where r.is_compliant) / count(*), 4) as compliant_rate,
-    round(avg(r.score), 3) as mean_score
+    -- the mean score in thousandths, rounded half up: the scores are summed as whole thousandths,
+    -- which any engine adds exactly in any order, so every engine gives the same last digit
+    floor(sum(round(r.score * 1000)) / count(r.score) + 0.5) / 1000 as mean_score
 from station_readiness r, data_as_of a
 where in_service_on(r.opened_on, r.closed_on, a.as_of_date)
   and (len($districts) = 0 or list_contains($districts, r.district))

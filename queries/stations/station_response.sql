@@ -21,7 +21,7 @@ mine as (
 select
     p.start_date, p.end_date,
     count(m.incident_id) as responses,
-    round(count(m.incident_id) / ((p.end_date - p.start_date + 1) / 7.0), 2) as responses_per_week,
+    round(count(m.incident_id) / ((date_diff('day', p.start_date, p.end_date) + 1) / 7.0), 2) as responses_per_week,
     count(m.arrive_at) as arrived,
     count(m.incident_id) - count(m.arrive_at) as without_arrival,
     count(m.incident_id) filter (where m.is_first_arrival) as first_on_scene,

@@ -13,8 +13,8 @@ with bounds as (
 ),
 span as (
     select as_of, year(as_of) as year,
-        as_of - make_date(year(as_of), 1, 1) + 1 as days_elapsed,
-        make_date(year(as_of), 12, 31) - make_date(year(as_of), 1, 1) + 1 as days_in_year
+        date_diff('day', make_date(year(as_of), 1, 1), as_of) + 1 as days_elapsed,
+        date_diff('day', make_date(year(as_of), 1, 1), make_date(year(as_of), 12, 31)) + 1 as days_in_year
     from bounds
 ),
 types as (select code as station_type from labels where dimension = 'station_type'),
@@ -41,5 +41,5 @@ select
     round(c.opened_this_year * s.days_in_year / s.days_elapsed, 1) as projected_year_end
 from counts c
 cross join span s
-left join type_targets(s.year, $districts) t using (station_type)
+left join type_targets((select year from span), $districts) t using (station_type)
 order by c.in_service desc, c.station_type

@@ -56,7 +56,7 @@ per_incident as (  -- one pass over the responses, grouped by incident
         -- with no arrival at all, the first dispatched
         arg_min({'station_id': r.station_id, 'arrive_at': r.arrive_at, 'call_processing_s': r.call_processing_s,
                  'turnout_s': r.turnout_s, 'travel_s': r.travel_s},
-                (coalesce(r.arrive_at, 'infinity'::timestamp), coalesce(r.dispatch_at, 'infinity'::timestamp),
+                (coalesce(r.arrive_at, timestamp '9999-12-31 23:59:59'), coalesce(r.dispatch_at, timestamp '9999-12-31 23:59:59'),
                  r.station_id)) as first
     from core.responses r cross join rules
     group by r.incident_id
@@ -75,7 +75,10 @@ full_response as (  -- when the stations on scene together first brought the con
     group by incident_id
 ),
 timed as (
-    select p.* exclude (attrs), unnest(p.attrs), p.first.station_id as first_station_id,
+    select p.* exclude (attrs),
+        p.attrs.incident_type, p.attrs.channel, p.attrs.district, p.attrs.street, p.attrs.community,
+        p.attrs.address, p.attrs.lon, p.attrs.lat, p.attrs.h3_r8,
+        p.first.station_id as first_station_id,
         coalesce(c.clock_start_rule, rules.default_clock_start) as clock_start_rule,
         coalesce(g.target_s, rules.default_target_s) as target_s,
         case coalesce(c.clock_start_rule, rules.default_clock_start)

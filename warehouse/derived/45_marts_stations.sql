@@ -31,7 +31,7 @@ select
     k.kit, k.kit_item, k.kit_required,
     coalesce(c.status = 'ok' and (c.expires_on is null or c.expires_on >= a.as_of_date), false) as is_usable,
     case when is_usable then c.quantity else 0 end as usable_quantity,
-    c.expires_on - a.as_of_date as days_to_expiry,
+    date_diff('day', a.as_of_date, c.expires_on) as days_to_expiry,
     coalesce(c.expires_on < a.as_of_date, false) as is_expired
 from core.inventory_counts c
 join latest using (station_id, counted_on)
@@ -170,8 +170,8 @@ checks as (
         case when sd.counted_on is null then [] else coalesce(k.forest_short, []) end as forest_short,
         coalesce(e.expired_items, []) as expired_items,
         sd.counted_on as last_counted_on,
-        sd.judged_on - sd.counted_on as count_age_days,
-        sd.counted_on is null or sd.judged_on - sd.counted_on > std.stale_after_days as is_count_stale,
+        date_diff('day', sd.counted_on, sd.judged_on) as count_age_days,
+        sd.counted_on is null or date_diff('day', sd.counted_on, sd.judged_on) > std.stale_after_days as is_count_stale,
         std.staff_min, std.staff_max, std.vehicles_min, std.stale_after_days,
         coalesce(r.role_shortfalls, []) as role_shortfalls,
         coalesce(k.kit_shortfalls, []) as kit_shortfalls,

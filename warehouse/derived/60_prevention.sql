@@ -11,9 +11,8 @@ create or replace macro main.street_name(street) as nullif(regexp_replace(trim(s
 
 -- The census population of each district, from the city profile the warehouse was built with.
 create or replace view main.district_population as
-select d ->> 'code' as district, cast(d ->> 'population' as bigint) as population,
-       coalesce(cast(json_array_length(d -> 'streets') as integer), 0) as profile_streets
-from (select unnest(cast(json_extract(record, '$.districts') as json[])) as d from meta.profile);
+select district, population, coalesce(cast(len(streets) as integer), 0) as profile_streets
+from meta.profile_districts;
 
 -- The streets (街道) of each district: the profile's, and any other the station registry names.
 -- The profile gives no population below the district, so a street's residents are estimated as an
@@ -21,8 +20,7 @@ from (select unnest(cast(json_extract(record, '$.districts') as json[])) as d fr
 -- their counts, and streets of different districts by their district's density of people.
 create or replace view main.streets as
 with named as (
-    select d ->> 'code' as district, unnest(cast(d -> 'streets' as varchar[])) as street
-    from (select unnest(cast(json_extract(record, '$.districts') as json[])) as d from meta.profile)
+    select district, unnest(streets) as street from meta.profile_districts
     union
     select district, street_name(street) from core.stations where street_name(street) is not null and district is not null
 ),
