@@ -220,16 +220,29 @@ def cmd_query(args: argparse.Namespace) -> int:
     for item in args.param or []:
         key, _, value = item.partition("=")
         params[key] = value
-    _use_city(args, config.warehouse_path(args.warehouse))
-    con = open_reader(config.warehouse_path(args.warehouse))
-    try:
-        unknown = _unknown_codes(con, params)
-        if unknown:
-            print("错误 / error: " + unknown, file=sys.stderr)
+    if args.engine == "spark":
+        if not args.lake:
+            print("错误 / error: --engine spark reads a lake: give --lake DIR", file=sys.stderr)
             return 2
-        frame = queries.run(con, args.name, params)
-    finally:
-        con.close()
+        from warehouse import spark
+
+        session = spark.session(args.master)
+        try:
+            spark.attach(session, args.lake, args.city)
+            frame = spark.query(session, args.name, params)
+        finally:
+            session.stop()
+    else:
+        _use_city(args, config.warehouse_path(args.warehouse))
+        con = open_reader(config.warehouse_path(args.warehouse))
+        try:
+            unknown = _unknown_codes(con, params)
+            if unknown:
+                print("错误 / error: " + unknown, file=sys.stderr)
+                return 2
+            frame = queries.run(con, args.name, params)
+        finally:
+            con.close()
     if args.format == "parquet":
         frame.write_parquet(args.out, compression="zstd")
         return 0
@@ -334,6 +347,47 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     rebuild(config.warehouse_path(args.warehouse))
     print("已重建派生表 / derived tables rebuilt")
     return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """The derived tables: on DuckDB in the warehouse (as `rebuild`), or on Spark in a lake."""
+    if args.engine == "duckdb":
+        return cmd_rebuild(args)
+    if not args.lake:
+        print("错误 / error: --engine spark builds in a lake: give --lake DIR", file=sys.stderr)
+        return 2
+    import time
+
+    from warehouse import spark
+
+    warehouse = config.warehouse_path(args.warehouse) if args.warehouse else None
+    city = None
+    if warehouse is not None:
+        _use_city(args, warehouse)
+        city, tables = spark.export_lake(warehouse, args.lake)
+        print(f"已写入数据湖 / written into the lake: {city}, {len(tables)} tables")
+    session = spark.session(args.master)
+    try:
+        started = time.perf_counter()
+        written = spark.build(session, args.lake, city)
+        for one, tables in written.items():
+            rows = sum(tables.values())
+            print(f"Spark 已计算 / built on Spark: {one}, {len(tables)} tables, {rows} rows")
+        print(f"用时 / took {time.perf_counter() - started:.1f} s on {session.sparkContext.master}")
+    finally:
+        session.stop()
+    if warehouse is not None:
+        spark.import_marts(args.lake, warehouse)
+        print(f"已读回数据仓库 / read back into {warehouse}")
+    return 0
+
+
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                   help="duckdb (default): the warehouse file; spark: a lake of Parquet on a Spark cluster")
+    p.add_argument("--lake", metavar="DIR", help="with --engine spark: the lake folder (a folder per table and city)")
+    p.add_argument("--master", default="local[2]", metavar="URL",
+                   help="with --engine spark: the cluster, e.g. spark://host:7077 (default local[2], this machine)")
 
 
 def cmd_vacuum(args: argparse.Namespace) -> int:
@@ -459,6 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "json", "parquet"], default="table",
                    help="output format (parquet needs --out)")
     p.add_argument("--out", metavar="FILE", help="write to this file instead of the terminal")
+    _add_engine(p)
+    p.add_argument("--city", help="with --engine spark, the lake's city the query is about (needed when it holds several)")
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("snapshot", help="freeze a week's KPIs: tables, Excel, offline HTML and PDF report, history")
@@ -484,6 +540,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="rebuild derived tables and views (after editing emss/standard.toml or the profile)")
     _add_warehouse(p, writes=True)
     p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("build", help="compute the derived tables: in the warehouse (DuckDB), or on a Spark cluster in a lake")
+    _add_warehouse(p, writes=True)
+    _add_engine(p)
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("vacuum", help="remove the data files of replaced versions and of killed loads")
     _add_warehouse(p)

@@ -358,10 +358,10 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
                 _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
     finally:
         con.execute("RESET preserve_insertion_order")
-    _pin_period(con)
+    pin_period(con)
 
 
-def _pin_period(con: duckdb.DuckDBPyConnection) -> None:
+def pin_period(con: duckdb.DuckDBPyConnection) -> None:
     """Write this version's as-of date and default period length into `main.as_of_date()` and
     `main.default_period_days()` as constants (44_meta_as_of.sql defines them by their tables).
 

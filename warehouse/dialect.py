@@ -25,7 +25,7 @@ import sqlglot
 from sqlglot import exp
 
 READ, WRITE = "duckdb", "spark"
-SCHEMAS = ("main", "meta", "raw", "core", "marts")
+SCHEMAS = ("main", "meta", "raw", "core", "marts", "province")
 
 
 class Untranslatable(ValueError):

@@ -1,16 +1,21 @@
 """The derived layer and the named queries on a Spark cluster, from the same SQL DuckDB runs.
 
-A *lake* is a folder of Parquet, a folder per table (`core.responses/`, `marts.incidents/`, ...),
-that any engine reads. `export_lake` writes a warehouse's loaded tables there (the facts' files are
-linked, not copied); `build` computes every derived table on Spark from the SQL files of
-`warehouse/derived/` (translated by warehouse.dialect) and writes each into the lake; `query` runs
-a named query on Spark over the lake. A lake built on Spark is read back into a DuckDB warehouse by
-`import_marts`, so the dashboard and the snapshot read it as they read a DuckDB build.
+A *lake* is a folder of Parquet that any engine reads: a folder per table, and in it a folder per
+city (`core.responses/city=shenzhen/`, `marts.incidents/city=guangzhou/`, ...), so a province keeps
+all its cities in one lake. `export_lake` writes a city's warehouse there (its loaded tables; the
+facts' files are linked, not copied); `build` computes every derived table of each city on Spark
+from the SQL files of `warehouse/derived/` (translated by warehouse.dialect) and writes it beside
+that city's loaded tables; `query` runs a named query on Spark, for one city or, with the province
+queries (queries/province/), over every city of the lake. `import_marts` reads a city's tables
+built on Spark back into its DuckDB warehouse, so the dashboard and the snapshot read them as they
+read a DuckDB build.
 
     spark = session("spark://host:7077")      # or "local[2]"
-    export_lake("emss.duckdb", "lake/")
+    export_lake("shenzhen.duckdb", "lake/"); export_lake("guangzhou.duckdb", "lake/")
     build(spark, "lake/")
-    query(spark, "lake/", "response/kpi", {"districts": ["futian"]})
+    attach(spark, "lake/", "shenzhen")
+    query(spark, "response/kpi", {"districts": ["futian"]})
+    query(spark, "province/cities")
 
 pyspark is an optional dependency (`uv sync --extra spark`); nothing else of emss imports this module.
 """
@@ -27,8 +32,8 @@ from sqlglot import exp
 
 import queries
 from warehouse import dialect, partitions
-from warehouse.build import DERIVED_DIR, SCHEMA_DIR
-from warehouse.connection import open_reader
+from warehouse.build import DERIVED_DIR, SCHEMA_DIR, pin_period
+from warehouse.connection import open_reader, open_writer
 from warehouse.quoting import identifier
 
 # Tables of the warehouse file that are bookkeeping of its own storage, not data: never in a lake.
@@ -39,6 +44,10 @@ def session(master: str = "local[2]", shuffle_partitions: int | None = None):
     """A Spark session on `master` ("local[2]", "spark://host:7077"), set up for the warehouse's SQL:
     timestamps without a zone stay without one (TIMESTAMP_NTZ), arithmetic refuses overflow as
     DuckDB does, and the session's clock is UTC so that no conversion shifts a time."""
+    import warnings
+
+    # pyspark checks the pandas version on import; results come back as Arrow, never through pandas
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
     from pyspark.sql import SparkSession
 
     builder = (SparkSession.builder.master(master).appName("emss")
@@ -48,6 +57,7 @@ def session(master: str = "local[2]", shuffle_partitions: int | None = None):
                .config("spark.sql.ansi.enabled", "true")
                .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
                .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
+               .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")  # city=… is text
                .config("spark.sql.shuffle.partitions", str(shuffle_partitions or (4 if master.startswith("local") else 64)))
                .config("spark.log.level", os.environ.get("EMSS_SPARK_LOG_LEVEL", "ERROR")))
     return builder.getOrCreate()
@@ -64,12 +74,23 @@ def _derived_names() -> set[str]:
     return names
 
 
-def export_lake(warehouse: str | os.PathLike, lake: str | os.PathLike) -> list[str]:
+def city_of(warehouse: str | os.PathLike) -> str:
+    """The city a warehouse holds, as its folder in a lake is named (province.cities)."""
+    con = open_reader(warehouse)
+    try:
+        return con.execute("select city from province.cities").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def export_lake(warehouse: str | os.PathLike, lake: str | os.PathLike) -> tuple[str, list[str]]:
     """Write the loaded tables of `warehouse` (what the derived layer is computed from) into `lake`,
-    a folder per table; returns their names. The big tables' files are hard-linked (copied across
-    file systems); the rest is written from the warehouse's current version."""
+    a folder per table and in it one per city (`core.stations/city=shenzhen/`), replacing what the
+    lake held of this city; returns the city and the tables. The big tables' files are hard-linked
+    (copied across file systems); the rest is written from the warehouse's current version."""
     lake = Path(lake)
     derived = _derived_names()
+    city = city_of(warehouse)
     con = open_reader(warehouse)
     try:
         tables = [f"{s}.{t}" for s, t in con.execute(
@@ -79,7 +100,7 @@ def export_lake(warehouse: str | os.PathLike, lake: str | os.PathLike) -> list[s
         tables = [t for t in tables if t not in derived and t not in _STORAGE_ONLY]
         root = partitions.root_of(warehouse)
         for table in tables:
-            folder = lake / table
+            folder = _folder(lake, table, city)
             if folder.exists():
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
@@ -99,13 +120,23 @@ def export_lake(warehouse: str | os.PathLike, lake: str | os.PathLike) -> list[s
                             [str(folder / "part-00000.parquet")])
     finally:
         con.close()
-    return tables
+    return city, tables
 
 
-def _register(spark, lake: Path, table: str) -> None:
-    """The lake's folder of `table` as the Spark view dialect.spark_name(...)."""
+def _folder(lake: Path, table: str, city: str) -> Path:
+    return lake / table / f"city={city}"
+
+
+def cities(lake: str | os.PathLike) -> list[str]:
+    """The cities a lake holds."""
+    profile = Path(lake) / "meta.profile"
+    return sorted(p.name.split("=", 1)[1] for p in profile.glob("city=*")) if profile.is_dir() else []
+
+
+def _register(spark, lake: Path, table: str, city: str) -> None:
+    """The lake's folder of `table` for `city` as the Spark view dialect.spark_name(...)."""
     schema, name = table.split(".")
-    (spark.read.option("recursiveFileLookup", "true").parquet(str(lake / table))
+    (spark.read.option("recursiveFileLookup", "true").parquet(str(_folder(lake, table, city)))
      .createOrReplaceTempView(dialect.spark_name(schema, name)))
 
 
@@ -130,43 +161,111 @@ def _statements():
             yield target, kind, tree.expression.sql(dialect.READ)
 
 
-def _tables_in(lake: Path) -> list[str]:
-    return sorted(p.name for p in lake.iterdir() if p.is_dir() and "." in p.name)
+def _tables_in(lake: Path, city: str) -> list[str]:
+    return sorted(p.parent.name for p in lake.glob(f"*.*/city={city}") if p.is_dir())
 
 
-def build(spark, lake: str | os.PathLike) -> dict[str, int]:
-    """Compute every derived table of `lake` on Spark, write each into the lake, and define the
-    views; returns the rows of each table written."""
-    lake = Path(lake)
-    macros = _macros()
-    derived = _derived_names()
-    for table in _tables_in(lake):
-        if table not in derived:
-            _register(spark, lake, table)
-    written = {}
-    for target, kind, select in _statements():
-        schema, name = target.split(".")
-        sql = dialect.to_spark(select, macros)
-        if kind != "TABLE":
-            spark.sql(f"create or replace temp view {dialect.spark_name(schema, name)} as {sql}")
-            continue
-        frame = spark.sql(sql)
-        frame.write.mode("overwrite").parquet(str(lake / target))
-        _register(spark, lake, target)
-        written[target] = spark.table(dialect.spark_name(schema, name)).count()
-    return written
-
-
-def attach(spark, lake: str | os.PathLike) -> None:
-    """Make a built lake's tables and the analyst views readable in `spark` (for `query`)."""
-    lake = Path(lake)
-    macros = _macros()
-    for table in _tables_in(lake):
-        _register(spark, lake, table)
+def _views(spark, macros: dialect.Macros) -> None:
     for target, kind, select in _statements():
         if kind == "VIEW":
             schema, name = target.split(".")
             spark.sql(f"create or replace temp view {dialect.spark_name(schema, name)} as {dialect.to_spark(select, macros)}")
+
+
+# The province views (70_province.sql) over a whole lake: each table's rows of every city, the city
+# taken from the folder it lies in.
+PROVINCE = {"incidents": "marts.incidents", "stations": "core.stations",
+            "station_readiness": "marts.station_readiness", "station_targets": "core.station_targets"}
+
+
+def _province(spark, lake: Path) -> None:
+    """Point the province views at every city of the lake."""
+    def every_city(table: str):
+        return spark.read.option("basePath", str(lake / table)).parquet(str(lake / table))
+
+    for view, table in PROVINCE.items():
+        every_city(table).createOrReplaceTempView(dialect.spark_name("province", view))
+    every_city("meta.profile").createOrReplaceTempView("lake__profile")
+    every_city("meta.as_of").createOrReplaceTempView("lake__as_of")
+    spark.sql(f"""create or replace temp view {dialect.spark_name("province", "cities")} as
+                  select p.city, p.name_zh, p.name_en, p.timezone, a.as_of_date
+                  from lake__profile p join lake__as_of a using (city)""")
+
+
+def build(spark, lake: str | os.PathLike, city: str | None = None) -> dict[str, dict[str, int]]:
+    """Compute every derived table of each city of `lake` (or of `city`) on Spark, write each into
+    the lake beside the city's loaded tables, and define the views; returns the rows of each table
+    written, by city. The session is left attached to the last city built, and to the province."""
+    lake = Path(lake)
+    macros = _macros()
+    derived = _derived_names()
+    written: dict[str, dict[str, int]] = {}
+    for one in [city] if city else cities(lake):
+        for table in _tables_in(lake, one):
+            if table not in derived:
+                _register(spark, lake, table, one)
+        written[one] = {}
+        for target, kind, select in _statements():
+            schema, name = target.split(".")
+            sql = dialect.to_spark(select, macros)
+            if kind != "TABLE":
+                spark.sql(f"create or replace temp view {dialect.spark_name(schema, name)} as {sql}")
+                continue
+            spark.sql(sql).write.mode("overwrite").parquet(str(_folder(lake, target, one)))
+            _register(spark, lake, target, one)
+            written[one][target] = spark.table(dialect.spark_name(schema, name)).count()
+    _province(spark, lake)
+    return written
+
+
+def attach(spark, lake: str | os.PathLike, city: str | None = None) -> None:
+    """Make a built lake readable in `spark` for `query`: the tables and analyst views of `city`
+    (needed unless the lake holds one city only), and the province views over every city."""
+    lake = Path(lake)
+    held = cities(lake)
+    if city is None:
+        if len(held) != 1:
+            raise ValueError(f"the lake holds {len(held)} cities ({', '.join(held)}): name one")
+        city = held[0]
+    if city not in held:
+        raise ValueError(f"the lake holds no city {city!r} ({', '.join(held)})")
+    for table in _tables_in(lake, city):
+        _register(spark, lake, table, city)
+    _views(spark, _macros())
+    _province(spark, lake)
+
+
+def import_marts(lake: str | os.PathLike, warehouse: str | os.PathLike) -> dict[str, int]:
+    """Replace the derived tables of `warehouse` by those built on Spark for its city in `lake`, in
+    one write (whole or not at all); returns the rows of each. Each column keeps the warehouse's
+    own type. Refused when the warehouse has loaded more since it was written into the lake."""
+    lake = Path(lake)
+    city = city_of(warehouse)
+    tables = [target for target, kind, _ in _statements() if kind == "TABLE"]
+    missing = [t for t in tables if not any(_folder(lake, t, city).glob("*.parquet"))]
+    if missing:
+        raise ValueError(f"the lake holds no {', '.join(missing)} of {city}: build it on Spark first")
+    with open_writer(warehouse, readable_dirs=[lake]) as con:
+        con.execute("set variable lake_batches = ?", [[str(f) for f in _folder(lake, "meta.batches", city).glob("*.parquet")]])
+        exported, current = con.execute("""select (select max(batch_id) from read_parquet(getvariable('lake_batches'))),
+                                                  (select max(batch_id) from meta.batches)""").fetchall()[0]
+        if exported != current:
+            raise ValueError(f"{city}: the warehouse has loaded batch {current} since it was written into the lake "
+                             f"(which has {exported}): write it into the lake again and build")
+        counts = {}
+        for table in tables:
+            files = [str(f) for f in sorted(_folder(lake, table, city).glob("*.parquet"))]
+            columns = con.execute(f"describe select * from {table}").fetchall()  # the warehouse's own catalog
+            select = ("select " + ", ".join(f"cast({identifier(c[0])} as {c[1]}) as {identifier(c[0])}" for c in columns)
+                      + " from read_parquet(?)")
+            if table in partitions.PARTITIONED:
+                partitions.rewrite(con, table, select, [files])
+            else:
+                con.execute(f"delete from {table}")
+                con.execute(f"insert into {table} {select}", [files])
+            counts[table] = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+        pin_period(con)
+    return counts
 
 
 def query(spark, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
