@@ -277,3 +277,19 @@ def test_the_weekly_pack_is_the_warehouses_city(guangzhou_warehouse, tmp_path):
     assert snap.manifest["city"]["name_zh"] == "广州市" and snap.manifest["timezone"] == "Asia/Shanghai"
     report = next((tmp_path / "snapshots").rglob("report_*.html")).read_text(encoding="utf-8")
     assert "天河区" in report and "深圳" not in report and "宝安" not in report
+
+
+def test_every_page_of_another_city_says_only_that_city(guangzhou_warehouse, monkeypatch):
+    """Each page of Guangzhou's dashboard, as its text reads (titles, paragraphs, tables): never the
+    default city's name."""
+    from conftest import open_dashboard
+    from test_definitions import page_text
+
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(guangzhou_warehouse))
+    pages = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "dashboard" / "app_pages").glob("*.py")
+                   if p.stem != "audit")  # the audit page exists only where people sign in
+    assert len(pages) >= 12
+    for page in pages:
+        text = page_text(open_dashboard(page))
+        assert text.strip(), page
+        assert "深圳" not in text and "Shenzhen" not in text, page

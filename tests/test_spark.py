@@ -80,7 +80,7 @@ def lake(demo_warehouse, tmp_path_factory, session):
     city, _ = spark.export_lake(demo_warehouse, folder)
     written = spark.build(session, folder)
     spark.attach(session, folder)  # as `emss query --engine spark` finds a built lake
-    return folder / "{table}" / f"city={city}", written[city]
+    return folder, city, written[city]
 
 
 def _derived_tables() -> list[str]:
@@ -89,16 +89,62 @@ def _derived_tables() -> list[str]:
 
 @pytest.mark.parametrize("table", _derived_tables())
 def test_every_derived_table_is_the_same_on_spark(lake, demo_warehouse, table):
-    folder, written = lake
-    con = open_reader(demo_warehouse)
-    try:
-        duck = con.sql(f"select * from {table}").pl()
-    finally:
-        con.close()
+    folder, city, written = lake
+    duck = table_rows(demo_warehouse, table)
     # read back from the lake with Polars, not with Spark: what any engine finds there
-    on_spark = pl.read_parquet(str(folder).format(table=table) + "/*.parquet")
+    on_spark = pl.read_parquet(folder / table / f"city={city}" / "*.parquet")
     assert written[table] == duck.height
     assert_same_rows(duck, on_spark, ordered=False)
+
+
+def test_tables_built_on_spark_read_back_into_the_warehouse_give_its_figures(lake, demo_warehouse, tmp_path):
+    """emss build --engine spark: the lake's derived tables replace the warehouse's, and every
+    table and a page's figures are what DuckDB had computed itself."""
+    from warehouse import partitions
+    from warehouse.connection import copy_warehouse, open_writer
+
+    folder, city, written = lake
+    copy = tmp_path / "emss.duckdb"
+    copy_warehouse(demo_warehouse, copy)
+    with open_writer(copy) as con:  # so that only what is read back can make the tables whole again
+        partitions.rewrite(con, "marts.incidents", "select * from marts.incidents limit 0")
+        con.execute("delete from marts.station_readiness")
+    assert table_rows(copy, "marts.incidents").height == 0
+    counts = spark.import_marts(folder, copy)
+    assert counts == written
+    for table in _derived_tables():
+        assert_same_rows(table_rows(demo_warehouse, table), table_rows(copy, table), ordered=False)
+    for name in ("response/kpi", "stations/readiness_summary"):
+        assert_same_rows(run_query(demo_warehouse, name), run_query(copy, name), ordered=True)
+
+
+def test_a_warehouse_that_loaded_more_since_is_not_overwritten(lake, demo_warehouse, tmp_path):
+    from warehouse.connection import copy_warehouse, open_writer
+
+    folder, _, _ = lake
+    copy = tmp_path / "emss.duckdb"
+    copy_warehouse(demo_warehouse, copy)
+    with open_writer(copy) as con:  # a load after the lake was written: one more batch
+        con.execute("insert into meta.batches select * replace (batch_id + 1000 as batch_id) from meta.batches "
+                    "order by batch_id desc limit 1")
+    with pytest.raises(ValueError, match="since it was written into the lake"):
+        spark.import_marts(folder, copy)
+
+
+def table_rows(warehouse, table: str) -> pl.DataFrame:
+    con = open_reader(warehouse)
+    try:
+        return con.sql(f"select * from {table}").pl()
+    finally:
+        con.close()
+
+
+def run_query(warehouse, name: str) -> pl.DataFrame:
+    con = open_reader(warehouse)
+    try:
+        return queries.run(con, name)
+    finally:
+        con.close()
 
 
 # the station or incident a query is about, taken from the data
@@ -153,6 +199,37 @@ def test_a_parameter_is_bound_on_spark_never_pasted(lake, session):
     hostile = "futian') or 1=1 --"
     kpi = spark.query(session, "response/kpi", {"districts": [hostile]})
     assert kpi["incidents"].to_list() == [0]
+
+
+def test_emss_query_runs_a_named_query_on_spark(lake, demo_warehouse, tmp_path):
+    """`emss query NAME --engine spark --lake DIR`, in a process of its own (its own Spark)."""
+    import subprocess
+    import sys
+
+    folder, _, _ = lake
+    out = tmp_path / "kpi.json"
+    done = subprocess.run([sys.executable, "-m", "emss.cli", "query", "response/kpi", "--engine", "spark",
+                           "--lake", str(folder), "-p", "districts=futian,luohu", "--format", "json", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    con = open_reader(demo_warehouse)
+    try:
+        expected = queries.run(con, "response/kpi", {"districts": ["futian", "luohu"]})
+    finally:
+        con.close()
+    import json
+
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert got[0]["incidents"] == expected["incidents"][0] > 0
+    assert got[0]["within_target"] == expected["within_target"][0]
+
+
+def test_emss_build_and_query_on_spark_say_what_they_need(capsys):
+    from emss.cli import main
+
+    assert main(["query", "response/kpi", "--engine", "spark"]) == 2
+    assert main(["build", "--engine", "spark"]) == 2
+    assert "--lake" in capsys.readouterr().err
 
 
 # -- the translation alone (no Spark needed) --------------------------------------------------
