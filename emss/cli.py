@@ -229,7 +229,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         session = spark.session(args.master)
         try:
             spark.attach(session, args.lake, args.city)
-            frame = spark.query(session, args.name, params)
+            frame = queries.run_on_spark(session, args.name, params)
+        except ValueError as e:  # no such city in the lake, or several and none named
+            print(f"错误 / error: {e}", file=sys.stderr)
+            return 2
         finally:
             session.stop()
     else:
@@ -377,7 +380,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         session.stop()
     if warehouse is not None:
-        spark.import_marts(args.lake, warehouse)
+        try:
+            spark.import_marts(args.lake, warehouse)
+        except ValueError as e:  # the warehouse loaded more since it was written into the lake
+            print(f"错误 / error: {e}", file=sys.stderr)
+            return 2
         print(f"已读回数据仓库 / read back into {warehouse}")
     return 0
 

@@ -34,7 +34,7 @@ import polars as pl
 from emss.roles import Scope
 from queries.scope import OutOfScope, narrow, trim
 
-__all__ = ["OutOfScope", "run", "get", "catalogue", "bind"]
+__all__ = ["OutOfScope", "run", "run_on_spark", "get", "catalogue", "bind"]
 
 QUERIES_DIR = Path(__file__).resolve().parent
 PARAM_TYPES = ("date", "int", "float", "text", "text[]")
@@ -182,3 +182,12 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | N
     bound = bind(query, params)
     frame = con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()
     return trim(frame, scope)
+
+
+def run_on_spark(spark, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
+    """Run a named query on a Spark session holding a lake (warehouse/spark.py), the same SQL
+    translated, its parameters bound as on DuckDB; returns a Polars frame. No role scope: the lake
+    is an analyst's, on a cluster the dashboard never reads."""
+    from warehouse import spark as engine  # needs the `spark` extra
+
+    return engine.run_sql(spark, get(name).sql, bind(get(name), params))

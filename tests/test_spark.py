@@ -187,7 +187,7 @@ def test_every_named_query_is_the_same_on_spark(lake, demo_warehouse, session, n
         duck = queries.run(con, name, params)
     finally:
         con.close()
-    on_spark = spark.query(session, name, params)
+    on_spark = queries.run_on_spark(session, name, params)
     assert_same_rows(duck, on_spark, ordered=False)
     # the fixture has rows for the query to agree on, for all but a few
     if not filtered and name not in {"quality/rejected_rows"}:
@@ -197,7 +197,7 @@ def test_every_named_query_is_the_same_on_spark(lake, demo_warehouse, session, n
 def test_a_parameter_is_bound_on_spark_never_pasted(lake, session):
     """A district code that is SQL is a value to compare against, on Spark as on DuckDB."""
     hostile = "futian') or 1=1 --"
-    kpi = spark.query(session, "response/kpi", {"districts": [hostile]})
+    kpi = queries.run_on_spark(session, "response/kpi", {"districts": [hostile]})
     assert kpi["incidents"].to_list() == [0]
 
 

@@ -106,7 +106,7 @@ def test_both_cities_are_built_on_the_cluster_as_duckdb_builds_them(province):
 def test_the_province_query_shows_both_cities_as_each_warehouse_does(province):
     lake, warehouses, _, session, _ = province
     spark.attach(session, lake, "guangzhou")
-    on_cluster = spark.query(session, "province/cities")
+    on_cluster = queries.run_on_spark(session, "province/cities")
     each = []
     for warehouse in warehouses.values():
         con = open_reader(warehouse)
@@ -119,7 +119,7 @@ def test_the_province_query_shows_both_cities_as_each_warehouse_does(province):
     assert on_cluster["name_zh"].to_list() == ["广州市", "深圳市"]
     assert_same_rows(by_duckdb, on_cluster, ordered=True)
     # and a city's own query on the same session reads that city only
-    kpi = spark.query(session, "response/kpi")
+    kpi = queries.run_on_spark(session, "response/kpi")
     assert_same_rows(table_kpi(warehouses["guangzhou"]), kpi, ordered=True)
 
 

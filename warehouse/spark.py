@@ -5,8 +5,8 @@ city (`core.responses/city=shenzhen/`, `marts.incidents/city=guangzhou/`, ...), 
 all its cities in one lake. `export_lake` writes a city's warehouse there (its loaded tables; the
 facts' files are linked, not copied); `build` computes every derived table of each city on Spark
 from the SQL files of `warehouse/derived/` (translated by warehouse.dialect) and writes it beside
-that city's loaded tables; `query` runs a named query on Spark, for one city or, with the province
-queries (queries/province/), over every city of the lake. `import_marts` reads a city's tables
+that city's loaded tables; a named query runs on Spark through `queries.run_on_spark`, for one city
+or, with the province queries (queries/province/), over every city of the lake. `import_marts` reads a city's tables
 built on Spark back into its DuckDB warehouse, so the dashboard and the snapshot read them as they
 read a DuckDB build.
 
@@ -14,8 +14,8 @@ read a DuckDB build.
     export_lake("shenzhen.duckdb", "lake/"); export_lake("guangzhou.duckdb", "lake/")
     build(spark, "lake/")
     attach(spark, "lake/", "shenzhen")
-    query(spark, "response/kpi", {"districts": ["futian"]})
-    query(spark, "province/cities")
+    queries.run_on_spark(spark, "response/kpi", {"districts": ["futian"]})
+    queries.run_on_spark(spark, "province/cities")
 
 pyspark is an optional dependency (`uv sync --extra spark`); nothing else of emss imports this module.
 """
@@ -31,7 +31,6 @@ import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
-import queries
 from warehouse import dialect, partitions
 from warehouse.build import DERIVED_DIR, SCHEMA_DIR, pin_period
 from warehouse.connection import open_reader, open_writer
@@ -224,7 +223,7 @@ def build(spark, lake: str | os.PathLike, city: str | None = None) -> dict[str, 
 
 
 def attach(spark, lake: str | os.PathLike, city: str | None = None) -> None:
-    """Make a built lake readable in `spark` for `query`: the tables and analyst views of `city`
+    """Make a built lake readable in `spark` for named queries: the tables and analyst views of `city`
     (needed unless the lake holds one city only), and the province views over every city."""
     lake = Path(lake)
     held = cities(lake)
@@ -273,10 +272,8 @@ def import_marts(lake: str | os.PathLike, warehouse: str | os.PathLike) -> dict[
     return counts
 
 
-def query(spark, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
-    """Run the named query `name` on Spark (the lake attached or built in this session), its
-    parameters bound as Spark's named parameters, never pasted in; returns a Polars frame."""
-    named = queries.get(name)
-    bound = queries.bind(named, params)
-    sql = dialect.to_spark(named.sql, _macros())
-    return pl.from_arrow(spark.sql(sql, args=bound or None).toArrow())
+def run_sql(spark, sql: str, params: dict[str, object] | None = None) -> pl.DataFrame:
+    """Run one statement of the warehouse's DuckDB SQL on Spark (the lake attached or built in this
+    session), its `$name` parameters bound as Spark's named parameters, never pasted in; returns a
+    Polars frame (through Arrow)."""
+    return pl.from_arrow(spark.sql(dialect.to_spark(sql, _macros()), args=params or None).toArrow())
