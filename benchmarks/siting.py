@@ -135,15 +135,9 @@ def main(argv: list[str] | None = None) -> int:
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {d} | {k} | {o:.4%} | {e:.4%} | {g:.2f} % | {a:.2f} s | {b:.1f} s | {s} |"
               for d, k, o, e, g, a, b, s in rows]
-    out = Path(args.out)
-    text = out.read_text(encoding="utf-8") if out.exists() else ""
-    if SECTION in text:  # replace the section, keep the rest
-        head, _, tail = text.partition(SECTION)
-        rest = tail.split("\n## ", 1)
-        text = head + "\n".join(lines) + "\n" + ("\n## " + rest[1] if len(rest) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    out.write_text(text, encoding="utf-8")
+    from results import replace_section  # benchmarks/results.py, beside this script
+
+    replace_section(Path(args.out), SECTION, lines)
     return 0
 
 
