@@ -73,14 +73,12 @@ def split(sql: str) -> list[str]:
 
 
 def _called(node: exp.Expression) -> tuple[str, list[exp.Expression]] | None:
-    """(name, arguments) when `node` calls a function by name (maybe `main.`-qualified)."""
-    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+    """(name, arguments) when `node` calls a function SQLGlot does not know (a macro is one), maybe
+    `main.`-qualified."""
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Anonymous):
         node = node.expression
     if isinstance(node, exp.Anonymous):
         return node.name.lower(), list(node.expressions)
-    if isinstance(node, exp.Func) and not isinstance(node, exp.Anonymous):
-        name = node.sql_name().lower()
-        return name, [a for a in node.args.values() if isinstance(a, exp.Expression)]
     return None
 
 
@@ -117,7 +115,7 @@ def expand_macros(tree: exp.Expression, macros: Macros) -> exp.Expression:
                     alias = node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(name))
                     return exp.Subquery(this=_substitute(body, params, list(node.this.expressions)), alias=alias.copy())
                 return node
-            called = _called(node) if isinstance(node, (exp.Anonymous, exp.Dot)) else None
+            called = _called(node)
             if called and called[0] in macros.defined:
                 params, body, is_table = macros.defined[called[0]]
                 if not is_table:
@@ -150,8 +148,6 @@ def rename_tables(tree: exp.Expression) -> exp.Expression:
             renamed.set("this", exp.to_identifier(spark_name(schema or "main", name)))
             renamed.set("db", None)
             renamed.set("catalog", None)
-            if not renamed.args.get("alias") and schema:  # columns may still say `core.stations.x`: rare, unsupported
-                pass
             return renamed
         return node
 
