@@ -127,8 +127,9 @@ def test_a_warehouse_that_loaded_more_since_is_not_overwritten(lake, demo_wareho
     with open_writer(copy) as con:  # a load after the lake was written: one more batch
         con.execute("insert into meta.batches select * replace (batch_id + 1000 as batch_id) from meta.batches "
                     "order by batch_id desc limit 1")
-    with pytest.raises(ValueError, match="since it was written into the lake"):
+    with pytest.raises(ValueError, match="since it was written into the lake") as refused:
         spark.import_marts(folder, copy)
+    assert "数据湖" in str(refused.value)  # said in both languages, as every refusal
 
 
 def table_rows(warehouse, table: str) -> pl.DataFrame:

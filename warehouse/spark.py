@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
+from emss import messages
 from warehouse import dialect, partitions
 from warehouse.build import DERIVED_DIR, SCHEMA_DIR, pin_period
 from warehouse.connection import open_reader, open_writer
@@ -229,10 +230,10 @@ def attach(spark, lake: str | os.PathLike, city: str | None = None) -> None:
     held = cities(lake)
     if city is None:
         if len(held) != 1:
-            raise ValueError(f"the lake holds {len(held)} cities ({', '.join(held)}): name one")
+            raise ValueError(messages.both("lake_several_cities", count=len(held), cities=", ".join(held)))
         city = held[0]
     if city not in held:
-        raise ValueError(f"the lake holds no city {city!r} ({', '.join(held)})")
+        raise ValueError(messages.both("lake_no_city", city=city, cities=", ".join(held)))
     for table in _tables_in(lake, city):
         _register(spark, lake, table, city)
     _views(spark, _macros())
@@ -248,14 +249,13 @@ def import_marts(lake: str | os.PathLike, warehouse: str | os.PathLike) -> dict[
     tables = [target for target, kind, _ in _statements() if kind == "TABLE"]
     missing = [t for t in tables if not any(_folder(lake, t, city).glob("*.parquet"))]
     if missing:
-        raise ValueError(f"the lake holds no {', '.join(missing)} of {city}: build it on Spark first")
+        raise ValueError(messages.both("lake_not_built", city=city, tables=", ".join(missing)))
     with open_writer(warehouse, readable_dirs=[lake]) as con:
         con.execute("set variable lake_batches = ?", [[str(f) for f in _folder(lake, "meta.batches", city).glob("*.parquet")]])
         exported, current = con.execute("""select (select max(batch_id) from read_parquet(getvariable('lake_batches'))),
                                                   (select max(batch_id) from meta.batches)""").fetchall()[0]
         if exported != current:
-            raise ValueError(f"{city}: the warehouse has loaded batch {current} since it was written into the lake "
-                             f"(which has {exported}): write it into the lake again and build")
+            raise ValueError(messages.both("lake_stale", city=city, current=current, exported=exported))
         counts = {}
         for table in tables:
             files = [str(f) for f in sorted(_folder(lake, table, city).glob("*.parquet"))]
