@@ -132,6 +132,23 @@ def test_a_warehouse_that_loaded_more_since_is_not_overwritten(lake, demo_wareho
     assert "数据湖" in str(refused.value)  # said in both languages, as every refusal
 
 
+def test_a_build_that_did_not_finish_is_not_read_back(lake, demo_warehouse, tmp_path):
+    """Only a city whose every derived table was written (the build's last step says so) is read back."""
+    from warehouse.connection import copy_warehouse
+
+    folder, city, _ = lake
+    marker = folder / "_built" / f"city={city}.json"
+    kept = marker.read_text(encoding="utf-8")
+    copy = tmp_path / "emss.duckdb"
+    copy_warehouse(demo_warehouse, copy)
+    marker.unlink()  # as a build stopped halfway leaves it
+    try:
+        with pytest.raises(ValueError, match="build it on Spark first"):
+            spark.import_marts(folder, copy)
+    finally:
+        marker.write_text(kept, encoding="utf-8")
+
+
 def table_rows(warehouse, table: str) -> pl.DataFrame:
     con = open_reader(warehouse)
     try:

@@ -78,7 +78,7 @@ def province(cluster, demo_warehouse, guangzhou_warehouse, tmp_path_factory):
     """A lake of two cities, built on the cluster; the session used, and the seconds it took."""
     lake = tmp_path_factory.mktemp("province")
     cities = [spark.export_lake(w, lake)[0] for w in (demo_warehouse, guangzhou_warehouse)]
-    session = spark.session(cluster, shuffle_partitions=4)  # small cities: few partitions
+    session = spark.session(cluster, shuffle_partitions=WORKERS)  # small cities: a partition per worker core
     started = time.perf_counter()
     written = spark.build(session, lake)
     seconds = time.perf_counter() - started

@@ -22,8 +22,10 @@ pyspark is an optional dependency (`uv sync --extra spark`); nothing else of ems
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -45,8 +47,8 @@ def session(master: str = "local[2]", shuffle_partitions: int | None = None):
     """A Spark session on `master` ("local[2]", "spark://host:7077"), set up for the warehouse's SQL:
     timestamps without a zone stay without one (TIMESTAMP_NTZ), arithmetic refuses overflow as
     DuckDB does, and the session's clock is UTC so that no conversion shifts a time. A cluster keeps
-    its own number of shuffle partitions unless `shuffle_partitions` is given; this machine (local)
-    uses 4, which suits a city's tables better than Spark's 200."""
+    its own number of shuffle partitions unless `shuffle_partitions` is given; in local mode there
+    is one per core, which suits a city's tables better than Spark's 200."""
     import warnings
 
     # pyspark checks the pandas version on import; results come back as Arrow, never through pandas
@@ -63,19 +65,15 @@ def session(master: str = "local[2]", shuffle_partitions: int | None = None):
                .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")  # city=… is text
                .config("spark.log.level", os.environ.get("EMSS_SPARK_LOG_LEVEL", "ERROR")))
     if shuffle_partitions or master.startswith("local"):
-        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions or 4))
+        cores = master.removeprefix("local").strip("[]")
+        local = int(cores) if cores.isdigit() else os.cpu_count() or 1
+        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions or local))
     return builder.getOrCreate()
 
 
 def _derived_names() -> set[str]:
     """Every table and view the derived SQL files create."""
-    names = set()
-    for f in sorted(DERIVED_DIR.glob("*.sql")):
-        for statement in dialect.split(f.read_text(encoding="utf-8")):
-            tree = sqlglot.parse_one(statement, read=dialect.READ)
-            if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Table):
-                names.add(f"{tree.this.db or 'main'}.{tree.this.name}")
-    return names
+    return {target for target, _, _ in _statements()}
 
 
 def city_of(warehouse: str | os.PathLike) -> str:
@@ -95,6 +93,7 @@ def export_lake(warehouse: str | os.PathLike, lake: str | os.PathLike) -> tuple[
     lake = Path(lake)
     derived = _derived_names()
     city = city_of(warehouse)
+    _built_marker(lake, city).unlink(missing_ok=True)  # built again before it is read back
     con = open_reader(warehouse)
     try:
         tables = [f"{s}.{t}" for s, t in con.execute(
@@ -144,12 +143,20 @@ def _register(spark, lake: Path, table: str, city: str) -> None:
      .createOrReplaceTempView(dialect.spark_name(schema, name)))
 
 
+@cache
 def _macros() -> dialect.Macros:
+    """The warehouse's macros, read once per process (never changed: expansion copies them)."""
     return dialect.Macros.of_files(sorted(SCHEMA_DIR.glob("*macros*.sql")) + sorted(DERIVED_DIR.glob("*.sql")))
 
 
-def _statements():
-    """(target table or view, kind, its select as DuckDB SQL) for each statement of the derived files, in order."""
+@cache
+def _statements() -> tuple[tuple[str, str, str], ...]:
+    """(target table or view, kind, its select as DuckDB SQL) for each statement of the derived
+    files, in order; read once per process."""
+    return tuple(_read_statements())
+
+
+def _read_statements():
     macros = dialect.Macros()
     for f in sorted(DERIVED_DIR.glob("*.sql")):
         for statement in dialect.split(macros.read(f.read_text(encoding="utf-8"))):
@@ -208,6 +215,7 @@ def build(spark, lake: str | os.PathLike, city: str | None = None) -> dict[str, 
         for table in _tables_in(lake, one):
             if table not in derived:
                 _register(spark, lake, table, one)
+        _built_marker(lake, one).unlink(missing_ok=True)
         written[one] = {}
         for target, kind, select in _statements():
             schema, name = target.split(".")
@@ -219,8 +227,24 @@ def build(spark, lake: str | os.PathLike, city: str | None = None) -> dict[str, 
             spark.sql(sql).write.mode("overwrite").parquet(str(folder))
             _register(spark, lake, target, one)
             written[one][target] = sum(pq.read_metadata(f).num_rows for f in folder.glob("*.parquet"))
+        batch = spark.sql(f"select max(batch_id) from {dialect.spark_name('meta', 'batches')}").collect()[0][0]
+        _built_marker(lake, one).write_text(json.dumps({"batch_id": batch}), encoding="utf-8")
     _province(spark, lake)
     return written
+
+
+def _built_marker(lake: Path, city: str) -> Path:
+    """Written once every derived table of `city` is in the lake, with the last batch they were
+    built from; removed when the city is written into the lake again or a build of it starts."""
+    folder = lake / "_built"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"city={city}.json"
+
+
+def _built(lake: Path, city: str) -> int | None:
+    """The last batch the lake's derived tables of `city` were built from; None unless all were."""
+    marker = _built_marker(lake, city)
+    return json.loads(marker.read_text(encoding="utf-8"))["batch_id"] if marker.exists() else None
 
 
 def attach(spark, lake: str | os.PathLike, city: str | None = None) -> None:
@@ -247,15 +271,13 @@ def import_marts(lake: str | os.PathLike, warehouse: str | os.PathLike) -> dict[
     lake = Path(lake)
     city = city_of(warehouse)
     tables = [target for target, kind, _ in _statements() if kind == "TABLE"]
-    missing = [t for t in tables if not any(_folder(lake, t, city).glob("*.parquet"))]
-    if missing:
-        raise ValueError(messages.both("lake_not_built", city=city, tables=", ".join(missing)))
+    built = _built(lake, city)
+    if built is None:
+        raise ValueError(messages.both("lake_not_built", city=city, tables=", ".join(tables)))
     with open_writer(warehouse, readable_dirs=[lake]) as con:
-        con.execute("set variable lake_batches = ?", [[str(f) for f in _folder(lake, "meta.batches", city).glob("*.parquet")]])
-        exported, current = con.execute("""select (select max(batch_id) from read_parquet(getvariable('lake_batches'))),
-                                                  (select max(batch_id) from meta.batches)""").fetchall()[0]
-        if exported != current:
-            raise ValueError(messages.both("lake_stale", city=city, current=current, exported=exported))
+        current = con.execute("select max(batch_id) from meta.batches").fetchall()[0][0]
+        if built != current:
+            raise ValueError(messages.both("lake_stale", city=city, current=current, exported=built))
         counts = {}
         for table in tables:
             files = [str(f) for f in sorted(_folder(lake, table, city).glob("*.parquet"))]

@@ -2,6 +2,7 @@
 -- row with the city it belongs to. Here, over one warehouse, they hold this one city; over a lake of
 -- many cities on Spark (warehouse/spark.py), the same names hold every city of the lake, the city
 -- taken from the lake's folders. So the same province queries run on a city and on a province.
+-- Over a warehouse they are the city's analyst views (50_views.sql) with the city added.
 create schema if not exists province;
 
 -- The city, named as its folder in a lake (the profile's English name, lower case, `_` for spaces).
@@ -10,13 +11,13 @@ select lower(replace(trim(p.name_en), ' ', '_')) as city, p.name_zh, p.name_en, 
 from meta.profile p, meta.as_of a;
 
 create or replace view province.incidents as
-select c.city, i.* from marts.incidents i, province.cities c;
+select c.city, i.* from main.incidents i, province.cities c;
 
 create or replace view province.stations as
-select c.city, s.* from core.stations s, province.cities c;
+select c.city, s.* from main.stations s, province.cities c;
 
 create or replace view province.station_readiness as
-select c.city, r.* from marts.station_readiness r, province.cities c;
+select c.city, r.* from main.station_readiness r, province.cities c;
 
 create or replace view province.station_targets as
-select c.city, t.* from core.station_targets t, province.cities c;
+select c.city, t.* from main.station_targets t, province.cities c;
