@@ -5,9 +5,12 @@
 -- Over a warehouse they are the city's analyst views (50_views.sql) with the city added.
 create schema if not exists province;
 
--- The city, named as its folder in a lake (the profile's English name, lower case, `_` for spaces).
+-- The city, named as its folder in a lake: the profile's English name in lower case, any run of
+-- other characters than a-z and 0-9 as one `_` (San Francisco -> san_francisco), so a name never
+-- makes a path.
 create or replace view province.cities as
-select lower(replace(trim(p.name_en), ' ', '_')) as city, p.name_zh, p.name_en, p.timezone, a.as_of_date
+select regexp_replace(lower(trim(p.name_en)), '[^a-z0-9]+', '_', 'g') as city, p.name_zh, p.name_en, p.timezone,
+       a.as_of_date
 from meta.profile p, meta.as_of a;
 
 create or replace view province.incidents as
