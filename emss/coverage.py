@@ -36,6 +36,7 @@ from emss import profiles
 from emss.geo import EARTH_RADIUS_M, area_km2, haversine_m, load_districts, locate_district
 
 RESOLUTION = 9
+MAX_REACH_M = 15_000  # no site is measured against places farther than this
 SPOT_RESOLUTION = 8  # hot spots gather uncovered cells by their resolution-8 parent (about 0.74 km²)
 
 
@@ -343,6 +344,145 @@ def arrival_s(site: dict, distance_m) -> np.ndarray:
     return site["turnout_s"] + site["intercept_s"] + np.asarray(distance_m, dtype=float) / site["speed_ms"]
 
 
+# ---- the spread of real arrivals around the model -------------------------------------
+
+@dataclass(frozen=True)
+class Spread:
+    """How measured response times (clock start to first arrival) spread around the model's earliest
+    arrival, for one time band: the sorted residuals, measured minus modelled seconds, of each district
+    that has enough incidents, and of the whole city (key None).
+
+    The reach model is a median turnout plus a median travel time: half the incidents at the circle's
+    edge arrive late, and call handling, delays and a busy nearest station come on top. The residuals
+    carry all of that, so `chance` turns a modelled arrival into the share of such incidents that
+    were reached within the target, as measured."""
+    band: str
+    residuals: dict[str | None, np.ndarray]
+    source: dict[str | None, str]  # 'district' | 'city' | 'default' (no sample at all: the bare circle)
+
+    def of(self, district: str | None) -> np.ndarray:
+        return self.residuals.get(district, self.residuals[None])
+
+    def chance(self, districts, arrival_s, target_s: float) -> np.ndarray:
+        """For each place (its district, its modelled earliest arrival in seconds, inf where no site
+        reaches): the chance of an arrival within target_s."""
+        arrival = np.asarray(arrival_s, dtype=float)
+        districts = np.asarray(districts, dtype=object)
+        out = np.zeros(len(arrival))
+        for code in set(districts.tolist()):
+            here = districts == code
+            r = self.of(code)
+            out[here] = np.searchsorted(r, target_s - arrival[here], side="right") / len(r)
+        return np.where(np.isfinite(arrival), out, 0.0)
+
+    def floor_s(self) -> float:
+        """The earliest any residual runs ahead of the model (negative: faster than modelled), past the
+        fastest 0.1 %: a site farther than its target plus this cannot reach in time."""
+        return float(min(np.quantile(r, 0.001) for r in self.residuals.values()))
+
+    def table(self) -> pl.DataFrame:
+        """One row for the city (district null), then one per district: the spread it uses, where that
+        comes from, how many incidents it rests on, and its residuals' P10/P50/P90 in seconds."""
+        rows = []
+        for code in (None, *profiles.current().districts):
+            r, source = self.of(code), self.source.get(code, "city")
+            rows.append({"district": code, "source": source, "n": 0 if source == "default" else len(r),
+                         **{f"p{q}_s": float(np.quantile(r, q / 100)) for q in (10, 50, 90)}})
+        return pl.DataFrame(rows, schema={"district": pl.String, "source": pl.String, "n": pl.Int64,
+                                          "p10_s": pl.Float64, "p50_s": pl.Float64, "p90_s": pl.Float64})
+
+
+def earliest_arrival_s(lon, lat, sites: pl.DataFrame, on=None, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """For each point: the earliest modelled arrival (turnout + travel, `reach`'s model) from any site,
+    and the distance to that site (metres); inf where there is none. With `on` (a date per point), only
+    the sites in service that day count (sites need opened_on and closed_on).
+
+    The site is picked on the flat projection `pairs_within` buckets with (good to well under 1 %
+    across a city), then its distance is measured on the sphere as everywhere else."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    best = np.full(len(lon), np.inf)
+    distance = np.full(len(lon), np.inf)
+    if sites.height == 0 or len(lon) == 0:
+        return best, distance
+    s_lon, s_lat = sites["lon"].to_numpy().astype(float), sites["lat"].to_numpy().astype(float)
+    fixed = (sites["turnout_s"] + sites["intercept_s"]).to_numpy().astype(float)
+    speed = sites["speed_ms"].to_numpy().astype(float)
+    lat0 = float(np.nanmean(lat))
+    # single precision for the pick: a metre in 10 km, and half the time of double
+    px, py = (v.astype(np.float32) for v in _project(lon, lat, lat0))
+    sx, sy = (v.astype(np.float32) for v in _project(s_lon, s_lat, lat0))
+    fixed32, pace32 = fixed.astype(np.float32), (1 / speed).astype(np.float32)
+    if on is None:
+        groups = [(np.arange(len(lon)), np.arange(sites.height))]
+    else:
+        day = np.asarray(on, dtype="datetime64[D]")
+        opened = sites["opened_on"].to_numpy().astype("datetime64[D]")
+        closed = sites["closed_on"].to_numpy().astype("datetime64[D]")
+        groups = []
+        for d in np.unique(day):
+            live = (np.isnat(opened) | (opened <= d)) & (np.isnat(closed) | (d < closed))
+            groups.append((np.flatnonzero(day == d), np.flatnonzero(live)))
+    for points, live in groups:
+        if len(live) == 0:
+            continue
+        for start in range(0, len(points), chunk):
+            part = points[start:start + chunk]
+            flat = np.hypot(px[part, None] - sx[None, live], py[part, None] - sy[None, live])
+            pick = live[(fixed32[None, live] + flat * pace32[None, live]).argmin(axis=1)]
+            distance[part] = haversine_m(s_lon[pick], s_lat[pick], lon[part], lat[part])
+            best[part] = fixed[pick] + distance[part] / speed[pick]
+    return best, distance
+
+
+def arrival_spread(samples: pl.DataFrame, stations: pl.DataFrame, calibration: pl.DataFrame, band: str,
+                   settings: Coverage, city_turnout_s: float | None) -> Spread:
+    """The spread of measured arrivals around the model, from rows of coverage/arrival_samples.
+
+    `stations`: every station of coverage/stations (opened_on, closed_on): each incident is set against
+    the stations in service on its call date. A band other than 'all' keeps the incidents called in its
+    hours and models them with the band's travel fit. A district with `min_responses` incidents gets its
+    own spread, the others the city's; with no incident at all the spread is a single zero (the circle)."""
+    if band != ALL_HOURS and samples.height:
+        samples = samples.filter(pl.Series(band_of_hour(samples["call_hour"].to_numpy(), settings) == band))
+    sites = reach(stations, calibration, band, settings, city_turnout_s)
+    arrival, _ = earliest_arrival_s(samples["lon"], samples["lat"], sites, on=samples["call_date"])
+    residual = samples["response_s"].to_numpy().astype(float) - arrival
+    ok = np.isfinite(residual)
+    residual, district = residual[ok], np.asarray(samples["district"].to_list(), dtype=object)[ok]
+    if len(residual) == 0:
+        return Spread(band, {None: np.zeros(1)}, {None: "default"})
+    residuals: dict[str | None, np.ndarray] = {None: np.sort(residual)}
+    source: dict[str | None, str] = {None: "city"}
+    for code in profiles.current().districts:
+        own = residual[district == code]
+        if len(own) >= settings.min_responses:
+            residuals[code], source[code] = np.sort(own), "district"
+    return Spread(band, residuals, source)
+
+
+def arrival_pairs(lon, lat, sites: pl.DataFrame, spread: Spread, target_s: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(point, site, modelled arrival in seconds) for every site near enough to matter to a point: one
+    whose turnout, travel and the spread's fastest residual already run past the target cannot be the
+    one that arrives in time, so it is never measured (sites as `reach` returns them)."""
+    if sites.height == 0 or len(lon) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    fixed = (sites["turnout_s"] + sites["intercept_s"]).to_numpy().astype(float)
+    speed = sites["speed_ms"].to_numpy().astype(float)
+    radius = np.clip((target_s - spread.floor_s() - fixed) * speed, 0, MAX_REACH_M)
+    point, site, d = pairs_within(lon, lat, sites["lon"].to_numpy(), sites["lat"].to_numpy(), radius)
+    return point, site, fixed[site] + d / speed[site]
+
+
+def reach_chance(lon, lat, districts, sites: pl.DataFrame, spread: Spread, target_s: float) -> np.ndarray:
+    """Each point's chance of an arrival within target_s from the sites (sites as `reach` returns them)."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    point, _, arrival = arrival_pairs(lon, lat, sites, spread, target_s)
+    earliest = np.full(len(lon), np.inf)
+    np.minimum.at(earliest, point, arrival)
+    return spread.chance(districts, earliest, target_s)
+
+
 # ---- cover ---------------------------------------------------------------------------
 
 def _project(lon: np.ndarray, lat: np.ndarray, lat0: float) -> tuple[np.ndarray, np.ndarray]:
@@ -411,26 +551,7 @@ def pairs_within(point_lon, point_lat, centre_lon, centre_lat, radius_m) -> tupl
 
 DISTANCE_BANDS_M = (500, 1000, 1500, 2000, 3000)  # upper bounds; beyond the last: "3 km and more"
 _RECONCILE_SCHEMA = {"group": pl.String, "timed": pl.Int64, "measured": pl.Float64, "modelled": pl.Float64,
-                     "modelled_with_call": pl.Float64, "gap_pp": pl.Float64, "gap_with_call_pp": pl.Float64}
-
-
-def modelled_arrival_s(points: pl.DataFrame, sites: pl.DataFrame, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """For each point (lon, lat): the earliest modelled time on scene from any site (turnout + travel,
-    emss.coverage.reach's model) and the distance to the nearest site (metres)."""
-    lon, lat = points["lon"].to_numpy().astype(float), points["lat"].to_numpy().astype(float)
-    best = np.full(len(lon), np.inf)
-    nearest = np.full(len(lon), np.inf)
-    if sites.height == 0:
-        return best, nearest
-    s_lon, s_lat = sites["lon"].to_numpy().astype(float), sites["lat"].to_numpy().astype(float)
-    fixed = (sites["turnout_s"] + sites["intercept_s"]).to_numpy().astype(float)
-    speed = sites["speed_ms"].to_numpy().astype(float)
-    for start in range(0, len(lon), chunk):
-        part = slice(start, start + chunk)
-        d = np.atleast_2d(haversine_m(lon[part, None], lat[part, None], s_lon[None, :], s_lat[None, :]))
-        best[part] = (fixed[None, :] + d / speed[None, :]).min(axis=1)
-        nearest[part] = d.min(axis=1)
-    return best, nearest
+                     "gap_pp": pl.Float64, "circle": pl.Float64}
 
 
 def distance_band(distance_m: np.ndarray) -> np.ndarray:
@@ -440,35 +561,31 @@ def distance_band(distance_m: np.ndarray) -> np.ndarray:
     return np.array(labels, dtype=object)[np.searchsorted(np.asarray(DISTANCE_BANDS_M), distance_m, side="left")]
 
 
-def reconcile(points: pl.DataFrame, sites: pl.DataFrame, target_s: float) -> dict[str, pl.DataFrame]:
+def reconcile(points: pl.DataFrame, sites: pl.DataFrame, spread: Spread, target_s: float) -> dict[str, pl.DataFrame]:
     """The reach model against what was measured, over the period's incidents that have an arrival.
 
     measured: the share that arrived within the target (the 5-minute rate, clock from the alarm).
-    modelled: the share the model puts within reach (some site's turnout + travel within the target:
-    the circle the page draws). modelled_with_call: the same with the period's median call processing
-    (alarm to dispatch) added, which the circle leaves out. Gaps in percentage points, model minus
-    measured. By 'city' (one row), 'district' and 'band' (distance to the nearest site)."""
+    modelled: the share the model expects within the target (each incident's chance, `Spread.chance`).
+    circle: the share inside the circle the map draws (median turnout and travel within the target).
+    gap_pp: modelled minus measured, in percentage points. By 'city' (one row), 'district' and
+    'band' (straight-line distance to the nearest site)."""
     timed = points.filter(pl.col("response_s").is_not_null())
-    arrival, nearest = modelled_arrival_s(timed, sites)
-    call = timed["call_processing_s"].drop_nulls()
-    call_s = float(call.median()) if call.len() else 0.0
+    arrival, nearest = earliest_arrival_s(timed["lon"], timed["lat"], sites)
     frame = timed.select(
         pl.col("district"),
         (pl.col("response_s") <= target_s).alias("measured"),
-        pl.Series("modelled", arrival <= target_s),
-        pl.Series("modelled_with_call", arrival + call_s <= target_s),
+        pl.Series("modelled", spread.chance(timed["district"].to_list(), arrival, target_s)),
+        pl.Series("circle", arrival <= target_s),
         pl.Series("band", distance_band(nearest), dtype=pl.String),
-        pl.Series("nearest_m", nearest),
     )
 
     def summary(by: str | None) -> pl.DataFrame:
         shares = [pl.len().cast(pl.Int64).alias("timed"),
-                  *(pl.col(c).mean().cast(pl.Float64).alias(c) for c in ("measured", "modelled", "modelled_with_call"))]
+                  *(pl.col(c).cast(pl.Float64).mean().alias(c) for c in ("measured", "modelled", "circle"))]
         out = (frame.group_by(by).agg(*shares).rename({by: "group"}) if by
                else frame.select(pl.lit("city").alias("group"), *shares))
-        return out.with_columns(((pl.col("modelled") - pl.col("measured")) * 100).alias("gap_pp"),
-                                ((pl.col("modelled_with_call") - pl.col("measured")) * 100).alias("gap_with_call_pp")
-                                ).select(list(_RECONCILE_SCHEMA)).cast(_RECONCILE_SCHEMA)
+        return (out.with_columns(((pl.col("modelled") - pl.col("measured")) * 100).alias("gap_pp"))
+                .select(list(_RECONCILE_SCHEMA)).cast(_RECONCILE_SCHEMA))
 
     order = {code: i for i, code in enumerate(profiles.current().districts)}
     bands = {label: i for i, label in enumerate(distance_band(np.array([*DISTANCE_BANDS_M, np.inf]) - 1))}
@@ -477,7 +594,6 @@ def reconcile(points: pl.DataFrame, sites: pl.DataFrame, target_s: float) -> dic
         "district": summary("district").sort(pl.col("group").replace_strict(order, default=len(order),
                                                                             return_dtype=pl.Int64), pl.col("group")),
         "band": summary("band").sort(pl.col("group").replace_strict(bands, default=len(bands), return_dtype=pl.Int64)),
-        "call_processing_s": pl.DataFrame({"median_s": [call_s]}),
     }
 
 
@@ -500,12 +616,16 @@ _KPI_SCHEMA = {
     "population": pl.Float64, "population_covered": pl.Float64, "population_backup": pl.Float64,
     "area_km2": pl.Float64, "area_covered_km2": pl.Float64, "area_backup_km2": pl.Float64,
     "incidents": pl.Int64, "incidents_covered": pl.Int64, "incidents_backup": pl.Int64,
+    "incidents_expected": pl.Float64, "population_expected": pl.Float64,
 }
 
 
-def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray) -> pl.DataFrame:
+def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray, chance: np.ndarray | None = None) -> pl.DataFrame:
     """Shares of population, land area and past incidents within reach of one station, and of two or more.
 
+    With `chance` (each cell's chance of an arrival within the target, `reach_chance`), also the
+    incidents and residents expected to be reached in time, each counted by its cell's chance:
+    incident_expected_share is the model's 5-minute rate, to set against the measured one.
     One row for all the grid's cells together (district null), then one per district.
     Area counts land cells only. Shares are null where the denominator is zero.
     """
@@ -514,6 +634,8 @@ def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray) -> pl.DataFrame:
         pl.col("district"),
         pl.col("population"), pl.col("land_km2"), pl.col("incidents"),
         pl.Series("once", counts >= 1), pl.Series("twice", counts >= 2),
+        pl.Series("chance", chance, dtype=pl.Float64) if chance is not None
+        else pl.lit(None, dtype=pl.Float64).alias("chance"),
     )
     sums = [
         pl.len().cast(pl.Int64).alias("cells"),
@@ -527,6 +649,8 @@ def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray) -> pl.DataFrame:
         pl.col("incidents").sum().cast(pl.Int64).alias("incidents"),
         pl.col("incidents").filter(pl.col("once")).sum().cast(pl.Int64).alias("incidents_covered"),
         pl.col("incidents").filter(pl.col("twice")).sum().cast(pl.Int64).alias("incidents_backup"),
+        (pl.col("incidents") * pl.col("chance")).sum().alias("incidents_expected"),
+        (pl.col("population") * pl.col("chance")).sum().alias("population_expected"),
     ]
     whole = frame.select(pl.lit(None, dtype=pl.String).alias("district"), *sums)
     order = {code: i for i, code in enumerate(profiles.current().districts)}
@@ -544,6 +668,10 @@ def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray) -> pl.DataFrame:
         share("area_backup_km2", "area_km2").alias("area_backup_share"),
         share("incidents_covered", "incidents").alias("incident_share"),
         share("incidents_backup", "incidents").alias("incident_backup_share"),
+        *((share("incidents_expected", "incidents").alias("incident_expected_share"),
+           share("population_expected", "population").alias("population_expected_share"))
+          if chance is not None else (pl.lit(None, dtype=pl.Float64).alias("incident_expected_share"),
+                                      pl.lit(None, dtype=pl.Float64).alias("population_expected_share"))),
     )
 
 
@@ -561,15 +689,21 @@ def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
     return out + [last]
 
 
-def coverage_trend(grid: pl.DataFrame, sites: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame:
+def coverage_trend(grid: pl.DataFrame, sites: pl.DataFrame, dates: list[dt.date], spread: Spread | None = None,
+                   target_s: float | None = None) -> pl.DataFrame:
     """City-wide coverage on each date, counting the sites in service then.
 
-    `sites`: every station ever, with opened_on, closed_on and radius_m. The
+    `sites`: every station ever, with opened_on, closed_on and radius_m (and the reach model's
+    turnout_s, intercept_s, speed_ms when a `spread` is given, for the expected shares). The
     station-cell pairs are found once; each date only masks them.
     Columns: date, stations, then the whole-grid columns of coverage_kpis.
     """
-    cell, centre, _ = pairs_within(grid["lon"].to_numpy(), grid["lat"].to_numpy(), sites["lon"].to_numpy(),
-                                   sites["lat"].to_numpy(), sites["radius_m"].to_numpy())
+    lon, lat = grid["lon"].to_numpy(), grid["lat"].to_numpy()
+    cell, centre, _ = pairs_within(lon, lat, sites["lon"].to_numpy(), sites["lat"].to_numpy(),
+                                   sites["radius_m"].to_numpy())
+    if spread is not None:
+        near_cell, near_site, arrival = arrival_pairs(lon, lat, sites, spread, target_s)
+        districts = grid["district"].to_list()
     opened = sites["opened_on"].to_numpy()
     closed = sites["closed_on"].to_numpy()
     rows = []
@@ -577,7 +711,13 @@ def coverage_trend(grid: pl.DataFrame, sites: pl.DataFrame, dates: list[dt.date]
         d = np.datetime64(day)
         open_now = (opened <= d) & (np.isnat(closed) | (closed > d))
         counts = np.bincount(cell[open_now[centre]], minlength=grid.height)
-        rows.append(coverage_kpis(grid, counts).head(1).with_columns(
+        chance = None
+        if spread is not None:
+            earliest = np.full(grid.height, np.inf)
+            live = open_now[near_site]
+            np.minimum.at(earliest, near_cell[live], arrival[live])
+            chance = spread.chance(districts, earliest, target_s)
+        rows.append(coverage_kpis(grid, counts, chance).head(1).with_columns(
             pl.lit(day).alias("date"), pl.lit(int(open_now.sum())).alias("stations")))
     if not rows:
         return pl.DataFrame()

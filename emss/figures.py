@@ -726,11 +726,12 @@ def payoff_scatter(payoff: pl.DataFrame, lang: str) -> go.Figure:
 
 
 def coverage_trend(trend: pl.DataFrame, lang: str) -> go.Figure:
-    """Month-end shares of residents, area and incidents within reach of the stations then open
-    (`emss.coverage.coverage_trend`)."""
+    """Month-end shares of residents and area within reach of the stations then open, and the incidents'
+    expected 5-minute rate (`emss.coverage.coverage_trend` with a spread)."""
     fig = go.Figure()
     for field, key in (("population_share", "series_cov_population"), ("area_share", "series_cov_area"),
-                       ("incident_share", "series_cov_incidents"), ("population_backup_share", "series_cov_backup")):
+                       ("incident_expected_share", "series_cov_incidents_expected"),
+                       ("population_backup_share", "series_cov_backup")):
         fig.add_scatter(x=trend["date"].to_list(), y=[None if v is None else v * 100 for v in trend[field].to_list()],
                         mode="lines+markers", name=messages.text(key, lang), customdata=trend["stations"].to_list(),
                         hovertemplate="%{x|%Y-%m-%d}<br>%{y:.1f}%<br>" + messages.text("hover_stations", lang)

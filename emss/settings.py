@@ -302,6 +302,7 @@ class Coverage:
     min_station_responses: int = 20
     max_distance_m: float = 15_000.0
     period_days: int = 365
+    spread_days: int = 56
     bands: tuple[tuple[str, tuple[int, ...]], ...] = (("peak", (7, 8, 17, 18)), ("night", (22, 23, 0, 1, 2, 3, 4, 5)))
     fallback_intercept_s: float = 10.0
     fallback_turnout_s: float = 60.0
@@ -331,6 +332,7 @@ def coverage(path: Path = COVERAGE_FILE, rules: Path = RESPONSE_RULES_FILE) -> C
         min_station_responses=int(cal.get("min_station_responses", default.min_station_responses)),
         max_distance_m=float(cal.get("max_distance_m", default.max_distance_m)),
         period_days=int(cal.get("period_days", default.period_days)),
+        spread_days=int(cal.get("spread_days", default.spread_days)),
         bands=bands if "bands" in raw else default.bands,
         fallback_intercept_s=float(fallback.get("intercept_s", default.fallback_intercept_s)),
         fallback_turnout_s=float(fallback.get("turnout_s", default.fallback_turnout_s)),

@@ -25,7 +25,7 @@ from emss.tables import COUNT, DURATION, NUMBER, POPULATION, RATE, Column
 from emss.settings import Coverage, coverage as coverage_settings
 from warehouse.connection import file_version
 
-QUERIES = ["coverage/stations", "coverage/travel_samples", "coverage/incident_points"]
+QUERIES = ["coverage/stations", "coverage/travel_samples", "coverage/arrival_samples", "coverage/incident_points"]
 CHANGES_KEY = "coverage_changes"  # the what-if list, kept for the session
 # population's share of a cell's demand; the first is the default: the period's incidents (expected calls),
 # since population spread evenly over a district's land puts residents on reservoirs and hills
@@ -37,6 +37,18 @@ settings = coverage_settings()  # read on every run: an edited coverage.toml app
 @st.cache_data(show_spinner=i18n.SPINNER, max_entries=4)
 def travel_model(start: dt.date, end: dt.date, settings_key: str, version: tuple, _settings: Coverage):
     return coverage.calibrate(data.run("coverage/travel_samples", start_date=start, end_date=end), _settings)
+
+
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
+def arrival_spread(model_start: dt.date, end: dt.date, band: str, settings_key: str, version: tuple, _settings: Coverage,
+                   _model: pl.DataFrame) -> coverage.Spread:
+    """How measured arrivals of the recent weeks spread around the model, against every station of
+    the network whatever the page's station-type filter: the spread belongs to the service."""
+    every = data.run("coverage/stations", start_date=model_start, end_date=end)
+    samples = data.run("coverage/arrival_samples", start_date=end - dt.timedelta(days=_settings.spread_days - 1),
+                       end_date=end)
+    turnout = every["city_turnout_p50_s"][0] if every.height else None
+    return coverage.arrival_spread(samples, every, _model, band, _settings, turnout)
 
 
 @st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
@@ -151,20 +163,24 @@ except ValueError as error:
     upload = None
 model = travel_model(model_start, rng.as_of, repr(settings), version, _settings=settings)
 city_turnout = stations["city_turnout_p50_s"][0] if stations.height else None
+spread = arrival_spread(model_start, rng.as_of, band, repr(settings), version, _settings=settings, _model=model)
 
 # ---- coverage now and after the what-if ------------------------------------------
 changes = pl.DataFrame(st.session_state.get(CHANGES_KEY, []), schema=coverage.WHAT_IF_SCHEMA)
 scope = grid["district"].is_in(list(f.districts)).to_numpy() if f.districts else np.ones(grid.height, dtype=bool)
 scope_grid = grid.filter(pl.Series(scope))
+cell_lon, cell_lat, cell_district = grid["lon"].to_numpy(), grid["lat"].to_numpy(), grid["district"].to_list()
 started = time.perf_counter()
 live = coverage.in_service(stations, as_of)
 base_sites = coverage.reach(live, model, band, settings, city_turnout)
 base_counts = coverage.cover_counts(grid, base_sites)
-before = coverage.coverage_kpis(scope_grid, base_counts[scope])
+base_chance = coverage.reach_chance(cell_lon, cell_lat, cell_district, base_sites, spread, settings.target_s)
+before = coverage.coverage_kpis(scope_grid, base_counts[scope], base_chance[scope])
 if changes.height:
     sites = coverage.reach(coverage.apply_changes(live, changes), model, band, settings, city_turnout)
     counts = coverage.cover_counts(grid, sites)
-    after = coverage.coverage_kpis(scope_grid, counts[scope])
+    chance = coverage.reach_chance(cell_lon, cell_lat, cell_district, sites, spread, settings.target_s)
+    after = coverage.coverage_kpis(scope_grid, counts[scope], chance[scope])
 else:
     sites, counts, after = base_sites, base_counts, before
 recompute_ms = (time.perf_counter() - started) * 1000  # what the what-if costs a planner per change
@@ -178,7 +194,7 @@ cells = [
     ("kpi_cov_population", "population_share", "kpi_cov_population_help"),
     ("kpi_cov_population_backup", "population_backup_share", "kpi_cov_backup_help"),
     ("kpi_cov_area", "area_share", "kpi_cov_area_help"),
-    ("kpi_cov_incidents", "incident_share", "kpi_cov_incidents_help"),
+    ("kpi_cov_incidents_expected", "incident_expected_share", "kpi_cov_incidents_expected_help"),
     ("kpi_cov_incidents_backup", "incident_backup_share", "kpi_cov_backup_help"),
 ]
 columns = [c for _ in range(2) for c in st.columns(3)]  # two rows: the labels and changes stay readable
@@ -359,6 +375,7 @@ export.show(tables.build(after, [
     Column(i18n.t("col_cov_area_share"), "area_share", RATE),
     Column(i18n.t("col_incidents"), "incidents", COUNT),
     Column(i18n.t("col_cov_incident_share"), "incident_share", RATE),
+    Column(i18n.t("col_cov_incident_expected_share"), "incident_expected_share", RATE),
     Column(i18n.t("col_cov_uncovered_cells"), "uncovered_cells", COUNT),
     *([Column(i18n.t("col_cov_delta_pp"), delta_pp, NUMBER, digits=2, signed=True)] if changes.height else []),
 ], lang), i18n.t("cov_district_file"), "coverage_by_district", extra=whatif_about)
@@ -389,7 +406,8 @@ else:
 # ---- trend -----------------------------------------------------------------------------
 st.subheader(i18n.t("section_cov_trend"))
 every_site = coverage.reach(stations, model, band, settings, city_turnout)
-trend = coverage.coverage_trend(scope_grid, every_site, coverage.month_ends(min(first_opened, as_of), as_of))
+trend = coverage.coverage_trend(scope_grid, every_site, coverage.month_ends(min(first_opened, as_of), as_of),
+                                spread, settings.target_s)
 if trend.height:
     st.plotly_chart(figures.coverage_trend(trend, lang), key="coverage_trend")
     st.caption(i18n.t("cov_trend_caption"))
@@ -417,25 +435,38 @@ export.show(tables.build(model.filter(pl.col("band") == band), [
 ], lang), i18n.t("travel_model_file"), "coverage_travel_model", filtered_by=export.UNFILTERED,
     extra=[(i18n.t("tbl_about_model_period"), i18n.t("tbl_about_period_value", start=model_start.isoformat(),
                                                      end=rng.as_of.isoformat(), days=settings.period_days))])
+spread_start = rng.as_of - dt.timedelta(days=settings.spread_days - 1)
+st.caption(i18n.t("spread_caption", days=settings.spread_days, start=spread_start.isoformat(),
+                  end=rng.as_of.isoformat(), min=settings.min_responses))
+export.show(tables.build(spread.table(), [
+    Column(i18n.t("col_district"), lambda r: i18n.t("scope_city") if r["district"] is None
+           else i18n.label("district", r["district"])),
+    Column(i18n.t("col_source"), lambda r: i18n.t(f"spread_source_{r['source']}")),
+    Column(i18n.t("col_spread_n"), "n", COUNT),
+    Column(i18n.t("col_spread_p10"), "p10_s", NUMBER, digits=0, signed=True),
+    Column(i18n.t("col_spread_p50"), "p50_s", NUMBER, digits=0, signed=True),
+    Column(i18n.t("col_spread_p90"), "p90_s", NUMBER, digits=0, signed=True),
+], lang), i18n.t("spread_file"), "coverage_spread", filtered_by=export.UNFILTERED,
+    extra=[(i18n.t("tbl_about_model_period"), i18n.t("tbl_about_period_value", start=spread_start.isoformat(),
+                                                     end=rng.as_of.isoformat(), days=settings.spread_days))])
 
 # ---- the model against what was measured ---------------------------------------------------
 st.subheader(i18n.t("section_cov_reconcile"))
 points = data.run("coverage/incident_points", start_date=f.start, end_date=f.end, districts=list(f.districts),
                   incident_types=list(types), hour_from=hours[0], hour_to=hours[1])
-checked = coverage.reconcile(points, base_sites, settings.target_s)
+checked = coverage.reconcile(points, base_sites, spread, settings.target_s)
 whole = checked["city"].row(0, named=True)
 if whole["timed"] == 0:
     st.info(i18n.t("cov_reconcile_none"))
 else:
     st.markdown(plain.md(i18n.t(
         "cov_reconcile_sentence", modelled=i18n.fmt_pct(whole["modelled"]), measured=i18n.fmt_pct(whole["measured"]),
-        gap=f"{whole['gap_pp']:+.1f}", call=f"{checked['call_processing_s']['median_s'][0]:.0f}",
-        with_call=i18n.fmt_pct(whole["modelled_with_call"]), rest=f"{whole['gap_with_call_pp']:+.1f}",
-        n=i18n.fmt_int(whole["timed"]), target=int(settings.target_s))))
+        gap=f"{whole['gap_pp']:+.1f}", circle=i18n.fmt_pct(whole["circle"]), n=i18n.fmt_int(whole["timed"]),
+        target=int(settings.target_s))))
     by_band = checked["band"]
     fig = go.Figure()
     for field, key in (("measured", "series_cov_measured"), ("modelled", "series_cov_modelled"),
-                       ("modelled_with_call", "series_cov_modelled_call")):
+                       ("circle", "series_cov_circle")):
         fig.add_bar(x=by_band["group"].to_list(), y=[v * 100 for v in by_band[field].to_list()], name=i18n.t(key),
                     customdata=by_band["timed"].to_list(),
                     hovertemplate="%{x}<br>%{y:.1f}%<br>" + i18n.t("hover_timed") + "<extra></extra>")
@@ -449,8 +480,7 @@ else:
         Column(i18n.t("col_cov_measured"), "measured", RATE),
         Column(i18n.t("col_cov_modelled"), "modelled", RATE),
         Column(i18n.t("col_cov_gap_pp"), "gap_pp", NUMBER, digits=1, signed=True),
-        Column(i18n.t("col_cov_modelled_call"), "modelled_with_call", RATE),
-        Column(i18n.t("col_cov_gap_call_pp"), "gap_with_call_pp", NUMBER, digits=1, signed=True),
+        Column(i18n.t("col_cov_circle"), "circle", RATE),
     ]
     left, right = st.columns(2)
     with left:
@@ -461,4 +491,4 @@ else:
         export.show(tables.build(checked["band"], [
             Column(i18n.t("col_nearest_distance_band"), "group"), *reconcile_columns,
         ], lang), i18n.t("cov_reconcile_band_file"), "coverage_reconcile_band", extra=whatif_about)
-    st.caption(i18n.t("cov_reconcile_caption", q=f"{settings.quantile:.2f}"))
+    st.caption(i18n.t("cov_reconcile_caption", days=settings.spread_days))
