@@ -394,11 +394,11 @@ class Spread:
 
 def earliest_arrival_s(lon, lat, sites: pl.DataFrame, on=None, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
     """For each point: the earliest modelled arrival (turnout + travel, `reach`'s model) from any site,
-    and the distance to that site (metres); inf where there is none. With `on` (a date per point), only
-    the sites in service that day count (sites need opened_on and closed_on).
+    and the distance to the nearest site (metres); inf where there is none. With `on` (a date per
+    point), only the sites in service that day count (sites need opened_on and closed_on).
 
-    The site is picked on the flat projection `pairs_within` buckets with (good to well under 1 %
-    across a city), then its distance is measured on the sphere as everywhere else."""
+    The sites are picked on the flat projection `pairs_within` buckets with (good to well under 1 %
+    across a city), then their distances are measured on the sphere as everywhere else."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     best = np.full(len(lon), np.inf)
     distance = np.full(len(lon), np.inf)
@@ -429,8 +429,9 @@ def earliest_arrival_s(lon, lat, sites: pl.DataFrame, on=None, chunk: int = 1024
             part = points[start:start + chunk]
             flat = np.hypot(px[part, None] - sx[None, live], py[part, None] - sy[None, live])
             pick = live[(fixed32[None, live] + flat * pace32[None, live]).argmin(axis=1)]
-            distance[part] = haversine_m(s_lon[pick], s_lat[pick], lon[part], lat[part])
-            best[part] = fixed[pick] + distance[part] / speed[pick]
+            best[part] = fixed[pick] + haversine_m(s_lon[pick], s_lat[pick], lon[part], lat[part]) / speed[pick]
+            near = live[flat.argmin(axis=1)]
+            distance[part] = haversine_m(s_lon[near], s_lat[near], lon[part], lat[part])
     return best, distance
 
 
