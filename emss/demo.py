@@ -147,13 +147,22 @@ TURNOUT_MEDIAN_S = 55
 NIGHT_TURNOUT_FACTOR = 1.5  # 00:00-06:00, crews asleep
 SLOW_TURNOUT_TYPE = "hazardous_organisms"
 SLOW_TURNOUT_FACTOR = 1.6
-# Distance from the station: gamma, median about 520 m (a thousand stations
-# sit about a kilometre apart where people live), plus a few calls from well
-# outside the station's own patch (tail to 5-6 km).
-DISTANCE_GAMMA = (8.0, 68.0)  # shape, scale (m)
-FAR_DISTANCE_GAMMA = (2.0, 1100.0)
-FAR_SHARE = 0.02
-WALK_IN_DISTANCE_GAMMA = (2.0, 90.0)
+# Where things happen: the city's activity, drawn before any station. Hubs are dense
+# cores, industrial parks, malls, hospitals and villages; each spreads its calls around
+# it, and a share of calls comes from anywhere on a district's land (roads, hills).
+HUBS_PER_STATION = 0.6
+HILLS_PER_FOREST_WEIGHT = 4  # wooded hills per unit of a district's forest weight (FOREST_WEIGHTS)
+HILL_SIGMA_M = 700.0  # forest fires spread over a hill this far (normal)
+WATCH_POST_SIGMA_M = 300.0  # a forest station sits this near its hill's middle
+HUB_SIGMA_M = (200.0, 700.0)  # a hub's spread (normal), drawn log-uniformly between these
+HUB_WEIGHT_SIGMA = 0.8  # lognormal spread of hubs' sizes
+BACKGROUND_SHARE = 0.10  # of incidents, anywhere on the district's land
+STATION_BACKGROUND_SHARE = 0.25  # of stations, anywhere on the land: the rest were built near activity
+STATION_HUB_SPREAD = 0.5  # a hub's stations stand within this share of its spread from its middle (normal)
+NOT_NEAREST_SHARE = 0.06  # the nearest station in service is out on another call: the next one goes
+FOREST_HILL_SHARE = 0.6  # forest fires on the forest districts' hills; the rest anywhere, by population
+FOREST_STATION_SHARE = 0.8  # forest fires answered by the nearest forest station in service
+WALK_IN_DISTANCE_GAMMA = (2.0, 90.0)  # a walk-in happened near the station the caller came to
 URBAN_SPEED_MS = 22 / 3.6
 ROAD_DETOUR = 1.25  # road distance over straight-line distance
 RUSH_SPEED = 0.88  # weekdays 07-09 and 17-19
@@ -299,6 +308,7 @@ class Stations:
     forest: np.ndarray  # bool
     street_communities: dict[str, list[str]]
     city: DemoCity
+    activity: "Activity"
 
     def __len__(self) -> int:
         return len(self.id)
@@ -325,10 +335,11 @@ def generate_exports(
     out_dir.mkdir(parents=True, exist_ok=True)
     # One independent stream per file, so changing one part leaves the others as they were.
     # (spawn(5) gives the same first four streams as spawn(4) did, so adding prevention changed none)
-    rng_stations, rng_incidents, rng_inventory, rng_targets, rng_prevention = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5))
+    rng_stations, rng_incidents, rng_inventory, rng_targets, rng_prevention, rng_activity = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6))
 
-    stations = make_stations(rng_stations, n_stations, end, demo_city(city))
+    city = demo_city(city)
+    stations = make_stations(rng_stations, n_stations, end, city, make_activity(rng_activity, n_stations, city))
     responses = make_responses(rng_incidents, stations, n_incidents, start, end)
     inventory = make_inventory(rng_inventory, stations, end)
     targets = make_targets(rng_targets, stations, end)
@@ -364,7 +375,7 @@ def _weighted_pick(rng: np.random.Generator, options: dict[str, float], size: in
 def _points_inside(rng: np.random.Generator, geometry, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Uniform random points inside a lon/lat polygon, by rejection."""
     min_lon, min_lat, max_lon, max_lat = geometry.bounds
-    lons, lats, have = [], [], 0
+    lons, lats, have = [np.empty(0)], [np.empty(0)], 0
     while have < count:
         lon = rng.uniform(min_lon, max_lon, 4 * count + 64)
         lat = rng.uniform(min_lat, max_lat, 4 * count + 64)
@@ -399,8 +410,119 @@ def _opening_dates(rng: np.random.Generator, n: int, end: date) -> np.ndarray:
     return first + (rng.random(n) * span).astype(int)
 
 
-def make_stations(rng: np.random.Generator, n: int, end: date, city: DemoCity | None = None) -> Stations:
+@dataclass
+class Activity:
+    """Where the city's incidents come from, one entry per hub; drawn without looking at any station."""
+    district: np.ndarray  # district code
+    lon: np.ndarray
+    lat: np.ndarray
+    sigma_m: np.ndarray  # the hub's spread
+    weight: np.ndarray  # its share of its district's hub-borne calls
+    hill: np.ndarray  # bool: a wooded hill, where forest fires break out (and nothing else comes from)
+
+    def points(self, rng: np.random.Generator, city: DemoCity, code: str, count: int, background: float,
+               geometry=None) -> tuple[np.ndarray, np.ndarray]:
+        """count points in a district: a `background` share anywhere on its land, the rest around its
+        hubs by their weights; a point drawn off the land is drawn again."""
+        geometry = geometry if geometry is not None else city.geometry(code)
+        hubs = np.flatnonzero((self.district == code) & ~self.hill)
+        lons, lats, have = [np.empty(0)], [np.empty(0)], 0
+        while have < count:
+            k = count - have
+            anywhere = rng.random(k) < background if len(hubs) else np.ones(k, dtype=bool)
+            lon, lat = np.empty(k), np.empty(k)
+            if anywhere.any():
+                lon[anywhere], lat[anywhere] = _points_inside(rng, geometry, int(anywhere.sum()))
+            near = np.flatnonzero(~anywhere)
+            if len(near):
+                w = self.weight[hubs]
+                hub = hubs[rng.choice(len(hubs), size=len(near), p=w / w.sum())]
+                offset = rng.normal(0.0, 1.0, (len(near), 2)) * self.sigma_m[hub, None]
+                lat[near] = self.lat[hub] + offset[:, 0] / 111_320.0
+                lon[near] = self.lon[hub] + offset[:, 1] / (111_320.0 * np.cos(np.radians(self.lat[hub])))
+            inside = shapely.contains_xy(geometry, lon, lat)
+            lons.append(lon[inside])
+            lats.append(lat[inside])
+            have += int(inside.sum())
+        return np.concatenate(lons)[:count], np.concatenate(lats)[:count]
+
+    def station_points(self, rng: np.random.Generator, city: DemoCity, code: str, count: int, background: float,
+                       geometry) -> tuple[np.ndarray, np.ndarray]:
+        """Where a district's stations were built: a `background` share anywhere on its land, the rest
+        shared among its hubs by their weights (largest remainder), each near its hub's middle."""
+        hubs = np.flatnonzero((self.district == code) & ~self.hill)
+        n_land = count if len(hubs) == 0 else int(round(background * count))
+        lon, lat = np.empty(count), np.empty(count)
+        lon[:n_land], lat[:n_land] = _points_inside(rng, geometry, n_land)
+        at = np.repeat(hubs, _largest_remainder(count - n_land, self.weight[hubs])) if len(hubs) else np.empty(0, int)
+        todo = np.arange(n_land, count)
+        for _ in range(50):
+            if len(todo) == 0:
+                break
+            hub = at[todo - n_land]
+            offset = rng.normal(0.0, 1.0, (len(todo), 2)) * (STATION_HUB_SPREAD * self.sigma_m[hub, None])
+            y = self.lat[hub] + offset[:, 0] / 111_320.0
+            x = self.lon[hub] + offset[:, 1] / (111_320.0 * np.cos(np.radians(self.lat[hub])))
+            inside = shapely.contains_xy(geometry, x, y)
+            lon[todo[inside]], lat[todo[inside]] = x[inside], y[inside]
+            todo = todo[~inside]
+        if len(todo):  # a hub hard against the coast: anywhere on the land instead
+            lon[todo], lat[todo] = _points_inside(rng, geometry, len(todo))
+        return lon, lat
+
+    def hill_points(self, rng: np.random.Generator, city: DemoCity, code: str, count: int,
+                    sigma_m: float = HILL_SIGMA_M, hills: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """count points on a district's hills, picked by their weights (or one around each of the given
+        hills), on its land; a district without hills gives points anywhere on its land."""
+        if hills is None:
+            own = np.flatnonzero((self.district == code) & self.hill)
+            if len(own) == 0:
+                return _points_inside(rng, city.geometry(code), count)
+            hills = own[rng.choice(len(own), size=count, p=self.weight[own] / self.weight[own].sum())]
+        lon, lat = self.lon[hills].copy(), self.lat[hills].copy()
+        todo = np.arange(len(hills))
+        for _ in range(50):
+            if len(todo) == 0:
+                break
+            offset = rng.normal(0.0, sigma_m, (len(todo), 2))
+            y = self.lat[hills[todo]] + offset[:, 0] / 111_320.0
+            x = self.lon[hills[todo]] + offset[:, 1] / (111_320.0 * np.cos(np.radians(self.lat[hills[todo]])))
+            inside = shapely.contains_xy(city.geometry(code), x, y)
+            lon[todo[inside]], lat[todo[inside]] = x[inside], y[inside]
+            todo = todo[~inside]
+        return lon, lat  # a point that never landed stays on the hill's middle, which is on land
+
+
+def make_activity(rng: np.random.Generator, n_stations: int, city: DemoCity) -> Activity:
+    """The hubs: as many per district as its share of the people (at least three), anywhere on its land."""
+    total = max(3 * len(city.codes), round(HUBS_PER_STATION * n_stations))
+    per_district = np.maximum(3, _largest_remainder(total, city.population))
+    district, lon, lat = [], [], []
+    for code, count in zip(city.codes, per_district):
+        x, y = _points_inside(rng, city.geometry(code), int(count))
+        district += [code] * int(count)
+        lon.append(x)
+        lat.append(y)
+    k = len(district)
+    low, high = np.log(HUB_SIGMA_M[0]), np.log(HUB_SIGMA_M[1])
+    sigma, weight = np.exp(rng.uniform(low, high, k)), rng.lognormal(0.0, HUB_WEIGHT_SIGMA, k)
+    hill = np.zeros(k, dtype=bool)
+    for code, w in city.forest_weight.items():
+        count = max(1, round(HILLS_PER_FOREST_WEIGHT * w))
+        x, y = _points_inside(rng, city.geometry(code).buffer(-0.005), count)
+        district += [code] * count
+        lon.append(x)
+        lat.append(y)
+        sigma = np.concatenate([sigma, np.full(count, HILL_SIGMA_M)])
+        weight = np.concatenate([weight, rng.lognormal(0.0, HUB_WEIGHT_SIGMA, count)])
+        hill = np.concatenate([hill, np.ones(count, dtype=bool)])
+    return Activity(np.array(district, dtype=object), np.concatenate(lon), np.concatenate(lat), sigma, weight, hill)
+
+
+def make_stations(rng: np.random.Generator, n: int, end: date, city: DemoCity | None = None,
+                  activity: Activity | None = None) -> Stations:
     city = city or demo_city()
+    activity = activity or make_activity(rng, n, city)
     codes = city.codes
     floor = max(2, round(0.015 * n))
     population = city.population
@@ -416,7 +538,7 @@ def make_stations(rng: np.random.Generator, n: int, end: date, city: DemoCity | 
         for name in city.streets[code]:
             stems = rng.choice(len(COMMUNITY_STEMS), size=6, replace=False)
             street_communities[name] = [COMMUNITY_STEMS[i] for i in stems]
-        x, y = _points_inside(rng, area, count)
+        x, y = activity.station_points(rng, city, code, int(count), STATION_BACKGROUND_SHARE, area)
         d2 = (x[:, None] - centres[None, :, 0]) ** 2 + (y[:, None] - centres[None, :, 1]) ** 2
         nearest = np.argmin(d2, axis=1)
         district += [code] * count
@@ -450,6 +572,15 @@ def make_stations(rng: np.random.Generator, n: int, end: date, city: DemoCity | 
     weight = np.array([city.forest_weight.get(d, 0.0) for d in district]) * eligible
     n_forest = max(2, round(0.05 * n))
     forest[rng.choice(n, size=n_forest, replace=False, p=weight / weight.sum())] = True
+    # a forest station is a watch post on one of its district's hills, each hill manned in turn
+    for code in np.unique(district[forest]):
+        members = np.flatnonzero(forest & (district == code))
+        hills = np.flatnonzero((activity.district == code) & activity.hill)
+        if len(hills):
+            ordered = hills[np.argsort(-activity.weight[hills], kind="stable")]
+            posts = ordered[np.arange(len(members)) % len(ordered)]
+            lon[members], lat[members] = activity.hill_points(rng, city, code, len(members), WATCH_POST_SIGMA_M,
+                                                              hills=posts)
 
     host = np.empty(n, dtype=object)
     for code in STATION_TYPES:
@@ -498,7 +629,7 @@ def make_stations(rng: np.random.Generator, n: int, end: date, city: DemoCity | 
         street=street[order], community=community[order], host=host[order],
         lon=lon[order], lat=lat[order], opened=opened[order], closed=closed[order],
         duty=duty[order], staff=staff[order], roles=roles[order], vehicles=vehicles[order],
-        forest=forest[order], street_communities=street_communities, city=city,
+        forest=forest[order], street_communities=street_communities, city=city, activity=activity,
     )
     stations.name = _station_names(rng, stations)
     return stations
@@ -648,47 +779,68 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
     channel = np.minimum((rng.random(n)[:, None] > cum[kind]).sum(axis=1), len(channel_codes) - 1)
     is_walk_in = channel == walk_in
 
-    # --- where: around a station in service, weighted so each district's
-    # share of incidents follows its population.
+    # --- where: drawn from the city's activity, each district's share of incidents following its
+    # population; no station is looked at. Most forest fires break out on the wooded hills of the
+    # forest districts, the others in any district's parks and slopes (anywhere on its land).
     codes = s.city.codes
-    district_idx = np.array([codes.index(d) for d in s.district])
     population = s.city.population
     is_forest_fire = type_code == "forest_fire"
+    district = np.array(codes, dtype=object)[rng.choice(len(codes), size=n, p=population / population.sum())]
+    forest_codes = list(s.city.forest_weight)
+    forest_w = np.array([s.city.forest_weight[c] for c in forest_codes])
+    on_hills = is_forest_fire & (rng.random(n) < FOREST_HILL_SHARE)
+    district[on_hills] = np.array(forest_codes, dtype=object)[
+        rng.choice(len(forest_codes), size=int(on_hills.sum()), p=forest_w / forest_w.sum())]
+    lon, lat = np.empty(n), np.empty(n)
+    for code in codes:
+        here = np.flatnonzero((district == code) & ~is_forest_fire)
+        lon[here], lat[here] = s.activity.points(rng, s.city, code, len(here), BACKGROUND_SHARE)
+        slopes = np.flatnonzero((district == code) & is_forest_fire & ~on_hills)
+        lon[slopes], lat[slopes] = _points_inside(rng, s.city.geometry(code), len(slopes))
+        hills = np.flatnonzero((district == code) & on_hills)
+        lon[hills], lat[hills] = s.activity.hill_points(rng, s.city, code, len(hills))
+
+    # --- who goes first: the nearest station in service that day (now and then the next one, the
+    # nearest being out); a forest fire mostly calls the nearest forest station
     first = np.empty(n, dtype=int)
     starts = np.searchsorted(day, np.arange(len(days) + 1))
+    busy = rng.random(n) < NOT_NEAREST_SHARE
+    to_forest = is_forest_fire & (rng.random(n) < FOREST_STATION_SHARE)
     for d in range(len(days)):
         members = np.arange(starts[d], starts[d + 1])
         if len(members) == 0:
             continue
-        in_service = open_on[d]
-        per_district = np.bincount(district_idx[in_service], minlength=len(codes))
-        w = np.where(in_service, population[district_idx] / np.maximum(per_district[district_idx], 1), 0.0)
-        first[members] = rng.choice(len(s), size=len(members), p=w / w.sum())
-        forest_open = np.flatnonzero(in_service & s.forest)
-        to_forest = members[is_forest_fire[members] & (rng.random(len(members)) < 0.8)]
-        if len(forest_open) and len(to_forest):
-            first[to_forest] = rng.choice(forest_open, size=len(to_forest))
+        for pool, chosen in ((open_on[d], members[~to_forest[members]]),
+                             (open_on[d] & s.forest, members[to_forest[members]])):
+            pool = np.flatnonzero(pool)
+            if len(chosen) == 0:
+                continue
+            if len(pool) == 0:
+                pool = np.flatnonzero(open_on[d])
+            dist = _flat_distance_m(lon[chosen, None], lat[chosen, None], s.lon[None, pool], s.lat[None, pool],
+                                    s.city.latitude)
+            k = min(2, len(pool))
+            two = np.argpartition(dist, k - 1, axis=1)[:, :k]
+            two = np.take_along_axis(two, np.argsort(np.take_along_axis(dist, two, axis=1), axis=1), axis=1)
+            pick = np.where(busy[chosen] & (k > 1), two[:, -1], two[:, 0])
+            first[chosen] = pool[pick]
 
-    distance = np.where(rng.random(n) < FAR_SHARE, rng.gamma(*FAR_DISTANCE_GAMMA, n), rng.gamma(*DISTANCE_GAMMA, n))
-    distance = np.where(is_walk_in, rng.gamma(*WALK_IN_DISTANCE_GAMMA, n), distance)
-    bearing = rng.uniform(0, 2 * np.pi, n)
-    lon, lat = _move(s.lon[first], s.lat[first], distance, bearing)
-    # Incidents stay on land in the station's district: retry the few that
-    # fell into the sea or over the border, closer in each time.
+    # Walk-ins happened near the station the caller walked into, inside its district.
+    walk = np.flatnonzero(is_walk_in)
+    distance = rng.gamma(*WALK_IN_DISTANCE_GAMMA, len(walk))
+    bearing = rng.uniform(0, 2 * np.pi, len(walk))
     for attempt in range(12):
-        outside = np.zeros(n, dtype=bool)
+        lon[walk], lat[walk] = _move(s.lon[first[walk]], s.lat[first[walk]], distance, bearing)
+        outside = np.zeros(len(walk), dtype=bool)
         for code in codes:
-            here = s.district[first] == code
-            outside[here] = ~shapely.contains_xy(s.city.geometry(code), lon[here], lat[here])
+            here = s.district[first[walk]] == code
+            outside[here] = ~shapely.contains_xy(s.city.geometry(code), lon[walk][here], lat[walk][here])
         if not outside.any():
             break
-        k = int(outside.sum())
-        distance[outside] *= 0.7
-        if attempt == 11:
-            distance[outside] = 0.0
-        bearing[outside] = rng.uniform(0, 2 * np.pi, k)
-        lon[outside], lat[outside] = _move(s.lon[first[outside]], s.lat[first[outside]],
-                                           distance[outside], bearing[outside])
+        distance[outside] *= 0.5 if attempt < 11 else 0.0
+        bearing[outside] = rng.uniform(0, 2 * np.pi, int(outside.sum()))
+    district[walk] = s.district[first[walk]]
+    distance = _flat_distance_m(lon, lat, s.lon[first], s.lat[first], s.city.latitude)
 
     # --- who else goes: the nearest other stations in service
     responders = rng.choice([1, 2, 3], size=n, p=[0.85, 0.12, 0.03])
@@ -718,7 +870,7 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
     times = _response_times(rng, s, incident, station, rank, row_distance, received, hour, day, days,
                             type_code, channel, is_walk_in, end)
     return _response_frame(rng, s, incident, station, times, received, type_code, channel,
-                            channel_codes, lon, lat, days, day)
+                            channel_codes, lon, lat, days, day, district)
 
 
 def _lognormal(rng: np.random.Generator, median, sigma, size):
@@ -787,8 +939,20 @@ def _seconds_to_datetime(values: np.ndarray, name: str) -> pl.Series:
     return pl.from_epoch(seconds, time_unit="s").alias(name)
 
 
+def _street_of(s: Stations, district: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Each place's 街道: that of the nearest station of its own district (the registry's streets)."""
+    street = np.empty(len(lon), dtype=object)
+    for code in np.unique(district):
+        here = np.flatnonzero(district == code)
+        own = np.flatnonzero(s.district == code)
+        for part in np.array_split(here, max(1, len(here) // 4096)):
+            d = _flat_distance_m(lon[part, None], lat[part, None], s.lon[None, own], s.lat[None, own], s.city.latitude)
+            street[part] = s.street[own[d.argmin(axis=1)]]
+    return street
+
+
 def _response_frame(rng, s: Stations, incident, station, times, received, type_code, channel,
-                    channel_codes, lon, lat, days, day) -> pl.DataFrame:
+                    channel_codes, lon, lat, days, day, district) -> pl.DataFrame:
     n = len(received)
     m = len(incident)
     # Incident ids count up within each day of the call.
@@ -799,8 +963,8 @@ def _response_frame(rng, s: Stations, incident, station, times, received, type_c
     ).to_series().to_numpy()
 
     first = station[:n]  # rows 0..n-1 are each incident's first station
-    street = s.street[first]
-    own = rng.random(n) < 0.5
+    street = _street_of(s, district, lon, lat)
+    own = (rng.random(n) < 0.5) & (s.street[first] == street)
     other = np.array([s.street_communities[x][j] for x, j in zip(street, rng.integers(0, 6, n))], dtype=object)
     community = np.where(own, s.community[first], other)
     road = (np.array(ROAD_STEMS, dtype=object)[rng.integers(0, len(ROAD_STEMS), n)]
@@ -826,7 +990,7 @@ def _response_frame(rng, s: Stations, incident, station, times, received, type_c
         _text("警情编号", incident_id),
         _text("警情类型", (INCIDENT_TYPES[c].zh for c in type_code)),
         _text("接警渠道", channel_zh[channel]),
-        _text("所属区", (s.city.name(c) for c in s.district[first])),
+        _text("所属区", (s.city.name(c) for c in district)),
         _text("街道", street + "街道"),
         _text("事发地址", address),
         pl.Series("经度", np.round(gcj_lon, 6)),

@@ -824,7 +824,7 @@ def test_the_model_agrees_with_the_measured_rate_on_the_fixture(reader):
     circle = coverage.coverage_kpis(grid, coverage.cover_counts(grid, sites))["incident_share"][0]
     assert timed > 150
     assert abs(modelled - measured) * 100 <= 5, (modelled, measured)
-    assert circle - measured > 0.1  # the circle alone overstates it, which is why the chance exists
+    assert circle - measured > 0.05  # the circle alone overstates it, which is why the chance exists
 
 
 def test_a_place_is_named_by_its_district_street_and_nearest_station():

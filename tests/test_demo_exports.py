@@ -171,19 +171,75 @@ def test_malformed_rows_are_there(responses):
     assert out_of_order + missing_arrival + early_dispatch < 0.02 * len(responses)
 
 
-def test_first_arrival_times_look_like_a_city_service(responses):
-    first = {}
+def _first_rows(responses) -> list[dict]:
+    """Each incident's first row: its first station (an incident's rows are written first station first)."""
+    seen, out = set(), []
+    for row in responses:
+        if row["警情编号"] not in seen:
+            seen.add(row["警情编号"])
+            out.append(row)
+    return out
+
+
+def _metres(lon1, lat1, lon2, lat2):
+    x = (lon2 - lon1) * 111_320.0 * np.cos(np.radians(22.6))
+    return np.hypot(x, (lat2 - lat1) * 111_320.0)
+
+
+def test_incidents_lie_in_the_district_they_are_filed_under(responses):
+    first = _first_rows(responses)
+    lon, lat = gcj02_to_wgs84(np.array([float(r["经度"]) for r in first]), np.array([float(r["纬度"]) for r in first]))
+    found = locate_district(lon, lat)
+    expected = np.array([DISTRICT_CODE[r["所属区"]] for r in first])
+    assert (found == expected).mean() > 0.995  # a point on a border may round into the neighbour
+
+
+def test_the_nearest_station_in_service_goes_first(responses, stations):
+    """Incidents are drawn from where people are, never from where the stations are; the nearest station in
+    service answers (now and then the next one, the nearest being out). Walk-ins happen at the station the
+    caller walked into, and forest fires call the forest stations, so both are left out here."""
+    s_lon, s_lat = gcj02_to_wgs84(stations["经度"].to_numpy(), stations["纬度"].to_numpy())
+    ids = stations["站点编号"].to_list()
+    opened, closed = stations["建成日期"].to_list(), stations["撤销日期"].to_list()
+    nearest = second = total = 0
+    for row in _first_rows(responses):
+        if row["接警渠道"] == "到站求助" or row["警情类型"] == "森林防灭火":
+            continue
+        day = _time(row["接警时间"]).date()
+        live = np.array([o <= day and (c is None or day < c) for o, c in zip(opened, closed)])
+        lon, lat = gcj02_to_wgs84(np.array([float(row["经度"])]), np.array([float(row["纬度"])]))
+        d = np.where(live, _metres(s_lon, s_lat, lon[0], lat[0]), np.inf)
+        rank = int((d < d[ids.index(row["出警站点编号"])]).sum())
+        nearest += rank == 0
+        second += rank <= 1
+        total += 1
+    assert total > 0.8 * N_INCIDENTS
+    assert 0.85 < nearest / total < 0.99
+    assert second / total > 0.99
+
+
+def test_first_arrival_times_grow_with_the_distance_to_the_station(responses, stations):
+    """A city service: most first arrivals within minutes, the late ones where the nearest station is far
+    (a 60-station network over the whole city leaves much of it far from any station)."""
+    s_lon, s_lat = gcj02_to_wgs84(stations["经度"].to_numpy(), stations["纬度"].to_numpy())
+    where = {sid: (x, y) for sid, x, y in zip(stations["站点编号"], s_lon, s_lat)}
+    first, distance = {}, {}
     for row in responses:
         departed, arrived = _time(row["出动时间"]), _time(row["到场时间"])
         if arrived is None or arrived < departed:
             continue
         total = (arrived - _time(row["接警时间"])).total_seconds()
         key = row["警情编号"]
-        first[key] = min(first.get(key, total), total)
+        if total < first.get(key, float("inf")):
+            first[key] = total
+            lon, lat = gcj02_to_wgs84(np.array([float(row["经度"])]), np.array([float(row["纬度"])]))
+            distance[key] = float(_metres(*where[row["出警站点编号"]], lon[0], lat[0]))
     totals = sorted(first.values())
-    over_five_minutes = sum(t > 300 for t in totals) / len(totals)
-    assert 0.05 < over_five_minutes < 0.30
     assert 150 < totals[len(totals) // 2] < 330
+    near = [first[k] <= 300 for k in first if distance[k] < 500]
+    far = [first[k] <= 300 for k in first if distance[k] > 1500]
+    assert len(near) > 300 and len(far) > 30
+    assert sum(near) / len(near) > 0.8 and sum(far) / len(far) < 0.3
 
 
 def test_personal_data_is_present_as_in_real_exports(responses):
