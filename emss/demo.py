@@ -8,10 +8,16 @@ registers (事前预防: the patrol log, the hazard register exported twice, the
 and training register, the convenience desk's monthly totals). The same seed and arguments give
 byte-identical files.
 
-Nothing here is real data. Stations sit inside the city's real district boundaries (its profile's),
-in numbers proportional to its population (by area where the profile has none), and the incidents follow the
-shapes the field reports (see docs): daily and seasonal cycles, a 5-minute
-arrival rate around 80-85 %, a long tail, and a few malformed rows.
+Nothing here is real data. First an activity map is drawn inside the city's real district
+boundaries (its profile's): hubs where people live and work (dense cores, industrial parks, malls,
+villages), as many per district as its share of the population (by area where the profile has
+none), and wooded hills in the forest districts. Stations, in numbers proportional to the
+population, were built near the hubs (a quarter anywhere on the land; forest stations are watch
+posts on the hills). Incidents come from the hubs and, one in ten, from anywhere on a district's
+land, never from where a station is; the nearest station in service that day answers. They
+follow the shapes the field reports (see docs): daily and seasonal cycles, a 5-minute arrival
+rate around 80 % where stations are dense and far lower where they are sparse, a long tail, and
+a few malformed rows.
 
 Planted for analysts to find (and for the dashboard to show); which district plays which part the
 profile's [demo] section says, else the population does:
