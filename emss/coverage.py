@@ -260,13 +260,16 @@ def _plausible(fit: TravelFit) -> bool:
 def calibrate(samples: pl.DataFrame, settings: Coverage) -> pl.DataFrame:
     """The travel model for every district and time band, each from the best data that supports it.
 
-    `samples`: rows of coverage/travel_samples. Each (district, band) gets its own fit
+    `samples`: rows of coverage/travel_samples, less the incident types that are not road travel
+    (`off_road_types`: forest fires). Each (district, band) gets its own fit
     when it has `min_responses` responses and the fit is plausible, else the city-wide
     fit for the band, else the configured fallback. Columns: district (null = city-wide),
     band, source ('district' | 'city' | 'default'), n, intercept_s, speed_ms, speed_kmh,
     median_abs_error_s, r1. `n` and the fit figures describe the model used.
     """
     samples = travel_distances(samples).filter(pl.col("distance_m") <= settings.max_distance_m)
+    if "incident_type" in samples.columns and settings.off_road_types:
+        samples = samples.filter(~pl.col("incident_type").is_in(list(settings.off_road_types)))
     band = band_of_hour(samples["depart_hour"].to_numpy(), settings)
     dist = samples["distance_m"].to_numpy()
     travel = samples["travel_s"].to_numpy().astype(float)

@@ -303,6 +303,7 @@ class Coverage:
     max_distance_m: float = 15_000.0
     period_days: int = 365
     spread_days: int = 56
+    off_road_types: tuple[str, ...] = ("forest_fire",)
     bands: tuple[tuple[str, tuple[int, ...]], ...] = (("peak", (7, 8, 17, 18)), ("night", (22, 23, 0, 1, 2, 3, 4, 5)))
     fallback_intercept_s: float = 10.0
     fallback_turnout_s: float = 60.0
@@ -333,6 +334,7 @@ def coverage(path: Path = COVERAGE_FILE, rules: Path = RESPONSE_RULES_FILE) -> C
         max_distance_m=float(cal.get("max_distance_m", default.max_distance_m)),
         period_days=int(cal.get("period_days", default.period_days)),
         spread_days=int(cal.get("spread_days", default.spread_days)),
+        off_road_types=tuple(str(c) for c in cal.get("off_road_types", default.off_road_types)),
         bands=bands if "bands" in raw else default.bands,
         fallback_intercept_s=float(fallback.get("intercept_s", default.fallback_intercept_s)),
         fallback_turnout_s=float(fallback.get("turnout_s", default.fallback_turnout_s)),

@@ -339,6 +339,28 @@ def test_calibration_per_district_and_band_falls_back_where_data_is_thin():
     assert fits.height == len(settings.band_names) * 11
 
 
+
+def test_forest_fires_stay_out_of_the_road_speed():
+    """Responses reached on foot up a hill would bend a district's line: off_road_types leave them out."""
+    rng = random.Random(4)
+    rows, types = [], []
+    for _ in range(400):
+        d = rng.uniform(100, 1500)
+        rows.append(("pingshan", 10, d, 10 + d / 6.0))
+        types.append("fire")
+    for _ in range(150):  # far out on the hills, at a walking pace
+        d = rng.uniform(1000, 4000)
+        rows.append(("pingshan", 10, d, 10 + d / 1.5))
+        types.append("forest_fire")
+    samples = samples_frame(rows).with_columns(pl.Series("incident_type", types))
+    road = coverage.calibrate(samples, Coverage(min_responses=200))
+    mixed = coverage.calibrate(samples, Coverage(min_responses=200, off_road_types=()))
+    speed = {name: fits.filter((pl.col("district") == "pingshan") & (pl.col("band") == "day"))["speed_ms"][0]
+             for name, fits in (("road", road), ("mixed", mixed))}
+    assert speed["road"] == pytest.approx(6.0, rel=0.01)
+    assert speed["mixed"] < 5.0
+    assert road.filter(pl.col("district").is_null() & (pl.col("band") == "day"))["n"][0] == 400
+
 def test_settings_file_is_read():
     settings = coverage_settings()
     assert settings.target_s == 300
@@ -566,6 +588,8 @@ def test_travel_samples_query(reader):
                 and positions.get(r["station_id"], {}).get("lat") is not None]
     got = queries.run(reader, "coverage/travel_samples")
     assert got.height == len(expected) > 0
+    kinds = {(r["incident_id"], r["station_id"]): r["incident_type"] for r in expected}
+    assert all(kinds[(i, s)] == k for i, s, k in got.select("incident_id", "station_id", "incident_type").rows())
     first = got.row(0, named=True)
     station = positions[first["station_id"]]
     assert (first["station_lat"], first["station_lon"], first["station_district"]) == (

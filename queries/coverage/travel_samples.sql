@@ -1,7 +1,7 @@
 -- title: 行驶时间标定样本
 -- title_en: Travel-time calibration samples
--- description: Every response with a measured travel time (departed → arrived) and the positions of both ends, for fitting travel time against straight-line distance: the responding station's position and district, the incident's position, the hour of departure, and the station's turnout (dispatched → departed). Responses the loader flagged (no arrival, over two hours, unknown station, no position) and travel times of zero or less are left out. Distances are computed by the caller (emss.coverage), since DuckDB runs here without its spatial extension.
--- description_zh: 每条有实测途中行驶时间（出动 → 到场）且两端都有位置的出警记录，用于按直线距离拟合行驶时间：出警站点的位置和所属行政区、警情位置、出动时所在的小时，以及该站的出动准备时间（派警 → 出动）。导入时被标记的出警记录（无到场、超过两小时、未知站点、无位置）以及行驶时间为零或负数的记录不计入。距离由调用方（emss.coverage）计算，因为这里运行的 DuckDB 没有加载空间扩展。
+-- description: Every response with a measured travel time (departed → arrived) and the positions of both ends, for fitting travel time against straight-line distance: the responding station's position and district, the incident's position, the hour of departure, the incident type, and the station's turnout (dispatched → departed). Responses the loader flagged (no arrival, over two hours, unknown station, no position) and travel times of zero or less are left out. Distances are computed by the caller (emss.coverage), since DuckDB runs here without its spatial extension.
+-- description_zh: 每条有实测途中行驶时间（出动 → 到场）且两端都有位置的出警记录，用于按直线距离拟合行驶时间：出警站点的位置和所属行政区、警情位置、出动时所在的小时、警情类型，以及该站的出动准备时间（派警 → 出动）。导入时被标记的出警记录（无到场、超过两小时、未知站点、无位置）以及行驶时间为零或负数的记录不计入。距离由调用方（emss.coverage）计算，因为这里运行的 DuckDB 没有加载空间扩展。
 -- grain: one row per response with a travel time and both positions
 -- grain_zh: 每条有行驶时间且两端都有位置的出警记录一行
 -- param: start_date date   first call date (default: 364 days before end_date)
@@ -19,6 +19,7 @@ picked as not materialized (  -- read twice (count, then rows): not stored in be
     select
         r.incident_id,
         r.station_id,
+        r.incident_type,
         s.district as station_district,
         cast(s.lat as double) as station_lat,
         cast(s.lon as double) as station_lon,
