@@ -168,6 +168,7 @@ STATION_HUB_SPREAD = 0.5  # a hub's stations stand within this share of its spre
 NOT_NEAREST_SHARE = 0.06  # the nearest station in service is out on another call: the next one goes
 FOREST_HILL_SHARE = 0.6  # forest fires on the forest districts' hills; the rest anywhere, by population
 FOREST_STATION_SHARE = 0.8  # forest fires answered by the nearest forest station in service
+FOREST_STATION_REACH_M = 8000.0  # ... when one is this near; else the nearest station goes
 WALK_IN_DISTANCE_GAMMA = (2.0, 90.0)  # a walk-in happened near the station the caller came to
 URBAN_SPEED_MS = 22 / 3.6
 ROAD_DETOUR = 1.25  # road distance over straight-line distance
@@ -751,6 +752,17 @@ def _flat_distance_m(lon1, lat1, lon2, lat2, latitude: float):
     return np.sqrt(x * x + y * y)
 
 
+def _nearest_two(s: Stations, lon: np.ndarray, lat: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """For each point, the nearest and the second-nearest station of `pool` (-1 when the pool has one)."""
+    dist = _flat_distance_m(lon[:, None], lat[:, None], s.lon[None, pool], s.lat[None, pool], s.city.latitude)
+    k = min(2, len(pool))
+    two = np.argpartition(dist, k - 1, axis=1)[:, :k]
+    two = np.take_along_axis(two, np.argsort(np.take_along_axis(dist, two, axis=1), axis=1), axis=1)
+    out = np.full((len(lon), 2), -1, dtype=int)
+    out[:, :k] = pool[two]
+    return out
+
+
 def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, end: date) -> pl.DataFrame:
     """One row per responding station, in the export's column order (Chinese labels)."""
     days = np.arange(np.datetime64(start), np.datetime64(end) + 1)
@@ -807,7 +819,7 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
         lon[hills], lat[hills] = s.activity.hill_points(rng, s.city, code, len(hills))
 
     # --- who goes first: the nearest station in service that day (now and then the next one, the
-    # nearest being out); a forest fire mostly calls the nearest forest station
+    # nearest being out); a forest fire mostly calls the nearest forest station, when one is near
     first = np.empty(n, dtype=int)
     starts = np.searchsorted(day, np.arange(len(days) + 1))
     busy = rng.random(n) < NOT_NEAREST_SHARE
@@ -816,20 +828,14 @@ def make_responses(rng: np.random.Generator, s: Stations, n: int, start: date, e
         members = np.arange(starts[d], starts[d + 1])
         if len(members) == 0:
             continue
-        for pool, chosen in ((open_on[d], members[~to_forest[members]]),
-                             (open_on[d] & s.forest, members[to_forest[members]])):
-            pool = np.flatnonzero(pool)
-            if len(chosen) == 0:
-                continue
-            if len(pool) == 0:
-                pool = np.flatnonzero(open_on[d])
-            dist = _flat_distance_m(lon[chosen, None], lat[chosen, None], s.lon[None, pool], s.lat[None, pool],
-                                    s.city.latitude)
-            k = min(2, len(pool))
-            two = np.argpartition(dist, k - 1, axis=1)[:, :k]
-            two = np.take_along_axis(two, np.argsort(np.take_along_axis(dist, two, axis=1), axis=1), axis=1)
-            pick = np.where(busy[chosen] & (k > 1), two[:, -1], two[:, 0])
-            first[chosen] = pool[pick]
+        nearest_two = _nearest_two(s, lon[members], lat[members], np.flatnonzero(open_on[d]))
+        first[members] = np.where(busy[members] & (nearest_two[:, 1] >= 0), nearest_two[:, 1], nearest_two[:, 0])
+        forest_pool = np.flatnonzero(open_on[d] & s.forest)
+        calls = members[to_forest[members]]
+        if len(forest_pool) and len(calls):
+            post = _nearest_two(s, lon[calls], lat[calls], forest_pool)[:, 0]
+            near = _flat_distance_m(lon[calls], lat[calls], s.lon[post], s.lat[post], s.city.latitude)
+            first[calls] = np.where(near <= FOREST_STATION_REACH_M, post, first[calls])
 
     # Walk-ins happened near the station the caller walked into, inside its district.
     walk = np.flatnonzero(is_walk_in)

@@ -272,3 +272,26 @@ def test_targets(exports):
     assert targets.height == 4 * len(STATION_TYPES)
     assert targets["所属区"].null_count() == targets.height
     assert sorted(set(targets["年度"])) == [2023, 2024, 2025, 2026]
+
+
+def test_the_planted_stories_show_in_the_response_figures(reader):
+    """With incidents drawn where people are, the stories the demo plants still read off the named queries
+    and the travel model on the fixture warehouse: hornet and snake calls have the longest turnout,
+    forest fires the longest travel, and the slow district's roads are slower than the busy one's."""
+    import queries
+    from emss import coverage
+    from emss.demo import BUSY_DISTRICT_SPEED, demo_city
+    from emss.settings import coverage as coverage_settings
+
+    city = demo_city()
+    busy = next(c for c, f in city.speed.items() if f == BUSY_DISTRICT_SPEED)
+    end = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
+    groups = queries.run(reader, "response/by_group", {"group_by": "incident_type", "start_date": date(2024, 11, 25),
+                                                        "end_date": end})
+    judged = groups.filter(pl.col("timed") >= 30)
+    assert judged.sort("p50_turnout_s", descending=True)["group_code"][0] == "hazardous_organisms"
+    assert judged.sort("p50_travel_s", descending=True)["group_code"][0] == "forest_fire"
+    fits = coverage.calibrate(queries.run(reader, "coverage/travel_samples"), coverage_settings())
+    speed = {r["district"]: (r["source"], r["speed_ms"]) for r in fits.filter(pl.col("band") == "all").iter_rows(named=True)}
+    assert speed[city.slow_district][0] == "district" and speed[busy][0] == "district"
+    assert speed[city.slow_district][1] < 0.95 * speed[busy][1] and speed[city.slow_district][1] < speed[None][1]
