@@ -16,7 +16,7 @@ time-of-day band where enough responses support it.
 
 Everything here is frames in, frames out (Polars) with numpy inside: no
 Streamlit, no warehouse access. The inputs come from the named queries
-`coverage/stations`, `coverage/travel_samples` and `coverage/incident_points`.
+`coverage/stations`, `coverage/travel_samples`, `coverage/arrival_samples` and `coverage/incident_points`.
 """
 
 from __future__ import annotations

@@ -782,7 +782,9 @@ def test_reconcile_against_a_count_by_hand(reader):
         residuals.setdefault(r["district"], []).append(r["response_s"] - arrival(r["lon"], r["lat"], r["call_date"])[0])
     city = sorted(x for xs in residuals.values() for x in xs)
     own = {d: sorted(xs) for d, xs in residuals.items() if len(xs) >= settings.min_responses}
-    assert spread.of(None).tolist() == pytest.approx(city)
+    # the code picks each incident's site on a flat projection: a near tie may pick the other of two sites
+    # whose arrivals differ by a fraction of a second
+    assert spread.of(None).tolist() == pytest.approx(city, abs=0.5)
     assert {d for d, s in spread.source.items() if s == "district"} == set(own)
 
     measured = dict(reader.execute("""select incident_id, response_s <= ? from incidents

@@ -59,11 +59,11 @@ def expected_week(as_of: dt.date) -> Week:
 
 
 def response_rate(rows: list[dict], start: dt.date, end: dt.date) -> tuple[int, int, int, float]:
-    """Incidents, arrivals, arrivals within 300 s of the call, and the share (rounded as the query rounds)."""
+    """Incidents, arrivals, arrivals within 300 s of the call, and the share."""
     picked = [r for r in rows if start <= r["call_at"].date() <= end]
     seconds = [(r["first_arrive_at"] - r["call_at"]).total_seconds() for r in picked if r["first_arrive_at"]]
     within = sum(s <= 300 for s in seconds)
-    return len(picked), len(seconds), within, round(within / len(seconds), 4)
+    return len(picked), len(seconds), within, within / len(seconds)
 
 
 # ---- fixtures: one snapshot of the fixture's last complete week, taken twice ------------------

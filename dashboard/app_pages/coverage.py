@@ -1,6 +1,6 @@
 """5分钟救援圈 Coverage: where the stations reach within five minutes, where they do not, where to build next.
 
-Named queries: coverage/stations, coverage/travel_samples, coverage/incident_points.
+Named queries: coverage/stations, coverage/travel_samples, coverage/arrival_samples, coverage/incident_points.
 The geometry (reach, cover counts, hot spots, siting) is emss.coverage; this page
 draws what it returns. Everything below the settings shows the situation after the
 what-if changes; the KPI arrows compare it with the stations as they are.

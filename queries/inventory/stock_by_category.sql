@@ -16,7 +16,7 @@ select
     sum(l.quantity) as quantity,
     sum(l.usable_quantity) as usable_quantity,
     sum(l.required_quantity) as required_quantity,
-    round(sum(least(l.usable_quantity, l.required_quantity)) / nullif(sum(l.required_quantity), 0), 4) as fill_rate,
+    sum(least(l.usable_quantity, l.required_quantity)) / nullif(sum(l.required_quantity), 0) as fill_rate,
     count(*) filter (where l.status in ('damaged', 'in_repair')) as lines_with_faults
 from inventory_latest l
 join stations_in_scope($districts, $station_types) s using (station_id)

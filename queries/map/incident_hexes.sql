@@ -15,7 +15,7 @@
 select
     h3_r8,
     count(*) as incidents,
-    round(count(*) filter (where is_within_target) / nullif(count(first_arrive_at), 0), 4) as within_target_rate
+    count(*) filter (where is_within_target) / nullif(count(first_arrive_at), 0) as within_target_rate
 from incidents_in($start_date, $end_date, $districts, $station_types)
 where h3_r8 is not null
 group by h3_r8

@@ -22,7 +22,7 @@ select
     w.week, w.week_start,
     count(i.incident_id) as incidents,
     count(i.first_arrive_at) as arrived,
-    round(count(*) filter (where i.is_within_target) / nullif(count(i.first_arrive_at), 0), 4) as within_target_rate
+    count(*) filter (where i.is_within_target) / nullif(count(i.first_arrive_at), 0) as within_target_rate
 from weeks w
 left join incidents i
   on i.week_start = w.week_start

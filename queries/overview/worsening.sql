@@ -64,9 +64,9 @@ judged as (
 select
     p.start_date, p.end_date, p.previous_start, p.previous_end,
     j.dimension, j.group_code, j.group_name,
-    j.previous_timed, j.previous_within_target, round(j.previous_rate_exact, 4) as previous_within_target_rate,
-    j.timed, j.within_target, round(j.rate_exact, 4) as within_target_rate,
-    round(j.rate_exact - j.previous_rate_exact, 4) as rate_change,
+    j.previous_timed, j.previous_within_target, j.previous_rate_exact as previous_within_target_rate,
+    j.timed, j.within_target, j.rate_exact as within_target_rate,
+    j.rate_exact - j.previous_rate_exact as rate_change,
     row_number() over (partition by j.dimension order by j.rate_exact - j.previous_rate_exact, j.group_code) as rank
 from judged j cross join periods p
 where j.rate_exact < j.previous_rate_exact

@@ -37,7 +37,7 @@ select
     round(sum(sq.drills) / count(*), 2) as drills_per_station,
     st.per_quarter as standard_per_quarter,
     count(*) filter (where sq.drills >= st.per_quarter) as stations_meeting,
-    round(count(*) filter (where sq.drills >= st.per_quarter) / count(*), 4) as share_meeting
+    count(*) filter (where sq.drills >= st.per_quarter) / count(*) as share_meeting
 from station_quarters sq cross join standard st
 group by sq.quarter_start, sq.is_complete, sq.station_type, st.per_quarter
 order by sq.quarter_start, sq.station_type

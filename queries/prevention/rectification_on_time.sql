@@ -35,6 +35,6 @@ judged as (
 select
     b.start_on as start_date, b.end_on as end_date,
     j.level, j.level is null as is_total, j.due, j.on_time, j.late, j.overdue, j.undated,
-    round(j.on_time / nullif(j.due, 0), 4) as on_time_rate
+    j.on_time / nullif(j.due, 0) as on_time_rate
 from judged j cross join bounds b
 order by is_total, case j.level when 'serious' then 1 when 'major' then 2 when 'general' then 3 else 4 end

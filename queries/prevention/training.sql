@@ -48,7 +48,7 @@ select
     max(s.hours_per_year) as standard_hours_per_year,
     round(max(s.hours_to_date), 2) as standard_hours_to_date,
     count(*) filter (where s.staff > 0 and s.staff_hours / s.staff >= s.hours_to_date) as stations_meeting,
-    round(count(*) filter (where s.staff > 0 and s.staff_hours / s.staff >= s.hours_to_date) / count(*), 4) as share_meeting
+    count(*) filter (where s.staff > 0 and s.staff_hours / s.staff >= s.hours_to_date) / count(*) as share_meeting
 from per_station s cross join span p
 group by p.year_start, p.judged_on, p.share_of_year, s.station_type, s.discipline
 order by s.station_type, s.discipline

@@ -56,12 +56,12 @@ readiness as (
 select
     b.city, b.name_zh, b.name_en, b.start_date, b.end_date, b.as_of_date,
     r.incidents, r.arrived, r.timed, r.within_target,
-    round(r.within_target / nullif(r.timed, 0), 4) as within_target_rate,
+    r.within_target / nullif(r.timed, 0) as within_target_rate,
     r.p50_response_s, r.p90_response_s,
     n.stations_in_service, n.opened_this_year, t.target_this_year,
-    round(n.opened_this_year / nullif(t.target_this_year, 0), 4) as target_progress,
+    n.opened_this_year / nullif(t.target_this_year, 0) as target_progress,
     d.stations_compliant,
-    round(d.stations_compliant / nullif(d.judged, 0), 4) as compliant_rate
+    d.stations_compliant / nullif(d.judged, 0) as compliant_rate
 from bounds b
 join response r using (city)
 join network n using (city)

@@ -15,7 +15,7 @@ select
     b.city, b.name_zh, b.name_en, i.week_start,
     count(*) as incidents,
     count(i.response_s) as timed,
-    round(count(*) filter (where i.is_within_target) / nullif(count(i.response_s), 0), 4) as within_target_rate,
+    count(*) filter (where i.is_within_target) / nullif(count(i.response_s), 0) as within_target_rate,
     quantile_cont(i.response_s, 0.5) as p50_response_s
 from bounds b
 join province.incidents i on i.city = b.city and i.week_start >= b.first_week and i.call_date <= b.as_of_date

@@ -7,7 +7,7 @@
 select
     batch_id, source_file, kind, outcome, mapping_file, encoding, header_row,
     rows_read, rows_loaded, rows_rejected, rows_flagged,
-    round((coalesce(rows_rejected, 0) + coalesce(rows_flagged, 0)) / nullif(rows_read, 0), 4) as problem_share,
+    (coalesce(rows_rejected, 0) + coalesce(rows_flagged, 0)) / nullif(rows_read, 0) as problem_share,
     case
         when outcome = 'refused' then 'refused'
         when rows_read = 0 then 'good'

@@ -62,7 +62,7 @@ groups as (
         count(response_s) as timed,
         count(*) filter (where is_within_target) as within_target,
         count(response_s) - count(*) filter (where is_within_target) as beyond_target,
-        round(count(*) filter (where is_within_target) / nullif(count(response_s), 0), 4) as within_target_rate,
+        count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
         quantile_cont(response_s, 0.5) as p50_response_s,
         quantile_cont(response_s, 0.9) as p90_response_s,
         quantile_cont(call_processing_s, 0.5) as p50_call_processing_s,
@@ -92,11 +92,11 @@ select
     p90_turnout_s, p90_travel_s,
     top.phase as slowest_phase,
     top.excess as slowest_phase_excess_s,
-    round(beyond_target / nullif(sum(beyond_target) over (), 0), 4) as share_of_misses,
+    beyond_target / nullif(sum(beyond_target) over (), 0) as share_of_misses,
     timed < rules.min_sample as is_small_sample,
     coalesce(p.previous_timed, 0) as previous_timed,
     coalesce(p.previous_within_target, 0) as previous_within_target,
-    round(p.previous_within_target / nullif(p.previous_timed, 0), 4) as previous_within_target_rate,
+    p.previous_within_target / nullif(p.previous_timed, 0) as previous_within_target_rate,
     case when timed >= rules.min_sample and p.previous_timed >= rules.min_sample then
         round(100 * (within_target / timed - p.previous_within_target / p.previous_timed), 2)
     end as within_target_rate_change_pts

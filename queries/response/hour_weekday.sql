@@ -17,7 +17,7 @@ select
     count(*) as incidents,
     count(response_s) as timed,
     count(*) filter (where is_within_target) as within_target,
-    round(count(*) filter (where is_within_target) / nullif(count(response_s), 0), 4) as within_target_rate,
+    count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
     quantile_cont(response_s, 0.5) as p50_response_s,
     quantile_cont(response_s, 0.9) as p90_response_s,
     count(response_s) < (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents')

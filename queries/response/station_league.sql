@@ -18,7 +18,7 @@ with attributed as (
         count(*) as incidents,
         count(response_s) as timed,
         count(*) filter (where is_within_target) as within_target,
-        round(count(*) filter (where is_within_target) / nullif(count(response_s), 0), 4) as within_target_rate,
+        count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
         quantile_cont(response_s, 0.5) as p50_response_s,
         quantile_cont(response_s, 0.9) as p90_response_s
     from incidents_in($start_date, $end_date, $districts, $station_types)
@@ -38,9 +38,9 @@ wilson as (
 interval95 as (
     select
         station_id,
-        round(greatest(0, (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)), 4)
+        greatest(0, (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n))
             as within_target_low,
-        round(least(1, (p + z * z / (2 * n) + z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)), 4)
+        least(1, (p + z * z / (2 * n) + z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n))
             as within_target_high
     from wilson
 ),
@@ -71,7 +71,7 @@ league as (
         a.p50_response_s, a.p90_response_s,
         o.responses, o.arrivals, o.p50_turnout_s, o.p90_turnout_s, o.p50_travel_s, o.p90_travel_s,
         o.busy_s, o.concurrent_responses,
-        round(o.concurrent_responses / o.responses, 4) as concurrent_share,
+        o.concurrent_responses / o.responses as concurrent_share,
         (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents') as min_sample,
         coalesce(a.timed, 0) < (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents')
             as is_small_sample

@@ -16,7 +16,7 @@ select
     week_start,
     count(*) as incidents,
     count(first_arrive_at) as arrived,
-    round(count(*) filter (where is_within_target) / nullif(count(response_s), 0), 4) as within_target_rate,
+    count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
     quantile_cont(response_s, 0.9) as p90_response_s,
     count(*) filter (where is_within_target) as within_target,
     count(response_s) as timed,

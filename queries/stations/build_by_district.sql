@@ -36,6 +36,6 @@ select
     (select as_of from bounds) as as_of,
     year((select as_of from bounds)) as year,
     c.district, c.in_service, c.opened_this_year, t.target_count,
-    round(c.opened_this_year / nullif(t.target_count, 0), 4) as target_progress
+    c.opened_this_year / nullif(t.target_count, 0) as target_progress
 from counts c left join targets t using (district)
 order by c.in_service desc, c.district

@@ -13,7 +13,7 @@ select
     coalesce(case when grouping(r.district) = 0 then r.district else r.station_type end, '') as code,
     count(*) as stations_in_service,
     count(*) filter (where r.is_compliant) as compliant,
-    round(count(*) filter (where r.is_compliant) / count(*), 4) as compliant_rate,
+    count(*) filter (where r.is_compliant) / count(*) as compliant_rate,
     -- the mean score in thousandths, rounded half up: the scores are summed as whole thousandths,
     -- which any engine adds exactly in any order, so every engine gives the same last digit
     floor(sum(round(r.score * 1000)) / count(r.score) + 0.5) / 1000 as mean_score

@@ -11,7 +11,7 @@
 select
     count(*) as stations_in_service,
     count(*) filter (where is_compliant) as compliant,
-    round(count(*) filter (where is_compliant) / nullif(count(*), 0), 4) as compliant_rate
+    count(*) filter (where is_compliant) / nullif(count(*), 0) as compliant_rate
 from station_readiness r, data_as_of a
 where in_service_on(r.opened_on, r.closed_on, a.as_of_date)
   and (len($districts) = 0 or list_contains($districts, r.district))

@@ -26,7 +26,7 @@ select
     bool_or(m.is_as_of_date) as is_as_of_date,
     count(*) as stations_in_service,
     count(*) filter (where m.is_compliant) as compliant,
-    round(count(*) filter (where m.is_compliant) / count(*), 4) as compliant_rate,
+    count(*) filter (where m.is_compliant) / count(*) as compliant_rate,
     count(*) filter (where not m.staff_ok) as staff_short,
     count(*) filter (where not m.roles_ok) as roles_short,
     count(*) filter (where not m.vehicles_ok) as vehicles_short,
@@ -43,7 +43,7 @@ group by m.judged_on
 ),
 covered as (
     select *,
-        round((stations_in_service - without_count) / stations_in_service, 4) as counted_share,
+        (stations_in_service - without_count) / stations_in_service as counted_share,
         cast($min_count_coverage as double) is null
             or (stations_in_service - without_count) / stations_in_service >= cast($min_count_coverage as double)
             as is_covered

@@ -26,7 +26,7 @@ select
     count(m.incident_id) - count(m.arrive_at) as without_arrival,
     count(m.incident_id) filter (where m.is_first_arrival) as first_on_scene,
     count(m.incident_id) filter (where m.total_s <= m.target_s) as within_target,
-    round(count(m.incident_id) filter (where m.total_s <= m.target_s) / nullif(count(m.arrive_at), 0), 4) as within_target_rate,
+    count(m.incident_id) filter (where m.total_s <= m.target_s) / nullif(count(m.arrive_at), 0) as within_target_rate,
     quantile_cont(m.total_s, 0.5) as p50_response_s,
     quantile_cont(m.total_s, 0.9) as p90_response_s
 from period p left join mine m on true

@@ -14,7 +14,7 @@ select
     cast(date_trunc('week', r.call_date) as date) as week_start,
     count(*) as responses,
     count(r.arrive_at) as arrived,
-    round(count(*) filter (where r.total_s <= r.target_s) / nullif(count(r.arrive_at), 0), 4) as within_target_rate,
+    count(*) filter (where r.total_s <= r.target_s) / nullif(count(r.arrive_at), 0) as within_target_rate,
     quantile_cont(r.total_s, 0.9) as p90_response_s
 from responses r
 where r.station_id = $station

@@ -36,7 +36,7 @@ select
     s.year,
     c.station_type, c.in_service, c.opened_this_year,
     t.target_count,
-    round(c.opened_this_year / nullif(t.target_count, 0), 4) as target_progress,
+    c.opened_this_year / nullif(t.target_count, 0) as target_progress,
     round(t.target_count * s.days_elapsed / s.days_in_year, 1) as expected_to_date,
     round(c.opened_this_year * s.days_in_year / s.days_elapsed, 1) as projected_year_end
 from counts c
