@@ -667,6 +667,8 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     frames = {tuple(df.value.columns)[:3]: df.value for df in at.dataframe}
     hot = next(v for k, v in frames.items() if "最近站点" in v.columns)
     assert len(hot) > 0 and hot["行政区"].str.endswith(("区", "新区")).all()
+    # the default demand is the period's incidents: no hot spot is a place nobody called from
+    assert (hot["警情数"].head(10) > 0).all()
     by_district = next(v for k, v in frames.items() if "人口覆盖率" in v.columns and "常住人口" in v.columns
                        and "未覆盖格子数" in v.columns)
     assert by_district["行政区"].iloc[0] == "全市"
