@@ -31,36 +31,25 @@ MIN_INCIDENTS = 300  # districts with fewer incidents in the period are listed b
 
 
 def check(warehouse: Path) -> tuple[dict, list[dict]]:
-    import polars as pl
-
     import queries
     from emss import coverage, profiles
-    from emss.settings import ALL_HOURS, coverage as coverage_settings
-    from warehouse.build import recorded_profile
-    from warehouse.connection import open_reader
+    from emss.settings import ALL_HOURS
+    from siting import page_inputs  # benchmarks/siting.py, beside this script: the page's default inputs
 
-    settings = coverage_settings()
-    con = open_reader(warehouse)
-    try:
-        city = recorded_profile(con)
-        if city is not None:
-            profiles.use(city)
-        rng = queries.run(con, "meta/data_range").row(0, named=True)
-        as_of, start = rng["as_of_date"], rng["default_start_date"]
-        model_start = as_of - dt.timedelta(days=settings.period_days - 1)
-        stations = queries.run(con, "coverage/stations", {"start_date": model_start, "end_date": as_of})
-        travel = queries.run(con, "coverage/travel_samples", {"start_date": model_start, "end_date": as_of})
-        points = queries.run(con, "coverage/incident_points", {"start_date": start, "end_date": as_of})
-        spreads = {}
-        for name, end in (("page", as_of), ("forward", start - dt.timedelta(days=1))):
-            spreads[name] = queries.run(con, "coverage/arrival_samples", {
-                "start_date": end - dt.timedelta(days=settings.spread_days - 1), "end_date": end})
+    def read(con, got: dict) -> dict:
+        settings, as_of, start = got["settings"], got["as_of"], got["start"]
+        spreads = {name: queries.run(con, "coverage/arrival_samples", {
+            "start_date": end - dt.timedelta(days=settings.spread_days - 1), "end_date": end})
+            for name, end in (("page", as_of), ("forward", start - dt.timedelta(days=1)))}
         measured = {d: (rate, n) for d, rate, n in con.execute(
             """select district, avg((response_s <= ?)::int), count(*) from incidents
                where call_date between ? and ? and response_s is not null and lat is not null
                group by rollup (district)""", [settings.target_s, start, as_of]).fetchall()}
-    finally:
-        con.close()
+        return {"spreads": spreads, "measured": measured}
+
+    inputs = page_inputs(warehouse, read)
+    settings, as_of, start, stations, travel, points, spreads, measured = (inputs[k] for k in (
+        "settings", "as_of", "start", "stations", "travel", "points", "spreads", "measured"))
     model = coverage.calibrate(travel, settings)
     turnout = stations["city_turnout_p50_s"][0]
     sites = coverage.reach(coverage.in_service(stations, as_of), model, ALL_HOURS, settings, turnout)

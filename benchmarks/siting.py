@@ -63,11 +63,13 @@ def covered_weight(chosen: list[int], cell_idx, site_idx, weight, covered) -> fl
 DEMANDS = {"incidents": 0.0, "both": 0.5, "population": 1.0}  # population's share, as the page's switch
 
 
-def page_problem(warehouse: Path, demand: str = "incidents"):
-    """The siting problem as the coverage page poses it by default, from the warehouse's data."""
+def page_inputs(warehouse: Path, read=None) -> dict:
+    """What the coverage page reads by default from a warehouse (its city made current): the as-of date,
+    the default period's start, every station, the year's travel samples and the period's incidents.
+    `read(con, inputs)` may read more over the same connection, into the dict it returns."""
     import queries
-    from emss import coverage, profiles
-    from emss.settings import ALL_HOURS, coverage as coverage_settings
+    from emss import profiles
+    from emss.settings import coverage as coverage_settings
     from warehouse.build import recorded_profile
     from warehouse.connection import open_reader
 
@@ -80,11 +82,24 @@ def page_problem(warehouse: Path, demand: str = "incidents"):
         rng = queries.run(con, "meta/data_range").row(0, named=True)
         as_of, start = rng["as_of_date"], rng["default_start_date"]
         model_start = as_of - dt.timedelta(days=settings.period_days - 1)
-        stations = queries.run(con, "coverage/stations", {"start_date": model_start, "end_date": as_of})
-        samples = queries.run(con, "coverage/travel_samples", {"start_date": model_start, "end_date": as_of})
-        points = queries.run(con, "coverage/incident_points", {"start_date": start, "end_date": as_of})
+        inputs = {"settings": settings, "as_of": as_of, "start": start,
+                  "stations": queries.run(con, "coverage/stations", {"start_date": model_start, "end_date": as_of}),
+                  "travel": queries.run(con, "coverage/travel_samples", {"start_date": model_start, "end_date": as_of}),
+                  "points": queries.run(con, "coverage/incident_points", {"start_date": start, "end_date": as_of})}
+        if read is not None:
+            inputs.update(read(con, inputs))
+        return inputs
     finally:
         con.close()
+
+
+def page_problem(warehouse: Path, demand: str = "incidents"):
+    """The siting problem as the coverage page poses it by default, from the warehouse's data."""
+    from emss import coverage
+    from emss.settings import ALL_HOURS
+
+    inputs = page_inputs(warehouse)
+    settings, as_of, stations, samples, points = (inputs[k] for k in ("settings", "as_of", "stations", "travel", "points"))
     model = coverage.calibrate(samples, settings)
     turnout = stations["city_turnout_p50_s"][0]
     sites = coverage.reach(coverage.in_service(stations, as_of), model, ALL_HOURS, settings, turnout)

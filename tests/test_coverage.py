@@ -750,17 +750,23 @@ def test_arrival_samples_query(reader):
         reader, "coverage/arrival_samples", {"max_samples": got.height // 4})["incident_id"].to_list()
 
 
-def test_reconcile_against_a_count_by_hand(reader):
-    """The spread, the chances and the shares, by district and distance band, computed again in plain Python."""
-    from emss.settings import ALL_HOURS
-
+def page_model(reader):
+    """The coverage page's model on the fixture: settings, as-of date, every station, the year's travel
+    fit and the city's median turnout."""
     settings = coverage_settings()
     as_of = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
     start = as_of - dt.timedelta(days=settings.period_days - 1)
     stations = queries.run(reader, "coverage/stations", {"start_date": start, "end_date": as_of})
     model = coverage.calibrate(queries.run(reader, "coverage/travel_samples", {"start_date": start, "end_date": as_of}),
                                settings)
-    turnout = stations["city_turnout_p50_s"][0]
+    return settings, as_of, stations, model, stations["city_turnout_p50_s"][0]
+
+
+def test_reconcile_against_a_count_by_hand(reader):
+    """The spread, the chances and the shares, by district and distance band, computed again in plain Python."""
+    from emss.settings import ALL_HOURS
+
+    settings, as_of, stations, model, turnout = page_model(reader)
     every = coverage.reach(stations, model, ALL_HOURS, settings, turnout)
     sites = coverage.in_service(every, as_of)
     samples = queries.run(reader, "coverage/arrival_samples")
@@ -830,13 +836,7 @@ def test_the_model_agrees_with_the_measured_rate_on_the_fixture(reader):
     too small for every district; benchmarks/reconcile.py checks those on the full demo)."""
     from emss.settings import ALL_HOURS
 
-    settings = coverage_settings()
-    as_of = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
-    start = as_of - dt.timedelta(days=settings.period_days - 1)
-    stations = queries.run(reader, "coverage/stations", {"start_date": start, "end_date": as_of})
-    model = coverage.calibrate(queries.run(reader, "coverage/travel_samples", {"start_date": start, "end_date": as_of}),
-                               settings)
-    turnout = stations["city_turnout_p50_s"][0]
+    settings, as_of, stations, model, turnout = page_model(reader)
     spread = coverage.arrival_spread(queries.run(reader, "coverage/arrival_samples"), stations, model, ALL_HOURS,
                                      settings, turnout)
     sites = coverage.reach(coverage.in_service(stations, as_of), model, ALL_HOURS, settings, turnout)
