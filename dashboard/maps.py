@@ -218,7 +218,10 @@ def cover_colour(count: int) -> list[int]:
 def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     """Merge groups of sibling cells that look the same (same colour, district and cover class) into
     their parent cell, summing residents and incidents: a city of 21,000 cells would otherwise send
-    megabytes to the browser on every rerun, mostly for hills and fully covered blocks."""
+    megabytes to the browser on every rerun, mostly for hills and fully covered blocks.
+
+    Known gap: a merged (coarser) cell shows its tooltip but a click on it reaches no on_select, so
+    "click to add a what-if station" works on the finest cells only, in Chromium 2026 with Streamlit 1.67."""
     parts = []
     for _, group in frame.group_by("color_key", "district", "cover_class", maintain_order=True):
         cells = group["h3"].to_list()

@@ -315,7 +315,7 @@ class Stations:
     forest: np.ndarray  # bool
     street_communities: dict[str, list[str]]
     city: DemoCity
-    activity: "Activity"
+    activity: Activity
 
     def __len__(self) -> int:
         return len(self.id)
@@ -341,7 +341,7 @@ def generate_exports(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # One independent stream per file, so changing one part leaves the others as they were.
-    # (spawn(5) gives the same first four streams as spawn(4) did, so adding prevention changed none)
+    # (spawn(n + 1) gives the same first n streams as spawn(n): adding a stream changes none of the others)
     rng_stations, rng_incidents, rng_inventory, rng_targets, rng_prevention, rng_activity = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6))
 

@@ -20,7 +20,7 @@ select
     d.service,
     cast(sum(d.service_count) as bigint) as times_served,
     count(distinct d.station_id) as stations,
-    round(sum(d.service_count) / count(distinct d.station_id) / ((date_diff('day', b.start_on, b.end_on) + 1) / 7.0), 2)
+    sum(d.service_count) / count(distinct d.station_id) / ((date_diff('day', b.start_on, b.end_on) + 1) / 7.0)
         as per_station_week
 from desk_services d cross join bounds b
 where d.served_on between b.start_on and b.end_on
