@@ -20,7 +20,8 @@ select
     d.service,
     cast(sum(d.service_count) as bigint) as times_served,
     count(distinct d.station_id) as stations,
-    sum(d.service_count) / count(distinct d.station_id) / ((date_diff('day', b.start_on, b.end_on) + 1) / 7.0)
+    -- in doubles throughout: a decimal 7.0 would round the weeks to 6 places on Spark
+    cast(sum(d.service_count) as double) * 7 / count(distinct d.station_id) / (date_diff('day', b.start_on, b.end_on) + 1)
         as per_station_week
 from desk_services d cross join bounds b
 where d.served_on between b.start_on and b.end_on
