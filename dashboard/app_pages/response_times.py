@@ -121,102 +121,122 @@ with right:
                            on_select="rerun", selection_mode="points"))
 st.caption(i18n.t("click_to_drill"))
 
-# ---- split by group: the table, which phase eats the time, the cumulative curves -----------
-st.subheader(i18n.t("section_by_group"))
-dimension = st.selectbox(i18n.t("group_by"), GROUPS, key=f"response_group_{lang}",
-                         format_func=lambda d: i18n.text(f"group_{d}", lang))
-by_group = data.run("response/by_group", **f.period, group_by=dimension)
-export.show(with_change(response_text.by_group_table(by_group, dimension, f, lang), by_group),
-            f"{i18n.t('section_by_group')}_{i18n.t(f'group_{dimension}')}", "response_by_group")
-st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]) + " "
-           + i18n.t("rate_change_caption", days=f.days, min=kpi["min_sample"]))
+# Each section below with a selector of its own is a fragment: changing its selector reruns that
+# section only, not the page's figures above it.
 
-follow(st.plotly_chart(figures.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
-                       on_select="rerun", selection_mode="points"))
-st.caption(i18n.t("phase_caption", n=figures.MAX_PHASE_GROUPS))
-overall_ecdf = data.run("response/ecdf", **f.period)
-group_ecdf = None if dimension == "station" else data.run("response/ecdf", **f.period, group_by=dimension)
-follow(st.plotly_chart(figures.response_ecdf(overall_ecdf, group_ecdf, dimension, lang, target_s),
-                       key="response_ecdf", on_select="rerun", selection_mode="points"))
+# ---- split by group: the table, which phase eats the time, the cumulative curves -----------
+@st.fragment
+def by_group_section() -> None:
+    st.subheader(i18n.t("section_by_group"))
+    dimension = st.selectbox(i18n.t("group_by"), GROUPS, key=f"response_group_{lang}",
+                             format_func=lambda d: i18n.text(f"group_{d}", lang))
+    by_group = data.run("response/by_group", **f.period, group_by=dimension)
+    export.show(with_change(response_text.by_group_table(by_group, dimension, f, lang), by_group),
+                f"{i18n.t('section_by_group')}_{i18n.t(f'group_{dimension}')}", "response_by_group")
+    st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]) + " "
+               + i18n.t("rate_change_caption", days=f.days, min=kpi["min_sample"]))
+
+    follow(st.plotly_chart(figures.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
+                           on_select="rerun", selection_mode="points"))
+    st.caption(i18n.t("phase_caption", n=figures.MAX_PHASE_GROUPS))
+    overall_ecdf = data.run("response/ecdf", **f.period)
+    group_ecdf = None if dimension == "station" else data.run("response/ecdf", **f.period, group_by=dimension)
+    follow(st.plotly_chart(figures.response_ecdf(overall_ecdf, group_ecdf, dimension, lang, target_s),
+                           key="response_ecdf", on_select="rerun", selection_mode="points"))
+
 
 # ---- when: weekday by hour ----------------------------------------------------------------
-st.subheader(i18n.t("section_grid"))
-metric = st.radio(i18n.t("grid_metric"), ("rate", "p90"), format_func=lambda m: i18n.text(f"grid_metric_{m}", lang),
-                  horizontal=True, key=f"response_grid_metric_{lang}")
-grid = data.run("response/hour_weekday", **f.period)
-follow(st.plotly_chart(figures.hour_weekday_grid(grid, metric, lang, target_s), key="response_grid",
-                       on_select="rerun", selection_mode="points"))
+@st.fragment
+def when_section() -> None:
+    st.subheader(i18n.t("section_grid"))
+    metric = st.radio(i18n.t("grid_metric"), ("rate", "p90"), format_func=lambda m: i18n.text(f"grid_metric_{m}", lang),
+                      horizontal=True, key=f"response_grid_metric_{lang}")
+    grid = data.run("response/hour_weekday", **f.period)
+    follow(st.plotly_chart(figures.hour_weekday_grid(grid, metric, lang, target_s), key="response_grid",
+                           on_select="rerun", selection_mode="points"))
+
 
 # ---- station league table, worst first ---------------------------------------------------
 # Ranked only over a period long enough for the median station to reach the minimum sample (response/
 # league_period), unless asked to use the page's period; stations below the minimum are not ranked.
-st.subheader(i18n.t("section_league"))
-span = data.one("response/league_period", **f.period)
-left, right = st.columns(2)
-page_period = left.toggle(i18n.t("league_page_period"), value=False, key="response_league_page_period",
-                          help=i18n.t("league_page_period_help", min=kpi["min_sample"]))
-hide_small = right.toggle(i18n.t("league_hide_small"), value=False, key="response_league_hide_small",
-                          help=i18n.t("league_hide_small_help", min=kpi["min_sample"]))
-league_period = dict(f.period)
-if not page_period and span:
-    league_period |= {"start_date": span["start_date"], "end_date": span["end_date"]}
-    words = {"weeks": span["weeks"], "min": span["min_sample"], "page_median": i18n.fmt_int(span["page_median_timed"]),
-             "median": i18n.fmt_int(span["median_timed"]), "start": span["start_date"].isoformat(),
-             "end": span["end_date"].isoformat()}
-    if not span["is_reached"]:
-        st.warning(i18n.t("league_period_not_reached", **words))
-    elif span["is_widened"]:
-        st.info(i18n.t("league_period_widened", **words))
-league = data.run("response/station_league", **league_period)
-league_filters = dataclasses.replace(f, start=league_period["start_date"], end=league_period["end_date"])
-small = league.filter(pl.col("is_small_sample")).height
-if hide_small:
-    league = league.filter(~pl.col("is_small_sample"))
-export.show(tables.build(league, [
-    Column(i18n.t("col_league_rank"), "league_rank", COUNT),
-    Column(i18n.t("col_station_id"), "station_id"),
-    Column(i18n.t("col_station_name"), "station_name"),
-    Column(i18n.t("col_league_sample"), "timed", COUNT, help=i18n.t("col_league_sample_help")),
-    Column(i18n.t("col_rate"), "within_target_rate", RATE),
-    Column(i18n.t("col_wilson_low"), "within_target_low", RATE, help=i18n.t("col_wilson_help")),
-    Column(i18n.t("col_wilson_high"), "within_target_high", RATE, help=i18n.t("col_wilson_help")),
-    Column(i18n.t("col_within_of"), lambda r: f"{int(r['within_target']):,} / {int(r['timed']):,}"),
-    Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
-    Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
-    Column(i18n.t("col_first_incidents"), "incidents", COUNT),
-    Column(i18n.t("tbl_col_p90_response"), "p90_response_s", DURATION),
-    Column(i18n.t("tbl_col_p90_turnout"), "p90_turnout_s", DURATION),
-    Column(i18n.t("tbl_col_p90_travel"), "p90_travel_s", DURATION),
-    Column(i18n.t("col_responses"), "responses", COUNT),
-    Column(i18n.t("col_busy_h"), lambda r: int(r["busy_s"]) / 3600, NUMBER, digits=1),
-    Column(i18n.t("col_concurrent"), "concurrent_responses", COUNT),
-    Column(i18n.t("col_note"), lambda r: i18n.t("note_small") if r["is_small_sample"] else ""),
-    Column(i18n.t("tbl_col_incident_link"),
-           lambda r: drilldown.link(league_filters, figures.group_query("station", r["station_id"]), "response"),
-           LINK, link_text=i18n.t("open_incidents")),
-], lang), i18n.t("section_league"), "response_league",
-    extra=[(i18n.t("league_period_label"), f"{league_period['start_date']} – {league_period['end_date']}")])
-st.caption(i18n.t("league_caption", min=kpi["min_sample"]) + " " + i18n.t("league_rank_caption", min=kpi["min_sample"])
-           + (" " + i18n.t("league_hidden", n=small) if hide_small and small else ""))
+@st.fragment
+def league_section() -> None:
+    st.subheader(i18n.t("section_league"))
+    span = data.one("response/league_period", **f.period)
+    left, right = st.columns(2)
+    page_period = left.toggle(i18n.t("league_page_period"), value=False, key="response_league_page_period",
+                              help=i18n.t("league_page_period_help", min=kpi["min_sample"]))
+    hide_small = right.toggle(i18n.t("league_hide_small"), value=False, key="response_league_hide_small",
+                              help=i18n.t("league_hide_small_help", min=kpi["min_sample"]))
+    league_period = dict(f.period)
+    if not page_period and span:
+        league_period |= {"start_date": span["start_date"], "end_date": span["end_date"]}
+        words = {"weeks": span["weeks"], "min": span["min_sample"], "page_median": i18n.fmt_int(span["page_median_timed"]),
+                 "median": i18n.fmt_int(span["median_timed"]), "start": span["start_date"].isoformat(),
+                 "end": span["end_date"].isoformat()}
+        if not span["is_reached"]:
+            st.warning(i18n.t("league_period_not_reached", **words))
+        elif span["is_widened"]:
+            st.info(i18n.t("league_period_widened", **words))
+    league = data.run("response/station_league", **league_period)
+    league_filters = dataclasses.replace(f, start=league_period["start_date"], end=league_period["end_date"])
+    small = league.filter(pl.col("is_small_sample")).height
+    if hide_small:
+        league = league.filter(~pl.col("is_small_sample"))
+    export.show(tables.build(league, [
+        Column(i18n.t("col_league_rank"), "league_rank", COUNT),
+        Column(i18n.t("col_station_id"), "station_id"),
+        Column(i18n.t("col_station_name"), "station_name"),
+        Column(i18n.t("col_league_sample"), "timed", COUNT, help=i18n.t("col_league_sample_help")),
+        Column(i18n.t("col_rate"), "within_target_rate", RATE),
+        Column(i18n.t("col_wilson_low"), "within_target_low", RATE, help=i18n.t("col_wilson_help")),
+        Column(i18n.t("col_wilson_high"), "within_target_high", RATE, help=i18n.t("col_wilson_help")),
+        Column(i18n.t("col_within_of"), lambda r: f"{int(r['within_target']):,} / {int(r['timed']):,}"),
+        Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_first_incidents"), "incidents", COUNT),
+        Column(i18n.t("tbl_col_p90_response"), "p90_response_s", DURATION),
+        Column(i18n.t("tbl_col_p90_turnout"), "p90_turnout_s", DURATION),
+        Column(i18n.t("tbl_col_p90_travel"), "p90_travel_s", DURATION),
+        Column(i18n.t("col_responses"), "responses", COUNT),
+        Column(i18n.t("col_busy_h"), lambda r: int(r["busy_s"]) / 3600, NUMBER, digits=1),
+        Column(i18n.t("col_concurrent"), "concurrent_responses", COUNT),
+        Column(i18n.t("col_note"), lambda r: i18n.t("note_small") if r["is_small_sample"] else ""),
+        Column(i18n.t("tbl_col_incident_link"),
+               lambda r: drilldown.link(league_filters, figures.group_query("station", r["station_id"]), "response"),
+               LINK, link_text=i18n.t("open_incidents")),
+    ], lang), i18n.t("section_league"), "response_league",
+        extra=[(i18n.t("league_period_label"), f"{league_period['start_date']} – {league_period['end_date']}")])
+    st.caption(i18n.t("league_caption", min=kpi["min_sample"]) + " " + i18n.t("league_rank_caption", min=kpi["min_sample"])
+               + (" " + i18n.t("league_hidden", n=small) if hide_small and small else ""))
+
 
 # ---- exceptions for follow-up -------------------------------------------------------------
-st.subheader(i18n.t("section_exceptions"))
-kind = st.selectbox(i18n.t("exception_kind"), EXCEPTION_KINDS, key=f"response_exception_kind_{lang}",
-                    format_func=lambda k: response_text.exception_label(k, rules, lang))
-exceptions = data.run("incidents/exceptions", **f.period, kinds=[kind])
-st.caption(i18n.t("exception_count", n=f"{exceptions.height:,}"))
-if exceptions.height:
-    export.show(tables.build(exceptions, [
-        Column(i18n.t("col_incident_id"), "incident_id"),
-        Column(i18n.t("col_station_name"), lambda r: r["station_name"] or r["station_id"]),
-        Column(i18n.t("col_call_at"), "call_at", tables.DATETIME),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
-        Column(i18n.t("col_incident_type"), lambda r: i18n.label("incident_type", r["incident_type"])),
-        Column(i18n.t("col_exception_value"), "value_s", DURATION),
-        Column(i18n.t("col_refused_row"), lambda r: f"{r['source_file']} #{r['source_row']}" if r["source_file"] else ""),
-        Column(i18n.t("col_message"), lambda r: r["message"] or ""),
-        Column(i18n.t("col_timeline"),
-               lambda r: drilldown.link(f, {"incident": r["incident_id"]}, "response") if r["incident_id"] else None,
-               LINK, link_text=i18n.t("open_timeline")),
-    ], lang), response_text.exception_label(kind, rules), "response_exceptions",
-        extra=[(i18n.t("exception_kind"), response_text.exception_label(kind, rules))])
+@st.fragment
+def exceptions_section() -> None:
+    st.subheader(i18n.t("section_exceptions"))
+    kind = st.selectbox(i18n.t("exception_kind"), EXCEPTION_KINDS, key=f"response_exception_kind_{lang}",
+                        format_func=lambda k: response_text.exception_label(k, rules, lang))
+    exceptions = data.run("incidents/exceptions", **f.period, kinds=[kind])
+    st.caption(i18n.t("exception_count", n=f"{exceptions.height:,}"))
+    if exceptions.height:
+        export.show(tables.build(exceptions, [
+            Column(i18n.t("col_incident_id"), "incident_id"),
+            Column(i18n.t("col_station_name"), lambda r: r["station_name"] or r["station_id"]),
+            Column(i18n.t("col_call_at"), "call_at", tables.DATETIME),
+            Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+            Column(i18n.t("col_incident_type"), lambda r: i18n.label("incident_type", r["incident_type"])),
+            Column(i18n.t("col_exception_value"), "value_s", DURATION),
+            Column(i18n.t("col_refused_row"), lambda r: f"{r['source_file']} #{r['source_row']}" if r["source_file"] else ""),
+            Column(i18n.t("col_message"), lambda r: r["message"] or ""),
+            Column(i18n.t("col_timeline"),
+                   lambda r: drilldown.link(f, {"incident": r["incident_id"]}, "response") if r["incident_id"] else None,
+                   LINK, link_text=i18n.t("open_timeline")),
+        ], lang), response_text.exception_label(kind, rules), "response_exceptions",
+            extra=[(i18n.t("exception_kind"), response_text.exception_label(kind, rules))])
+
+
+by_group_section()
+when_section()
+league_section()
+exceptions_section()
