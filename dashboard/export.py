@@ -17,7 +17,7 @@ quoted with a leading '.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -179,12 +179,18 @@ def download_buttons(frame: pl.DataFrame | tables.Table, name: str, key: str, *,
         about = about_rows(name, f, filtered_by, extra, frame.lang)
     else:
         stem, about = safe_name(name), None
-    left.download_button(i18n.t("download_csv"), csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"{key}_csv", on_click=recorded(f"{stem}.csv"))
-    right.download_button(i18n.t("download_excel"), excel_bytes(frame, name, about), file_name=f"{stem}.xlsx",
-                          mime=XLSX_MIME, key=f"{key}_xlsx", on_click=recorded(f"{stem}.xlsx"))
+    left.download_button(i18n.t("download_csv"), when_clicked(f"{stem}.csv", lambda: csv_bytes(frame)),
+                         file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    right.download_button(i18n.t("download_excel"), when_clicked(f"{stem}.xlsx", lambda: excel_bytes(frame, name, about)),
+                          file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore")
 
 
-def recorded(file_name: str):
-    """A download button's on_click: the download goes into the audit trail with its file name."""
-    return lambda: signin.record("download", file_name)
+def when_clicked(file_name: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A download button's data, made only when the button is clicked (not on every run of the page,
+    nor a rerun after the click), the download then written into the audit trail with its file name."""
+    record = signin.recorder("download", file_name)
+
+    def payload() -> bytes:
+        record()
+        return make()
+    return payload

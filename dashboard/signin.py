@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -35,12 +36,22 @@ def user() -> User | None:
 
 def record(event: str, detail: str = "") -> None:
     """Write one event of the signed-in person to the audit trail (nothing while sign-in is off)."""
-    s = store()
-    if s is None:
-        return
+    recorder(event, detail)()
+
+
+def recorder(event: str, detail: str = "") -> Callable[[], None]:
+    """`record` for later: the person and scope are taken now, during the page's run, and the event is
+    written when the returned function is called (a download's file is made when it is clicked,
+    outside any run of the page)."""
     u = user()
     scope = st.session_state.get(data.SCOPE_KEY)
-    s.record(u.name if u else NOBODY, event, detail, scope_text(scope) if scope else "")
+    name, scope_words = (u.name if u else NOBODY), (scope_text(scope) if scope else "")
+
+    def write() -> None:
+        s = store()
+        if s is not None:
+            s.record(name, event, detail, scope_words)
+    return write
 
 
 def _start(u: User, how: str) -> None:

@@ -247,3 +247,38 @@ def test_signing_in_in_the_app_and_the_demos_own_way_in(warehouse, monkeypatch):
     at = open_dashboard()
     assert not at.exception and len(at.metric) > 0 and len(at.text_input) == 0
     assert ("demo_admin", "sign_in") in [(e["user"], e["event"]) for e in store.events()]
+
+
+def test_a_download_is_made_when_clicked_and_recorded_under_who_clicked(warehouse, monkeypatch):
+    """A page's CSV is not made on every run: it is made when the button is clicked (outside the page's
+    run), and the audit trail then records it under the person and scope of the run that offered it."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    from conftest import open_dashboard
+
+    offered = {}
+    original = DeltaGenerator.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        offered[file_name] = data
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    store = AccessStore(warehouse)
+    store.add_user("futian_head", PASSWORD, "district", districts=("futian",))
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = open_dashboard()
+    at.text_input(key="signin_name").input("futian_head")
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    at.switch_page("app_pages/incidents.py").run()
+    assert not at.exception
+    csv_name = next(name for name in offered if name.endswith(".csv"))
+    assert all(callable(make) for make in offered.values())
+    assert "download" not in [e["event"] for e in store.events()]  # nothing made, nothing recorded
+
+    made = offered[csv_name]()  # the click, after the run
+    assert made.startswith(b"\xef\xbb\xbf")  # the CSV itself (UTF-8 with its mark, as every CSV we write)
+    downloads = [e for e in store.events() if e["event"] == "download"]
+    assert [(e["user"], e["detail"]) for e in downloads] == [("futian_head", csv_name)]
+    assert "futian" in downloads[0]["scope"]

@@ -225,7 +225,9 @@ def downloads(monkeypatch) -> list[dict]:
     original = DeltaGenerator.download_button
 
     def spy(self, label, data, file_name=None, *args, **kwargs):
-        seen.append({"label": label, "data": data, "file_name": file_name, "key": kwargs.get("key")})
+        # a page's files are made when clicked (a callable): made here, as a click would
+        seen.append({"label": label, "data": data() if callable(data) else data, "file_name": file_name,
+                     "key": kwargs.get("key")})
         return original(self, label, data, file_name, *args, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", spy)

@@ -3,7 +3,6 @@
 Named queries: snapshots/weeks, snapshots/compare, snapshots/kpi_history.
 """
 
-from pathlib import Path
 
 import duckdb
 import plotly.graph_objects as go
@@ -104,19 +103,14 @@ if history.height > 1:
     st.plotly_chart(fig, key="snapshots_history")
 
 # ---- the pack ----------------------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _pack(folder: str, manifest_version: int) -> bytes:
-    return snapshot.pack_zip(Path(folder))
-
-
 root = snapshot.snapshots_dir()
 for week in dict.fromkeys((week_a, week_b)):
     folder = root / week
     manifest = folder / snapshot.MANIFEST
     if manifest.is_file():
-        st.download_button(i18n.t("snapshots_download", week=week), _pack(str(folder), manifest.stat().st_mtime_ns),
-                           file_name=f"emss_{week}.zip", mime="application/zip", key=f"snapshots_pack_{week}")
+        st.download_button(i18n.t("snapshots_download", week=week),  # zipped when clicked
+                           export.when_clicked(f"emss_{week}.zip", lambda folder=folder: snapshot.pack_zip(folder)),
+                           file_name=f"emss_{week}.zip", mime="application/zip", key=f"snapshots_pack_{week}",
+                           on_click="ignore")
     else:
         st.caption(i18n.t("snapshots_no_pack", week=week, dir=plain.md(root)))

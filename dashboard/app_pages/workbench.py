@@ -60,6 +60,12 @@ def flat_for_export(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
+
+
 def cli_line(query: queries.NamedQuery, params: dict[str, object]) -> str:
     parts = [f"emss query {query.name}"]
     for name, value in params.items():
@@ -105,11 +111,9 @@ if frame is not None:
     st.dataframe(tables.without_nan(frame), hide_index=True, key="wb_result", placeholder=tables.DASH)
     stem = name.replace("/", "_")
     export.download_buttons(flat_for_export(frame), stem, key="wb_download")
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer)
-    st.download_button(i18n.t("download_parquet"), buffer.getvalue(), file_name=f"{stem}.parquet",
-                       mime="application/vnd.apache.parquet", key="wb_download_parquet",
-                       on_click=export.recorded(f"{stem}.parquet"))
+    st.download_button(i18n.t("download_parquet"), export.when_clicked(f"{stem}.parquet", lambda: parquet_bytes(frame)),
+                       file_name=f"{stem}.parquet", mime="application/vnd.apache.parquet", key="wb_download_parquet",
+                       on_click="ignore")
     chart = figures.suggested_chart(frame, lang)
     if chart is not None:
         st.markdown(f"**{i18n.t('workbench_chart')}**")
@@ -136,17 +140,12 @@ def adhoc_downloads(frame: pl.DataFrame) -> None:
         st.caption(i18n.t("sqlbox_no_download", cap=cap))
         return
     left, right, _ = st.columns([1, 1, 4])
-    def downloaded(name: str, payload: bytes) -> bytes:  # made when clicked: recorded then
-        signin.record("download", name)
-        return payload
-
-    left.download_button(i18n.t("download_csv"), lambda: downloaded("sql_result.csv", export.csv_bytes(flat)),
-                         file_name="sql_result.csv",
-                         mime="text/csv", key="wb_sql_download_csv", on_click="ignore")
+    left.download_button(i18n.t("download_csv"), export.when_clicked("sql_result.csv", lambda: export.csv_bytes(flat)),
+                         file_name="sql_result.csv", mime="text/csv", key="wb_sql_download_csv", on_click="ignore")
     right.download_button(i18n.t("download_excel"),
-                          lambda: downloaded("sql_result.xlsx", export.excel_bytes(flat, "sql_result")),
+                          export.when_clicked("sql_result.xlsx", lambda: export.excel_bytes(flat, "sql_result")),
                           file_name="sql_result.xlsx", on_click="ignore", key="wb_sql_download_xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                          mime=export.XLSX_MIME)
 
 
 # ---- ad-hoc SQL ----------------------------------------------------------------------
