@@ -236,7 +236,7 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
         parts.append(group.with_columns(pl.Series("h3", owner)))
     return (pl.concat(parts).group_by("h3", maintain_order=True)
             .agg(pl.col("population").sum(), pl.col("incidents").sum(), pl.col("district").first(),
-                 pl.col("cover_class").first(), pl.col("color").first()))
+                 pl.col("cover_class").first(), pl.col("color_key").first()))
 
 
 def coverage_cell_records(grid: pl.DataFrame, counts, layer: str, lang: str) -> list[dict]:
@@ -259,21 +259,23 @@ def coverage_cell_records(grid: pl.DataFrame, counts, layer: str, lang: str) -> 
     if layer in ("population", "incidents"):
         colours = [density_colour(x) for x in share.to_list()]
     else:
-        colours = [cover_colour(c) for c in frame["cover_class"].to_list()]
-    frame = frame.with_columns(pl.Series("color", colours, dtype=pl.List(pl.Int64)),
-                               pl.Series("color_key", [str(c) for c in colours]))
+        palette = {c: cover_colour(c) for c in COVER_RGB}
+        colours = [palette[c] for c in frame["cover_class"].to_list()]
+    palette: dict[tuple, int] = {}  # each colour once; a cell keeps its colour's number
+    frame = frame.with_columns(pl.Series("color_key", [palette.setdefault(tuple(c), len(palette)) for c in colours],
+                                         dtype=pl.Int64))
     if frame.height == 0:
         return []
-    out = []
-    for r in _compact(frame).iter_rows(named=True):
-        out.append({
-            "h3": r["h3"],
-            "color": r["color"],
-            "tip_title": i18n.text(f"legend_cover_{r['cover_class']}", lang),
-            "tip_line1": i18n.text("tip_cover_demand", lang, pop=f"{r['population']:,.0f}", n=r["incidents"]),
-            "tip_line2": i18n.label("district", r["district"], lang),
-        })
-    return out
+    cells = _compact(frame)
+    colour_of = [list(c) for c in palette]
+    titles = {c: i18n.text(f"legend_cover_{c}", lang) for c in COVER_RGB}
+    names = {d: i18n.label("district", d, lang) for d in set(cells["district"].to_list())}
+    line = i18n.text("tip_cover_demand", lang, pop="\0", n="\1")  # the words, once; the numbers per cell
+    return [{"h3": h, "color": colour_of[c], "tip_title": titles[k], "tip_line2": names[d],
+             "tip_line1": line.replace("\0", f"{p:,.0f}").replace("\1", str(n))}
+            for h, c, k, d, p, n in zip(cells["h3"].to_list(), cells["color_key"].to_list(), cells["cover_class"].to_list(),
+                                        cells["district"].to_list(), cells["population"].to_list(),
+                                        cells["incidents"].to_list())]
 
 
 def reach_records(sites: pl.DataFrame) -> list[dict]:

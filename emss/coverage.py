@@ -370,10 +370,10 @@ class Spread:
         """For each place (its district, its modelled earliest arrival in seconds, inf where no site
         reaches): the chance of an arrival within target_s."""
         arrival = np.asarray(arrival_s, dtype=float)
-        districts = np.asarray(districts, dtype=object)
+        places = pl.Series("district", districts, dtype=pl.String).to_frame().with_row_index("i")
         out = np.zeros(len(arrival))
-        for code in set(districts.tolist()):
-            here = districts == code
+        for code, here in places.group_by("district").agg("i").iter_rows():
+            here = np.asarray(here)
             r = self.of(code)
             out[here] = np.searchsorted(r, target_s - arrival[here], side="right") / len(r)
         return np.where(np.isfinite(arrival), out, 0.0)
@@ -624,13 +624,14 @@ _KPI_SCHEMA = {
 }
 
 
-def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray, chance: np.ndarray | None = None) -> pl.DataFrame:
+def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray, chance: np.ndarray | None = None,
+                  by_district: bool = True) -> pl.DataFrame:
     """Shares of population, land area and past incidents within reach of one station, and of two or more.
 
     With `chance` (each cell's chance of an arrival within the target, `reach_chance`), also the
     incidents and residents expected to be reached in time, each counted by its cell's chance:
     incident_expected_share is the model's 5-minute rate, to set against the measured one.
-    One row for all the grid's cells together (district null), then one per district.
+    One row for all the grid's cells together (district null), then (unless not `by_district`) one per district.
     Area counts land cells only. Shares are null where the denominator is zero.
     """
     counts = np.asarray(counts)
@@ -656,11 +657,12 @@ def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray, chance: np.ndarray | N
         (pl.col("incidents") * pl.col("chance")).sum().alias("incidents_expected"),
         (pl.col("population") * pl.col("chance")).sum().alias("population_expected"),
     ]
-    whole = frame.select(pl.lit(None, dtype=pl.String).alias("district"), *sums)
-    order = {code: i for i, code in enumerate(profiles.current().districts)}
-    by_district = (frame.group_by("district").agg(*sums)
-                   .sort(pl.col("district").replace_strict(order, default=len(order), return_dtype=pl.Int64)))
-    out = pl.concat([whole.cast(_KPI_SCHEMA), by_district.select(list(_KPI_SCHEMA)).cast(_KPI_SCHEMA)])
+    out = frame.select(pl.lit(None, dtype=pl.String).alias("district"), *sums).cast(_KPI_SCHEMA)
+    if by_district:
+        order = {code: i for i, code in enumerate(profiles.current().districts)}
+        districts = (frame.group_by("district").agg(*sums)
+                     .sort(pl.col("district").replace_strict(order, default=len(order), return_dtype=pl.Int64)))
+        out = pl.concat([out, districts.select(list(_KPI_SCHEMA)).cast(_KPI_SCHEMA)])
 
     def share(num: str, den: str) -> pl.Expr:
         return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
@@ -707,7 +709,7 @@ def coverage_trend(grid: pl.DataFrame, sites: pl.DataFrame, dates: list[dt.date]
                                    sites["radius_m"].to_numpy())
     if spread is not None:
         near_cell, near_site, arrival = arrival_pairs(lon, lat, sites, spread, target_s)
-        districts = grid["district"].to_list()
+        districts = grid["district"]
     opened = sites["opened_on"].to_numpy()
     closed = sites["closed_on"].to_numpy()
     rows = []
@@ -721,7 +723,7 @@ def coverage_trend(grid: pl.DataFrame, sites: pl.DataFrame, dates: list[dt.date]
             live = open_now[near_site]
             np.minimum.at(earliest, near_cell[live], arrival[live])
             chance = spread.chance(districts, earliest, target_s)
-        rows.append(coverage_kpis(grid, counts, chance).head(1).with_columns(
+        rows.append(coverage_kpis(grid, counts, chance, by_district=False).with_columns(
             pl.lit(day).alias("date"), pl.lit(int(open_now.sum())).alias("stations")))
     if not rows:
         return pl.DataFrame()
