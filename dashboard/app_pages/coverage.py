@@ -65,6 +65,19 @@ def demand(start: dt.date, end: dt.date, incident_types: tuple, hours: tuple, po
     return grid, points.height, float(off_land["population"].sum())
 
 
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
+def coverage_by_month(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _stations: pl.DataFrame,
+                      _model: pl.DataFrame, _spread: coverage.Spread, _settings: Coverage) -> pl.DataFrame:
+    """The trend: coverage at each month's end by every station then in service. It does not move with
+    the what-if, so it is worked out once per `inputs` (all that makes the grid, the stations, the model
+    and the spread: the period, the incident filter, the population source, the districts, the station
+    types, the settings and the data version), date and band."""
+    every_site = coverage.reach(_stations, _model, band, _settings, _stations["city_turnout_p50_s"][0])
+    first_opened = _stations["opened_on"].min()
+    return coverage.coverage_trend(_grid, every_site, coverage.month_ends(min(first_opened, as_of), as_of), _spread,
+                                   _settings.target_s)
+
+
 def pp_delta(after, before) -> str | None:
     if after is None or before is None:
         return None
@@ -320,9 +333,10 @@ else:
     geo = coverage.geojson(suggestions.with_columns(pl.col("place").alias("name") if from_cells else pl.col("name")),
                            ["rank", "name", "place", "district", "radius_m", "new_population", "new_incidents",
                             "near_station_id", "near_distance_m"])
-    geo_col.download_button(i18n.t("siting_geojson"), json.dumps(geo, ensure_ascii=False).encode("utf-8"),
-                            file_name=f"{i18n.t('siting_file')}.geojson", mime="application/geo+json",
-                            key="coverage_suggestions_geojson", on_click=export.recorded("siting.geojson"))
+    geo_col.download_button(i18n.t("siting_geojson"), export.when_clicked(
+        "siting.geojson", lambda: json.dumps(geo, ensure_ascii=False).encode("utf-8")),
+        file_name=f"{i18n.t('siting_file')}.geojson", mime="application/geo+json",
+        key="coverage_suggestions_geojson", on_click="ignore")
 
 # ---- map (above the siting section) ---------------------------------------------------
 with map_area:
@@ -405,9 +419,10 @@ else:
 
 # ---- trend -----------------------------------------------------------------------------
 st.subheader(i18n.t("section_cov_trend"))
-every_site = coverage.reach(stations, model, band, settings, city_turnout)
-trend = coverage.coverage_trend(scope_grid, every_site, coverage.month_ends(min(first_opened, as_of), as_of),
-                                spread, settings.target_s)
+trend = coverage_by_month(
+    (f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() if upload else None, f.districts,
+     f.station_types, repr(settings), version), as_of, band, _grid=scope_grid, _stations=stations, _model=model,
+    _spread=spread, _settings=settings) if stations.height else pl.DataFrame()
 if trend.height:
     st.plotly_chart(figures.coverage_trend(trend, lang), key="coverage_trend")
     st.caption(i18n.t("cov_trend_caption"))
