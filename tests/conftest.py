@@ -54,6 +54,24 @@ def demo_warehouse(demo_exports, tmp_path_factory) -> Path:
     return warehouse
 
 
+@pytest.fixture(scope="session")
+def built_lake(demo_warehouse, tmp_path_factory):
+    """The fixture warehouse written into a lake and built on Spark in local mode, once per test run
+    (tests/test_spark.py compares it with DuckDB; tests/test_spark_cluster.py adds a second city to a
+    copy): (folder, city, rows written per table). Its Spark session is stopped here: a process holds
+    one at a time, and each module opens its own."""
+    from warehouse import spark
+
+    folder = tmp_path_factory.mktemp("lake")
+    city, _ = spark.export_lake(demo_warehouse, folder)
+    session = spark.session("local[2]")
+    try:
+        written = spark.build(session, folder)
+    finally:
+        session.stop()
+    return folder, city, written[city]
+
+
 @pytest.fixture(autouse=True)
 def default_city():
     """Every test starts and ends working for the default city: a test (or an AppTest of the

@@ -68,19 +68,17 @@ def assert_same_rows(duck: pl.DataFrame, other: pl.DataFrame, ordered: bool) -> 
 
 
 @pytest.fixture(scope="module")
-def session():
+def session(built_lake):
     s = spark.session("local[2]")
     yield s
     s.stop()
 
 
 @pytest.fixture(scope="module")
-def lake(demo_warehouse, tmp_path_factory, session):
-    folder = tmp_path_factory.mktemp("lake")
-    city, _ = spark.export_lake(demo_warehouse, folder)
-    written = spark.build(session, folder)
+def lake(built_lake, session):
+    folder, _, _ = built_lake
     spark.attach(session, folder)  # as `emss query --engine spark` finds a built lake
-    return folder, city, written[city]
+    return built_lake
 
 
 def _derived_tables() -> list[str]:
