@@ -6,10 +6,12 @@
 
 Against `emss serve` on the warehouse, in Debian's Chromium (headless, 1400 x 1000), each figure the
 median of --repeat runs: for every page, in a fresh tab, the seconds to its first figure, to settled
-(Streamlit's running indicator gone) and the bytes its websocket received; in one session, the
-seconds from a click to its result settled for the SQL box (run a statement), a sidebar filter
-(choose a district) and the coverage page's what-if (add a station at the top hot spot). Figures go
-to benchmarks/RESULTS.md (a section of their own) or --out.
+(the app's script idle for 0.3 s) and the bytes its websocket received. Then in one session, the
+seconds from a click to its result settled, and the bytes that click's rerun received: the SQL box
+(run a statement), the Response page's split (another 分组方式), a sidebar filter (choose a
+district), a drill-down (a finding's button to the Incidents page) and the Coverage page's what-if
+(add a station at the top hot spot); and the seconds from each page's sidebar link to its first
+figure. Figures go to benchmarks/RESULTS.md (a section of their own) or --out.
 
 With --project given more than once, each checkout's dashboard is served on the same warehouse and
 they are measured in turn, run by run (page by page, then the clicks), so that what else the machine
@@ -47,7 +49,17 @@ PAGES = {  # url path -> what shows its first figure (as tests/test_browser.py w
     "quality": '[data-testid="stMetric"]',
     "workbench": '[data-testid="stDataFrame"]',
 }
-RUNNING = '[data-testid="stStatusWidget"]'
+APP = '[data-testid="stApp"]'
+# the app's script state as Streamlit's front end writes it on its root element (running, notRunning, ...)
+IDLE = f'{APP}[data-test-script-state="notRunning"]'
+# set before a click: window.__ran turns true as soon as a run starts, however short it is
+WATCH_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__ran = false;
+  new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__ran = true;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
 
 
 def serve(warehouse: Path, project: Path) -> tuple[subprocess.Popen, str]:
@@ -69,16 +81,16 @@ def serve(warehouse: Path, project: Path) -> tuple[subprocess.Popen, str]:
 
 
 def settled(page, timeout_s: float = 120) -> None:
-    """Wait until Streamlit's running indicator has been gone for a moment."""
+    """Wait until the app's script has been idle for 0.3 s (a run that starts another counts as one)."""
     deadline, quiet_since = time.perf_counter() + timeout_s, None
     while time.perf_counter() < deadline:
-        if page.locator(RUNNING).count() == 0:
+        if page.locator(IDLE).count():
             quiet_since = quiet_since or time.perf_counter()
             if time.perf_counter() - quiet_since > 0.3:
                 return
         else:
             quiet_since = None
-        page.wait_for_timeout(50)
+        page.wait_for_timeout(20)
 
 
 def open_page(browser, base: str, path: str) -> dict:
@@ -98,11 +110,15 @@ def open_page(browser, base: str, path: str) -> dict:
 
 
 def clicks(browser, base: str) -> dict[str, float]:
-    """Seconds from a click to its result settled, in one session."""
+    """In one session: seconds from a click to its result settled, and the megabytes each click's
+    rerun received; then the seconds from a sidebar link to the page's first figure."""
     from emss.messages import text
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
+    received = [0]
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.__setitem__(
+        0, received[0] + len(payload if isinstance(payload, (bytes, str)) else b""))))
     out = {}
 
     def visit(path: str) -> None:
@@ -110,32 +126,56 @@ def clicks(browser, base: str) -> dict[str, float]:
         page.wait_for_selector(PAGES[path], timeout=120_000)
         settled(page)
 
+    def timed(name: str, click, result: str | None = None, before=None) -> None:
+        """`before` (untimed: e.g. opening a list), then `click`; wait for `result` (a selector) if given,
+        and for the page to settle."""
+        if before:
+            before()
+        page.evaluate(WATCH_RUNS)
+        received[0] = 0
+        t0 = time.perf_counter()
+        click()
+        page.wait_for_function("() => window.__ran", timeout=10_000)  # the run the click started
+        if result:
+            page.wait_for_selector(result, timeout=120_000)
+        settled(page)
+        out[f"{name}_s"] = time.perf_counter() - t0 - 0.3
+        out[f"{name}_mb"] = received[0] / 1e6
+
+    def open_list(within, label: str):
+        """A function that opens the list of the select box labelled `label`."""
+        return lambda: within.get_by_role("combobox", name=label, exact=True).locator("xpath=..").get_by_role("button").click()
+
     visit("workbench")
     box = page.locator("textarea").first
     box.fill("select district, count(*) as n from incidents group by district order by n desc")
     page.wait_for_timeout(300)
-    t0 = time.perf_counter()
-    page.get_by_role("button", name=text("workbench_adhoc_run", "zh"), exact=True).click()
     done = text("workbench_adhoc_done", "zh", n="§", seconds="§")  # "§ 行 · 用时 § 秒": the result's caption
-    page.get_by_text(re.compile(re.escape(done).replace("§", r"[\d,.]+"))).first.wait_for(timeout=120_000)
-    settled(page)
-    out["sql_box_run_s"] = time.perf_counter() - t0 - 0.3
+    timed("sql_box_run", lambda: (
+        page.get_by_role("button", name=text("workbench_adhoc_run", "zh"), exact=True).click(),
+        page.get_by_text(re.compile(re.escape(done).replace("§", r"[\d,.]+"))).first.wait_for(timeout=120_000)))
 
     visit("response")
-    t0 = time.perf_counter()
-    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
-    page.locator('[role="option"]').nth(1).click()
+    main = page.locator('[data-testid="stMain"]')
+    timed("group_by_change", lambda: page.get_by_role("option").nth(2).click(), before=open_list(main, text("group_by", "zh")))
+    timed("district_filter", lambda: page.locator('[role="option"]').nth(1).click(),
+          before=lambda: page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click())
     page.keyboard.press("Escape")
-    page.wait_for_timeout(100)
-    settled(page)
-    out["district_filter_s"] = time.perf_counter() - t0 - 0.3
+    timed("drill_down_click", lambda: main.get_by_role("button", name=text("open_beyond_incidents", "zh")).first.click(),
+          result=PAGES["incidents"])
 
     visit("coverage")
-    t0 = time.perf_counter()
-    page.get_by_role("button", name=text("whatif_add_hotspot", "zh")).first.click()
-    page.wait_for_timeout(100)
-    settled(page)
-    out["what_if_add_s"] = time.perf_counter() - t0 - 0.3
+    timed("what_if_add", lambda: page.get_by_role("button", name=text("whatif_add_hotspot", "zh")).first.click())
+
+    visit("")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for path in [p for p in PAGES if p] + [""]:  # through the sidebar, back to the Overview last
+        t0 = time.perf_counter()
+        nav.get_by_text(text(f"page_{path or 'overview'}", "zh"), exact=True).click()
+        page.wait_for_function("p => p.includes(location.pathname)", arg=[f"/{path}"] if path else ["/", "/home"])
+        page.wait_for_selector(PAGES[path], timeout=120_000)
+        out[f"to_{path or 'overview'}_s"] = time.perf_counter() - t0
+        settled(page)
     context.close()
     return out
 
@@ -208,8 +248,11 @@ def table(label: str, warehouse: str, command: str, repeat: int, together: str, 
     for path, runs in pages.items():
         lines.append(f"| {path or 'overview'} | {med(runs, 'first_s'):.2f} s | {med(runs, 'settled_s'):.2f} s | "
                      f"{med(runs, 'received_mb'):.2f} MB |")
-    lines += ["", "| click | to its result, settled |", "| --- | --- |"]
-    lines += [f"| {k} | {med(actions, k):.2f} s |" for k in actions[0]]
+    lines += ["", "| click | to its result, settled | received |", "| --- | --- | --- |"]
+    lines += [f"| {k[:-2]} | {med(actions, k):.2f} s | {med(actions, k[:-2] + '_mb'):.2f} MB |"
+              for k in actions[0] if k.endswith("_s") and not k.startswith("to_")]
+    lines += ["", "| from the sidebar to | first figure |", "| --- | --- |"]
+    lines += [f"| {k[3:-2]} | {med(actions, k):.2f} s |" for k in actions[0] if k.startswith("to_")]
     return lines + [""]
 
 
