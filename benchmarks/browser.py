@@ -143,8 +143,16 @@ def clicks(browser, base: str) -> dict[str, float]:
         out[f"{name}_mb"] = received[0] / 1e6
 
     def open_list(within, label: str):
-        """A function that opens the list of the select box labelled `label`."""
-        return lambda: within.get_by_role("combobox", name=label, exact=True).locator("xpath=..").get_by_role("button").click()
+        """A function that opens the list of the select box labelled `label` (again, should a click
+        land while the page is still being drawn)."""
+        def run() -> None:
+            button = within.get_by_role("combobox", name=label, exact=True).locator("xpath=..").get_by_role("button")
+            for _ in range(10):
+                button.click()
+                if page.get_by_role("option").count() or not page.wait_for_timeout(1000) and page.get_by_role("option").count():
+                    return
+            raise SystemExit(f"the list of {label!r} did not open")
+        return run
 
     visit("workbench")
     box = page.locator("textarea").first

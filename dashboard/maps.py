@@ -259,8 +259,8 @@ def coverage_cell_records(grid: pl.DataFrame, counts, layer: str, lang: str) -> 
     if layer in ("population", "incidents"):
         colours = [density_colour(x) for x in share.to_list()]
     else:
-        palette = {c: cover_colour(c) for c in COVER_RGB}
-        colours = [palette[c] for c in frame["cover_class"].to_list()]
+        by_class = {c: cover_colour(c) for c in COVER_RGB}
+        colours = [by_class[c] for c in frame["cover_class"].to_list()]
     palette: dict[tuple, int] = {}  # each colour once; a cell keeps its colour's number
     frame = frame.with_columns(pl.Series("color_key", [palette.setdefault(tuple(c), len(palette)) for c in colours],
                                          dtype=pl.Int64))

@@ -631,7 +631,7 @@ def coverage_kpis(grid: pl.DataFrame, counts: np.ndarray, chance: np.ndarray | N
     With `chance` (each cell's chance of an arrival within the target, `reach_chance`), also the
     incidents and residents expected to be reached in time, each counted by its cell's chance:
     incident_expected_share is the model's 5-minute rate, to set against the measured one.
-    One row for all the grid's cells together (district null), then (unless not `by_district`) one per district.
+    One row for all the grid's cells together (district null), then, with `by_district`, one per district.
     Area counts land cells only. Shares are null where the denominator is zero.
     """
     counts = np.asarray(counts)
