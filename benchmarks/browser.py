@@ -6,7 +6,8 @@
 
 Against `emss serve` on the warehouse, in Debian's Chromium (headless, 1400 x 1000), each figure the
 median of --repeat runs: for every page, in a fresh tab, the seconds to its first figure, to settled
-(the app's script idle for 0.3 s) and the bytes its websocket received. Then in one session, the
+(the app's script idle for 0.3 s) and the bytes its websocket received, beside the floor: bare
+Streamlit serving a script that draws one metric, measured in turn with the Overview. Then in one session, the
 seconds from a click to its result settled, and the bytes that click's rerun received: the SQL box
 (run a statement), the Response page's split (another 分组方式), a sidebar filter (choose a
 district), a drill-down (a finding's button to the Incidents page) and the Coverage page's what-if
@@ -30,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -62,14 +64,13 @@ WATCH_RUNS = """() => {
 }"""
 
 
-def serve(warehouse: Path, project: Path) -> tuple[subprocess.Popen, str]:
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "EMSS_DEMO_USER"}
-    proc = subprocess.Popen(["uv", "run", "emss", "serve", "--warehouse", str(warehouse.resolve()), "--port", str(port)],
-                            cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+        return s.getsockname()[1]
+
+
+def _answering(proc: subprocess.Popen, base: str) -> tuple[subprocess.Popen, str]:
     for _ in range(300):
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1):
@@ -77,7 +78,31 @@ def serve(warehouse: Path, project: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise SystemExit("the dashboard did not start")
+    raise SystemExit(f"{base} did not start")
+
+
+def serve(warehouse: Path, project: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "EMSS_DEMO_USER"}
+    proc = subprocess.Popen(["uv", "run", "emss", "serve", "--warehouse", str(warehouse.resolve()), "--port", str(port)],
+                            cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return _answering(proc, f"http://127.0.0.1:{port}")
+
+
+# The floor: Streamlit itself, serving a script that draws one metric and nothing else. Every page's
+# first figure is this plus what the dashboard adds.
+BARE_APP = 'import streamlit as st\n\nst.metric("在役站点", "1,000")\n'
+
+
+def serve_bare(folder: Path) -> tuple[subprocess.Popen, str]:
+    app = folder / "bare_streamlit.py"
+    app.write_text(BARE_APP, encoding="utf-8")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return _answering(proc, f"http://127.0.0.1:{port}")
 
 
 def settled(page, timeout_s: float = 120) -> None:
@@ -202,18 +227,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     projects = args.project or [str(ROOT)]
     labels = args.label + [""] * (len(projects) - len(args.label))
-    servers = []
+    servers, bare_folder = [], tempfile.mkdtemp(prefix="emss-bare-")
     try:
         for project in projects:
             servers.append(serve(Path(args.warehouse), Path(project)))
         bases = [base for _, base in servers]
+        servers.append(serve_bare(Path(bare_folder)))
+        bare = servers[-1][1]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            for base in bases:
+            for base in [*bases, bare]:
                 open_page(browser, base, "")  # the server's first run warms its caches once
-            pages = [{path: [] for path in PAGES} for _ in bases]
+            floor, pages = [], [{path: [] for path in PAGES} for _ in bases]
             for path in PAGES:
                 for _ in range(args.repeat):
+                    if not path:  # the floor in turn with the Overview, whose first figure is also a metric
+                        floor.append(open_page(browser, bare, ""))
                     for runs, base in zip(pages, bases):
                         runs[path].append(open_page(browser, base, path))
             actions = [[] for _ in bases]
@@ -225,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         for proc, _ in servers:
             proc.terminate()
             proc.wait(timeout=20)
+        shutil.rmtree(bare_folder, ignore_errors=True)
     command = f"uv run python benchmarks/browser.py --warehouse {Path(args.warehouse).name} --repeat {args.repeat}"
     together = ""
     if len(projects) > 1:
@@ -232,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         together = f", {' and '.join(label or 'run' for label in labels)} measured in turn"
     lines = []
     for label, page_runs, action_runs in zip(labels, pages, actions):
-        lines += table(label, Path(args.warehouse).name, command, args.repeat, together, page_runs, action_runs)
+        lines += table(label, Path(args.warehouse).name, command, args.repeat, together, floor, page_runs, action_runs)
     print("\n".join(lines))
     out = Path(args.out)
     text = out.read_text(encoding="utf-8") if out.exists() else ""
@@ -245,14 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def table(label: str, warehouse: str, command: str, repeat: int, together: str, pages: dict[str, list[dict]],
-          actions: list[dict]) -> list[str]:
-    """One checkout's figures as a block of RESULTS.md: its pages, then its clicks."""
+def table(label: str, warehouse: str, command: str, repeat: int, together: str, floor: list[dict],
+          pages: dict[str, list[dict]], actions: list[dict]) -> list[str]:
+    """One checkout's figures as a block of RESULTS.md: the floor (bare Streamlit), its pages, then its clicks."""
     med = lambda runs, key: statistics.median(r[key] for r in runs)  # noqa: E731
     lines = [f"### {label or 'run'}: {warehouse}, {dt.date.today().isoformat()}", "",
              f"`{command}` on {platform.machine()} ({os.cpu_count()} cores), headless Chromium 1400 x 1000, "
              f"medians of {repeat}{together}.", "",
-             "| page | first figure | settled | received |", "| --- | --- | --- | --- |"]
+             "| page | first figure | settled | received |", "| --- | --- | --- | --- |",
+             f"| bare Streamlit, one metric (the floor) | {med(floor, 'first_s'):.2f} s | {med(floor, 'settled_s'):.2f} s | "
+             f"{med(floor, 'received_mb'):.2f} MB |"]
     for path, runs in pages.items():
         lines.append(f"| {path or 'overview'} | {med(runs, 'first_s'):.2f} s | {med(runs, 'settled_s'):.2f} s | "
                      f"{med(runs, 'received_mb'):.2f} MB |")
