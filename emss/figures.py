@@ -1,4 +1,5 @@
 """Plotly figures: a named query's frame in, a figure out, words in the language asked for.
+(One figure also has a Vega-Lite rendering, for the Overview: see `target_bars_vega`.)
 
 The dashboard's pages and the weekly report draw the same figures from here. Nothing here
 knows Streamlit or who is looking: every builder takes `lang` (words from `emss.messages`),
@@ -112,13 +113,20 @@ def target_status(opened: int, target: int | None, lang: str) -> str:
     return messages.text("status_behind", lang)
 
 
+def _target_pairs(vs_target: pl.DataFrame, lang: str) -> tuple[int | str, list[tuple[str, int, int | None]]]:
+    """The year and, per station type in the query's order, (type as the reader says it, opened this
+    year, the year's target or None): what both renderings of the build-out chart draw."""
+    year = vs_target["year"][0] if vs_target.height else ""
+    return year, [(messages.label("station_type", r["station_type"], lang), int(r["opened_this_year"] or 0),
+                   None if r["target_count"] is None else int(r["target_count"])) for r in vs_target.to_dicts()]
+
+
 def target_bars(vs_target: pl.DataFrame, lang: str) -> go.Figure:
     """Grouped bars: stations opened this year against the year's target, per type (stations/vs_target)."""
-    year = vs_target["year"][0] if vs_target.height else ""
-    rows = vs_target.to_dicts()
-    x = [literal(messages.label("station_type", r["station_type"], lang)) for r in rows]
-    opened = [int(r["opened_this_year"] or 0) for r in rows]
-    target = [None if r["target_count"] is None else int(r["target_count"]) for r in rows]
+    year, pairs = _target_pairs(vs_target, lang)
+    x = [literal(label) for label, _, _ in pairs]
+    opened = [o for _, o, _ in pairs]
+    target = [t for _, _, t in pairs]
     fig = go.Figure()
     fig.add_bar(name=messages.text("series_opened", lang), x=x, y=opened, marker_color=OPENED_COLOUR,
                 text=opened, textposition="outside")
@@ -133,9 +141,56 @@ def target_bars(vs_target: pl.DataFrame, lang: str) -> go.Figure:
                                font={"color": WITHIN_COLOUR})
     fig.update_layout(barmode="group", yaxis_title=messages.text("axis_stations", lang))
     fig.update_yaxes(rangemode="tozero")
-    top = max(opened + [t or 0 for t in target] + [1])
-    fig.update_yaxes(range=[0, top * 1.35 + 1])
+    fig.update_yaxes(range=[0, _target_top(pairs)])
     return _layout(fig, messages.text("chart_target_title", lang, year=year))
+
+
+def _target_top(pairs: list[tuple[str, int, int | None]]) -> float:
+    """The count axis' top: room above the tallest bar for its number and the over-achievement words."""
+    return max([o for _, o, _ in pairs] + [t or 0 for _, _, t in pairs] + [1]) * 1.35 + 1
+
+
+def target_bars_vega(vs_target: pl.DataFrame, lang: str) -> dict:
+    """The build-out chart of `target_bars` as a Vega-Lite spec, for the Overview.
+
+    The Overview is the one page with no other Plotly chart, and in the browser Plotly's library
+    takes about a second to load before anything on the page shows (its first screen, the verdict
+    tiles, waits for it). Streamlit draws Vega-Lite itself, as it draws the tiles' sparklines, so
+    the Overview shows this chart without loading Plotly. Vega draws every text as written (no
+    markup), so the names go in as they are, without `literal`, and only as data: the spec itself holds
+    none of them (the types' order is a `rank` field, not a list of names).
+    """
+    year, pairs = _target_pairs(vs_target, lang)
+    opened_name, target_name = messages.text("series_opened", lang), messages.text("series_target", lang)
+    rows = []
+    for rank, (label, o, t) in enumerate(pairs):  # rank: the types in the query's order
+        over = f"{messages.text('status_over', lang)} +{o - t}" if t is not None and o > t else ""
+        rows.append({"type": label, "rank": rank, "series": opened_name, "n": o, "shown": str(o), "over": over})
+        rows.append({"type": label, "rank": rank, "series": target_name, "n": t or 0,
+                     "shown": messages.DASH if t is None else str(t), "over": ""})
+    series = [opened_name, target_name]
+    return {
+        "title": {"text": messages.text("chart_target_title", lang, year=year), "anchor": "start"},
+        "height": 380 if lang == "zh" else 460,  # Streamlit fits the whole chart, slanted labels too, in it
+        "data": {"values": rows},
+        "encoding": {
+            # Chinese types are a few characters; English ones slant so that every one shows whole
+            "x": {"field": "type", "type": "nominal", "sort": {"field": "rank", "op": "min"}, "title": None,
+                  "axis": {"labelAngle": 0} if lang == "zh" else {"labelAngle": -40, "labelLimit": 300, "labelOverlap": False}},
+            "xOffset": {"field": "series", "sort": series},
+            "y": {"field": "n", "type": "quantitative", "title": messages.text("axis_stations", lang),
+                  "scale": {"domain": [0, _target_top(pairs)]}},
+        },
+        "layer": [
+            {"mark": "bar", "encoding": {"color": {"field": "series", "type": "nominal", "title": None,
+                                                   "scale": {"domain": series, "range": [OPENED_COLOUR, TARGET_BAR_COLOUR]},
+                                                   "legend": {"orient": "top"}}}},
+            {"mark": {"type": "text", "dy": -4, "baseline": "bottom"}, "encoding": {"text": {"field": "shown"}}},
+            # over-achievement said in words above the pair of bars
+            {"mark": {"type": "text", "dy": -20, "baseline": "bottom", "fontWeight": "bold", "color": WITHIN_COLOUR},
+             "encoding": {"text": {"field": "over"}}},
+        ],
+    }
 
 
 def _minute_ticks(upper_s: int, lang: str, last_bin: bool) -> tuple[list[int], list[str]]:

@@ -26,6 +26,7 @@ from conftest import running_dashboard, open_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n, plain
+from emss import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
@@ -175,6 +176,21 @@ def plotly_strings(at: AppTest) -> list[str]:
     return [s for node in _nodes(at, "plotly_chart") for s in strings(json.loads(node.proto.spec))]
 
 
+def vega_rows(at: AppTest) -> list[dict]:
+    """The data rows of every Vega-Lite chart on the page (Streamlit sends a spec's values as Arrow)."""
+    import pyarrow as pa
+
+    return [r for node in _nodes(at, "vega_lite_chart")
+            for r in pa.ipc.open_stream(node.proto.data.data).read_all().to_pylist()] if _nodes(at, "vega_lite_chart") else []
+
+
+def assert_vega_plain(at: AppTest) -> None:
+    """Vega draws every text as written, so the data goes in as it is; but a payload may sit only in the
+    data rows, never in a chart's spec (where a string can be a field path or an expression)."""
+    for node in _nodes(at, "vega_lite_chart"):
+        assert not has_payload(node.proto.spec), node.proto.spec
+
+
 def has_payload(text: str) -> bool:
     """Whether `text` holds something of a payload, escaped (backslashes, word joiners) or not."""
     bare = text.replace("\\", "").replace("\u2060", "")
@@ -238,6 +254,7 @@ def check_page(at: AppTest, extra: tuple[str, ...] = ()) -> tuple[list[str], lis
     assert not at.exception, [e.value for e in at.exception]
     assert_tooltips_are_text(at)
     assert_html_literal(at)
+    assert_vega_plain(at)
     return assert_markdown_literal(at, extra), assert_plotly_literal(at)
 
 
@@ -273,6 +290,18 @@ def test_md_escapes_every_markdown_construct():
     assert plain.md("see http://x.org, www.x.org or a@x.org").count("\u2060") == 3  # no autolinks
     assert plain.md(":material/home: :smile:") == "\\:\u2060material\\/home\\: \\:\u2060smile\\:\u2060"
     assert plain.md("罗湖区") == "罗湖区"
+
+
+def test_the_vega_chart_takes_names_as_data_only():
+    """The Overview's build-out chart (Vega-Lite, which draws text as written): a type kept as written
+    goes into the data rows unchanged, and nowhere into the spec, where a string could be a field path."""
+    vs_target = pl.DataFrame({"year": [2026, 2026], "station_type": [HTML_A, LINK],
+                              "opened_this_year": [3, 1], "target_count": [2, None]})
+    spec = figures.target_bars_vega(vs_target, "zh")
+    rows = spec.pop("data")["values"]
+    assert {r["type"] for r in rows} == {HTML_A, LINK}
+    assert not has_payload(json.dumps(spec, ensure_ascii=False)), spec
+    assert [r["over"] for r in rows if r["type"] == HTML_A and r["over"]] == ["超额完成 +1"]
 
 
 def test_plotly_text_has_no_tags():

@@ -2,6 +2,10 @@
 is the 5-minute promise kept this week, is this year's build-out on pace, and what is getting worse.
 Below it, the period's response figures and the build-out by station type.
 
+The page draws no Plotly chart: in the browser Plotly's library takes about a second to load, and the
+tiles wait for every chart of the page's first draw. The build-out chart is Vega-Lite, as the tiles'
+sparklines are (`figures.target_bars_vega`).
+
 Named queries: response/weekly_trend, response/rules, stations/vs_target, stations/readiness_summary,
 overview/worsening, response/kpi, prevention/rectification_on_time, prevention/overdue_hazards.
 """
@@ -185,7 +189,8 @@ else:
         st.info(i18n.t("targets_city_only", year=year, target=city_target))
     elif not totals["has_target"]:
         st.info(i18n.t("no_targets", year=year))
-    st.plotly_chart(figures.target_bars(vs_target, lang), key="overview_target_bars")
+    # Vega-Lite, not Plotly: no other chart here needs Plotly, whose library would hold the tiles above
+    st.vega_lite_chart(figures.target_bars_vega(vs_target, lang), key="overview_target_bars")
     st.dataframe(sections.build_table(vs_target, lang), hide_index=True, key="overview_target_table")
     printing.table_for_print(sections.build_outline(vs_target, lang), "overview_target_table")  # the grid prints only what is in view
 
