@@ -38,7 +38,7 @@ Four layers, each refusing on its own (checked on DuckDB 2.0.1):
    it is set after the attach, which it would block) and `lock_configuration = true` (SET,
    RESET, PRAGMA refused). Python replacement scans are off.
 3. The process (`run`): the check and the query run in a child process, forked for each run
-   from a helper process that the first run starts (a clean interpreter that has imported this
+   from a helper process that the first run starts, or `prepare` before it (a clean interpreter that has imported this
    module and never opens DuckDB, so the dashboard's threads and connections are not copied).
    The child caps its data segment at its size at start plus `PROCESS_HEADROOM` (RLIMIT_DATA;
    enforced on Linux). DuckDB's memory limit does not cover every allocation (a single
@@ -563,13 +563,22 @@ class _Helper:
         theirs.close()
         self.control = ours
 
+    def _alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        """Start the helper unless it is running; returns at once (the helper imports on its own)."""
+        with self.lock:
+            if not self._alive():
+                self._start()
+
     def connection(self) -> Connection:
         """A connection to a new child process."""
         ours, theirs = socket.socketpair()
         try:
             with self.lock:
                 for attempt in (1, 2):
-                    if self.process is None or self.process.poll() is not None:
+                    if not self._alive():
                         self._start()
                     try:
                         socket.send_fds(self.control, [b"run"], [theirs.fileno()])
@@ -585,6 +594,14 @@ class _Helper:
 
 _helper = _Helper()
 PROCESS_ISOLATION = hasattr(os, "fork") and hasattr(socket, "send_fds")
+
+
+def prepare() -> None:
+    """Start the helper process now, without waiting for it: it imports the libraries (about two
+    seconds), and the first run would otherwise wait for that. The workbench calls this when it
+    shows the box."""
+    if PROCESS_ISOLATION:
+        _helper.start()
 
 
 def run(warehouse: str | os.PathLike, sql: str, *, row_cap: int = ROW_CAP, byte_cap: int = BYTE_CAP,

@@ -423,6 +423,26 @@ def workbench(warehouse, monkeypatch):
     return at
 
 
+@pytest.mark.skipif(not sqlbox.PROCESS_ISOLATION, reason="no fork here: the box runs in-process, with no helper to start")
+def test_the_workbench_starts_the_query_process_before_the_first_run(warehouse, monkeypatch):
+    """Opening the workbench starts the box's helper process (its imports take seconds), and the first
+    run then goes through that process instead of starting one."""
+    fresh = sqlbox._Helper()
+    monkeypatch.setattr(sqlbox, "_helper", fresh)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert fresh.process is None, "the Overview starts no query process"
+    at.switch_page("app_pages/workbench.py").run()
+    assert fresh.process is not None and fresh.process.poll() is None, "opening the workbench starts it"
+    started = fresh.process.pid
+    try:
+        assert sqlbox.run(warehouse, "select 41 + 1 as n").frame.to_dicts() == [{"n": 42}]
+        assert fresh.process.pid == started, "the first run used the process the page started"
+    finally:
+        fresh.process.kill()
+        fresh.process.wait()
+
+
 def plain(warehouse: Path, sql: str, params=None):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -153,6 +153,7 @@ def adhoc_downloads(frame: pl.DataFrame) -> None:
 def sql_box() -> None:
     """The SQL box on its own: running a statement or downloading its result reruns only this part,
     not the named query above it."""
+    sqlbox.prepare()  # its query process starts while the statement is being written
     st.subheader(i18n.t("workbench_adhoc"))
     st.caption(i18n.t("workbench_adhoc_help", views=", ".join(sqlbox.BOX_VIEWS), cap=f"{sqlbox.ROW_CAP:,}",
                       timeout=f"{sqlbox.TIMEOUT_S:g}"))
