@@ -26,6 +26,8 @@ from conftest import running_dashboard
 from warehouse.connection import copy_warehouse
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# the app's script state, as Streamlit's front end writes it on its root element: idle
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGES = {  # url path ("" = the default page, Overview) -> what shows its first figure
     "": '[data-testid="stMetric"]',
     "response": ".js-plotly-plot .main-svg",
@@ -260,6 +262,7 @@ def test_a_click_on_the_coverage_map_adds_a_what_if_station(server, browser):
     page = context.new_page()
     page.goto(f"{server}/coverage")
     page.wait_for_selector(PAGES["coverage"], timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=120_000)  # a click while the page still runs can be lost
     page.wait_for_timeout(2000)
     deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
     deck.scroll_into_view_if_needed()
@@ -267,13 +270,21 @@ def test_a_click_on_the_coverage_map_adds_a_what_if_station(server, browser):
     box = deck.bounding_box()
     assert page.locator("text=地图选点1").count() == 0
     added = None
-    # places around the city's middle, all on land: the first whose cell answers the click (the deck answers
-    # once its cells are drawn, which can lag the canvas; a merged block of alike cells does not: see the note
-    # on coarse cells in dashboard/maps.py)
+    # places around the city's middle, all on land: the first whose cell answers (the deck answers once its
+    # cells are drawn, which can lag the canvas on a busy machine; a merged block of alike cells does not:
+    # see the note on coarse cells in dashboard/maps.py). A cell that answers shows its tooltip on hover.
+    tooltip = page.locator(".deck-tooltip").filter(has_text="人口")
     for dx, dy in ((0, 0), (12, 12), (-80, 25), (80, -25), (-40, -40), (40, 60)):
         x, y = box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
-        page.mouse.move(x - 4, y - 4)
-        page.wait_for_timeout(2000)
+        page.wait_for_selector(IDLE, timeout=120_000)
+        for _ in range(15):  # hover until the cell's tooltip shows (each move makes the deck pick again)
+            page.mouse.move(x - 4, y - 4)
+            page.mouse.move(x, y)
+            if tooltip.count() and tooltip.first.is_visible():
+                break
+            page.wait_for_timeout(1000)
+        else:
+            continue
         page.mouse.click(x, y)
         try:  # the what-if list's printed copy holds the new station's name
             added = page.wait_for_selector("text=地图选点1", state="attached", timeout=10_000)
