@@ -1,5 +1,6 @@
 """Plotly figures: a named query's frame in, a figure out, words in the language asked for.
-(One figure also has a Vega-Lite rendering, for the Overview: see `target_bars_vega`.)
+Pages whose first screen is not a chart draw theirs as Vega-Lite specs instead (`*_vega`), which
+Streamlit draws itself: see `target_bars_vega`.
 
 The dashboard's pages and the weekly report draw the same figures from here. Nothing here
 knows Streamlit or who is looking: every builder takes `lang` (words from `emss.messages`),
@@ -150,12 +151,24 @@ def _target_top(pairs: list[tuple[str, int, int | None]]) -> float:
     return max([o for _, o, _ in pairs] + [t or 0 for _, _, t in pairs] + [1]) * 1.35 + 1
 
 
+def _vega_frame(title: str, height: int, lang: str) -> dict:
+    """A Vega-Lite chart's title and height; Streamlit fits the whole chart in the height, so English,
+    whose category labels slant, gets more."""
+    return {"title": {"text": title, "anchor": "start"}, "height": height if lang == "zh" else height + 80}
+
+
+def _vega_categories(field: str, lang: str) -> dict:
+    """A category axis in the rows' `rank` order. Chinese names are a few characters and stand level;
+    English ones slant, so that every one shows whole at 1024 px."""
+    return {"field": field, "type": "nominal", "sort": {"field": "rank", "op": "min"}, "title": None,
+            "axis": {"labelAngle": 0} if lang == "zh" else {"labelAngle": -40, "labelLimit": 300, "labelOverlap": False}}
+
+
 def target_bars_vega(vs_target: pl.DataFrame, lang: str) -> dict:
     """The build-out chart of `target_bars` as a Vega-Lite spec, for the Overview.
 
-    The Overview is the one page with no other Plotly chart, and in the browser Plotly's library
-    takes about a second to load before anything on the page shows (its first screen, the verdict
-    tiles, waits for it). Streamlit draws Vega-Lite itself, as it draws the tiles' sparklines, so
+    It is the Overview's only chart, and in the browser Plotly's library takes about a second to
+    load, during which nothing of the page shows (its first screen, the verdict tiles, waits for it). Streamlit draws Vega-Lite itself, as it draws the tiles' sparklines, so
     the Overview shows this chart without loading Plotly. Vega draws every text as written (no
     markup), so the names go in as they are, without `literal`, and only as data: the spec itself holds
     none of them (the types' order is a `rank` field, not a list of names).
@@ -170,13 +183,10 @@ def target_bars_vega(vs_target: pl.DataFrame, lang: str) -> dict:
                      "shown": messages.DASH if t is None else str(t), "over": ""})
     series = [opened_name, target_name]
     return {
-        "title": {"text": messages.text("chart_target_title", lang, year=year), "anchor": "start"},
-        "height": 380 if lang == "zh" else 460,  # Streamlit fits the whole chart, slanted labels too, in it
+        **_vega_frame(messages.text("chart_target_title", lang, year=year), 380, lang),
         "data": {"values": rows},
         "encoding": {
-            # Chinese types are a few characters; English ones slant so that every one shows whole
-            "x": {"field": "type", "type": "nominal", "sort": {"field": "rank", "op": "min"}, "title": None,
-                  "axis": {"labelAngle": 0} if lang == "zh" else {"labelAngle": -40, "labelLimit": 300, "labelOverlap": False}},
+            "x": _vega_categories("type", lang),
             "xOffset": {"field": "series", "sort": series},
             "y": {"field": "n", "type": "quantitative", "title": messages.text("axis_stations", lang),
                   "scale": {"domain": [0, _target_top(pairs)]}},
@@ -406,15 +416,26 @@ def readiness_bars(breakdown: pl.DataFrame, dimension: str, title: str, lang: st
     return _layout(fig, title, height=max(260, 34 * len(rows) + 110))
 
 
-def fill_rate_bars(by_category: pl.DataFrame, lang: str) -> go.Figure:
-    """Per item category, usable stock against the required quantity (inventory/stock_by_category)."""
-    rows = by_category.to_dicts()
-    labels = [literal(messages.label("item_category", r["category"], lang)) for r in rows]
-    fig = go.Figure()
-    fig.add_bar(x=labels, y=[r["fill_rate"] for r in rows], marker_color=OPENED_COLOUR,
-                text=[messages.fmt_pct(r["fill_rate"]) for r in rows], textposition="outside", hoverinfo="skip")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title=messages.text("col_fill_rate", lang))
-    return _layout(fig, messages.text("chart_fill_title", lang), height=340)
+def fill_rate_vega(by_category: pl.DataFrame, lang: str) -> dict:
+    """Per item category, usable stock against the required quantity (inventory/stock_by_category), as a
+    Vega-Lite spec: the Inventory page has no other chart, and its tiles would wait for Plotly's library
+    (see `target_bars_vega`). The names go in as data only."""
+    rows = [{"category": messages.label("item_category", r["category"], lang), "rank": rank, "fill": r["fill_rate"],
+             "shown": messages.fmt_pct(r["fill_rate"])} for rank, r in enumerate(by_category.to_dicts())]
+    top = max([r["fill"] or 0 for r in rows] + [1.0]) * 1.15  # room above the fullest bar for its number
+    return {
+        **_vega_frame(messages.text("chart_fill_title", lang), 340, lang),
+        "data": {"values": rows},
+        "encoding": {
+            "x": _vega_categories("category", lang),
+            "y": {"field": "fill", "type": "quantitative", "title": messages.text("col_fill_rate", lang),
+                  "axis": {"format": ".0%"}, "scale": {"domain": [0, top]}},
+        },
+        "layer": [
+            {"mark": {"type": "bar", "color": OPENED_COLOUR}},
+            {"mark": {"type": "text", "dy": -4, "baseline": "bottom"}, "encoding": {"text": {"field": "shown"}}},
+        ],
+    }
 
 
 # ---- drill-downs: what a chart point carries to the incidents behind it ----------------------

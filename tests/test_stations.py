@@ -670,6 +670,19 @@ def test_inventory_page_shows_the_expiry_figures(app, facts):
     assert sum(1 for d in listed[i18n.text("col_days_to_expiry", "zh")] if d < 0) == len(expired)
 
 
+def test_inventory_chart_draws_each_categorys_fill_rate(app):
+    """The fill-rate chart (Vega-Lite) has a bar per category of the table beside it, at its fill rate."""
+    import pyarrow as pa
+
+    at = app("inventory")
+    assert not at.get("plotly_chart"), "the Inventory page loads no Plotly chart"
+    rows = pa.ipc.open_stream(at.get("vega_lite_chart")[0].proto.data.data).read_all().to_pylist()
+    shown = table(at, i18n.text("col_category", "zh"), i18n.text("col_fill_rate", "zh"))
+    expected = dict(zip(shown[i18n.text("col_category", "zh")], shown[i18n.text("col_fill_rate", "zh")]))
+    assert len(expected) > 3 and {r["category"]: r["fill"] for r in rows} == pytest.approx(expected)
+    assert [r["shown"] for r in rows] == [f"{r['fill'] * 100:.1f}%" for r in rows]
+
+
 @pytest.mark.parametrize("page", ["stations", "station", "inventory"])
 def test_pages_render_in_english_with_every_table_exportable(app, page):
     at = app(page, lang="en")

@@ -55,7 +55,7 @@ by_category = data.run("inventory/stock_by_category", **f.scope)
 if by_category.height == 0:
     st.info(i18n.t("count_none"))
 else:
-    st.plotly_chart(figures.fill_rate_bars(by_category, lang), key="inventory_fill_rate")
+    st.vega_lite_chart(figures.fill_rate_vega(by_category, lang), key="inventory_fill_rate")  # no Plotly: see the figure
     show([
         Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
         Column(i18n.t("col_stations"), "stations", COUNT),
