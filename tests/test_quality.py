@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 from dashboard import i18n
+from emss import messages
 from etl import rules
 from etl.load import ingest
 
@@ -69,3 +70,12 @@ def test_quality_page_shows_the_counts(tmp_path, monkeypatch):
     assert metrics[i18n.text("quality_refused", "zh")] == "1"
     rejected = [d.value for d in at.dataframe if i18n.text("col_source_row", "zh") in d.value.columns]
     assert len(rejected) == 1 and len(rejected[0]) == 1  # the first file and rule chosen: one rejected row
+    # the chart of reasons by month (Vega-Lite, no Plotly on this page) stacks every rejected row once,
+    # under its rule's words
+    import pyarrow as pa
+
+    assert not at.get("plotly_chart")
+    bars = pa.ipc.open_stream(at.get("vega_lite_chart")[0].proto.data.data).read_all().to_pylist()
+    assert sum(b["rows"] for b in bars) == sum(r.rows_rejected for r in loaded)
+    words = {messages.rule_label(rule.name, "zh") for kind_rules in rules.RULES.values() for rule in kind_rules}
+    assert bars and {b["rule"] for b in bars} <= words

@@ -84,7 +84,7 @@ else:
         ], f.lang), i18n.t("quality_reasons"), "quality_rule_counts", filtered_by=export.UNFILTERED)
     by_month = data.run("quality/reasons_by_month")
     if by_month.height:
-        right.plotly_chart(figures.reject_months(by_month, f.lang), key="quality_reasons_chart")
+        right.vega_lite_chart(figures.reject_months_vega(by_month, f.lang), key="quality_reasons_chart")  # no Plotly: see the figure
 
 # ---- the rejected rows themselves ----------------------------------------------------------
 st.subheader(i18n.t("quality_rejected_rows"))
