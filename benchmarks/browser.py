@@ -3,6 +3,7 @@
     uv run python benchmarks/browser.py --warehouse data/emss.duckdb            # the full demo
     uv run python benchmarks/browser.py --warehouse W --repeat 1 --out quick.md
     uv run python benchmarks/browser.py --warehouse W --project ../old --label before --project . --label after
+    uv run python benchmarks/browser.py --warehouse W --pages overview,inventory --no-clicks   # some pages only
 
 Against `emss serve` on the warehouse, in Debian's Chromium (headless, 1400 x 1000), each figure the
 median of --repeat runs: for every page, in a fresh tab, the seconds to its first figure, to settled
@@ -224,7 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", action="append", default=[],
                         help="a name for this run in the table (e.g. before, after), one per --project")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    parser.add_argument("--pages", help="only these pages' fresh tabs, comma-separated url paths (overview for the first)")
+    parser.add_argument("--no-clicks", action="store_true", help="no clicks and no sidebar navigation")
     args = parser.parse_args(argv)
+    paths = list(PAGES) if not args.pages else ["" if p == "overview" else p for p in args.pages.split(",")]
+    unknown = [p for p in paths if p not in PAGES]
+    if unknown:
+        parser.error(f"no such page: {', '.join(unknown)} (pages: overview, {', '.join(p for p in PAGES if p)})")
     projects = args.project or [str(ROOT)]
     labels = args.label + [""] * (len(projects) - len(args.label))
     servers, bare_folder = [], tempfile.mkdtemp(prefix="emss-bare-")
@@ -238,15 +245,15 @@ def main(argv: list[str] | None = None) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             for base in [*bases, bare]:
                 open_page(browser, base, "")  # the server's first run warms its caches once
-            floor, pages = [], [{path: [] for path in PAGES} for _ in bases]
-            for path in PAGES:
+            floor, pages = [], [{path: [] for path in paths} for _ in bases]
+            for path in paths:
                 for _ in range(args.repeat):
-                    if not path:  # the floor in turn with the Overview, whose first figure is also a metric
+                    if path == paths[0]:  # the floor in turn with the first page (the Overview's first figure is also a metric)
                         floor.append(open_page(browser, bare, ""))
                     for runs, base in zip(pages, bases):
                         runs[path].append(open_page(browser, base, path))
             actions = [[] for _ in bases]
-            for _ in range(args.repeat):
+            for _ in range(0 if args.no_clicks else args.repeat):
                 for runs, base in zip(actions, bases):
                     runs.append(clicks(browser, base))
             browser.close()
@@ -256,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(timeout=20)
         shutil.rmtree(bare_folder, ignore_errors=True)
     command = f"uv run python benchmarks/browser.py --warehouse {Path(args.warehouse).name} --repeat {args.repeat}"
+    command += (f" --pages {args.pages}" if args.pages else "") + (" --no-clicks" if args.no_clicks else "")
     together = ""
     if len(projects) > 1:
         command += "".join(f" --project <{label or 'checkout'}> --label {label}" for label in labels)
@@ -288,6 +296,8 @@ def table(label: str, warehouse: str, command: str, repeat: int, together: str, 
     for path, runs in pages.items():
         lines.append(f"| {path or 'overview'} | {med(runs, 'first_s'):.2f} s | {med(runs, 'settled_s'):.2f} s | "
                      f"{med(runs, 'received_mb'):.2f} MB |")
+    if not actions:
+        return lines + [""]
     lines += ["", "| click | to its result, settled | received |", "| --- | --- | --- |"]
     lines += [f"| {k[:-2]} | {med(actions, k):.2f} s | {med(actions, k[:-2] + '_mb'):.2f} MB |"
               for k in actions[0] if k.endswith("_s") and not k.startswith("to_")]
