@@ -151,6 +151,13 @@ def running_dashboard(warehouse: Path):
         proc.wait(timeout=10)
 
 
+def chart_rows(element) -> list[dict]:
+    """The data rows of one Vega-Lite chart of an AppTest (Streamlit sends a spec's `data.values` as Arrow)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(element.proto.data.data).read_all().to_pylist()
+
+
 def open_dashboard(page: str | None = None, timeout: float = 60, check: bool = True, **query: str):
     """An AppTest of the dashboard's entry script on the warehouse in EMSS_WAREHOUSE, started from a
     link with these URL parameters, switched to `app_pages/<page>.py`; with `check`, no exception."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import open_dashboard
+from conftest import chart_rows, open_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboard import filters, i18n
@@ -146,10 +146,8 @@ def plotly_specs(at: AppTest) -> list[dict]:
 
 
 def vega_rows(at: AppTest) -> list[list[dict]]:
-    """Each Vega-Lite chart's data rows (Streamlit sends a spec's `data.values` as an Arrow table)."""
-    import pyarrow as pa
-
-    return [pa.ipc.open_stream(el.proto.data.data).read_all().to_pylist() for el in at.get("vega_lite_chart")]
+    """Each Vega-Lite chart's data rows."""
+    return [chart_rows(el) for el in at.get("vega_lite_chart")]
 
 
 # ---- i18n and filters as plain modules --------------------------------------------

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlparse
 
 import polars as pl
 import pytest
-from conftest import running_dashboard, open_dashboard
+from conftest import chart_rows, running_dashboard, open_dashboard
 from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n, plain
@@ -177,11 +177,8 @@ def plotly_strings(at: AppTest) -> list[str]:
 
 
 def vega_rows(at: AppTest) -> list[dict]:
-    """The data rows of every Vega-Lite chart on the page (Streamlit sends a spec's values as Arrow)."""
-    import pyarrow as pa
-
-    return [r for node in _nodes(at, "vega_lite_chart")
-            for r in pa.ipc.open_stream(node.proto.data.data).read_all().to_pylist()] if _nodes(at, "vega_lite_chart") else []
+    """The data rows of every Vega-Lite chart on the page."""
+    return [r for node in _nodes(at, "vega_lite_chart") for r in chart_rows(node)]
 
 
 def assert_vega_plain(at: AppTest) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import chart_rows
 from streamlit.testing.v1 import AppTest
 
 import queries
@@ -72,10 +73,8 @@ def test_quality_page_shows_the_counts(tmp_path, monkeypatch):
     assert len(rejected) == 1 and len(rejected[0]) == 1  # the first file and rule chosen: one rejected row
     # the chart of reasons by month (Vega-Lite, no Plotly on this page) stacks every rejected row once,
     # under its rule's words
-    import pyarrow as pa
-
     assert not at.get("plotly_chart")
-    bars = pa.ipc.open_stream(at.get("vega_lite_chart")[0].proto.data.data).read_all().to_pylist()
+    bars = chart_rows(at.get("vega_lite_chart")[0])
     assert sum(b["rows"] for b in bars) == sum(r.rows_rejected for r in loaded)
     words = {messages.rule_label(rule.name, "zh") for kind_rules in rules.RULES.values() for rule in kind_rules}
     assert bars and {b["rule"] for b in bars} <= words

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
-from conftest import open_dashboard
+from conftest import chart_rows, open_dashboard
 from streamlit.testing.v1 import AppTest
 
 import queries
@@ -672,11 +672,9 @@ def test_inventory_page_shows_the_expiry_figures(app, facts):
 
 def test_inventory_chart_draws_each_categorys_fill_rate(app):
     """The fill-rate chart (Vega-Lite) has a bar per category of the table beside it, at its fill rate."""
-    import pyarrow as pa
-
     at = app("inventory")
     assert not at.get("plotly_chart"), "the Inventory page loads no Plotly chart"
-    rows = pa.ipc.open_stream(at.get("vega_lite_chart")[0].proto.data.data).read_all().to_pylist()
+    rows = chart_rows(at.get("vega_lite_chart")[0])
     shown = table(at, i18n.text("col_category", "zh"), i18n.text("col_fill_rate", "zh"))
     expected = dict(zip(shown[i18n.text("col_category", "zh")], shown[i18n.text("col_fill_rate", "zh")]))
     assert len(expected) > 3 and {r["category"]: r["fill"] for r in rows} == pytest.approx(expected)
