@@ -151,10 +151,11 @@ def _target_top(pairs: list[tuple[str, int, int | None]]) -> float:
     return max([o for _, o, _ in pairs] + [t or 0 for _, _, t in pairs] + [1]) * 1.35 + 1
 
 
-def _vega_frame(title: str, height: int, lang: str) -> dict:
-    """A Vega-Lite chart's title and height; Streamlit fits the whole chart in the height, so English,
-    whose category labels slant, gets more."""
-    return {"title": {"text": title, "anchor": "start"}, "height": height if lang == "zh" else height + 80}
+def _vega_frame(title: str | None, height: int, lang: str) -> dict:
+    """A Vega-Lite chart's title (if any) and height; Streamlit fits the whole chart in the height, so
+    English, whose category labels slant, gets more."""
+    frame = {"height": height if lang == "zh" else height + 80}
+    return {"title": {"text": title, "anchor": "start"}, **frame} if title else frame
 
 
 def _vega_categories(field: str, lang: str) -> dict:
@@ -857,11 +858,39 @@ def column_title(column: str, lang: str) -> str:
     return messages.text(key, lang) if key in messages.STRINGS else column
 
 
-def suggested_chart(frame: pl.DataFrame, lang: str) -> go.Figure | None:
+def _axis_text(column: str, value: object, lang: str) -> str:
+    """A value of the suggested chart's x axis as the reader says it: a name, a date, a duration."""
+    if value is None:
+        return messages.DASH
+    if column in SUGGESTED_CATEGORY_AXES:
+        return messages.label(column, value, lang)
+    if column == "bin_start_s":
+        return messages.fmt_duration(value, lang)
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _measure_text(column: str, value: object, lang: str) -> str:
+    if column.endswith("_rate"):
+        return messages.fmt_pct(value)
+    if column.endswith("_s"):
+        return messages.fmt_duration(value, lang)
+    if value is None:
+        return messages.DASH
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+
+
+def suggested_chart(frame: pl.DataFrame, lang: str) -> dict | None:
     """A first look at a named query's result (the workbench): a line over time, or bars over a
     category, of its first rate, else its first measure. A result with several rows per time or
     category (one row per incident, say) is counted per time or category instead: a measure is
-    never summed, since summing hours or rates means nothing. None when nothing fits."""
+    never summed, since summing hours or rates means nothing. None when nothing fits.
+
+    A Vega-Lite spec, like `target_bars_vega` and for the same reason: the workbench's first screen
+    is a table, and Plotly's library would hold it back. Names and values go in only as data rows;
+    the x axis is their text in the rows' order (`rank`), so a date is never moved by the browser's
+    time zone."""
     x = next((c for c in SUGGESTED_TIME_AXES if c in frame.columns), None)
     kind = "line"
     if x is None:
@@ -879,16 +908,21 @@ def suggested_chart(frame: pl.DataFrame, lang: str) -> go.Figure | None:
             return None
         y = next((c for c in measures if c.endswith("_rate")), measures[0])
         y_title = column_title(y, lang)
-    xs = frame[x].to_list()
-    if x in SUGGESTED_CATEGORY_AXES:
-        xs = [literal(messages.label(x, v, lang)) for v in xs]
-    fig = go.Figure()
     if kind == "line":
-        fig.add_scatter(x=xs, y=frame[y].to_list(), mode="lines+markers", name=y_title)
-    else:
-        fig.add_bar(x=xs, y=frame[y].to_list(), name=y_title)
-    fig.update_layout(xaxis_title=column_title(x, lang), yaxis_title=y_title, height=340,
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+        frame = frame.sort(x, nulls_last=True)
+    x_title = column_title(x, lang)
+    rows = [{"x": _axis_text(x, xv, lang), "rank": rank, "y": yv, "shown": _measure_text(y, yv, lang)}
+            for rank, (xv, yv) in enumerate(zip(frame[x].to_list(), frame[y].to_list()))]
+    axis = {**_vega_categories("x", lang), "title": x_title}
+    if kind == "line":  # dates and weeks: level in both languages, every other one left out when they crowd
+        axis["axis"] = {"labelAngle": 0, "labelOverlap": "greedy"}
+    y_axis = {"field": "y", "type": "quantitative", "title": y_title}
     if y.endswith("_rate"):
-        fig.update_yaxes(tickformat=".0%")
-    return date_axis(fig, lang) if kind == "line" else fig
+        y_axis["axis"] = {"format": ".0%"}
+    return {
+        **_vega_frame(None, 340, lang),
+        "data": {"values": rows},
+        "mark": {"type": "line", "point": True} if kind == "line" else "bar",
+        "encoding": {"x": axis, "y": y_axis,
+                     "tooltip": [{"field": "x", "title": x_title}, {"field": "shown", "title": y_title}]},
+    }

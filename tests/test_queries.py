@@ -277,13 +277,36 @@ def test_the_suggested_chart_counts_rows_rather_than_summing_a_clock_reading():
     districts = ["futian", "baoan", "futian", "luohu", "futian", "baoan"]
     per_incident = pl.DataFrame({"incident_id": [f"JQ{i}" for i in range(6)], "district": districts,
                                  "call_hour": [23, 22, 21, 20, 19, 18]})
-    fig = suggested_chart(per_incident, "zh")
-    bars = dict(zip(fig.data[0].x, fig.data[0].y))
+    spec = suggested_chart(per_incident, "zh")
+    bars = {r["x"]: r["y"] for r in spec["data"]["values"]}
     assert bars == {messages.label("district", d, "zh"): n for d, n in Counter(districts).items()}
-    assert fig.layout.yaxis.title.text == "行数" and fig.layout.xaxis.title.text == "行政区"
+    assert spec["encoding"]["y"]["title"] == "行数" and spec["encoding"]["x"]["title"] == "行政区"
+    assert spec["mark"] == "bar"
 
     per_district = pl.DataFrame({"district": ["futian", "baoan"], "incidents": [40, 60],
                                  "within_target_rate": [0.9, 0.75]})
-    fig = suggested_chart(per_district, "en")
-    assert list(fig.data[0].y) == [0.9, 0.75] and fig.layout.yaxis.tickformat == ".0%"
-    assert list(fig.data[0].x) == [messages.label("district", "futian", "en"), messages.label("district", "baoan", "en")]
+    spec = suggested_chart(per_district, "en")
+    rows = sorted(spec["data"]["values"], key=lambda r: r["rank"])
+    assert [r["y"] for r in rows] == [0.9, 0.75] and spec["encoding"]["y"]["axis"]["format"] == ".0%"
+    assert [r["x"] for r in rows] == [messages.label("district", "futian", "en"), messages.label("district", "baoan", "en")]
+    assert [r["shown"] for r in rows] == ["90.0%", "75.0%"]
+
+
+def test_the_suggested_chart_draws_a_weekly_result_as_a_line_in_date_order():
+    """Weeks on the x axis as dates written out (never moved by the browser's time zone), in order,
+    each with its measure; a clock reading in seconds is said in minutes and seconds."""
+    import datetime as dt
+
+    import polars as pl
+
+    from emss.figures import suggested_chart
+
+    weeks = pl.DataFrame({"week_start": [dt.date(2026, 11, 16), dt.date(2026, 11, 2), dt.date(2026, 11, 9)],
+                          "p90_response_s": [301.0, 250.0, 299.0]})
+    spec = suggested_chart(weeks, "zh")
+    assert spec["mark"]["type"] == "line"
+    rows = sorted(spec["data"]["values"], key=lambda r: r["rank"])
+    assert [(r["x"], r["y"]) for r in rows] == [("2026-11-02", 250.0), ("2026-11-09", 299.0), ("2026-11-16", 301.0)]
+    assert [r["shown"] for r in rows] == ["4分10秒", "4分59秒", "5分1秒"]
+    assert spec["encoding"]["x"]["sort"] == {"field": "rank", "op": "min"}
+    assert suggested_chart(weeks.head(1), "zh") is None  # one point is no line

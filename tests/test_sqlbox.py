@@ -485,9 +485,18 @@ def test_every_named_query_runs_in_the_workbench(workbench):
 
 def test_workbench_suggests_a_chart(workbench):
     at = workbench
+    """The result's rate per district, drawn by Vega-Lite (no Plotly on this page: its table comes first)."""
+    from conftest import chart_rows
+
     at.selectbox(key="wb_query").select("response/by_district").run()
-    charts = at.get("plotly_chart")
+    assert not at.get("plotly_chart")
+    charts = at.get("vega_lite_chart")
     assert len(charts) == 1
+    shown = at.dataframe[0].value
+    expected = {messages.label("district", d, "zh"): r
+                for d, r in zip(shown["district"], shown["within_target_rate"]) if r == r}
+    drawn = {r["x"]: r["y"] for r in chart_rows(charts[0]) if r["y"] is not None}
+    assert drawn == pytest.approx(expected) and len(drawn) >= 5
 
 
 def test_workbench_sql_box_refuses_and_answers(workbench, warehouse):

@@ -117,7 +117,7 @@ if frame is not None:
     chart = figures.suggested_chart(frame, lang)
     if chart is not None:
         st.markdown(f"**{i18n.t('workbench_chart')}**")
-        st.plotly_chart(chart, key="wb_chart")
+        st.vega_lite_chart(chart, key="wb_chart")  # no Plotly: see figures.suggested_chart
 
 st.markdown(f"**{i18n.t('workbench_sql')}**")
 st.code(query.sql, language="sql")
