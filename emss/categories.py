@@ -9,6 +9,7 @@ aliases); the ETL maps any label or alias to the code; pages show the label in t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ ITEM_CATEGORIES = _index([
 # (emss/messages.toml, key `<dimension>_<code>`), read here directly because the catalog's
 # own module stands above this one.
 
+@cache  # read once: parsing the catalog takes about 0.15 s, and each dimension below needs it
 def _catalog() -> dict:
     import tomllib
     from pathlib import Path
