@@ -313,3 +313,40 @@ def test_a_period_reads_only_the_stored_row_groups_of_its_months(demo_warehouse)
         assert total > 10 and scanned == [in_period] and in_period < total / 4
     finally:
         con.close()
+
+
+IN_PERIOD = ["response/kpi", "response/by_district", "response/histogram"]  # the default period's incidents only
+
+
+def test_a_period_opens_only_the_files_of_its_months(demo_warehouse, tmp_path):
+    """A period's incidents are read from its months' files alone: the others are never opened."""
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    con = open_reader(warehouse)
+    try:
+        first, last = con.execute("select period_start(null, null), period_end(null)").fetchall()[0]
+        expected = [run(con, name).rows() for name in IN_PERIOD]
+        total = con.execute("select count(*) from marts.incidents").fetchall()[0][0]
+        # each incident's month, as the pages' columns give it, is the month of its call date
+        assert con.execute("select count(*) from main.incidents where call_month = strftime(call_date, '%Y-%m')"
+                           ).fetchall()[0][0] == total
+        months = {m.strftime("%Y-%m") for m in (first, last)}
+        listed = con.execute("select getvariable('parts_marts_incidents')").fetchall()[0][0]
+        others = [f for (f,) in con.execute(
+            "select file from meta.parts where table_name = 'marts.incidents' and part not in (select unnest(?)) "
+            "and part <> ?", [sorted(months), partitions.SCHEMA_PART]).fetchall()]
+        # but the first file listed, which DuckDB reads for the table's columns
+        others = [f for f in others if not listed[0].endswith(f)]
+    finally:
+        con.close()
+    assert len(others) > 10
+    root = partitions.root_of(warehouse)
+    for f in others:  # every other month's file spoiled (they must still exist: each is listed)
+        (root / f).write_bytes(b"not a Parquet file")
+    con = open_reader(warehouse)
+    try:
+        assert [run(con, name).rows() for name in IN_PERIOD] == expected
+        with pytest.raises(duckdb.Error, match="(?i)parquet|magic"):  # while a read of the whole table opens them
+            con.execute("select count(*) from marts.incidents").fetchall()
+    finally:
+        con.close()

@@ -41,6 +41,10 @@ PARTITIONED = {
     "marts.incidents": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
     "marts.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
 }
+# A column of a table kept only in its files' folder names: the view reads it back from the file's
+# path, so a query filtering on it leaves the other months' files unopened (DuckDB prunes a list of
+# files by a filter on their names before it reads any). Its value is the partition's, by definition.
+PATH_COLUMNS = {"marts.incidents": "call_month"}
 # A partition is written as files of at most this many rows, in order (one row group each), so that
 # a revision of a few days rewrites one file of its month, not the month.
 FILE_ROWS = 49_152
@@ -49,6 +53,12 @@ MAX_FILES = 16
 SCHEMA_PART = "_schema"
 # Files that no version lists are removed once older than this (seconds); see vacuum.
 GRACE_S = float(os.environ.get("EMSS_PARTS_GRACE_S", "900"))
+
+
+# A table's files in the order its view lists them: by partition, the file of no rows last. DuckDB
+# takes the columns from the first file (opened whatever a query's filter skips) and estimates the
+# rows from it: a first file of no rows makes it plan joins as if the table were empty.
+_LISTED = "list(file order by part, file)"
 
 
 def root_of(warehouse: str | os.PathLike) -> Path:
@@ -74,7 +84,7 @@ def bind(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     con.execute("SET parquet_metadata_cache = true")
     if not _has_manifest(con):
         return
-    listed = con.execute("select table_name, list(file order by part, file) from meta.parts group by all").fetchall()
+    listed = con.execute(f"select table_name, {_LISTED} from meta.parts group by all").fetchall()
     for table, files in listed:
         con.execute(f"set variable {variable(table)} = ?", [[str(root / f) for f in files]])
 
@@ -89,6 +99,12 @@ def _root(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(con.execute("select getvariable('parts_root')").fetchall()[0][0])
 
 
+def _stored(table: str) -> str:
+    """The columns of `table` its files hold: all but its path column."""
+    column = PATH_COLUMNS.get(table)
+    return f"columns(lambda c: c <> {literal(column)})" if column else "*"
+
+
 def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> list[tuple]:
     """Write the rows of `select` as new files of `table`, in order, a file per FILE_ROWS rows of each
     partition they fall in: (table, part, file, rows) for each file. Nothing is recorded yet (see _record)."""
@@ -97,7 +113,7 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list
     folder = root / table
     folder.mkdir(parents=True, exist_ok=True)
     written = con.execute(
-        f"""copy (select *, cast({value} as varchar) as {name} from ({select}) order by {order})
+        f"""copy (select {_stored(table)}, cast({value} as varchar) as {name} from ({select}) order by {order})
             to ? (format parquet, partition_by ({name}), append, filename_pattern 'v{{uuid}}',
                   compression zstd, compression_level 1, row_group_size {FILE_ROWS}, row_groups_per_file 1,
                   return_files true)""", [*(params or []), str(folder)]).fetchall()[0][1]
@@ -113,7 +129,8 @@ def _write_schema(con: duckdb.DuckDBPyConnection, table: str, select: str, param
     root = _root(con)
     target = root / table / SCHEMA_PART / f"v{uuid.uuid4()}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"copy (select * from ({select}) limit 0) to ? (format parquet)", [*(params or []), str(target)])
+    con.execute(f"copy (select {_stored(table)} from ({select}) limit 0) to ? (format parquet)",
+                [*(params or []), str(target)])
     return (table, SCHEMA_PART, str(target.relative_to(root)), 0)
 
 
@@ -126,15 +143,30 @@ def _record(con: duckdb.DuckDBPyConnection, table: str, files: list[tuple], reti
     con.execute(f"delete from meta.parts where {replaced}", params)
     if files:
         con.executemany("insert into meta.parts values (?, ?, ?, ?)", files)
+    _point(con, table)
+
+
+def _point(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Point the view of `table` and this connection's variable at the files meta.parts lists."""
     root = _root(con)
-    listed = con.execute("select list(file order by part, file) from meta.parts where table_name = ?", [table]).fetchall()[0][0]
+    listed = con.execute(f"select {_LISTED} from meta.parts where table_name = ?", [table]).fetchall()[0][0]
     paths = [str(root / f) for f in listed]
     con.execute(f"set variable {variable(table)} = ?", [paths])
     # Without the variable (a plain DuckDB connection to the file), the view reads the files where
     # this version wrote them; the product's connections set it (bind), wherever the folder is.
     written_here = "[" + ", ".join(literal(p) for p in paths) + "]"
-    con.execute(f"create or replace view {table} as select * from "
+    column = PATH_COLUMNS.get(table)
+    # the partition's value is the name of the file's folder, `month=2026-11`
+    from_path = f", nullif(regexp_extract(filename, '=([^=/\\\\]+)[/\\\\][^/\\\\]*$', 1), '') as {column}" if column else ""
+    con.execute(f"create or replace view {table} as select *{from_path} from "
                 f"read_parquet(coalesce(getvariable('{variable(table)}'), {written_here}))")
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Define again the view of every table kept as files (a warehouse written before a view changed)."""
+    if _has_manifest(con):
+        for (table,) in con.execute("select distinct table_name from meta.parts order by 1").fetchall():
+            _point(con, table)
 
 
 def rewrite(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:

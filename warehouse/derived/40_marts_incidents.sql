@@ -118,7 +118,9 @@ select
     coalesce(t.has_long_travel, false) as has_long_travel,
     coalesce(cast(epoch(t.first_arrive_at - t.clock_start_at) as integer) > t.very_long_total_s, false) as is_very_long_total,
     t.has_response_without_arrival,
-    t.station_ids
+    t.station_ids,
+    -- last: the warehouse keeps it in its files' folder names only (warehouse/partitions.py)
+    strftime(t.call_at, '%Y-%m') as call_month
 from timed t
 left join full_response fr using (incident_id)
 left join core.stations s on s.station_id = t.first_station_id
@@ -126,7 +128,7 @@ order by t.call_at;
 
 -- core.incidents: the per-incident facts, without what the pages add
 create or replace view core.incidents as
-select * exclude (first_station_type, call_date, week_start, call_hour, call_weekday, has_arrival,
+select * exclude (first_station_type, call_date, week_start, call_month, call_hour, call_weekday, has_arrival,
                   first_station_name, has_long_turnout, has_long_travel, is_very_long_total,
                   has_response_without_arrival, station_ids)
 from marts.incidents;

@@ -15,7 +15,7 @@ select
     call_at, first_dispatch_at, first_depart_at, first_arrive_at, cleared_at,
     response_s, is_within_target, first_station_id, first_station_type,
     station_count, arrived_station_count, staff_sent, vehicles_sent, has_flagged_response,
-    call_date, week_start, call_hour, call_weekday,
+    call_date, week_start, call_month, call_hour, call_weekday,
     -- the clock (emss/response_rules.toml) and the first-arriving response's phases
     clock_start_rule, clock_start_at, target_s, call_processing_s, turnout_s, travel_s, on_scene_s,
     full_response_at, full_response_s, first_station_name, station_ids,
@@ -63,6 +63,9 @@ create or replace macro main.period_start(start_date, end_date) as
 create or replace macro main.incidents_in(start_date, end_date, districts, station_types) as table
     select * from main.incidents
     where call_date between main.period_start(start_date, end_date) and main.period_end(end_date)
+      -- the same period in months: the months' files are the only ones read (warehouse/partitions.py)
+      and call_month between strftime(main.period_start(start_date, end_date), '%Y-%m')
+                         and strftime(main.period_end(end_date), '%Y-%m')
       and (len(districts) = 0 or list_contains(districts, district))
       and (len(station_types) = 0 or list_contains(station_types, first_station_type));
 
