@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 import plotly.graph_objects as go
 import polars as pl
 
-from emss import categories, messages
+from emss import categories, messages, tables
 
 # ---- text from the data, as Plotly should draw it -------------------------------------------
 
@@ -852,9 +852,13 @@ NOT_MEASURES = {"call_hour", "call_weekday", "hour", "weekday", "year", "lat", "
                 "rank", "arrival_rank", "hour_from", "hour_to"}
 
 
+# Result columns whose words the catalog keeps under another key, the one the pages' tables use.
+_COLUMN_KEYS = {"within_target_rate": "col_rate"}
+
+
 def column_title(column: str, lang: str) -> str:
     """A result column's name in the reader's words where the catalog has them (col_<name>), else as named."""
-    key = f"col_{column}"
+    key = _COLUMN_KEYS.get(column, f"col_{column}")
     return messages.text(key, lang) if key in messages.STRINGS else column
 
 
@@ -872,13 +876,12 @@ def _axis_text(column: str, value: object, lang: str) -> str:
 
 
 def _measure_text(column: str, value: object, lang: str) -> str:
+    """A value of the suggested chart's measure as the reader says it; a dash where there is none."""
     if column.endswith("_rate"):
         return messages.fmt_pct(value)
     if column.endswith("_s"):
         return messages.fmt_duration(value, lang)
-    if value is None:
-        return messages.DASH
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    return tables.cell_text(value, tables.COUNT if isinstance(value, int) else tables.NUMBER, lang)
 
 
 def suggested_chart(frame: pl.DataFrame, lang: str) -> dict | None:
@@ -911,7 +914,8 @@ def suggested_chart(frame: pl.DataFrame, lang: str) -> dict | None:
     if kind == "line":
         frame = frame.sort(x, nulls_last=True)
     x_title = column_title(x, lang)
-    rows = [{"x": _axis_text(x, xv, lang), "rank": rank, "y": yv, "shown": _measure_text(y, yv, lang)}
+    rows = [{"x": _axis_text(x, xv, lang), "rank": rank, "y": None if tables.is_missing(yv) else yv,
+             "shown": _measure_text(y, yv, lang)}
             for rank, (xv, yv) in enumerate(zip(frame[x].to_list(), frame[y].to_list()))]
     axis = {**_vega_categories("x", lang), "title": x_title}
     if kind == "line":  # dates and weeks: level in both languages, every other one left out when they crowd

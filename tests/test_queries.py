@@ -310,3 +310,9 @@ def test_the_suggested_chart_draws_a_weekly_result_as_a_line_in_date_order():
     assert [r["shown"] for r in rows] == ["4分10秒", "4分59秒", "5分1秒"]
     assert spec["encoding"]["x"]["sort"] == {"field": "rank", "op": "min"}
     assert suggested_chart(weeks.head(1), "zh") is None  # one point is no line
+
+    # a measure of no unit: with thousands separators; none (null or NaN) is a gap said as a dash
+    staff = pl.DataFrame({"week_start": [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)],
+                          "staff_per_incident": [1234.5, float("nan"), None]})
+    rows = sorted(suggested_chart(staff, "en")["data"]["values"], key=lambda r: r["rank"])
+    assert [(r["y"], r["shown"]) for r in rows] == [(1234.5, "1,234.50"), (None, messages.DASH), (None, messages.DASH)]
