@@ -341,8 +341,10 @@ def test_a_period_opens_only_the_files_of_its_months(demo_warehouse, tmp_path):
         con.close()
     assert len(others) > 10
     root = partitions.root_of(warehouse)
-    for f in others:  # every other month's file spoiled (they must still exist: each is listed)
-        (root / f).write_bytes(b"not a Parquet file")
+    for f in others:  # every other month's file spoiled (they must still exist: each is listed), each a new
+        spoiled = tmp_path / "spoiled"  # file: the copy shares the original's files (hard links)
+        spoiled.write_bytes(b"not a Parquet file")
+        spoiled.replace(root / f)
     con = open_reader(warehouse)
     try:
         assert [run(con, name).rows() for name in IN_PERIOD] == expected
