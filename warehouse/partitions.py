@@ -10,7 +10,8 @@ folder beside it, named after it:
 
 A big table is a view over its files, `read_parquet(getvariable('parts_core_responses'))`; every
 connection the product opens sets those variables from `meta.parts` (`bind`), and a plain DuckDB
-connection reads the files where they were written. Plain Parquet, so any engine that reads
+connection reads the files where they were written. A table's month can be a column read from the
+path (PATH_COLUMNS: `marts.incidents.call_month`): a query filtering on it opens only its months' files. Plain Parquet, so any engine that reads
 Parquet reads the facts, given the list in `meta.parts`. A copy of a warehouse is its file and its
 folder (`warehouse.connection.copy_warehouse`).
 
