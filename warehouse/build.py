@@ -57,7 +57,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in ("raw.incident_rows", "core.responses"):  # out of the file, in a warehouse built before
         if not partitions.is_partitioned(con, table):
             partitions.rewrite(con, table, f"select * from {table}")
-    partitions.refresh_views(con)
     record_profile(con)
 
 

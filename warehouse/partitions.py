@@ -11,9 +11,9 @@ folder beside it, named after it:
 A big table is a view over its files, `read_parquet(getvariable('parts_core_responses'))`; every
 connection the product opens sets those variables from `meta.parts` (`bind`), and a plain DuckDB
 connection reads the files where they were written. A table's month can be a column read from the
-path (PATH_COLUMNS: `marts.incidents.call_month`): a query filtering on it opens only its months' files. Plain Parquet, so any engine that reads
-Parquet reads the facts, given the list in `meta.parts`. A copy of a warehouse is its file and its
-folder (`warehouse.connection.copy_warehouse`).
+path (PATH_COLUMNS: `marts.incidents.call_month`): a query filtering on it opens only its months'
+files. Plain Parquet, so any engine that reads Parquet reads the facts, given the list in
+`meta.parts`. A copy of a warehouse is its file and its folder (`warehouse.connection.copy_warehouse`).
 
 A file is never changed once written. A load writes the partitions it touches as new files and
 records them in its private copy of the warehouse file, which then replaces the live file in one
@@ -57,8 +57,8 @@ GRACE_S = float(os.environ.get("EMSS_PARTS_GRACE_S", "900"))
 
 
 # A table's files in the order its view lists them: by partition, the file of no rows last. DuckDB
-# takes the columns from the first file (opened whatever a query's filter skips) and estimates the
-# rows from it: a first file of no rows makes it plan joins as if the table were empty.
+# takes the columns from the first file (opened whatever a query's filter skips); with the file of no
+# rows first, a full build of a 1 M-incident warehouse ran out of memory.
 _LISTED = "list(file order by part, file)"
 
 
@@ -161,13 +161,6 @@ def _point(con: duckdb.DuckDBPyConnection, table: str) -> None:
     from_path = f", nullif(regexp_extract(filename, '=([^=/\\\\]+)[/\\\\][^/\\\\]*$', 1), '') as {column}" if column else ""
     con.execute(f"create or replace view {table} as select *{from_path} from "
                 f"read_parquet(coalesce(getvariable('{variable(table)}'), {written_here}))")
-
-
-def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Define again the view of every table kept as files (a warehouse written before a view changed)."""
-    if _has_manifest(con):
-        for (table,) in con.execute("select distinct table_name from meta.parts order by 1").fetchall():
-            _point(con, table)
 
 
 def rewrite(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:
