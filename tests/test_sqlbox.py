@@ -268,6 +268,12 @@ def test_every_reason_has_a_message_in_both_languages():
     ("select count(*) as n, period_end(null) as end_date from incidents_in(null, null, [], [])",
      "select count(*), (select as_of_date from data_as_of) from incidents where call_date between "
      "(select as_of_date from data_as_of) - 27 and (select as_of_date from data_as_of)"),
+    # a range of months: their incidents, the same as the view's for those months
+    ("select call_month, count(*) as n from incidents_of_months(strftime(period_end(null) - 40, '%Y-%m'), "
+     "strftime(period_end(null), '%Y-%m')) group by all order by all",
+     "select call_month, count(*) from incidents where strftime(call_date, '%Y-%m') "
+     "between strftime((select as_of_date from data_as_of) - 40, '%Y-%m') "
+     "and strftime((select as_of_date from data_as_of), '%Y-%m') group by all order by all"),
     ("select * from range(3) r, unnest(['a', 'b']) u(x) order by all",
      "select * from range(3) r, (values ('a'), ('b')) u(x) order by all"),
 ])

@@ -11,8 +11,9 @@ folder beside it, named after it:
 A big table is a view over its files, `read_parquet(getvariable('parts_core_responses'))`; every
 connection the product opens sets those variables from `meta.parts` (`bind`), and a plain DuckDB
 connection reads the files where they were written. A table's month can be a column read from the
-path (PATH_COLUMNS: `marts.incidents.call_month`): a query filtering on it opens only its months'
-files. Plain Parquet, so any engine that reads Parquet reads the facts, given the list in
+path (PATH_COLUMNS: `marts.incidents.call_month`), and a table macro of the table lists only the
+files of a range of months (`marts.incidents_months('2026-10', '2026-11')`): a period's query
+reads, and DuckDB checks, only those files, however long the history. Plain Parquet, so any engine that reads Parquet reads the facts, given the list in
 `meta.parts`. A copy of a warehouse is its file and its folder (`warehouse.connection.copy_warehouse`).
 
 A file is never changed once written. A load writes the partitions it touches as new files and
@@ -42,10 +43,12 @@ PARTITIONED = {
     "marts.incidents": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
     "marts.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
 }
-# A column of a table kept only in its files' folder names: the view reads it back from the file's
-# path, so a query filtering on it leaves the other months' files unopened (DuckDB prunes a list of
-# files by a filter on their names before it reads any). Its value is the partition's, by definition.
-PATH_COLUMNS = {"marts.incidents": "call_month"}
+# A column of a table kept only in its files' folder names, read back from each file's path (its value
+# is the partition's, by definition), and the table macro that reads a range of months of the table:
+# it lists only those months' files (with the file of no rows), so DuckDB neither opens nor checks
+# the others when it plans a query. The SQL (40_marts_incidents.sql) defines the same macro over the
+# whole table, for an engine without these files; _point defines it again over the files.
+PATH_COLUMNS = {"marts.incidents": ("call_month", "marts.incidents_months")}
 # A partition is written as files of at most this many rows, in order (one row group each), so that
 # a revision of a few days rewrites one file of its month, not the month.
 FILE_ROWS = 49_152
@@ -102,8 +105,14 @@ def _root(con: duckdb.DuckDBPyConnection) -> Path:
 
 def _stored(table: str) -> str:
     """The columns of `table` its files hold: all but its path column."""
-    column = PATH_COLUMNS.get(table)
+    column = PATH_COLUMNS.get(table, (None,))[0]
     return f"columns(lambda c: c <> {literal(column)})" if column else "*"
+
+
+def _part_of(path: str) -> str:
+    """SQL: the partition a file belongs to, from its path (SQL text) `.../month=2026-11/v<uuid>.parquet`,
+    as DuckDB's partition_by names the folder (see _write); null for the file of no rows."""
+    return f"nullif(regexp_extract({path}, '=([^=/\\\\]+)[/\\\\][^/\\\\]*$', 1), '')"
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> list[tuple]:
@@ -155,12 +164,17 @@ def _point(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(f"set variable {variable(table)} = ?", [paths])
     # Without the variable (a plain DuckDB connection to the file), the view reads the files where
     # this version wrote them; the product's connections set it (bind), wherever the folder is.
-    written_here = "[" + ", ".join(literal(p) for p in paths) + "]"
-    column = PATH_COLUMNS.get(table)
-    # the partition's value is the name of the file's folder, `month=2026-11`
-    from_path = f", nullif(regexp_extract(filename, '=([^=/\\\\]+)[/\\\\][^/\\\\]*$', 1), '') as {column}" if column else ""
-    con.execute(f"create or replace view {table} as select *{from_path} from "
-                f"read_parquet(coalesce(getvariable('{variable(table)}'), {written_here}))")
+    files = f"coalesce(getvariable('{variable(table)}'), [{', '.join(literal(p) for p in paths)}])"
+    if table not in PATH_COLUMNS:
+        con.execute(f"create or replace view {table} as select * from read_parquet({files})")
+        return
+    column, macro = PATH_COLUMNS[table]
+    # null bounds: no bound; the file of no rows (no partition) is always listed, so the list is never empty
+    con.execute(f"""create or replace macro {macro}(first_part, last_part) as table
+                    select *, {_part_of('filename')} as {column}
+                    from read_parquet(list_filter({files}, lambda f: coalesce({_part_of('f')} >= first_part, true)
+                                                                  and coalesce({_part_of('f')} <= last_part, true)))""")
+    con.execute(f"create or replace view {table} as select * from {macro}(null, null)")
 
 
 def rewrite(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:

@@ -126,6 +126,14 @@ left join full_response fr using (incident_id)
 left join core.stations s on s.station_id = t.first_station_id
 order by t.call_at;
 
+-- marts.incidents of a range of call months ('2026-10' to '2026-11'; null: no bound). Where the table
+-- is kept as Parquet files by month, warehouse/partitions.py has defined it as the table was written,
+-- listing only those months' files, so a period's query neither opens nor checks the rest of history;
+-- elsewhere (a table in the file, another engine) it is this.
+create macro if not exists marts.incidents_months(first_month, last_month) as table
+    select * from marts.incidents
+    where (first_month is null or call_month >= first_month) and (last_month is null or call_month <= last_month);
+
 -- core.incidents: the per-incident facts, without what the pages add
 create or replace view core.incidents as
 select * exclude (first_station_type, call_date, week_start, call_month, call_hour, call_weekday, has_arrival,

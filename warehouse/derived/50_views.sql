@@ -9,7 +9,9 @@ select
     vehicle_count, is_forest
 from core.stations;
 
-create or replace view main.incidents as
+-- main.incidents of a range of call months (null: no bound): the view, and each period's read of it
+-- (incidents_in below), which then lists only its months' files (warehouse/partitions.py).
+create or replace macro main.incidents_of_months(first_month, last_month) as table
 select
     incident_id, incident_type, channel, district, street, community, address, lat, lon, h3_r8,
     call_at, first_dispatch_at, first_depart_at, first_arrive_at, cleared_at,
@@ -20,7 +22,9 @@ select
     clock_start_rule, clock_start_at, target_s, call_processing_s, turnout_s, travel_s, on_scene_s,
     full_response_at, full_response_s, first_station_name, station_ids,
     has_long_turnout, has_long_travel, is_very_long_total, has_response_without_arrival
-from marts.incidents;
+from marts.incidents_months(first_month, last_month);
+
+create or replace view main.incidents as select * from main.incidents_of_months(null, null);
 
 create or replace view main.responses as
 select
@@ -61,11 +65,10 @@ create or replace macro main.period_end(end_date) as
 create or replace macro main.period_start(start_date, end_date) as
     coalesce(cast(start_date as date), main.period_end(end_date) - (main.default_period_days() - 1));
 create or replace macro main.incidents_in(start_date, end_date, districts, station_types) as table
-    select * from main.incidents
+    -- only the period's months are listed: their files are the only ones read (warehouse/partitions.py)
+    select * from main.incidents_of_months(strftime(main.period_start(start_date, end_date), '%Y-%m'),
+                                           strftime(main.period_end(end_date), '%Y-%m'))
     where call_date between main.period_start(start_date, end_date) and main.period_end(end_date)
-      -- the same period in months: the months' files are the only ones read (warehouse/partitions.py)
-      and call_month between strftime(main.period_start(start_date, end_date), '%Y-%m')
-                         and strftime(main.period_end(end_date), '%Y-%m')
       and (len(districts) = 0 or list_contains(districts, district))
       and (len(station_types) = 0 or list_contains(station_types, first_station_type));
 
