@@ -179,3 +179,37 @@ def test_station_daily_counts_what_the_incidents_say(warehouses):
         counts[0] += 1
         counts[1] += response_s is not None
     assert len(expected) > 1000 and daily == {k: tuple(v) for k, v in expected.items()}
+
+
+def test_incident_daily_counts_every_incident_once_and_the_history_figures_read_it(warehouses):
+    """The per-day counts, against the incidents counted in Python after a load that updated only
+    what it touched; and the figures over all of history that read them (the data's range, the
+    values a filter offers) say what the incidents say."""
+    import queries
+
+    con = open_reader(warehouses[1])  # the one loaded export by export
+    try:
+        rows = con.execute("select call_date, district, first_station_type, incident_type, channel, first_arrive_at,"
+                           " is_within_target from incidents").fetchall()
+        daily = {tuple(r[:5]): r[5:] for r in con.execute(
+            "select call_date, district, first_station_type, incident_type, channel, incidents, arrived, within_target"
+            " from incident_daily").fetchall()}
+        data_range = queries.run(con, "meta/data_range").row(0, named=True)
+        default_start = con.execute("select period_start(null, null)").fetchall()[0][0]
+        values = {(r["dimension"], r["value"]): r["incidents"] for r in queries.run(con, "meta/category_values").iter_rows(named=True)}
+    finally:
+        con.close()
+    expected: dict[tuple, list[int]] = {}
+    for day, district, station_type, incident_type, channel, arrived, within in rows:
+        counts = expected.setdefault((day, district, station_type, incident_type, channel), [0, 0, 0])
+        counts[0] += 1
+        counts[1] += arrived is not None
+        counts[2] += within is True
+    assert len(expected) > 1000 and daily == {k: tuple(v) for k, v in expected.items()}
+    days = [r[0] for r in rows]
+    assert (data_range["first_call_date"], data_range["last_call_date"]) == (min(days), max(days))
+    assert data_range["incidents"] == len(rows)
+    assert data_range["incidents_in_default_period"] == sum(d >= default_start for d in days)
+    for dimension, column in (("district", 1), ("incident_type", 3), ("channel", 4)):
+        held = [r[column] for r in rows if r[column] is not None]
+        assert {v: values[(dimension, v)] for v in set(held)} == {v: held.count(v) for v in set(held)}

@@ -17,7 +17,7 @@ with bounds as (
         period_start($start_date, $end_date) as page_start,
         period_end($end_date) as end_date,
         (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents') as min_sample,
-        (select min(call_date) from incidents) as first_call_date
+        (select min(call_date) from incident_daily) as first_call_date  -- the small table: not all of history
 ),
 network as (
     select s.station_id

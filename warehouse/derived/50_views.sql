@@ -47,6 +47,12 @@ from core.inventory_counts c;
 create or replace view main.station_daily as
 select call_date, station_id, district, first_station_type, incidents, timed from marts.station_daily;
 
+-- per day, district, first station type, incident type and channel: every incident counted once,
+-- so what counts over all of history (the data's date range, the values a filter offers) reads it
+create or replace view main.incident_daily as
+select call_date, district, first_station_type, incident_type, channel, incidents, arrived, within_target
+from marts.incident_daily;
+
 create or replace view main.station_targets as
 select year, station_type, district, target_count from core.station_targets;
 
