@@ -25,7 +25,9 @@ picked as not materialized (  -- read twice (count, then rows): not stored in be
         cast(i.lon as double) as lon,
         i.response_s,
         i.call_at
-    from incidents i, bounds b
+    -- only the period's months' files (the bounds spelled out: a table function takes no column)
+    from incidents_of_months(strftime(coalesce(cast($start_date as date), period_end($end_date) - 55), '%Y-%m'),
+                             strftime(period_end($end_date), '%Y-%m')) i, bounds b
     where i.call_date between b.start_date and b.end_date   -- the stored date: a period skips the rest of the table
       and i.response_s is not null
       and i.lat is not null and i.lon is not null

@@ -62,7 +62,8 @@ select
     clock_start_rule, clock_start_at, first_arrive_at, response_s, target_s, is_within_target,
     call_processing_s, turnout_s, travel_s, on_scene_s, full_response_s,
     has_long_turnout, has_long_travel, is_very_long_total, has_response_without_arrival,
-    count(*) over () as matched
+    -- counted apart: a count over every matching row would keep all of them (and their columns) for the top rows
+    (select count(*) from matched) as matched
 from matched
 order by response_s desc nulls first, call_at desc, incident_id
 limit coalesce($row_limit, 1000)
