@@ -14,7 +14,8 @@ connection reads the files where they were written. A table's month can be a col
 path (PATH_COLUMNS: `marts.incidents.call_month`), and a table macro of the table lists only the
 files of a range of months (`marts.incidents_months('2026-10', '2026-11')`): a period's query
 reads, and DuckDB checks, only those files, however long the history. Plain Parquet, so any
-engine that reads Parquet reads the facts, given the list in `meta.parts`. A copy of a warehouse is its file and its folder (`warehouse.connection.copy_warehouse`).
+engine that reads Parquet reads the facts, given the list in `meta.parts`. A copy of a warehouse
+is its file and its folder (`warehouse.connection.copy_warehouse`).
 
 A file is never changed once written. A load writes the partitions it touches as new files and
 records them in its private copy of the warehouse file, which then replaces the live file in one
