@@ -553,8 +553,11 @@ def test_a_replaced_warehouse_is_read_again(warehouse, tmp_path, monkeypatch):
     copy = tmp_path / "w.duckdb"
     copy_warehouse(warehouse, copy)
     monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
-    before = data.one("meta/data_range")["incidents"]
+    everything = {"start_date": dt.date(2000, 1, 1), "end_date": dt.date(2100, 1, 1), "row_limit": 1}
+    before = data.one("meta/data_range")["incidents"], data.one("incidents/list", **everything)["matched"]
     with open_writer(copy) as con:  # the way a load writes: a copy, swapped in
+        # the incidents' files (a new list of files) and their daily counts (a table in the file)
         partitions.rewrite(con, "marts.incidents", "select * from marts.incidents where district is distinct from 'baoan'")
-    after = data.one("meta/data_range")["incidents"]
-    assert 0 < after < before
+        con.execute("delete from marts.incident_daily where district = 'baoan'")
+    after = data.one("meta/data_range")["incidents"], data.one("incidents/list", **everything)["matched"]
+    assert 0 < after[0] < before[0] and after[0] == after[1] and before[0] == before[1]
