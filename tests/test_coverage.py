@@ -733,6 +733,27 @@ def test_travel_samples_beyond_the_cap_are_a_fixed_subset(reader):
     assert set(picked) <= keys
     assert everything.height // 8 < len(picked) < everything.height // 2   # about a quarter, by a hash
     assert picked == list(zip(again["incident_id"], again["station_id"]))  # the same ones every run
+    fewer = queries.run(reader, "coverage/travel_samples", {"max_samples": everything.height // 10})
+    assert set(zip(fewer["incident_id"], fewer["station_id"])) < set(picked)  # a smaller cap keeps a part of them
+
+
+def test_travel_samples_beyond_the_cap_are_those_of_the_lowest_ranks(reader):
+    """The responses kept are those whose hash of (incident, station), taken apart from the stored
+    samples here, falls in the lowest share of its range that holds about `max_samples` of them."""
+    everything = queries.run(reader, "coverage/travel_samples")
+    cap = everything.height // 5
+    keys = pl.DataFrame({"incident_id": everything["incident_id"], "station_id": everything["station_id"]})
+    reader.register("sampled_keys", keys)
+    try:
+        ranks = reader.execute("select incident_id, station_id, hash(incident_id, station_id) % 65536 "
+                               "from sampled_keys").fetchall()
+    finally:
+        reader.unregister("sampled_keys")
+    under = math.ceil(65536 * cap / everything.height)
+    expected = {(i, s) for i, s, rank in ranks if rank < under}
+    capped = queries.run(reader, "coverage/travel_samples", {"max_samples": cap})
+    assert set(zip(capped["incident_id"], capped["station_id"])) == expected
+    assert 0.9 * cap < capped.height < 1.1 * cap
 
 
 # ---- the model against what was measured ----------------------------------------------------

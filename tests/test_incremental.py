@@ -13,7 +13,7 @@ from warehouse import build
 from warehouse.connection import copy_warehouse, open_reader
 
 TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses",
-          "marts.response_rejects"]
+          "marts.travel_samples", "marts.response_rejects"]
 
 
 def shifted(column: str, delta) -> pl.Expr:

@@ -85,6 +85,19 @@ def _derived_tables() -> list[str]:
     return [target for target, kind, _ in spark._statements() if kind == "TABLE"]
 
 
+# Columns each engine computes its own way: a hash (warehouse.dialect._hash_sample), the same on
+# every run of one engine; checked for their range only.
+ENGINE_OWN = {"marts.travel_samples": {"sample_rank": (0, 65535)}}
+
+
+def engine_neutral(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of `table` without the columns each engine computes its own way, once in range."""
+    for column, (low, high) in ENGINE_OWN.get(table, {}).items():
+        assert frame[column].null_count() == 0 and low <= frame[column].min() <= frame[column].max() <= high
+        frame = frame.drop(column)
+    return frame
+
+
 @pytest.mark.parametrize("table", _derived_tables())
 def test_every_derived_table_is_the_same_on_spark(lake, demo_warehouse, table):
     folder, city, written = lake
@@ -92,7 +105,7 @@ def test_every_derived_table_is_the_same_on_spark(lake, demo_warehouse, table):
     # read back from the lake with Polars, not with Spark: what any engine finds there
     on_spark = pl.read_parquet(folder / table / f"city={city}" / "*.parquet")
     assert written[table] == duck.height
-    assert_same_rows(duck, on_spark, ordered=False)
+    assert_same_rows(engine_neutral(table, duck), engine_neutral(table, on_spark), ordered=False)
 
 
 def test_tables_built_on_spark_read_back_into_the_warehouse_give_its_figures(lake, demo_warehouse, tmp_path):
@@ -111,7 +124,8 @@ def test_tables_built_on_spark_read_back_into_the_warehouse_give_its_figures(lak
     counts = spark.import_marts(folder, copy)
     assert counts == written
     for table in _derived_tables():
-        assert_same_rows(table_rows(demo_warehouse, table), table_rows(copy, table), ordered=False)
+        assert_same_rows(engine_neutral(table, table_rows(demo_warehouse, table)),
+                         engine_neutral(table, table_rows(copy, table)), ordered=False)
     for name in ("response/kpi", "stations/readiness_summary"):
         assert_same_rows(run_query(demo_warehouse, name), run_query(copy, name), ordered=True)
 

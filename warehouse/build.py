@@ -163,10 +163,11 @@ INCREMENTAL = {
     "marts.station_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
     "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses",
                         ("incident_id", "station_id")),
+    "marts.travel_samples": (("marts.responses",), "context_incidents", "affected_responses", ("incident_id", "station_id")),
     "marts.response_rejects": (("meta.rejects", "marts.incidents", "core.responses"), "reject_incidents",
                                "touched_rejects", ("batch_id", "source_row")),
 }
-STEPPED = ("marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses")
+STEPPED = ("marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses", "marts.travel_samples")
 # A response keeps its station out at most this long after its dispatch: etl.rules rejects any row
 # whose last timestamp is over 7 days (settings.LOAD_LIMITS.impossible_s) after the alarm, and the alarm comes before the dispatch.
 # So a station's responses dispatched earlier than this before a time cannot make it busy then.
@@ -339,7 +340,7 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     load_messages(con)
     load_standard(con)
     load_response_rules(con, response_rules)
-    incremental = (touched_incidents and before == _rules_fingerprint(con) and _has_table(con, "marts.responses")
+    incremental = (touched_incidents and before == _rules_fingerprint(con) and all(_has_table(con, t) for t in INCREMENTAL)
                    and con.execute("select (select count(*) from touched_incidents) <= ? * (select count(*) from marts.incidents)",
                                    [FULL_REBUILD_SHARE]).fetchall()[0][0])
     # Every derived table that needs an order says so (ORDER BY): DuckDB may then stream the rest

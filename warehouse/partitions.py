@@ -43,13 +43,17 @@ PARTITIONED = {
     "core.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
     "marts.incidents": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
     "marts.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
+    # in rank order within each month (41_marts_travel_samples.sql): a sample of a period opens only
+    # the files of the lowest ranks of its months
+    "marts.travel_samples": ("month", "strftime(call_at, '%Y-%m')", "sample_rank"),
 }
 # A column of a table kept only in its files' folder names, read back from each file's path (its value
 # is the partition's, by definition), and the table macro that reads a range of months of the table:
 # it lists only those months' files (with the file of no rows), so DuckDB neither opens nor checks
-# the others when it plans a query. The SQL (40_marts_incidents.sql) defines the same macro over the
+# the others when it plans a query. The table's SQL (warehouse/derived) defines the same macro over the
 # whole table, for an engine without these files; _point defines it again over the files.
-PATH_COLUMNS = {"marts.incidents": ("call_month", "marts.incidents_months")}
+PATH_COLUMNS = {"marts.incidents": ("call_month", "marts.incidents_months"),
+                "marts.travel_samples": ("call_month", "marts.travel_samples_months")}
 # A partition is written as files of at most this many rows, in order (one row group each), so that
 # a revision of a few days rewrites one file of its month, not the month.
 FILE_ROWS = 49_152

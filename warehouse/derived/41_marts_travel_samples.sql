@@ -1,0 +1,28 @@
+-- marts.travel_samples: one row per response with a measured travel time (departed ->
+-- arrived) and an incident position, that the loader did not flag: the responses the
+-- coverage page fits travel time on (queries/coverage/travel_samples.sql). The station's
+-- position is not kept here but read from the registry when the samples are, so a
+-- station moved in a later registry export needs no rebuild.
+--   sample_rank   0..65535, from a hash of (incident_id, station_id): a period holding
+--                 more samples than wanted keeps those under a rank, the same ones on
+--                 every run. Each month's files are written in rank order, so a query
+--                 for a few hundred thousand of a year's millions opens only the files
+--                 of the lowest ranks.
+create or replace table marts.travel_samples as
+select
+    incident_id, station_id, incident_type, call_date, call_at,
+    hour(depart_at) as depart_hour,
+    turnout_s, travel_s,
+    cast(lat as double) as lat,
+    cast(lon as double) as lon,
+    cast(hash(incident_id, station_id) % 65536 as bigint) as sample_rank,
+    strftime(call_at, '%Y-%m') as call_month  -- last: where the files' form of the table puts it
+from marts.responses
+where travel_s > 0
+  and not coalesce(is_flagged, false)
+  and lat is not null and lon is not null
+order by call_month, sample_rank;
+
+create macro if not exists marts.travel_samples_months(first_month, last_month) as table
+    select * from marts.travel_samples
+    where (first_month is null or call_month >= first_month) and (last_month is null or call_month <= last_month);
