@@ -30,7 +30,20 @@ printing.install()
 
 data.use_city()  # the city the warehouse records: its districts, words, clock and map
 signin.require()  # when the warehouse has accounts: nobody goes further unsigned, and queries keep to their scope
-data_range = data.data_range()
+
+
+def outdated(error: queries.WarehouseOutdated) -> None:
+    """A warehouse built by an earlier version: what to do, instead of the page."""
+    query = plain.md(error.query)
+    st.error(i18n.text("warehouse_outdated", i18n.DEFAULT_LANG, query=query) + "\n\n"
+             + i18n.text("warehouse_outdated", "en", query=query))
+    st.stop()
+
+
+try:
+    data_range = data.data_range()
+except queries.WarehouseOutdated as e:
+    outdated(e)
 filters.load_from_url(data_range)  # before anything is labelled: the URL may choose the language
 
 # (url path, file, title key): the pages a person's role offers; a page outside it is not routable
@@ -78,3 +91,5 @@ try:
     page.run()
 except queries.OutOfScope:  # a link or a choice outside the signed-in person's scope: nothing of it is shown
     st.warning(i18n.t("out_of_scope"))
+except queries.WarehouseOutdated as e:
+    outdated(e)

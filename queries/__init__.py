@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from emss import messages
 from emss.roles import Scope
 from queries.scope import OutOfScope, narrow, trim
 
@@ -165,6 +166,12 @@ def bind(query: NamedQuery, params: dict[str, object] | None = None) -> dict[str
     return bound
 
 
+class WarehouseOutdated(duckdb.CatalogException, ValueError):
+    """A named query names a table, view or macro the warehouse lacks: it was built by an earlier
+    version of emss, which its next load or `emss rebuild` brings up to date. A ValueError too, so
+    the command line says it in one line like any refusal."""
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None,
         scope: Scope | None = None) -> pl.DataFrame:
     """Run a named query with its parameters bound; returns a Polars frame. With a signed-in
@@ -180,7 +187,12 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | N
             station_district = {str(station): found[0][0]} if found else {}
         params = narrow(name, declared, dict(params or {}), scope, station_district)
     bound = bind(query, params)
-    frame = con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()
+    try:
+        frame = con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()
+    except duckdb.CatalogException as e:  # the queries name only what the derived SQL defines
+        outdated = WarehouseOutdated(messages.both("warehouse_outdated", query=name))
+        outdated.query = name
+        raise outdated from e
     return trim(frame, scope)
 
 

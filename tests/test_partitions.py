@@ -375,3 +375,52 @@ def test_a_warehouse_whose_view_lacks_the_month_gets_it_on_its_next_load(demo_wa
     reports = ingest([counts], warehouse)
     assert [r.outcome for r in reports] == ["loaded"], reports
     assert figures(warehouse) == expected
+
+
+def test_a_warehouse_built_before_the_travel_samples_says_to_rebuild_and_then_gives_the_same_samples(
+        demo_warehouse, tmp_path, monkeypatch):
+    """A warehouse written before marts.travel_samples (and the view of the daily counts) existed:
+    the command line and the dashboard say, in a line, to rebuild, instead of showing DuckDB's
+    error; `emss rebuild` then gives the same samples as a warehouse built with them."""
+    import subprocess
+    import sys
+
+    import queries
+    from conftest import open_dashboard
+
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    con = open_reader(warehouse)
+    try:
+        expected = run(con, "coverage/travel_samples").rows()
+    finally:
+        con.close()
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("drop macro table marts.travel_samples_months")
+        con.execute("drop view marts.travel_samples")
+        con.execute("delete from meta.parts where table_name = 'marts.travel_samples'")
+        con.execute("drop view main.incident_daily")
+    finally:
+        con.close()
+
+    con = open_reader(warehouse)
+    try:
+        with pytest.raises(queries.WarehouseOutdated, match="emss rebuild"):
+            run(con, "coverage/travel_samples")
+    finally:
+        con.close()
+    out = subprocess.run([sys.executable, "-m", "emss.cli", "query", "coverage/travel_samples", "-w", str(warehouse)],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "emss rebuild" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = open_dashboard(check=False)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] and all("emss rebuild" in e.value for e in at.error)
+
+    build.rebuild(warehouse)
+    con = open_reader(warehouse)
+    try:
+        assert run(con, "coverage/travel_samples").rows() == expected
+    finally:
+        con.close()
