@@ -18,8 +18,8 @@ Four layers, each refusing on its own (checked on DuckDB 2.0.1):
      the withheld views, `information_schema`, `pg_catalog`, `duckdb_tables` and the like, and
      file names ('x.csv').
    - table functions: `range`, `generate_series`, `unnest` and the documented table macros
-     `incidents_in`, `incidents_of_months`, `stations_in_scope`; everything else (`read_*`, `query`, `query_table`,
-     `duckdb_*()`, `pragma_*`, `glob`, `json_execute_serialized_sql`, ...) is refused
+     `incidents_in`, `incidents_of_months`, `responses_in`, `responses_of_months`, `stations_in_scope`;
+     everything else (`read_*`, `query`, `query_table`, `duckdb_*()`, `pragma_*`, `glob`, `json_execute_serialized_sql`, ...) is refused
      (`function`).
    - scalar, aggregate and window functions: DuckDB's own built-ins (read from
      `duckdb_functions()`), less those that read or change the connection's state or sleep
@@ -109,7 +109,7 @@ DOCUMENTED_VIEWS = ("stations", "incidents", "responses", "station_daily", "inci
 WITHHELD_VIEWS = ("rejects", "batches")
 BOX_VIEWS = tuple(v for v in DOCUMENTED_VIEWS if v not in WITHHELD_VIEWS)
 # Documented macros of the warehouse (50_views.sql, 05_macros.sql, 60_prevention.sql): they read only BOX_VIEWS.
-BOX_TABLE_MACROS = ("incidents_in", "incidents_of_months", "stations_in_scope")
+BOX_TABLE_MACROS = ("incidents_in", "incidents_of_months", "responses_in", "responses_of_months", "stations_in_scope")
 BOX_SCALAR_MACROS = ("in_service_on", "period_start", "period_end", "street_name", "hazard_open_on")
 TABLE_FUNCTIONS = ("range", "generate_series", "unnest")   # values only: no catalog, file or state
 # Built-in functions refused although they are scalar: they read or change the connection's

@@ -274,6 +274,13 @@ def test_every_reason_has_a_message_in_both_languages():
      "select call_month, count(*) from incidents where strftime(call_date, '%Y-%m') "
      "between strftime((select as_of_date from data_as_of) - 40, '%Y-%m') "
      "and strftime((select as_of_date from data_as_of), '%Y-%m') group by all order by all"),
+    # the responses of a period, and of a range of months, the same as the view's
+    ("select station_id, count(*) as n from responses_in(null, null) group by all order by all",
+     "select station_id, count(*) from responses where call_date between "
+     "(select as_of_date from data_as_of) - 27 and (select as_of_date from data_as_of) group by all order by all"),
+    ("select count(*) as n from responses_of_months(strftime(period_end(null) - 40, '%Y-%m'), null)",
+     "select count(*) from responses where strftime(call_date, '%Y-%m') "
+     ">= strftime((select as_of_date from data_as_of) - 40, '%Y-%m')"),
     ("select * from range(3) r, unnest(['a', 'b']) u(x) order by all",
      "select * from range(3) r, (values ('a'), ('b')) u(x) order by all"),
 ])

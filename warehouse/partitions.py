@@ -53,6 +53,7 @@ PARTITIONED = {
 # the others when it plans a query. The table's SQL (warehouse/derived) defines the same macro over the
 # whole table, for an engine without these files; _point defines it again over the files.
 PATH_COLUMNS = {"marts.incidents": ("call_month", "marts.incidents_months"),
+                "marts.responses": ("call_month", "marts.responses_months"),
                 "marts.travel_samples": ("call_month", "marts.travel_samples_months")}
 # A partition is written as files of at most this many rows, in order (one row group each), so that
 # a revision of a few days rewrites one file of its month, not the month.

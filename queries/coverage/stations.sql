@@ -10,16 +10,10 @@
 -- param_zh: end_date 统计出动准备时间的最后一个接警日期（默认：数据截至日期）
 -- param: station_types text[]  station type codes (default: all)
 -- param_zh: station_types 站点类型代码（默认：全部）
-with bounds as (
-    select
-        coalesce(cast($start_date as date), period_end($end_date) - 364) as start_date,
-        period_end($end_date) as end_date
-),
-turnouts as (
+with turnouts as (
     select r.station_id, r.turnout_s
-    from responses r, bounds b
-    where r.call_date between b.start_date and b.end_date
-      and r.turnout_s >= 0
+    from responses_in(coalesce(cast($start_date as date), period_end($end_date) - 364), $end_date) r
+    where r.turnout_s >= 0
 ),
 per_station as (
     select station_id, quantile_cont(turnout_s, 0.5) as turnout_p50_s, count(*) as turnout_n

@@ -17,9 +17,8 @@
 with scope as (
     select * from incidents_in($start_date, $end_date, $districts, $station_types)
 ),
-scoped_responses as (  -- the same period on the stored date, so the rest of the table is skipped
-    select * from responses
-    where call_date between period_start($start_date, $end_date) and period_end($end_date)
+scoped_responses as (  -- the same period: only its months' files are read
+    select * from responses_in($start_date, $end_date)
 ),
 limits as (
     select

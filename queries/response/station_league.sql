@@ -55,9 +55,8 @@ own as (
         quantile_cont(travel_s, 0.9) as p90_travel_s,
         coalesce(sum(busy_s), 0) as busy_s,
         count(*) filter (where is_concurrent) as concurrent_responses
-    from responses
-    where call_date between period_start($start_date, $end_date) and period_end($end_date)
-      and (len($districts) = 0 or list_contains($districts, district))
+    from responses_in($start_date, $end_date)
+    where (len($districts) = 0 or list_contains($districts, district))
       and (len($station_types) = 0 or list_contains($station_types, station_type))
     group by station_id
 ),

@@ -15,7 +15,6 @@ select
     r.call_processing_s, r.turnout_s, r.travel_s, r.total_s as response_s, r.target_s,
     r.total_s <= r.target_s as is_within_target,
     r.is_first_arrival as was_first
-from responses r
+from responses_in($start_date, $end_date) r
 where r.station_id = $station
-  and r.call_date between period_start($start_date, $end_date) and period_end($end_date)
 order by r.call_at desc, r.incident_id

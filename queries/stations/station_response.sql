@@ -15,8 +15,8 @@ with period as (
 ),
 mine as (
     select r.*
-    from responses r, period p
-    where r.station_id = $station and r.call_date between p.start_date and p.end_date
+    from responses_in($start_date, $end_date) r
+    where r.station_id = $station
 )
 select
     p.start_date, p.end_date,

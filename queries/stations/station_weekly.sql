@@ -16,8 +16,7 @@ select
     count(r.arrive_at) as arrived,
     count(*) filter (where r.total_s <= r.target_s) / nullif(count(r.arrive_at), 0) as within_target_rate,
     quantile_cont(r.total_s, 0.9) as p90_response_s
-from responses r
+from responses_in($start_date, $end_date) r
 where r.station_id = $station
-  and r.call_date between period_start($start_date, $end_date) and period_end($end_date)
 group by week_start
 order by week_start

@@ -42,9 +42,14 @@ select
     coalesce(h.turnout_s > l.long_turnout_s, false) as is_long_turnout,
     coalesce(h.travel_s > l.long_travel_s, false) as is_long_travel,
     h.staff_sent, h.vehicles_sent, h.lon, h.lat, s.lon as station_lon, s.lat as station_lat,
-    h.is_flagged
+    h.is_flagged,
+    strftime(h.call_at, '%Y-%m') as call_month  -- last: where the files' form of the table puts it
 from station_history h
 join marts.incidents i using (incident_id)
 cross join limits l
 left join core.stations s on s.station_id = h.station_id
 order by h.call_at, h.incident_id, h.arrival_rank;
+
+create macro if not exists marts.responses_months(first_month, last_month) as table
+    select * from marts.responses
+    where (first_month is null or call_month >= first_month) and (last_month is null or call_month <= last_month);

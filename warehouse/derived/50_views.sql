@@ -26,7 +26,8 @@ from marts.incidents_months(first_month, last_month);
 
 create or replace view main.incidents as select * from main.incidents_of_months(null, null);
 
-create or replace view main.responses as
+-- main.responses of a range of call months (null: no bound), as main.incidents above
+create or replace macro main.responses_of_months(first_month, last_month) as table
 select
     incident_id, station_id, incident_type, channel, district,
     call_at, dispatch_at, depart_at, arrive_at, clear_at,
@@ -35,7 +36,9 @@ select
     station_name, station_type, call_date, clock_start_rule, clock_start_at, target_s,
     total_s, busy_s, arrival_rank, is_first_arrival, is_concurrent, is_long_turnout, is_long_travel,
     station_lat, station_lon
-from marts.responses;
+from marts.responses_months(first_month, last_month);
+
+create or replace view main.responses as select * from main.responses_of_months(null, null);
 
 create or replace view main.inventory as
 select
@@ -77,6 +80,13 @@ create or replace macro main.incidents_in(start_date, end_date, districts, stati
     where call_date between main.period_start(start_date, end_date) and main.period_end(end_date)
       and (len(districts) = 0 or list_contains(districts, district))
       and (len(station_types) = 0 or list_contains(station_types, first_station_type));
+
+-- The responses to the incidents of a period (as incidents_in: null dates, the default period),
+-- read from the period's months' files only.
+create or replace macro main.responses_in(start_date, end_date) as table
+    select * from main.responses_of_months(strftime(main.period_start(start_date, end_date), '%Y-%m'),
+                                           strftime(main.period_end(end_date), '%Y-%m'))
+    where call_date between main.period_start(start_date, end_date) and main.period_end(end_date);
 
 -- The stations in service on the data's as-of date within the chosen districts and types
 -- (empty lists: all): the scope every station and inventory figure of "today" shares.
