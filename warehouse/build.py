@@ -163,10 +163,15 @@ INCREMENTAL = {
     "marts.station_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
     "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses",
                         ("incident_id", "station_id")),
-    "marts.travel_samples": (("marts.responses",), "context_incidents", "affected_responses", ("incident_id", "station_id")),
+    "marts.travel_samples": (("marts.responses",), "context_incidents", "touched_responses", ("incident_id", "station_id")),
     "marts.response_rejects": (("meta.rejects", "marts.incidents", "core.responses"), "reject_incidents",
                                "touched_rejects", ("batch_id", "source_row")),
 }
+# A table made row by row from another's rows, with the same keys, from columns that only the
+# response's own incident changes: a load replaces the rows of the touched incidents' responses
+# (not the later responses of their stations, whose concurrency alone changed), computed from the
+# other table's new rows (its delta) instead of reading that table again.
+ROW_WISE = {"marts.travel_samples": "marts.responses"}
 STEPPED = ("marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses", "marts.travel_samples")
 # A response keeps its station out at most this long after its dispatch: etl.rules rejects any row
 # whose last timestamp is over 7 days (settings.LOAD_LIMITS.impossible_s) after the alarm, and the alarm comes before the dispatch.
@@ -204,6 +209,7 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
     responses are left to their own step: only what comes before the touched ones is read.
 
     touched_dates       the days whose rollup changes: where the touched incidents were, and are now
+    touched_responses   the touched incidents' responses, as the marts had them and as loaded now
     affected_responses  the responses whose marts.responses row can change: those of the touched
                         incidents, and every later response of a station one of them was (or now is)
                         with, since whether that station was already out may have changed
@@ -215,6 +221,10 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                     select incident_id, station_id, call_at, dispatch_at from core.responses where {touched}""")
     con.execute(f"""create or replace temp table touched_before as   -- and as the marts had them
                     select incident_id, station_id, call_date, dispatch_at from marts.responses where {touched}""")
+    con.execute("""create or replace temp table touched_responses as   -- theirs, before and now
+                   select incident_id, station_id from touched_before
+                   union
+                   select incident_id, station_id from touched_now""")
     con.execute("""create or replace temp table touched_dates as
                    select distinct call_date from touched_before
                    union
@@ -251,6 +261,11 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                        select distinct incident_id from touched_rejects where incident_id is not null""")
 
 
+def _delta(table: str) -> str:
+    """The temp table of a load's new rows of `table` (those of the keys it replaced)."""
+    return "delta_" + table.replace(".", "_")
+
+
 def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """Run a derived file, replacing only the touched rows of the tables in INCREMENTAL.
 
@@ -264,6 +279,13 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             continue
         table, select = m.group(1), m.group(2)
         sources, context, affected, keys = INCREMENTAL[table]
+        if table in ROW_WISE:
+            made_from = ROW_WISE[table]
+            select = re.sub(rf"\b{re.escape(made_from)}\b", _delta(made_from), select)
+            con.execute(f"create or replace temp table {_delta(table)} as select d.* from ({select}) d "
+                        f"semi join {affected} a using ({', '.join(keys)})")
+            partitions.replace_keys(con, table, affected, list(keys), _delta(table))
+            continue
         key = "call_date" if context == "touched_dates" else "incident_id"
         for source in sources:
             scoped = "scoped_" + source.replace(".", "_")
@@ -274,9 +296,9 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             con.execute(f"create or replace temp table {scoped} as {narrowed}")
             select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
         if table in partitions.PARTITIONED:
-            con.execute(f"create or replace temp table delta as select d.* from ({select}) d "
+            con.execute(f"create or replace temp table {_delta(table)} as select d.* from ({select}) d "
                         f"semi join {affected} a using ({', '.join(keys)})")
-            partitions.replace_keys(con, table, affected, list(keys), "delta")
+            partitions.replace_keys(con, table, affected, list(keys), _delta(table))
             continue
         if len(keys) == 1:
             con.execute(f"create or replace temp table delta as {select}")

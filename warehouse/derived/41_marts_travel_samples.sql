@@ -20,8 +20,7 @@ select
 from marts.responses
 where travel_s > 0
   and not coalesce(is_flagged, false)
-  and lat is not null and lon is not null
-order by call_month, sample_rank;
+  and lat is not null and lon is not null;  -- written in rank order (warehouse/partitions.py PARTITIONED)
 
 create macro if not exists marts.travel_samples_months(first_month, last_month) as table
     select * from marts.travel_samples
