@@ -211,16 +211,20 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
     touched_dates       the days whose rollup changes: where the touched incidents were, and are now
     touched_responses   the touched incidents' responses, as the marts had them and as loaded now
     affected_responses  the responses whose marts.responses row can change: those of the touched
-                        incidents, and every later response of a station one of them was (or now is)
-                        with, since whether that station was already out may have changed
+                        incidents, and the later responses of a station one of them was (or now is)
+                        with that were dispatched while it kept the station out (as it was, or as it
+                        is now), since whether that station was already out may have changed
     context_incidents   the incidents whose responses those rows are computed from: the affected ones,
                         and the touched stations' responses reaching back STATION_BUSY_AT_MOST
     """
     touched = _among(con, "incident_id", "touched_incidents")
+    busy_until = "coalesce(clear_at, arrive_at, depart_at, dispatch_at) as busy_until"  # as 41_marts_responses.sql
     con.execute(f"""create or replace temp table touched_now as   -- the touched incidents' responses, as loaded
-                    select incident_id, station_id, call_at, dispatch_at from core.responses where {touched}""")
+                    select incident_id, station_id, call_at, dispatch_at, {busy_until}
+                    from core.responses where {touched}""")
     con.execute(f"""create or replace temp table touched_before as   -- and as the marts had them
-                    select incident_id, station_id, call_date, dispatch_at from marts.responses where {touched}""")
+                    select incident_id, station_id, call_date, dispatch_at, {busy_until}
+                    from marts.responses where {touched}""")
     con.execute("""create or replace temp table touched_responses as   -- theirs, before and now
                    select incident_id, station_id from touched_before
                    union
@@ -229,20 +233,40 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                    select distinct call_date from touched_before
                    union
                    select distinct cast(call_at as date) from touched_now""")
-    con.execute("""create or replace temp table touched_stations as
-                   select station_id, min(dispatch_at) as from_at, max(dispatch_at) as until_at
-                   from (select station_id, dispatch_at from touched_before
+    # Each touched response, as it was and as it is, kept its station out from its dispatch until
+    # busy_until: only the station's responses dispatched in that span can have found it out because
+    # of it (a station's responses are ordered by dispatch; one never dispatched finds nothing out).
+    con.execute("""create or replace temp table touched_spans as
+                   select station_id, dispatch_at, greatest(busy_until, dispatch_at) as busy_until
+                   from (select station_id, dispatch_at, busy_until from touched_before
                          union all
-                         select station_id, dispatch_at from touched_now)
-                   where dispatch_at is not null   -- a response never dispatched never finds its station out
-                   group by station_id""")
+                         select station_id, dispatch_at, busy_until from touched_now)
+                   where dispatch_at is not null""")
+    con.execute("""create or replace temp table touched_stations as
+                   select station_id, min(dispatch_at) as from_at, max(dispatch_at) as until_at,
+                          max(busy_until) as reach_at
+                   from touched_spans group by station_id""")
     earliest = con.execute(f"select min(from_at) - {STATION_BUSY_AT_MOST} from touched_stations").fetchall()[0][0]
-    con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses since
-                    select r.incident_id, r.station_id, r.dispatch_at >= t.from_at as is_later
-                    from core.responses r join touched_stations t using (station_id)
-                    where r.dispatch_at >= ? and r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}
-                    {"" if later else "and r.dispatch_at <= t.until_at"}""",
-                [earliest])
+    window = f"""select r.incident_id, r.station_id, r.dispatch_at, t.from_at
+                 from core.responses r join touched_stations t using (station_id)
+                 where r.dispatch_at >= ? and r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}
+                   and r.dispatch_at <= {"t.reach_at" if later else "t.until_at"}"""
+    if later:  # the later ones: dispatched while a touched response (as it was, or is) kept the station out,
+        # i.e. before the latest busy_until of the spans that began by then (an as-of join on each station's spans)
+        con.execute("""create or replace temp table span_reach as
+                       select station_id, dispatch_at,
+                              max(busy_until) over (partition by station_id order by dispatch_at
+                                                    rows between unbounded preceding and current row) as reach_at
+                       from touched_spans""")
+        con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses around them
+                        select w.incident_id, w.station_id, coalesce(w.dispatch_at <= s.reach_at, false) as is_later
+                        from ({window}) w
+                        asof left join span_reach s on w.station_id = s.station_id and w.dispatch_at >= s.dispatch_at""",
+                    [earliest])
+    else:
+        con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses since
+                        select incident_id, station_id, dispatch_at >= from_at as is_later from ({window})""",
+                    [earliest])
     con.execute("""create or replace temp table affected_responses as
                    select incident_id, station_id from touched_now
                    union
