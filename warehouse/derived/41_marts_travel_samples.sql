@@ -20,7 +20,7 @@ select
 from marts.responses
 where travel_s > 0
   and not coalesce(is_flagged, false)
-  and lat is not null and lon is not null;  -- written in rank order (warehouse/partitions.py PARTITIONED)
+  and lat is not null and lon is not null;
 
 create macro if not exists marts.travel_samples_months(first_month, last_month) as table
     select * from marts.travel_samples
