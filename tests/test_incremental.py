@@ -145,6 +145,48 @@ def test_revision_reached_responses_it_did_not_name(warehouses):
     assert len(changed) > 0
 
 
+def test_a_revision_inside_an_earlier_load_s_long_response_still_finds_the_station_out(warehouses, demo_exports,
+                                                                                         tmp_path):
+    """One load clears some responses days later; the next revises only responses of the same
+    stations dispatched hours to days after them. The second load must read those earlier long
+    responses (no row of its own) to know their stations were out: its marts equal a full build of
+    the same data, and the revised responses are concurrent."""
+    whole = pl.read_csv(demo_exports["incidents"][-1].read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)
+    key = ["警情编号", "出警站点编号"]
+    whole = whole.filter(pl.len().over(key) == 1).with_columns(
+        pl.col("派警时间").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False).alias("dispatched"))
+    long = whole.slice(len(whole) // 3, 20).filter(pl.col("dispatched").is_not_null())
+    later = (whole.join(long.select(pl.col("出警站点编号"), pl.col("dispatched").alias("long_dispatched"),
+                                    pl.col("警情编号").alias("long_incident")), on="出警站点编号")
+             .filter((pl.col("dispatched") > pl.col("long_dispatched") + pl.duration(hours=2))
+                     & (pl.col("dispatched") < pl.col("long_dispatched") + pl.duration(days=3))
+                     & ~pl.col("警情编号").is_in(long["警情编号"].implode()))
+             .unique(key).select(whole.columns))
+    assert len(later) > 0
+    exports = [tmp_path / "出警记录_长时间处置.csv", tmp_path / "出警记录_修订到场.csv"]
+    for frame, path in ((long.with_columns(shifted("处置完毕时间", pl.duration(days=4))), exports[0]),
+                        (later.with_columns(shifted("到场时间", -pl.duration(minutes=1))), exports[1])):
+        path.write_bytes(frame.drop("dispatched").write_csv(line_terminator="\r\n").encode("gb18030"))
+
+    loaded, rebuilt = tmp_path / "loaded.duckdb", tmp_path / "rebuilt.duckdb"
+    copy_warehouse(warehouses[2], loaded)
+    for export in exports:  # each a load of incidents only: the second one's rows alone are touched
+        ingest([export], loaded)
+    copy_warehouse(loaded, rebuilt)
+    build.rebuild(rebuilt)
+    for table in ("marts.responses", "marts.travel_samples"):
+        assert same_rows(loaded, rebuilt, table)[:2] == (0, 0), table
+    con = open_reader(loaded)
+    try:
+        con.register("later_keys", later.select(pl.col("警情编号").alias("incident_id"),
+                                                pl.col("出警站点编号").alias("station_id")).to_arrow())
+        concurrent = con.execute("select count(*) from marts.responses r semi join later_keys k"
+                                 " using (incident_id, station_id) where r.is_concurrent").fetchall()[0][0]
+    finally:
+        con.close()
+    assert concurrent > 0
+
+
 def test_corrected_rows_left_the_refused_list(warehouses, demo_exports):
     """Refused rows delivered again in order load, and leave marts.response_rejects in an incremental load."""
     _, step, before = warehouses

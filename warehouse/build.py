@@ -218,7 +218,7 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                         and the touched stations' responses reaching back STATION_BUSY_AT_MOST
     """
     touched = _among(con, "incident_id", "touched_incidents")
-    busy_until = "coalesce(clear_at, arrive_at, depart_at, dispatch_at) as busy_until"  # as 41_marts_responses.sql
+    busy_until = "main.busy_until(clear_at, arrive_at, depart_at, dispatch_at) as busy_until"
     con.execute(f"""create or replace temp table touched_now as   -- the touched incidents' responses, as loaded
                     select incident_id, station_id, call_at, dispatch_at, {busy_until}
                     from core.responses where {touched}""")
@@ -253,11 +253,13 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                    and r.dispatch_at <= {"t.reach_at" if later else "t.until_at"}"""
     if later:  # the later ones: dispatched while a touched response (as it was, or is) kept the station out,
         # i.e. before the latest busy_until of the spans that began by then (an as-of join on each station's spans)
+        # one row per station and dispatch time: a response as it was and as it is share their
+        # dispatch, and the as-of join would take either of two rows with the same time
         con.execute("""create or replace temp table span_reach as
                        select station_id, dispatch_at,
-                              max(busy_until) over (partition by station_id order by dispatch_at
-                                                    rows between unbounded preceding and current row) as reach_at
-                       from touched_spans""")
+                              max(max(busy_until)) over (partition by station_id order by dispatch_at
+                                                         rows between unbounded preceding and current row) as reach_at
+                       from touched_spans group by station_id, dispatch_at""")
         con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses around them
                         select w.incident_id, w.station_id, coalesce(w.dispatch_at <= s.reach_at, false) as is_later
                         from ({window}) w

@@ -17,7 +17,7 @@ with limits as (
 ),
 placed as (
     select r.*,
-        coalesce(r.clear_at, r.arrive_at, r.depart_at, r.dispatch_at) as busy_until,
+        main.busy_until(r.clear_at, r.arrive_at, r.depart_at, r.dispatch_at) as busy_until,
         row_number() over (partition by r.incident_id
                            order by r.arrive_at nulls last, r.dispatch_at nulls last, r.station_id) as arrival_rank
     from core.responses r
