@@ -12,7 +12,7 @@
 -- param_zh: station_types 站点类型代码（默认：全部）
 with turnouts as (
     select r.station_id, r.turnout_s
-    from responses_in(coalesce(cast($start_date as date), period_end($end_date) - 364), $end_date) r
+    from responses_in(year_start($start_date, $end_date), $end_date) r
     where r.turnout_s >= 0
 ),
 per_station as (

@@ -25,11 +25,11 @@ with eligible as not materialized (  -- read twice (count, then rows): not store
         t.travel_s,
         t.call_at,
         t.sample_rank
-    -- only the period's months' files (the bounds spelled out: a table function takes no column)
-    from marts.travel_samples_months(strftime(coalesce(cast($start_date as date), period_end($end_date) - 364), '%Y-%m'),
+    -- only the period's months' files
+    from marts.travel_samples_months(strftime(year_start($start_date, $end_date), '%Y-%m'),
                                      strftime(period_end($end_date), '%Y-%m')) t
     join stations s using (station_id)
-    where t.call_date between coalesce(cast($start_date as date), period_end($end_date) - 364) and period_end($end_date)
+    where t.call_date between year_start($start_date, $end_date) and period_end($end_date)
       and s.lat is not null and s.lon is not null
 ),
 found as (select count(*) as n from eligible),

@@ -73,6 +73,9 @@ create or replace macro main.period_end(end_date) as
     coalesce(cast(end_date as date), main.as_of_date());
 create or replace macro main.period_start(start_date, end_date) as
     coalesce(cast(start_date as date), main.period_end(end_date) - (main.default_period_days() - 1));
+-- A year's figures (a fit, a median over the seasons) default to the 365 days ending at the period's end.
+create or replace macro main.year_start(start_date, end_date) as
+    coalesce(cast(start_date as date), main.period_end(end_date) - 364);
 create or replace macro main.incidents_in(start_date, end_date, districts, station_types) as table
     -- only the period's months are listed: their files are the only ones read (warehouse/partitions.py)
     select * from main.incidents_of_months(strftime(main.period_start(start_date, end_date), '%Y-%m'),
