@@ -171,6 +171,10 @@ class WarehouseOutdated(duckdb.CatalogException, ValueError):
     version of emss, which its next load or `emss rebuild` brings up to date. A ValueError too, so
     the command line says it in one line like any refusal."""
 
+    def __init__(self, query: str):
+        super().__init__(messages.both("warehouse_outdated", query=query))
+        self.query = query
+
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None,
         scope: Scope | None = None) -> pl.DataFrame:
@@ -190,9 +194,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | N
     try:
         frame = con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()
     except duckdb.CatalogException as e:  # the queries name only what the derived SQL defines
-        outdated = WarehouseOutdated(messages.both("warehouse_outdated", query=name))
-        outdated.query = name
-        raise outdated from e
+        raise WarehouseOutdated(name) from e
     return trim(frame, scope)
 
 
