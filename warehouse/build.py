@@ -214,8 +214,10 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                         incidents, and the later responses of a station one of them was (or now is)
                         with that were dispatched while it kept the station out (as it was, or as it
                         is now), since whether that station was already out may have changed
-    context_incidents   the incidents whose responses those rows are computed from: the affected ones,
-                        and the touched stations' responses reaching back STATION_BUSY_AT_MOST
+    context_incidents   the incidents whose responses those rows are computed from: the touched and
+                        affected ones, and those of the station's earlier responses that still kept
+                        it out when an affected one was dispatched (whether it was already out is
+                        all an earlier response decides)
     """
     touched = _among(con, "incident_id", "touched_incidents")
     busy_until = "main.busy_until(clear_at, arrive_at, depart_at, dispatch_at) as busy_until"
@@ -247,7 +249,8 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                           max(busy_until) as reach_at
                    from touched_spans group by station_id""")
     earliest = con.execute(f"select min(from_at) - {STATION_BUSY_AT_MOST} from touched_stations").fetchall()[0][0]
-    window = f"""select r.incident_id, r.station_id, r.dispatch_at, t.from_at
+    window = f"""select r.incident_id, r.station_id, r.dispatch_at, t.from_at,
+                        main.busy_until(r.clear_at, r.arrive_at, r.depart_at, r.dispatch_at) as busy_until
                  from core.responses r join touched_stations t using (station_id)
                  where r.dispatch_at >= ? and r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}
                    and r.dispatch_at <= {"t.reach_at" if later else "t.until_at"}"""
@@ -261,22 +264,37 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                                                          rows between unbounded preceding and current row) as reach_at
                        from touched_spans group by station_id, dispatch_at""")
         con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses around them
-                        select w.incident_id, w.station_id, coalesce(w.dispatch_at <= s.reach_at, false) as is_later
+                        select w.incident_id, w.station_id, w.dispatch_at, w.busy_until,
+                               coalesce(w.dispatch_at <= s.reach_at, false) as is_later
                         from ({window}) w
                         asof left join span_reach s on w.station_id = s.station_id and w.dispatch_at >= s.dispatch_at""",
                     [earliest])
     else:
         con.execute(f"""create or replace temp table station_window as   -- the touched stations' responses since
-                        select incident_id, station_id, dispatch_at >= from_at as is_later from ({window})""",
+                        select incident_id, station_id, dispatch_at, busy_until, dispatch_at >= from_at as is_later
+                        from ({window})""",
                     [earliest])
     con.execute("""create or replace temp table affected_responses as
                    select incident_id, station_id from touched_now
                    union
                    select incident_id, station_id from station_window where is_later""")
+    # An affected response's row needs the earlier responses of its station that were still out when
+    # it was dispatched: a response of the window is one of them when it lasted until the next
+    # affected dispatch of its station, at or after its own (an as-of join); any later one it could
+    # keep out comes after that one. Concurrency over two months of revisions is then computed over
+    # the rows it depends on, not over every response of every station in those months.
+    con.execute("""create or replace temp table affected_dispatches as
+                   select station_id, dispatch_at from touched_now where dispatch_at is not null
+                   union
+                   select station_id, dispatch_at from station_window where is_later and dispatch_at is not null""")
     con.execute("""create or replace temp table context_incidents as
                    select incident_id from touched_incidents
                    union
-                   select incident_id from station_window""")
+                   select incident_id from station_window where is_later
+                   union
+                   select w.incident_id from station_window w
+                   asof join affected_dispatches a on w.station_id = a.station_id and w.dispatch_at <= a.dispatch_at
+                   where a.dispatch_at <= greatest(w.busy_until, w.dispatch_at)""")
     if later:  # refused rows: this load's, and those of the incidents it touched (now loaded, or changed)
         con.execute("""create or replace temp table touched_rejects as
                        select batch_id, source_row, nullif(trim(raw ->> 'incident_id'), '') as incident_id
@@ -305,37 +323,31 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             continue
         table, select = m.group(1), m.group(2)
         sources, context, affected, keys = INCREMENTAL[table]
-        if table in ROW_WISE:
-            made_from = ROW_WISE[table]
-            select = re.sub(rf"\b{re.escape(made_from)}\b", _delta(made_from), select)
-            con.execute(f"create or replace temp table {_delta(table)} as select d.* from ({select}) d "
-                        f"semi join {affected} a using ({', '.join(keys)})")
-            partitions.replace_keys(con, table, affected, list(keys), _delta(table))
-            continue
         key = "call_date" if context == "touched_dates" else "incident_id"
-        for source in sources:
-            scoped = "scoped_" + source.replace(".", "_")
-            if source == "meta.rejects":  # no incident column of its own: the rows _scope_touched found
-                narrowed = "select r.* from meta.rejects r semi join touched_rejects t using (batch_id, source_row)"
-            else:
-                narrowed = f"select * from {source} where {_among(con, key, context)}"
-            con.execute(f"create or replace temp table {scoped} as {narrowed}")
-            select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
+        if table in ROW_WISE:  # from the other table's new rows alone
+            select = re.sub(rf"\b{re.escape(ROW_WISE[table])}\b", _delta(ROW_WISE[table]), select)
+        else:
+            for source in sources:
+                scoped = "scoped_" + source.replace(".", "_")
+                if source == "meta.rejects":  # no incident column of its own: the rows _scope_touched found
+                    narrowed = "select r.* from meta.rejects r semi join touched_rejects t using (batch_id, source_row)"
+                else:
+                    narrowed = f"select * from {source} where {_among(con, key, context)}"
+                con.execute(f"create or replace temp table {scoped} as {narrowed}")
+                select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
+        delta = _delta(table)
+        con.execute(f"create or replace temp table {delta} as select d.* from ({select}) d "
+                    f"semi join {affected} a using ({', '.join(keys)})")
         if table in partitions.PARTITIONED:
-            con.execute(f"create or replace temp table {_delta(table)} as select d.* from ({select}) d "
-                        f"semi join {affected} a using ({', '.join(keys)})")
-            partitions.replace_keys(con, table, affected, list(keys), _delta(table))
+            partitions.replace_keys(con, table, affected, list(keys), delta)
             continue
         if len(keys) == 1:
-            con.execute(f"create or replace temp table delta as {select}")
             con.execute(f"delete from {table} where {_among(con, key, affected)}")
         else:
             match = " and ".join(f"t.{k} = a.{k}" for k in keys)
             first = _among(con, keys[0], affected, "t") if keys[0] == "incident_id" else "true"
-            con.execute(f"create or replace temp table delta as select d.* from ({select}) d "
-                        f"semi join {affected} a using ({', '.join(keys)})")
             con.execute(f"delete from {table} t using {affected} a where {first} and {match}")
-        con.execute(f"insert into {table} select * from delta")
+        con.execute(f"insert into {table} select * from {delta}")
 
 
 def _build_in_steps(con: duckdb.DuckDBPyConnection, responses: int) -> None:
