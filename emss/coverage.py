@@ -222,8 +222,9 @@ def fit_travel(distance_m, travel_s, quantile: float = 0.5, iterations: int = 20
     for _ in range(iterations):
         r = y - intercept - slope * x
         w = np.where(r >= 0, quantile, 1 - quantile) / np.maximum(np.abs(r), eps)
-        sw, swx, swy = w.sum(), (w * x).sum(), (w * y).sum()
-        swxx, swxy = (w * x * x).sum(), (w * x * y).sum()
+        wx = w * x  # the weighted sums as dot products: no array made for each of them
+        sw, swx, swy = w.sum(), wx.sum(), w @ y
+        swxx, swxy = wx @ x, wx @ y
         det = sw * swxx - swx * swx
         new_slope = (sw * swxy - swx * swy) / det
         new_intercept = (swy - new_slope * swx) / sw
