@@ -315,11 +315,15 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
     The file stays the one definition: its select is run on its sources narrowed to the context
     incidents (each read once into a temp table), and the rows it gives for the affected keys
-    replace those keys' rows (the rest of the table is left as it is)."""
+    replace those keys' rows (the rest of the table is left as it is). A source narrowed to the same
+    context as for the statement just before (the two daily rollups read the same days of
+    marts.incidents) is read once."""
+    narrowed_to: dict[str, str] = {}  # scoped temp table -> the context it holds
     for statement in con.extract_statements(sql):
         m = _CTAS.match(statement.query)
         if not m or m.group(1) not in INCREMENTAL:
             con.execute(statement.query)
+            narrowed_to.clear()  # whatever it changed, nothing read before is reused after it
             continue
         table, select = m.group(1), m.group(2)
         sources, context, affected, keys = INCREMENTAL[table]
@@ -329,12 +333,16 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         else:
             for source in sources:
                 scoped = "scoped_" + source.replace(".", "_")
+                select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
+                if narrowed_to.get(scoped) == context:
+                    continue
+                narrowed_to[scoped] = context
                 if source == "meta.rejects":  # no incident column of its own: the rows _scope_touched found
                     narrowed = "select r.* from meta.rejects r semi join touched_rejects t using (batch_id, source_row)"
                 else:
                     narrowed = f"select * from {source} where {_among(con, key, context)}"
                 con.execute(f"create or replace temp table {scoped} as {narrowed}")
-                select = re.sub(rf"\b{re.escape(source)}\b", scoped, select)
+        narrowed_to.pop("scoped_" + table.replace(".", "_"), None)  # its rows are about to change
         delta = _delta(table)
         con.execute(f"create or replace temp table {delta} as select d.* from ({select}) d "
                     f"semi join {affected} a using ({', '.join(keys)})")
