@@ -53,8 +53,9 @@ def compile_bytecode() -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def run_child(code: str, env: dict | None = None) -> dict:
-    """Run Python code in a fresh process; it prints one JSON line; we add its peak memory."""
+def run_child(code: str, env: dict | None = None, cwd: Path = ROOT) -> dict:
+    """Run Python code in a fresh process (in `cwd`: the checkout whose code it imports); it prints
+    one JSON line; we add its peak memory."""
     wrapper = textwrap.dedent("""
         import json, resource, sys, time
         t0 = time.perf_counter()
@@ -64,7 +65,7 @@ def run_child(code: str, env: dict | None = None) -> dict:
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result, default=str))
     """)
-    out = subprocess.run([sys.executable, "-c", wrapper, code], capture_output=True, text=True, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-c", wrapper, code], capture_output=True, text=True, cwd=cwd,
                          env=env or os.environ.copy())
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
