@@ -30,8 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import ROOT, remove_warehouse, run_child  # noqa: E402
-from warehouse.connection import copy_warehouse  # noqa: E402
+from benchmarks.run import ROOT, load_into_copy, run_child  # noqa: E402
 
 SECTION = "## Loads into a long history"
 
@@ -49,18 +48,6 @@ def make_corrections(source: Path, target: Path, rows: int = 3_000) -> Path:
     picked = picked.with_columns(pl.col("处置完毕时间").str.replace(r":\d\d$", ":59"))
     target.write_bytes(picked.write_csv(line_terminator="\r\n").encode("gb18030"))
     return target
-
-
-def load_once(project: Path, warehouse: Path, export: Path, work: Path) -> dict:
-    """Load `export` into a fresh copy of `warehouse` with the code of `project`, in a fresh process."""
-    target = work / "copy.duckdb"
-    copy_warehouse(warehouse, target)
-    env = {**os.environ, "PYTHONPATH": str(project)}
-    try:
-        return run_child(f"from etl.load import ingest; r = ingest([{str(export)!r}], {str(target)!r}); "
-                         "result['rows_loaded'] = sum(b.rows_loaded for b in r)", env=env, cwd=project)
-    finally:
-        remove_warehouse(target)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):
             for name, export in exports.items():
                 for project in projects:
-                    runs[(project, name)].append(load_once(project, warehouse, export, work))
+                    runs[(project, name)].append(load_into_copy(warehouse, export, work / "copy.duckdb", project))
                     print(name, project.name, f"{runs[(project, name)][-1]['seconds']:.2f} s", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

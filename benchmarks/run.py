@@ -177,14 +177,20 @@ def bench_ingest(exports: dict, work: Path, repeat: int) -> tuple[list[dict], li
     return ours, bare, work / f"ingest-{repeat - 1}.duckdb", work / f"bare-{repeat - 1}.duckdb"
 
 
-def bench_incremental(warehouse: Path, weekly: Path, work: Path, repeat: int) -> list[dict]:
-    runs = []
-    for i in range(repeat):
-        target = work / f"incr-{i}.duckdb"
-        copy_warehouse(warehouse, target)
-        runs.append(run_child(f"from etl.load import ingest; ingest([{str(weekly)!r}], {str(target)!r})"))
+def load_into_copy(warehouse: Path, export: Path, target: Path, project: Path = ROOT) -> dict:
+    """Load `export` into a fresh copy of `warehouse` (at `target`, removed after) with the code of
+    `project`, in a fresh process; its figures and the rows it loaded."""
+    copy_warehouse(warehouse, target)
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    try:
+        return run_child(f"from etl.load import ingest; r = ingest([{str(export)!r}], {str(target)!r}); "
+                         "result['rows_loaded'] = sum(b.rows_loaded for b in r)", env=env, cwd=project)
+    finally:
         remove_warehouse(target)
-    return runs
+
+
+def bench_incremental(warehouse: Path, weekly: Path, work: Path, repeat: int) -> list[dict]:
+    return [load_into_copy(warehouse, weekly, work / f"incr-{i}.duckdb") for i in range(repeat)]
 
 
 def bench_incremental_bare(bare: Path, weekly: Path, work: Path, repeat: int) -> list[dict]:

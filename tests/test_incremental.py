@@ -156,8 +156,7 @@ def test_a_revision_inside_an_earlier_load_s_long_response_still_finds_the_stati
     whole = whole.filter(pl.len().over(key) == 1).with_columns(
         pl.col("派警时间").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False).alias("dispatched"))
     long = whole.slice(len(whole) // 3, 20).filter(pl.col("dispatched").is_not_null())
-    later = (whole.join(long.select(pl.col("出警站点编号"), pl.col("dispatched").alias("long_dispatched"),
-                                    pl.col("警情编号").alias("long_incident")), on="出警站点编号")
+    later = (whole.join(long.select(pl.col("出警站点编号"), pl.col("dispatched").alias("long_dispatched")), on="出警站点编号")
              .filter((pl.col("dispatched") > pl.col("long_dispatched") + pl.duration(hours=2))
                      & (pl.col("dispatched") < pl.col("long_dispatched") + pl.duration(days=3))
                      & ~pl.col("警情编号").is_in(long["警情编号"].implode()))

@@ -249,8 +249,7 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
                           max(busy_until) as reach_at
                    from touched_spans group by station_id""")
     earliest = con.execute(f"select min(from_at) - {STATION_BUSY_AT_MOST} from touched_stations").fetchall()[0][0]
-    window = f"""select r.incident_id, r.station_id, r.dispatch_at, t.from_at,
-                        main.busy_until(r.clear_at, r.arrive_at, r.depart_at, r.dispatch_at) as busy_until
+    window = f"""select r.incident_id, r.station_id, r.dispatch_at, t.from_at, {busy_until}
                  from core.responses r join touched_stations t using (station_id)
                  where r.dispatch_at >= ? and r.dispatch_at >= t.from_at - {STATION_BUSY_AT_MOST}
                    and r.dispatch_at <= {"t.reach_at" if later else "t.until_at"}"""
