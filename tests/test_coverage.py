@@ -578,6 +578,24 @@ def test_station_turnouts_query(reader):
     assert set(queries.run(reader, "coverage/stations", {"station_types": types})["station_type"]) == {"community"}
 
 
+def test_the_city_turnout_median_interpolates_between_the_middle_turnouts(reader):
+    """The city's median turnout is read from counts per second: over short periods, some with an
+    even number of turnouts whose two middle values differ, it must equal the plain median."""
+    as_of = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
+    responses = rows(reader, "select call_at, turnout_s from responses where turnout_s >= 0")
+    between_two = 0
+    for days in range(0, 40):
+        start = as_of - dt.timedelta(days=days)
+        mine = sorted(r["turnout_s"] for r in responses if start <= r["call_at"].date() <= as_of)
+        got = queries.run(reader, "coverage/stations", {"start_date": start, "end_date": as_of})
+        if not mine:
+            assert got["city_turnout_p50_s"][0] is None
+            continue
+        between_two += len(mine) % 2 == 0 and mine[len(mine) // 2 - 1] != mine[len(mine) // 2]
+        assert got["city_turnout_p50_s"][0] == statistics.median(mine), (start, len(mine))
+    assert between_two > 0  # the interpolation was exercised
+
+
 def test_travel_samples_query(reader):
     as_of = reader.execute("select as_of_date from data_as_of").fetchall()[0][0]
     start = as_of - dt.timedelta(days=364)
