@@ -30,6 +30,7 @@ from pathlib import Path
 import h3
 import numpy as np
 import polars as pl
+import polars_h3 as plh3
 
 from emss.settings import ALL_HOURS, OTHER_HOURS, Coverage
 from emss import profiles
@@ -142,9 +143,9 @@ def incident_counts(points: pl.DataFrame, resolution: int = RESOLUTION) -> pl.Da
     """
     if points.height == 0:
         return pl.DataFrame(schema={"h3": pl.String, "incidents": pl.Int64, "district": pl.String})
-    cells = [h3.latlng_to_cell(y, x, resolution) for y, x in zip(points["lat"].to_list(), points["lon"].to_list())]
     return (
-        points.select(pl.Series("h3", cells), pl.col("district"))
+        # vectorised: a Python call per point took 0.9 s for a period of 385,000 incidents
+        points.select(plh3.latlng_to_cell("lat", "lon", resolution, return_dtype=pl.Utf8).alias("h3"), pl.col("district"))
         .group_by("h3")
         .agg(pl.len().cast(pl.Int64).alias("incidents"), pl.col("district").drop_nulls().mode().first())
         .sort("h3")
