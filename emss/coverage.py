@@ -403,7 +403,9 @@ def earliest_arrival_s(lon, lat, sites: pl.DataFrame, on=None, chunk: int = 1024
     point), only the sites in service that day count (sites need opened_on and closed_on).
 
     The sites are picked on the flat projection `pairs_within` buckets with (good to well under 1 %
-    across a city), then their distances are measured on the sphere as everywhere else."""
+    across a city), then their distances are measured on the sphere as everywhere else. Many points
+    (a period's incidents at 10 M) are picked tile by tile among the sites that could win there
+    (`_candidates`), with the same result as measuring every site."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     best = np.full(len(lon), np.inf)
     distance = np.full(len(lon), np.inf)
@@ -413,9 +415,10 @@ def earliest_arrival_s(lon, lat, sites: pl.DataFrame, on=None, chunk: int = 1024
     fixed = (sites["turnout_s"] + sites["intercept_s"]).to_numpy().astype(float)
     speed = sites["speed_ms"].to_numpy().astype(float)
     lat0 = float(np.nanmean(lat))
+    x, y = _project(lon, lat, lat0)
+    s_x, s_y = _project(s_lon, s_lat, lat0)
     # single precision for the pick: a metre in 10 km, and half the time of double
-    px, py = (v.astype(np.float32) for v in _project(lon, lat, lat0))
-    sx, sy = (v.astype(np.float32) for v in _project(s_lon, s_lat, lat0))
+    px, py, sx, sy = (v.astype(np.float32) for v in (x, y, s_x, s_y))
     fixed32, pace32 = fixed.astype(np.float32), (1 / speed).astype(np.float32)
     if on is None:
         groups = [(np.arange(len(lon)), np.arange(sites.height))]
@@ -427,17 +430,59 @@ def earliest_arrival_s(lon, lat, sites: pl.DataFrame, on=None, chunk: int = 1024
         for d in np.unique(day):
             live = (np.isnat(opened) | (opened <= d)) & (np.isnat(closed) | (d < closed))
             groups.append((np.flatnonzero(day == d), np.flatnonzero(live)))
+
+    def pick(part: np.ndarray, among: np.ndarray) -> None:
+        flat = np.hypot(px[part, None] - sx[None, among], py[part, None] - sy[None, among])
+        chosen = among[(fixed32[None, among] + flat * pace32[None, among]).argmin(axis=1)]
+        best[part] = fixed[chosen] + haversine_m(s_lon[chosen], s_lat[chosen], lon[part], lat[part]) / speed[chosen]
+        near = among[flat.argmin(axis=1)]
+        distance[part] = haversine_m(s_lon[near], s_lat[near], lon[part], lat[part])
+
     for points, live in groups:
         if len(live) == 0:
             continue
-        for start in range(0, len(points), chunk):
-            part = points[start:start + chunk]
-            flat = np.hypot(px[part, None] - sx[None, live], py[part, None] - sy[None, live])
-            pick = live[(fixed32[None, live] + flat * pace32[None, live]).argmin(axis=1)]
-            best[part] = fixed[pick] + haversine_m(s_lon[pick], s_lat[pick], lon[part], lat[part]) / speed[pick]
-            near = live[flat.argmin(axis=1)]
-            distance[part] = haversine_m(s_lon[near], s_lat[near], lon[part], lat[part])
+        if len(points) * len(live) <= _TILED_ABOVE:
+            for start in range(0, len(points), chunk):
+                pick(points[start:start + chunk], live)
+            continue
+        for part, among in _candidates(x[points], y[points], s_x[live], s_y[live], fixed[live], 1 / speed[live]):
+            pick(points[part], live[among])
     return best, distance
+
+
+_TILED_ABOVE = 4_000_000  # point x site pairs: below this, measuring every pair is as quick
+_TILE_M = 2000.0  # measured on a period of 385,000 incidents and 1,000 stations: 1 km 0.97 s, 2 km 0.60 s, 5 km 0.98 s
+# what the single-precision pick may differ by from these double-precision bounds: a few metres, well
+# under a second; a site is left out only when it is farther than this beyond the bound
+_SLACK_M, _SLACK_S = 10.0, 5.0
+
+
+def _candidates(x, y, s_x, s_y, fixed, pace):
+    """(points, sites) index pairs: the points of each square tile, with the sites that could be the
+    earliest or the nearest for some point in it. A site is left out when even its best case (its
+    fixed time plus its pace over its distance to the tile's nearest edge) comes after the worst case
+    of another site (over its distance to the tile's farthest corner); likewise for the nearest."""
+    tx, ty = np.floor((x - x.min()) / _TILE_M), np.floor((y - y.min()) / _TILE_M)
+    key = tx * (ty.max() + 1) + ty
+    order = np.argsort(key, kind="stable")
+    tiles, starts = np.unique(key[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    first = order[starts]
+    left, bottom = x.min() + tx[first] * _TILE_M, y.min() + ty[first] * _TILE_M
+    for lo in range(0, len(tiles), 256):
+        sl = slice(lo, lo + 256)
+        x0, y0 = left[sl, None], bottom[sl, None]
+        x1, y1 = x0 + _TILE_M, y0 + _TILE_M
+        near_x = np.maximum(np.maximum(x0 - s_x[None], s_x[None] - x1), 0)
+        near_y = np.maximum(np.maximum(y0 - s_y[None], s_y[None] - y1), 0)
+        closest = np.hypot(near_x, near_y)
+        farthest = np.hypot(np.maximum(np.abs(s_x[None] - x0), np.abs(s_x[None] - x1)),
+                            np.maximum(np.abs(s_y[None] - y0), np.abs(s_y[None] - y1)))
+        soonest = fixed[None] + closest * pace[None]
+        latest = (fixed[None] + farthest * pace[None]).min(axis=1, keepdims=True)
+        could = ((soonest <= latest + _SLACK_S) | (closest <= farthest.min(axis=1, keepdims=True) + _SLACK_M))
+        for i, row in enumerate(could, start=lo):
+            yield order[starts[i]:ends[i]], np.flatnonzero(row)
 
 
 def arrival_spread(samples: pl.DataFrame, stations: pl.DataFrame, calibration: pl.DataFrame, band: str,

@@ -257,6 +257,34 @@ def test_pairs_within_agrees_with_brute_force():
         assert d == pytest.approx(haversine(c[j, 0], c[j, 1], p[i, 0], p[i, 1]), abs=1e-6)
 
 
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_earliest_arrivals_tile_by_tile_are_those_of_every_site(seed, monkeypatch):
+    """Many points are picked tile by tile among the sites that could win there; the same points
+    with every site measured (the route below the size where tiles pay) must give the same
+    arrivals and nearest distances, whatever the sites' fixed times and speeds, for points among
+    the sites and far outside them, and with the sites of each day."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    sites = pl.DataFrame({
+        "lon": rng.uniform(113.9, 114.3, n), "lat": rng.uniform(22.5, 22.7, n),
+        # a few very slow or very late sites, which the tiles must not leave out wrongly
+        "turnout_s": np.where(rng.random(n) < 0.05, 900.0, rng.uniform(20, 120, n)), "intercept_s": rng.uniform(0, 30, n),
+        "speed_ms": np.where(rng.random(n) < 0.05, 0.5, rng.uniform(3, 9, n)),
+        "opened_on": [dt.date(2025, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 400, n)],
+        "closed_on": [dt.date(2025, 6, 1) if rng.random() < 0.2 else None for _ in range(n)],
+    })
+    lon = np.concatenate([rng.uniform(113.85, 114.35, 20_000), rng.uniform(114.6, 114.7, 300)])
+    lat = np.concatenate([rng.uniform(22.45, 22.75, 20_000), rng.uniform(22.9, 23.0, 300)])
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 500, len(lon))]
+    for on in (None, days):
+        monkeypatch.setattr(coverage, "_TILED_ABOVE", 0)
+        tiled = coverage.earliest_arrival_s(lon, lat, sites, on=on)
+        monkeypatch.setattr(coverage, "_TILED_ABOVE", math.inf)
+        every = coverage.earliest_arrival_s(lon, lat, sites, on=on)
+        assert np.array_equal(tiled[0], every[0]) and np.array_equal(tiled[1], every[1])
+        assert np.isfinite(every[0]).mean() > 0.9  # most points have a site in service
+
 def test_recompute_for_a_thousand_stations_over_the_city_is_interactive():
     grid = coverage.demand_grid(coverage.land_cells(), coverage.census_population(coverage.land_cells()), None)
     rng = np.random.default_rng(3)
