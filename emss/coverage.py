@@ -1042,15 +1042,22 @@ def read_candidates(source) -> pl.DataFrame:
                "lat": pl.Float64, "lon": pl.Float64})
 
 
+def candidate_reach(grid: pl.DataFrame, candidates: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(cell, candidate) index pairs: the grid cells each candidate (with radius_m) would reach."""
+    cell, site, _ = pairs_within(grid["lon"].to_numpy(), grid["lat"].to_numpy(), candidates["lon"].to_numpy(),
+                                 candidates["lat"].to_numpy(), candidates["radius_m"].to_numpy())
+    return cell, site
+
+
 def suggest_sites(grid: pl.DataFrame, counts: np.ndarray, candidates: pl.DataFrame, weight: np.ndarray,
-                  k: int) -> pl.DataFrame:
+                  k: int, reached: tuple[np.ndarray, np.ndarray] | None = None) -> pl.DataFrame:
     """The next k sites among the candidates (with radius_m) that bring most uncovered demand within reach.
+    `reached`: the candidates' `candidate_reach`, when already known (it does not change with the sites).
 
     Columns: rank, the candidate's columns, new_population, new_incidents, new_area_km2
     (what this site adds to the sites ranked before it) and the running totals.
     """
-    cell, site, _ = pairs_within(grid["lon"].to_numpy(), grid["lat"].to_numpy(), candidates["lon"].to_numpy(),
-                                 candidates["lat"].to_numpy(), candidates["radius_m"].to_numpy())
+    cell, site = reached if reached is not None else candidate_reach(grid, candidates)
     picked = maximal_cover(cell, site, weight, np.asarray(counts) > 0, k, candidates.height)
     if not picked:
         return candidates.head(0).with_columns(

@@ -78,6 +78,22 @@ def coverage_by_month(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFr
                                    _settings.target_s)
 
 
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
+def model_check(inputs: tuple, as_of: dt.date, band: str, _points: pl.DataFrame, _sites: pl.DataFrame,
+                _spread: coverage.Spread, target_s: float) -> dict[str, pl.DataFrame]:
+    """The model against the period's measured arrivals, for the stations as they are: like the trend,
+    it does not move with the what-if, so it is worked out once per `inputs`, date and band."""
+    return coverage.reconcile(_points, _sites, _spread, target_s)
+
+
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
+def cells_reach(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _candidates: pl.DataFrame
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The grid cells each candidate cell would reach: the same for every what-if, once per `inputs`
+    (which hold the districts the candidates are chosen in), date and band."""
+    return coverage.candidate_reach(_grid, _candidates)
+
+
 def pp_delta(after, before) -> str | None:
     if after is None or before is None:
         return None
@@ -179,6 +195,10 @@ city_turnout = stations["city_turnout_p50_s"][0] if stations.height else None
 spread = arrival_spread(model_start, rng.as_of, band, repr(settings), version, _settings=settings, _model=model)
 
 # ---- coverage now and after the what-if ------------------------------------------
+# all that makes the grid, the stations as they are, the model and the spread: what the trend, the model
+# check and the candidate cells' reach are kept by (none of them moves with the what-if)
+inputs = (f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() if upload else None, f.districts,
+          f.station_types, repr(settings), version)
 changes = pl.DataFrame(st.session_state.get(CHANGES_KEY, []), schema=coverage.WHAT_IF_SCHEMA)
 scope = grid["district"].is_in(list(f.districts)).to_numpy() if f.districts else np.ones(grid.height, dtype=bool)
 scope_grid = grid.filter(pl.Series(scope))
@@ -304,8 +324,10 @@ if source == "upload":
             candidates = coverage.read_candidates(io.BytesIO(listed.getvalue()))
         except (ValueError, pl.exceptions.PolarsError) as error:
             st.error(i18n.t("siting_upload_error", error=plain.md(error)))
-suggestions = coverage.suggest_sites(grid, counts, coverage.reach(candidates, model, band, settings, city_turnout),
-                                     weight, int(k))
+candidates = coverage.reach(candidates, model, band, settings, city_turnout)
+reached = (cells_reach(inputs, as_of, band, _grid=grid, _candidates=candidates) if source != "upload"
+           else coverage.candidate_reach(grid, candidates))
+suggestions = coverage.suggest_sites(grid, counts, candidates, weight, int(k), reached)
 # every site said as a place on the ground (district, 街道, nearest station), never as a grid cell's id
 suggestions = pl.concat([suggestions, coverage.place_names(suggestions, live, lang)], how="horizontal")
 from_cells = source != "upload" or suggestions.height == 0 or bool((suggestions["candidate_id"] == suggestions["name"]).all())
@@ -420,8 +442,7 @@ else:
 # ---- trend -----------------------------------------------------------------------------
 st.subheader(i18n.t("section_cov_trend"))
 trend = coverage_by_month(
-    (f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() if upload else None, f.districts,
-     f.station_types, repr(settings), version), as_of, band, _grid=scope_grid, _stations=stations, _model=model,
+    inputs, as_of, band, _grid=scope_grid, _stations=stations, _model=model,
     _spread=spread, _settings=settings) if stations.height else pl.DataFrame()
 if trend.height:
     st.plotly_chart(figures.coverage_trend(trend, lang), key="coverage_trend")
@@ -469,7 +490,8 @@ export.show(tables.build(spread.table(), [
 st.subheader(i18n.t("section_cov_reconcile"))
 points = data.run("coverage/incident_points", start_date=f.start, end_date=f.end, districts=list(f.districts),
                   incident_types=list(types), hour_from=hours[0], hour_to=hours[1])
-checked = coverage.reconcile(points, base_sites, spread, settings.target_s)
+checked = model_check(inputs, as_of, band, _points=points, _sites=base_sites, _spread=spread,
+                      target_s=settings.target_s)
 whole = checked["city"].row(0, named=True)
 if whole["timed"] == 0:
     st.info(i18n.t("cov_reconcile_none"))
