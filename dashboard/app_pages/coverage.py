@@ -87,6 +87,18 @@ def model_check(inputs: tuple, as_of: dt.date, band: str, _points: pl.DataFrame,
 
 
 @st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
+def stations_now(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _live: pl.DataFrame,
+                 _model: pl.DataFrame, _spread: coverage.Spread, _settings: Coverage, city_turnout: float | None
+                 ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """The stations in service as they are: their reach, how many reach each cell and each cell's chance
+    of an arrival within the target; what the what-if is set against, once per `inputs`, date and band."""
+    sites = coverage.reach(_live, _model, band, _settings, city_turnout)
+    return (sites, coverage.cover_counts(_grid, sites),
+            coverage.reach_chance(_grid["lon"].to_numpy(), _grid["lat"].to_numpy(), _grid["district"].to_list(),
+                                  sites, _spread, _settings.target_s))
+
+
+@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
 def cells_reach(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _candidates: pl.DataFrame
                 ) -> tuple[np.ndarray, np.ndarray]:
     """The grid cells each candidate cell would reach: the same for every what-if, once per `inputs`
@@ -205,9 +217,8 @@ scope_grid = grid.filter(pl.Series(scope))
 cell_lon, cell_lat, cell_district = grid["lon"].to_numpy(), grid["lat"].to_numpy(), grid["district"].to_list()
 started = time.perf_counter()
 live = coverage.in_service(stations, as_of)
-base_sites = coverage.reach(live, model, band, settings, city_turnout)
-base_counts = coverage.cover_counts(grid, base_sites)
-base_chance = coverage.reach_chance(cell_lon, cell_lat, cell_district, base_sites, spread, settings.target_s)
+base_sites, base_counts, base_chance = stations_now(inputs, as_of, band, _grid=grid, _live=live, _model=model,
+                                                   _spread=spread, _settings=settings, city_turnout=city_turnout)
 before = coverage.coverage_kpis(scope_grid, base_counts[scope], base_chance[scope])
 if changes.height:
     sites = coverage.reach(coverage.apply_changes(live, changes), model, band, settings, city_turnout)
