@@ -4,6 +4,7 @@
     uv run python benchmarks/browser.py --warehouse W --repeat 1 --out quick.md
     uv run python benchmarks/browser.py --warehouse W --project ../old --label before --project . --label after
     uv run python benchmarks/browser.py --warehouse W --pages overview,inventory --no-clicks   # some pages only
+    uv run python benchmarks/browser.py --warehouse W --webgl llvmpipe   # maps drawn by Mesa, not SwiftShader
 
 Against `emss serve` on the warehouse, in Debian's Chromium (headless, 1400 x 1000), each figure the
 median of --repeat runs: for every page, in a fresh tab, the seconds to its first figure, to settled
@@ -51,6 +52,14 @@ PAGES = {  # url path -> what shows its first figure (as tests/test_browser.py w
     "coverage": '[data-testid="stDeckGlJsonChart"] canvas',
     "quality": '[data-testid="stMetric"]',
     "workbench": '[data-testid="stDataFrame"]',
+}
+# Without a GPU, Chromium draws WebGL (the maps) in software. Its own renderer, SwiftShader, spends
+# seconds on each kind of deck.gl layer before the first frame (measured: the district boundaries alone
+# 3.5 s over an empty deck); Mesa's llvmpipe, through ANGLE on EGL, draws the same frames in about half
+# the time. A desktop with a GPU pays neither; these two bracket what a person without one waits.
+WEBGL = {
+    "swiftshader": ["--disable-gpu"],
+    "llvmpipe": ["--use-angle=gl-egl", "--ignore-gpu-blocklist"],
 }
 APP = '[data-testid="stApp"]'
 # the app's script state as Streamlit's front end writes it on its root element (running, notRunning, ...)
@@ -227,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     parser.add_argument("--pages", help="only these pages' fresh tabs, comma-separated url paths (overview for the first)")
     parser.add_argument("--no-clicks", action="store_true", help="no clicks and no sidebar navigation")
+    parser.add_argument("--webgl", choices=list(WEBGL), default="swiftshader",
+                        help="how headless Chromium draws the maps without a GPU (see WEBGL)")
     args = parser.parse_args(argv)
     paths = list(PAGES) if not args.pages else ["" if p == "overview" else p for p in args.pages.split(",")]
     unknown = [p for p in paths if p not in PAGES]
@@ -242,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         servers.append(serve_bare(Path(bare_folder)))
         bare = servers[-1][1]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", *WEBGL[args.webgl]])
             for base in [*bases, bare]:
                 open_page(browser, base, "")  # the server's first run warms its caches once
             floor, pages = [], [{path: [] for path in paths} for _ in bases]
@@ -264,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(bare_folder, ignore_errors=True)
     command = f"uv run python benchmarks/browser.py --warehouse {Path(args.warehouse).name} --repeat {args.repeat}"
     command += (f" --pages {args.pages}" if args.pages else "") + (" --no-clicks" if args.no_clicks else "")
+    command += f" --webgl {args.webgl}" if args.webgl != "swiftshader" else ""
     together = ""
     if len(projects) > 1:
         command += "".join(f" --project <{label or 'checkout'}> --label {label}" for label in labels)
