@@ -44,21 +44,10 @@ found as (
     from cells c join hazards h on h.district = c.district and h.street = c.street and h.found_on <= c.quarter_end
     group by all
 ),
--- the fires of each street and day, the street's name cleaned once per street and day, not per fire
-fire_days as (
-    select f.district, street_name(f.street) as street, f.call_date, cast(sum(f.fires) as bigint) as fires
-    from (
-        select i.district, i.street, i.call_date, count(*) as fires
-        from incidents i
-        where i.incident_type = 'fire'
-        group by all
-    ) f
-    group by all
-),
 fires as (
-    select c.district, c.street, c.quarter_start, cast(sum(d.fires) as bigint) as fires_next_quarter
-    from cells c join fire_days d on d.district = c.district and d.street = c.street
-     and d.call_date between c.next_start and c.next_end
+    select c.district, c.street, c.quarter_start, count(*) as fires_next_quarter
+    from cells c join incidents i on i.district = c.district and street_name(i.street) = c.street
+     and i.incident_type = 'fire' and i.call_date between c.next_start and c.next_end
     group by all
 )
 select
