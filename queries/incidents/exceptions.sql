@@ -17,9 +17,8 @@
 with scope as (
     select * from incidents_in($start_date, $end_date, $districts, $station_types)
 ),
-scoped_responses as (  -- the same period (only its months' files are read), the responses of an exception only
+scoped_responses as (  -- the same period: only its months' files are read
     select * from responses_in($start_date, $end_date)
-    where is_long_turnout or is_long_travel or arrive_at is null
 ),
 limits as (
     select
