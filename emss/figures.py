@@ -18,7 +18,9 @@ the data (a station, a district or type kept as written, an incident number) goe
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import textwrap
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
 
@@ -308,6 +310,64 @@ def weekly_p90(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str,
                      ticktext=[messages.fmt_minutes(v, lang) for v in vals])
     _week_axis(fig, trend, lang)
     return _layout(fig, messages.text("chart_trend_p90_title", lang), height=340)
+
+
+def _weekly_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str, title: str, rows: list[dict],
+                 y: dict, colour: str, tooltip: list[dict], rules: list[dict]) -> dict:
+    """A line per ISO week (`weekly_rate_vega`, `weekly_p90_vega`): the weeks on a date axis read in UTC,
+    so a browser in any time zone puts each point on its Monday."""
+    labels = _week_labels(trend, start, end, lang)
+    weeks = trend["week_start"].to_list()
+    for row, week, label in zip(rows, weeks, labels):
+        row.update(week=week.isoformat(), label=label)
+    axis = {"format": "%Y-%m-%d", "labelAngle": -30}
+    if len(weeks) <= 12:  # a tick on each Monday while that stays readable (as `_week_axis`)
+        axis["values"] = [{"year": w.year, "month": w.month, "date": w.day, "utc": True} for w in weeks]
+    week_axis = {"field": "week", "type": "temporal", "timeUnit": "utcyearmonthdate",
+                 "title": messages.text("axis_week", lang), "axis": axis}
+    line = {"mark": {"type": "line", "point": {"color": colour}, "color": colour},
+            "encoding": {"x": week_axis, "y": y,
+                         "tooltip": [{"field": "label", "title": messages.text("axis_week", lang)}, *tooltip]}}
+    frame = _vega_frame(title, 300, lang)
+    if lang != "zh":  # a long English title in a half-width column wraps rather than being cut short
+        frame["title"]["text"] = textwrap.wrap(title, 38)
+    return {**frame, "data": {"values": rows}, "layer": [line, *rules]}
+
+
+def weekly_rate_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str) -> dict:
+    """`weekly_rate` as a Vega-Lite spec, for the Station page: its only Plotly charts were these two,
+    and Plotly's library held back the whole first screen, map included (see `target_bars_vega`)."""
+    rows = [{"rate": r, "shown": messages.fmt_pct(r), "arrived": n}
+            for r, n in zip(trend["within_target_rate"].to_list(), trend["arrived"].to_list())]
+    rate = messages.text("axis_rate", lang)
+    return _weekly_vega(trend, start, end, lang, messages.text("chart_trend_rate_title", lang), rows,
+                        {"field": "rate", "type": "quantitative", "title": rate, "scale": {"domain": [0, 1.02]},
+                         "axis": {"format": ".0%"}},
+                        OPENED_COLOUR, [{"field": "shown", "title": rate},
+                                        {"field": "arrived", "title": messages.text("col_arrived", lang), "format": ","}],
+                        [])
+
+
+def weekly_p90_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str, target_s: int) -> dict:
+    """`weekly_p90` as a Vega-Lite spec (see `weekly_rate_vega`): the 90th percentile in minutes against
+    the target's dashed line."""
+    p90 = trend["p90_response_s"].to_list()
+    rows = [{"p90_min": None if v is None else v / 60, "shown": messages.fmt_duration(v, lang)} for v in p90]
+    top = max([v for v in p90 if v is not None] + [target_s]) * 1.15 / 60
+    step = 1 if top <= 20 else 5
+    ticks = list(range(0, int(top) + step, step))
+    target = {"mark": {"type": "rule", "strokeDash": [6, 4], "color": TARGET_COLOUR, "strokeWidth": 2},
+              "encoding": {"y": {"datum": target_s / 60}}}
+    target_text = {"mark": {"type": "text", "align": "right", "baseline": "top", "dy": 4, "color": TARGET_COLOUR,
+                            "x": "width"},
+                   "encoding": {"y": {"datum": target_s / 60}, "text": {"value": messages.text("target_line", lang)}}}
+    col = messages.text("col_p90", lang)
+    return _weekly_vega(trend, start, end, lang, messages.text("chart_trend_p90_title", lang), rows,
+                        {"field": "p90_min", "type": "quantitative", "title": messages.text("axis_p90_min", lang),
+                         "scale": {"domain": [0, top]},
+                         "axis": {"values": ticks, "labelExpr": "datum.value + " + json.dumps(
+                             messages.fmt_minutes(0, lang).removeprefix("0"), ensure_ascii=False)}},
+                        BEYOND_COLOUR, [{"field": "shown", "title": col}], [target, target_text])
 
 
 def district_type_bars(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> go.Figure:

@@ -659,6 +659,28 @@ def test_the_page_of_a_compliant_station(app, facts):
     assert query["station"] == sid and query["from"] == "station"  # its incidents, with the way back
 
 
+def test_the_station_page_draws_its_weekly_figures_without_plotly(app, reader, facts):
+    """The two weekly charts are Vega-Lite (Plotly's library would hold back the page's first screen):
+    a point per week at the week's rate and 90th percentile (in minutes), against the target's line."""
+    day = facts["as_of"]
+    sid = next(sid for sid, s in sorted(facts["stations"].items()) if in_service(s, day))
+    at = app("station", station=sid)
+    assert not at.get("plotly_chart"), "the Station page loads no Plotly chart"
+    start = day - dt.timedelta(days=27)
+    weekly = queries.run(reader, "stations/station_weekly",
+                         {"station": sid, "start_date": start, "end_date": day}).to_dicts()
+    rate_chart, p90_chart = at.get("vega_lite_chart")
+    drawn = chart_rows(rate_chart)
+    assert [r["week"] for r in drawn] == [w["week_start"].isoformat() for w in weekly] and drawn
+    assert [r["rate"] for r in drawn] == [w["within_target_rate"] for w in weekly]
+    assert [r["arrived"] for r in drawn] == [w["arrived"] for w in weekly]
+    minutes = [r["p90_min"] for r in chart_rows(p90_chart)]
+    assert minutes == [None if w["p90_response_s"] is None else pytest.approx(w["p90_response_s"] / 60) for w in weekly]
+    spec = json.loads(p90_chart.proto.spec)
+    target = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert [layer["encoding"]["y"]["datum"] for layer in target] == [300 / 60]
+
+
 def test_inventory_page_shows_the_expiry_figures(app, facts):
     at = app("inventory")
     day = facts["as_of"]

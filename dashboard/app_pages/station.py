@@ -279,9 +279,10 @@ else:
     weekly = data.run("stations/station_weekly", **period)
     if weekly.height:
         left, right = st.columns(2)
-        left.plotly_chart(figures.weekly_rate(weekly, f.start, f.end, lang), key="station_weekly_rate")
-        right.plotly_chart(figures.weekly_p90(weekly, f.start, f.end, lang, rules.default_target_s),
-                           key="station_weekly_p90")
+        # Vega-Lite, not Plotly: Plotly's library would hold back the whole first screen, map included
+        left.vega_lite_chart(figures.weekly_rate_vega(weekly, f.start, f.end, lang), key="station_weekly_rate")
+        right.vega_lite_chart(figures.weekly_p90_vega(weekly, f.start, f.end, lang, rules.default_target_s),
+                              key="station_weekly_p90")
     incidents = data.run("stations/station_incidents", **period)
     yes = i18n.t("yes")
     show([
