@@ -84,9 +84,10 @@ def test_the_station_page_draws_the_warehouse_target(rebuilt, monkeypatch):
         con.close()
     station = busiest.most_common(1)[0][0]
     at = open_page(rebuilt, monkeypatch, "station", station=station, start=first.isoformat(), end=last.isoformat())
-    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-    assert len(specs) == 2  # the station's weekly rate and weekly 90th percentile
-    assert horizontal_lines(specs[1]) == {NEW_TARGET_S}
+    specs = [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+    assert len(specs) == 2  # the station's weekly rate and weekly 90th percentile (in minutes)
+    rules = [layer for layer in specs[1]["layer"] if layer["mark"]["type"] == "rule"]
+    assert [layer["encoding"]["y"]["datum"] for layer in rules] == [NEW_TARGET_S / 60]
 
 
 def report_figure(html: str, element_id: str) -> dict:
