@@ -45,7 +45,7 @@ PAGES = {  # url path -> what shows its first figure (as tests/test_browser.py w
     "": '[data-testid="stMetric"]',
     "response": ".js-plotly-plot .main-svg",
     "incidents": '[data-testid="stDataFrame"]',
-    "stations": ".js-plotly-plot .main-svg",
+    "stations": '[data-testid="stVegaLiteChart"] .mark-rect',  # its build-out bars (Vega-Lite)
     "station": '[data-testid="stDeckGlJsonChart"] canvas',
     "inventory": '[data-testid="stMetric"]',
     "map": '[data-testid="stDeckGlJsonChart"] canvas',

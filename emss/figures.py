@@ -167,6 +167,15 @@ def _vega_categories(field: str, lang: str) -> dict:
             "axis": {"labelAngle": 0} if lang == "zh" else {"labelAngle": -40, "labelLimit": 300, "labelOverlap": False}}
 
 
+def _vega_legend(lang: str, columns: int | None = None) -> dict:
+    """A legend above the chart with its entries whole: English names are long, so there they stand one
+    under another; Chinese ones stand in a row, or in `columns`."""
+    legend = {"orient": "top", "labelLimit": 400}
+    if lang != "zh" or columns:
+        legend["columns"] = columns if lang == "zh" else 1
+    return legend
+
+
 def target_bars_vega(vs_target: pl.DataFrame, lang: str) -> dict:
     """The build-out chart of `target_bars` as a Vega-Lite spec, for the Overview.
 
@@ -370,111 +379,175 @@ def weekly_p90_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str
                         BEYOND_COLOUR, [{"field": "shown", "title": col}], [target, target_text])
 
 
-def district_type_bars(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> go.Figure:
-    """Stacked bars of stations in service per district, one colour per station type (stations/by_district)."""
+def district_type_bars_vega(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> dict:
+    """Stacked bars of stations in service per district, one colour per station type, the districts by
+    their total (stations/by_district), as a Vega-Lite spec (see `target_bars_vega`). The types are
+    stacked and coloured in the catalogue's order, carried by a `type_rank` field, so that the spec holds
+    colours only, never a name."""
     totals: dict[str, int] = {}
     for r in by_district.iter_rows(named=True):
         totals[r["district"]] = totals.get(r["district"], 0) + int(r["in_service"])
-    order = sorted(totals, key=lambda d: -totals[d])
-    x_labels = [literal(messages.label("district", d, lang)) for d in order]
-    fig = go.Figure()
-    for code in categories.STATION_TYPES:
-        part = by_district.filter(pl.col("station_type") == code)
-        if part.height == 0:
-            continue
-        counts = dict(zip(part["district"].to_list(), part["in_service"].to_list()))
-        fig.add_bar(name=messages.label("station_type", code, lang), x=x_labels,
-                    y=[int(counts.get(d, 0)) for d in order],
-                    marker_color=hex_colour(station_type_colour(code)))
-    fig.update_layout(barmode="stack", yaxis_title=messages.text("axis_stations", lang))
-    return _layout(fig, messages.text("chart_by_district_title", lang, date=as_of.isoformat()), height=400)
+    rank = {d: i for i, d in enumerate(sorted(totals, key=lambda d: -totals[d]))}
+    present = [code for code in categories.STATION_TYPES if code in set(by_district["station_type"].to_list())]
+    rows = [{"district": messages.label("district", r["district"], lang), "rank": rank[r["district"]],
+             "type": messages.label("station_type", r["station_type"], lang),
+             "type_rank": present.index(r["station_type"]), "n": int(r["in_service"])}
+            for r in by_district.iter_rows(named=True) if r["station_type"] in present]
+    stations = messages.text("axis_stations", lang)
+    return {
+        **_vega_frame(messages.text("chart_by_district_title", lang, date=as_of.isoformat()), 480, "en"),
+        "data": {"values": rows},
+        "mark": "bar",
+        "encoding": {
+            # a column of the page, not its width: the names slant in either language, and all of them show
+            "x": {**_vega_categories("district", lang), "axis": {"labelAngle": -40, "labelLimit": 300,
+                                                                 "labelOverlap": False}},
+            "y": {"field": "n", "type": "quantitative", "stack": "zero", "title": stations},
+            "color": {"field": "type", "type": "nominal", "title": None, "sort": {"field": "type_rank", "op": "min"},
+                      "scale": {"range": [hex_colour(station_type_colour(c)) for c in present]},
+                      "legend": _vega_legend(lang, columns=4)},
+            "order": {"field": "type_rank"},
+            "tooltip": [{"field": "district", "title": messages.text("col_district", lang)},
+                        {"field": "type", "title": messages.text("col_station_type", lang)},
+                        {"field": "n", "title": stations, "format": ","}],
+        },
+    }
 
 
 # ---- station network: build-out trajectory, readiness, stock --------------------
 
-def build_trajectory(trajectory: pl.DataFrame, year: int, lang: str) -> go.Figure:
+def _line_styles(series: list[str], styles: list[tuple[str, list[int], float]], lang: str) -> dict:
+    """Colour, dash and width of each series' line, in `series` order and in one legend; `styles` holds
+    (colour, dash pattern, width) per series."""
+    def channel(i: int) -> dict:
+        return {"field": "series", "type": "nominal", "title": None, "sort": series, "legend": _vega_legend(lang),
+                "scale": {"domain": series, "range": [style[i] for style in styles]}}
+    return {"color": channel(0), "strokeDash": channel(1), "strokeWidth": channel(2)}
+
+
+def build_trajectory_vega(trajectory: pl.DataFrame, year: int, lang: str) -> dict:
     """Cumulative stations opened month by month against the target's straight line, and the
-    projection at the pace so far (stations/build_trajectory). Over-achievement said in words."""
+    projection at the pace so far (stations/build_trajectory), as a Vega-Lite spec (see
+    `target_bars_vega`). Over-achievement said in words beside the last month counted."""
     months = [m.strftime("%Y-%m") for m in trajectory["month_start"].to_list()]  # each point: the month's end
-    opened = trajectory["opened_cumulative"].to_list()
-    target = trajectory["target_cumulative"].to_list()
-    projected = trajectory["projected_cumulative"].to_list()
-    fig = go.Figure()
-    if any(t is not None for t in target):
-        fig.add_scatter(x=months, y=target, mode="lines", name=messages.text("series_target_line", lang),
-                        line={"color": TARGET_COLOUR, "dash": "dash"})
-    if any(p is not None for p in projected):
-        fig.add_scatter(x=months, y=projected, mode="lines", name=messages.text("series_projection", lang),
-                        line={"color": OPENED_COLOUR, "dash": "dot"})
-    fig.add_scatter(x=months, y=opened, mode="lines+markers", name=messages.text("series_cumulative", lang),
-                    line={"color": OPENED_COLOUR, "width": 3})
-    done = [(m, o) for m, o in zip(months, opened) if o is not None]
+    names = {"target_cumulative": messages.text("series_target_line", lang),
+             "projected_cumulative": messages.text("series_projection", lang),
+             "opened_cumulative": messages.text("series_cumulative", lang)}
+    drawn = [c for c in names if c == "opened_cumulative" or trajectory[c].is_not_null().any()]
+    rows = [{"month": m, "rank": i, "series": names[c], "n": v}
+            for c in drawn for i, (m, v) in enumerate(zip(months, trajectory[c].to_list())) if v is not None]
+    done = [(i, m, o) for i, (m, o) in enumerate(zip(months, trajectory["opened_cumulative"].to_list())) if o is not None]
     full_target = trajectory["target_count"][0] if trajectory.height else None
-    if done and full_target is not None and done[-1][1] > full_target:
-        m, o = done[-1]
-        fig.add_annotation(x=m, y=o, yshift=18, showarrow=False, font={"color": WITHIN_COLOUR},
-                           text=f"<b>{messages.text('status_over', lang)} +{o - int(full_target)}</b>")
-    fig.update_xaxes(title=messages.text("axis_month", lang), type="category")
-    fig.update_yaxes(title=messages.text("axis_stations", lang), rangemode="tozero")
-    return _layout(fig, messages.text("chart_trajectory_title", lang, year=year), height=360)
+    if done and full_target is not None and done[-1][2] > full_target:
+        i, m, o = done[-1]
+        rows.append({"month": m, "rank": i, "over": f"{messages.text('status_over', lang)} +{o - int(full_target)}",
+                     "n": o})
+    series = [names[c] for c in drawn]
+    style = {"target_cumulative": (TARGET_COLOUR, [6, 4], 2), "projected_cumulative": (OPENED_COLOUR, [2, 3], 2),
+             "opened_cumulative": (OPENED_COLOUR, [1, 0], 3)}
+    stations = messages.text("axis_stations", lang)
+    cumulative = {"filter": {"field": "series", "equal": names["opened_cumulative"]}}
+    return {
+        **_vega_frame(messages.text("chart_trajectory_title", lang, year=year), 360, lang),
+        "data": {"values": rows},
+        "encoding": {
+            "x": {**_vega_categories("month", lang), "title": messages.text("axis_month", lang)},
+            "y": {"field": "n", "type": "quantitative", "title": stations},
+        },
+        "layer": [
+            {"transform": [{"filter": "isValid(datum.series)"}],
+             "mark": {"type": "line"},
+             "encoding": {
+                 **_line_styles(series, [style[c] for c in drawn], lang),
+                 "tooltip": [{"field": "month", "title": messages.text("axis_month", lang)},
+                             {"field": "series", "title": None}, {"field": "n", "title": stations, "format": ",.1~f"}]}},
+            {"transform": [cumulative], "mark": {"type": "point", "filled": True, "color": OPENED_COLOUR, "size": 40}},
+            {"transform": [{"filter": "isValid(datum.over)"}],
+             "mark": {"type": "text", "dy": -18, "baseline": "bottom", "fontWeight": "bold", "color": WITHIN_COLOUR},
+             "encoding": {"text": {"field": "over"}}},
+        ],
+    }
 
 
-def readiness_trend(trend: pl.DataFrame, lang: str) -> go.Figure:
+def readiness_trend_vega(trend: pl.DataFrame, lang: str) -> dict:
     """The share of stations in service meeting the standard at each month end, beside the
-    share not yet counted (stations/readiness_trend). The rate is drawn as a judged line only from
-    the first date the counts cover the network (`is_judged`); earlier dates are shaded and
-    labelled 盘点覆盖不足, their rate a faint dotted line: there it mostly shows counts arriving."""
-    dates = trend["judged_on"].to_list()
+    share not yet counted (stations/readiness_trend), as a Vega-Lite spec (see `target_bars_vega`). The
+    rate is drawn as a judged line only from the first date the counts cover the network (`is_judged`);
+    earlier dates are shaded and labelled 盘点覆盖不足, their rate a faint dashed line joined to the first
+    judged date: there it mostly shows counts arriving."""
+    dates = [d.isoformat() for d in trend["judged_on"].to_list()]
     n = trend["stations_in_service"].to_list()
     rate = trend["compliant_rate"].to_list()
+    compliant = trend["compliant"].to_list()
     judged = trend["is_judged"].to_list() if "is_judged" in trend.columns else [True] * len(dates)
     without = [w / t if t else None for w, t in zip(trend["without_count"].to_list(), n)]
-    custom = list(zip([messages.fmt_pct(r) for r in rate], trend["compliant"].to_list(), n))
-    hover = "%{x|%Y-%m-%d}<br>%{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>"
-    fig = go.Figure()
+    rated = messages.text("series_compliant_rate", lang)
+    uncovered = messages.text("series_compliant_rate_uncovered", lang)
+    not_counted = messages.text("series_without_count", lang)
     early = [i for i, j in enumerate(judged) if not j]
-    if early:
-        # the unjudged months, joined to the first judged one so the eye sees where judging starts
-        upto = early[-1] + 2 if early[-1] + 1 < len(dates) else early[-1] + 1
-        fig.add_scatter(
-            x=dates[:upto], y=rate[:upto], mode="lines+markers",
-            name=messages.text("series_compliant_rate_uncovered", lang),
-            line={"color": "#757575", "width": 1.5, "dash": "dash"}, marker={"size": 5},
-            customdata=custom[:upto], hovertemplate=hover,
-        )
-        last_early = dates[early[-1]]
-        start = dates[0]
-        fig.add_vrect(x0=start, x1=last_early, fillcolor="#9e9e9e", opacity=0.15, line_width=0, layer="below")
-        fig.add_annotation(x=start, y=1.0, xanchor="left", yanchor="top", showarrow=False,
-                           text=messages.text("readiness_uncovered_label", lang), font={"color": "#616161"})
-    fig.add_scatter(
-        x=[d for d, j in zip(dates, judged) if j], y=[r for r, j in zip(rate, judged) if j],
-        mode="lines+markers", name=messages.text("series_compliant_rate", lang),
-        line={"color": WITHIN_COLOUR, "width": 3},
-        customdata=[c for c, j in zip(custom, judged) if j], hovertemplate=hover,
-    )
-    fig.add_scatter(x=dates, y=without, mode="lines", name=messages.text("series_without_count", lang),
-                    line={"color": TARGET_BAR_COLOUR, "dash": "dot"},
-                    hovertemplate="%{x|%Y-%m-%d}<br>%{y:.1%}<extra></extra>")
-    fig.update_yaxes(title=messages.text("axis_share", lang), tickformat=".0%", range=[0, 1.02])
-    fig.update_xaxes(tickformat="%Y-%m")
-    return _layout(fig, messages.text("chart_readiness_trend_title", lang), height=340)
+    upto = (early[-1] + 2 if early[-1] + 1 < len(dates) else early[-1] + 1) if early else 0
+    rows = []
+    for i, d in enumerate(dates):
+        shown = f"{messages.fmt_pct(rate[i])} ({compliant[i]} / {n[i]})"
+        if judged[i] and rate[i] is not None:
+            rows.append({"date": d, "series": rated, "share": rate[i], "shown": shown})
+        if i < upto and rate[i] is not None:  # the unjudged dates, joined to the first judged one
+            rows.append({"date": d, "series": uncovered, "share": rate[i], "shown": shown})
+        if without[i] is not None:
+            rows.append({"date": d, "series": not_counted, "share": without[i], "shown": messages.fmt_pct(without[i])})
+    series = [s for s, drawn in ((rated, True), (uncovered, bool(early)), (not_counted, True)) if drawn]
+    style = {rated: (WITHIN_COLOUR, [1, 0], 3), uncovered: ("#757575", [6, 4], 1.5), not_counted: (TARGET_BAR_COLOUR, [2, 3], 2)}
+    date_axis = {"field": "date", "type": "temporal", "timeUnit": "utcyearmonthdate", "title": None,
+                 "axis": {"format": "%Y-%m", "labelAngle": -30}}
+    layers = []
+    if early:  # the dates before the counts cover the network, shaded and named
+        shade = {"values": [{"from": dates[0], "to": dates[early[-1]]}]}
+        layers += [
+            {"data": shade, "mark": {"type": "rect", "color": "#9e9e9e", "opacity": 0.15},
+             "encoding": {"x": {**date_axis, "field": "from"}, "x2": {"field": "to"}}},
+            {"data": shade, "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 4, "y": 4,
+                                     "color": "#616161"},
+             "encoding": {"x": {**date_axis, "field": "from"}, "text": {"value": messages.text("readiness_uncovered_label", lang)}}},
+        ]
+    share = messages.text("axis_share", lang)
+    layers.append({
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": date_axis,
+            "y": {"field": "share", "type": "quantitative", "title": share, "scale": {"domain": [0, 1.02]},
+                  "axis": {"format": ".0%"}},
+            **_line_styles(series, [style[s] for s in series], lang),
+            "tooltip": [{"field": "date", "type": "temporal", "timeUnit": "utcyearmonthdate", "format": "%Y-%m-%d",
+                         "title": messages.text("col_judged_on", lang)},
+                        {"field": "series", "title": None}, {"field": "shown", "title": share}],
+        },
+    })
+    return {**_vega_frame(messages.text("chart_readiness_trend_title", lang), 340, lang), "data": {"values": rows},
+            "layer": layers}
 
 
-def readiness_bars(breakdown: pl.DataFrame, dimension: str, title: str, lang: str) -> go.Figure:
-    """Horizontal bars: the share meeting the standard per district or per station type, with
-    the counts beside each bar (rows of stations/readiness_breakdown for one dimension)."""
-    rows = breakdown.filter(pl.col("dimension") == dimension).sort("compliant_rate", descending=True).to_dicts()
-    labels = [literal(messages.label(dimension, r["code"], lang)) for r in rows]
-    fig = go.Figure()
-    fig.add_bar(
-        y=labels, x=[r["compliant_rate"] for r in rows], orientation="h", marker_color=WITHIN_COLOUR,
-        text=[f"{messages.fmt_pct(r['compliant_rate'], 0)} ({r['compliant']}/{r['stations_in_service']})" for r in rows],
-        textposition="outside", hoverinfo="skip",
-    )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.3])
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=max(260, 34 * len(rows) + 110))
+def readiness_bars_vega(breakdown: pl.DataFrame, dimension: str, title: str, lang: str) -> dict:
+    """Horizontal bars: the share meeting the standard per district or per station type, best first,
+    with the counts beside each bar (rows of stations/readiness_breakdown for one dimension), as a
+    Vega-Lite spec (see `target_bars_vega`)."""
+    part = breakdown.filter(pl.col("dimension") == dimension).sort("compliant_rate", descending=True, nulls_last=True)
+    rows = [{"name": messages.label(dimension, r["code"], lang), "rank": rank, "rate": r["compliant_rate"],
+             "shown": f"{messages.fmt_pct(r['compliant_rate'], 0)} ({r['compliant']}/{r['stations_in_service']})"}
+            for rank, r in enumerate(part.to_dicts())]
+    return {
+        **_vega_frame(title, max(220, 30 * len(rows) + 40), "zh"),  # names stand level on this axis in any language
+        "data": {"values": rows},
+        "encoding": {
+            "y": {"field": "name", "type": "nominal", "sort": {"field": "rank", "op": "min"}, "title": None,
+                  "axis": {"labelLimit": 200}},
+            "x": {"field": "rate", "type": "quantitative", "title": None, "scale": {"domain": [0, 1.3]},
+                  "axis": {"format": ".0%", "values": [0, 0.25, 0.5, 0.75, 1]}},
+        },
+        "layer": [
+            {"mark": {"type": "bar", "color": WITHIN_COLOUR}},
+            {"mark": {"type": "text", "align": "left", "dx": 4}, "encoding": {"text": {"field": "shown"}}},
+        ],
+    }
 
 
 def fill_rate_vega(by_category: pl.DataFrame, lang: str) -> dict:

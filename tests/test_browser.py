@@ -31,7 +31,7 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGES = {  # url path ("" = the default page, Overview) -> what shows its first figure
     "": '[data-testid="stMetric"]',
     "response": ".js-plotly-plot .main-svg",
-    "stations": ".js-plotly-plot .main-svg",
+    "stations": '[data-testid="stVegaLiteChart"] .mark-rect',  # its build-out bars (Vega-Lite)
     "map": '[data-testid="stDeckGlJsonChart"] canvas',
     "quality": '[data-testid="stMetric"]',
     "coverage": '[data-testid="stDeckGlJsonChart"] canvas',

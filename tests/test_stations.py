@@ -681,6 +681,51 @@ def test_the_station_page_draws_its_weekly_figures_without_plotly(app, reader, f
     assert [layer["encoding"]["y"]["datum"] for layer in target] == [300 / 60]
 
 
+def test_the_stations_page_draws_its_figures_without_plotly(app, facts):
+    """The Stations page's six charts are Vega-Lite (Plotly's library would hold back its first screen),
+    and each draws what plain Python counts from the fixture's stations and inventory counts."""
+    at = app("stations")
+    assert not at.get("plotly_chart"), "the Stations page loads no Plotly chart"
+    target_bars, trajectory, by_district, trend, by_district_ready, by_type_ready = at.get("vega_lite_chart")
+    day = facts["as_of"]
+    open_now = {sid: s for sid, s in facts["stations"].items() if in_service(s, day)}
+    label = lambda dim, code: i18n.label(dim, code, "zh")  # noqa: E731
+
+    opened = Counter(s["station_type"] for s in facts["stations"].values()
+                     if s["opened_on"].year == day.year and s["opened_on"] <= day)
+    drawn = {r["type"]: r["n"] for r in chart_rows(target_bars) if r["series"] == i18n.text("series_opened", "zh")}
+    assert {r["station_type"]: drawn[label("station_type", r["station_type"])] for r in facts["targets"]
+            if r["year"] == day.year and r["district"] is None} == {code: opened[code] for code in
+                                                                   {r["station_type"] for r in facts["targets"]}}
+    assert sum(drawn.values()) == sum(opened.values())
+
+    cumulative = [r for r in chart_rows(trajectory) if r["series"] == i18n.text("series_cumulative", "zh")]
+    assert cumulative[-1]["month"] == day.strftime("%Y-%m") and cumulative[-1]["n"] == sum(opened.values())
+
+    per_pair = Counter((label("district", s["district"]), label("station_type", s["station_type"])) for s in open_now.values())
+    assert {(r["district"], r["type"]): r["n"] for r in chart_rows(by_district)} == per_pair
+    totals = Counter(s["district"] for s in open_now.values())
+    ranks = {r["district"]: r["rank"] for r in chart_rows(by_district)}
+    tallest_first = [totals[d] for d in sorted(totals, key=lambda d: ranks[label("district", d)])]
+    assert tallest_first == sorted(totals.values(), reverse=True)
+
+    judged = {sid: judge(s, facts["counts"][sid], day)["compliant"] for sid, s in open_now.items()}
+    latest = [r for r in chart_rows(trend) if r["date"] == day.isoformat()]
+    share = {r["series"]: r["share"] for r in latest}
+    without = sum(1 for sid in open_now if not any(d <= day for d in facts["counts"][sid]))
+    assert share[i18n.text("series_without_count", "zh")] == pytest.approx(without / len(open_now))
+    rate = next(v for k, v in share.items() if k != i18n.text("series_without_count", "zh"))
+    assert rate == pytest.approx(sum(judged.values()) / len(open_now))
+
+    for chart, dim in ((by_district_ready, "district"), (by_type_ready, "station_type")):
+        n = Counter(s[dim] for s in open_now.values())
+        good = Counter(s[dim] for sid, s in open_now.items() if judged[sid])
+        bars = chart_rows(chart)
+        assert {r["name"]: r["rate"] for r in bars} == pytest.approx({label(dim, c): good[c] / n[c] for c in n})
+        assert [r["rate"] for r in bars] == sorted((r["rate"] for r in bars), reverse=True)  # best first
+        assert all(r["shown"].endswith(f"({good[c]}/{n[c]})") for r in bars for c in n if label(dim, c) == r["name"])
+
+
 def test_inventory_page_shows_the_expiry_figures(app, facts):
     at = app("inventory")
     day = facts["as_of"]

@@ -79,14 +79,14 @@ else:
     if not has_target:
         st.info(i18n.t("no_targets", year=year))
 
-    st.plotly_chart(figures.target_bars(vs_target, lang), key="stations_target_bars")
+    st.vega_lite_chart(figures.target_bars_vega(vs_target, lang), key="stations_target_bars")
     export.show(sections.build_outline(vs_target, lang, with_pace=True), f"{i18n.t('section_build')}_{year}",
                 "stations_target_table", filtered_by=export.SCOPE)
 
     # month by month against the straight line
     st.markdown(f"**{i18n.t('section_trajectory')}**")
     trajectory = data.run("stations/build_trajectory", as_of=as_of, **f.scope)
-    st.plotly_chart(figures.build_trajectory(trajectory, year, lang), key="stations_trajectory")
+    st.vega_lite_chart(figures.build_trajectory_vega(trajectory, year, lang), key="stations_trajectory")
     st.caption(i18n.t("trajectory_caption"))
     with st.expander(i18n.t("section_trajectory")):
         show([
@@ -145,7 +145,7 @@ if by_district.height == 0:
     st.info(i18n.t("no_stations_in_service", date=f.end.isoformat()))
 else:
     left, right = st.columns([3, 2])
-    left.plotly_chart(figures.district_type_bars(by_district, f.end, lang), key="stations_by_district_chart")
+    left.vega_lite_chart(figures.district_type_bars_vega(by_district, f.end, lang), key="stations_by_district_chart")
     wide = (
         by_district
         .with_columns(pl.col("station_type").map_elements(lambda c: i18n.label("station_type", c, lang),
@@ -177,7 +177,7 @@ st.metric(i18n.t("kpi_compliant"), i18n.fmt_pct(readiness.get("compliant_rate"))
 st.caption(i18n.t("kpi_compliant_count", n=i18n.fmt_int(readiness.get("compliant")),
                   total=i18n.fmt_int(readiness.get("stations_in_service"))))
 if trend.height:
-    st.plotly_chart(figures.readiness_trend(trend, lang), key="stations_readiness_trend")
+    st.vega_lite_chart(figures.readiness_trend_vega(trend, lang), key="stations_readiness_trend")
     st.caption(i18n.t("readiness_trend_caption"))
     judged_from = trend["judged_from"][0]
     if judged_from is None:
@@ -203,9 +203,9 @@ st.markdown(f"**{i18n.t('section_readiness_breakdown')}**")
 breakdown = data.run("stations/readiness_breakdown", **f.scope)
 if breakdown.height:
     left, right = st.columns(2)
-    left.plotly_chart(figures.readiness_bars(breakdown, "district", i18n.t("chart_readiness_by_district"), lang),
+    left.vega_lite_chart(figures.readiness_bars_vega(breakdown, "district", i18n.t("chart_readiness_by_district"), lang),
                       key="stations_readiness_by_district")
-    right.plotly_chart(figures.readiness_bars(breakdown, "station_type", i18n.t("chart_readiness_by_type"), lang),
+    right.vega_lite_chart(figures.readiness_bars_vega(breakdown, "station_type", i18n.t("chart_readiness_by_type"), lang),
                        key="stations_readiness_by_type")
     for dimension, col in (("district", "col_district"), ("station_type", "col_station_type")):
         part = breakdown.filter(pl.col("dimension") == dimension)
