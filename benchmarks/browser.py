@@ -43,7 +43,7 @@ SECTION = "## In the browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGES = {  # url path -> what shows its first figure (as tests/test_browser.py waits for)
     "": '[data-testid="stMetric"]',
-    "response": ".js-plotly-plot .main-svg",
+    "response": '[data-testid="stVegaLiteChart"] .mark-rect',  # its histogram (Vega-Lite)
     "incidents": '[data-testid="stDataFrame"]',
     "stations": '[data-testid="stVegaLiteChart"] .mark-rect',  # its build-out bars (Vega-Lite)
     "station": '[data-testid="stDeckGlJsonChart"] canvas',

@@ -157,6 +157,8 @@ def _vega_frame(title: str | None, height: int, lang: str) -> dict:
     """A Vega-Lite chart's title (if any) and height; Streamlit fits the whole chart in the height, so
     English, whose category labels slant, gets more."""
     frame = {"height": height if lang == "zh" else height + 80}
+    if title and len(title) > 60:  # a long (English) title wraps rather than being cut short
+        title = textwrap.wrap(title, 60)
     return {"title": {"text": title, "anchor": "start"}, **frame} if title else frame
 
 
@@ -167,12 +169,12 @@ def _vega_categories(field: str, lang: str) -> dict:
             "axis": {"labelAngle": 0} if lang == "zh" else {"labelAngle": -40, "labelLimit": 300, "labelOverlap": False}}
 
 
-def _vega_legend(lang: str, columns: int | None = None) -> dict:
-    """A legend above the chart with its entries whole: English names are long, so there they stand one
-    under another; Chinese ones stand in a row, or in `columns`."""
+def _vega_legend(lang: str, columns: int | None = None, columns_en: int = 1) -> dict:
+    """A legend above the chart with its entries whole: Chinese ones stand in a row, or in `columns`;
+    English names are long, so there they stand in `columns_en` (one under another by default)."""
     legend = {"orient": "top", "labelLimit": 400}
     if lang != "zh" or columns:
-        legend["columns"] = columns if lang == "zh" else 1
+        legend["columns"] = columns if lang == "zh" else columns_en
     return legend
 
 
@@ -263,6 +265,70 @@ def response_histogram(hist: pl.DataFrame, lang: str, target_s: int) -> go.Figur
     return _layout(fig, messages.text("chart_hist_title", lang))
 
 
+def _minute_label_expr(lang: str, last_bin: bool = False) -> str:
+    """A Vega axis' labels for ticks in seconds: whole minutes ('5分' / '5 min'); with `last_bin`, the
+    histogram's open last bin ('≥20分') from LAST_BIN_S up. Only our own words go into the expression."""
+    unit = json.dumps(messages.fmt_minutes(0, lang).removeprefix("0"), ensure_ascii=False)
+    minutes = f"floor(datum.value / 60) + {unit}"
+    if not last_bin:
+        return minutes
+    return f"datum.value >= {LAST_BIN_S} ? {json.dumps(messages.text('hist_last_bin', lang), ensure_ascii=False)} : {minutes}"
+
+
+def _target_rule(target: float, lang: str, axis: str = "x", align: str = "left") -> list[dict]:
+    """The target as a dashed red line across the chart (at x or y = `target`, in the axis' unit), named at
+    its end. Its own one-row data, so that it is drawn once whatever the chart's rows."""
+    at = {axis: {"datum": target}}
+    place = ({"y": 0, "dx": 4 if align == "left" else -4, "dy": -2, "baseline": "bottom"} if axis == "x"
+             else {"x": "width", "dy": 4, "baseline": "top"})
+    return [
+        {"data": {"values": [{}]}, "mark": {"type": "rule", "strokeDash": [6, 4], "color": TARGET_COLOUR, "strokeWidth": 2},
+         "encoding": at},
+        {"data": {"values": [{}]}, "mark": {"type": "text", "align": align if axis == "x" else "right",
+                                             "color": TARGET_COLOUR, **place},
+         "encoding": {**at, "text": {"value": messages.text("target_line", lang)}}},
+    ]
+
+
+def response_histogram_vega(hist: pl.DataFrame, lang: str, target_s: int) -> dict:
+    """`response_histogram` as a Vega-Lite spec for the Response page: bins within the target and beyond it
+    in two colours, the target line, and each bar's drill-down (the bin's range)."""
+    within_name, beyond_name = messages.text("hist_within", lang), messages.text("hist_beyond", lang)
+    rows = []
+    for r in hist.to_dicts():
+        lo = int(r["bin_start_s"])
+        if lo >= LAST_BIN_S:
+            shown, drill = messages.text("hover_last_bin", lang, lo=messages.fmt_duration(lo, lang)), {"min_s": lo}
+        else:
+            shown = messages.text("hover_bin", lang, lo=messages.fmt_duration(lo, lang), hi=messages.fmt_duration(lo + BIN_S, lang))
+            drill = {"min_s": lo, "max_s": lo + BIN_S}
+        rows.append({"from": lo + 1, "to": lo + BIN_S - 1, "n": int(r["incidents"]), "range": shown,
+                     "outcome": within_name if r["is_within_target"] else beyond_name, DRILL: encode(drill)})
+    ends = [r["to"] + 1 for r in rows]
+    upper = max(ends + [target_s + 60])
+    last_bin = any(e > LAST_BIN_S + BIN_S // 2 for e in ends)
+    vals, _ = _minute_ticks(min(upper, LAST_BIN_S), lang, last_bin)
+    incidents = messages.text("axis_incidents", lang)
+    bars = {
+        "mark": {"type": "bar", "cursor": "pointer"},
+        "params": [_drill_param()],
+        "encoding": {
+            "x": {"field": "from", "type": "quantitative", "title": messages.text("axis_response", lang),
+                  "scale": {"domain": [0, upper + 10]},
+                  "axis": {"values": vals, "labelExpr": _minute_label_expr(lang, last_bin), "labelOverlap": False}},
+            "x2": {"field": "to"},
+            "y": {"field": "n", "type": "quantitative", "title": incidents},
+            "y2": {"datum": 0},
+            "color": {"field": "outcome", "type": "nominal", "title": None, "legend": _vega_legend(lang),
+                      "scale": {"domain": [within_name, beyond_name], "range": [WITHIN_COLOUR, BEYOND_COLOUR]}},
+            "tooltip": [{"field": "range", "title": messages.text("axis_response", lang)},
+                        {"field": "n", "title": incidents, "format": ","}],
+        },
+    }
+    return {**_vega_frame(messages.text("chart_hist_title", lang), 380, "zh"), "data": {"values": rows},
+            "layer": [bars, *_target_rule(target_s, lang)]}
+
+
 def _week_labels(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str) -> list[str]:
     out = []
     for w in trend["week_start"].to_list():
@@ -322,30 +388,36 @@ def weekly_p90(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str,
 
 
 def _weekly_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str, title: str, rows: list[dict],
-                 y: dict, colour: str, tooltip: list[dict], rules: list[dict]) -> dict:
+                 y: dict, colour: str, tooltip: list[dict], rules: list[dict], drillable: bool) -> dict:
     """A line per ISO week (`weekly_rate_vega`, `weekly_p90_vega`): the weeks on a date axis read in UTC,
-    so a browser in any time zone puts each point on its Monday."""
+    so a browser in any time zone puts each point on its Monday. With `drillable`, a click on a point
+    selects its week's incidents (`_drill_param`)."""
     labels = _week_labels(trend, start, end, lang)
     weeks = trend["week_start"].to_list()
     for row, week, label in zip(rows, weeks, labels):
         row.update(week=week.isoformat(), label=label)
+        if drillable:
+            row[DRILL] = encode({"week": week.isoformat()})
     axis = {"format": "%Y-%m-%d", "labelAngle": -30}
     if len(weeks) <= 12:  # a tick on each Monday while that stays readable (as `_week_axis`)
         axis["values"] = [{"year": w.year, "month": w.month, "date": w.day, "utc": True} for w in weeks]
     week_axis = {"field": "week", "type": "temporal", "timeUnit": "utcyearmonthdate",
                  "title": messages.text("axis_week", lang), "axis": axis}
-    line = {"mark": {"type": "line", "point": {"color": colour}, "color": colour},
+    line = {"mark": {"type": "line", "point": {"color": colour, "size": 50}, "color": colour},
             "encoding": {"x": week_axis, "y": y,
                          "tooltip": [{"field": "label", "title": messages.text("axis_week", lang)}, *tooltip]}}
+    if drillable:
+        line["params"] = [_drill_param()]
+        line["mark"]["cursor"] = "pointer"
     frame = _vega_frame(title, 300, lang)
     if lang != "zh":  # a long English title in a half-width column wraps rather than being cut short
         frame["title"]["text"] = textwrap.wrap(title, 38)
     return {**frame, "data": {"values": rows}, "layer": [line, *rules]}
 
 
-def weekly_rate_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str) -> dict:
-    """`weekly_rate` as a Vega-Lite spec, for the Station page: its only Plotly charts were these two,
-    and Plotly's library held back the whole first screen, map included (see `target_bars_vega`)."""
+def weekly_rate_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str, drillable: bool = False) -> dict:
+    """`weekly_rate` as a Vega-Lite spec, for the Station and Response pages: Plotly's library held back
+    the Station page's whole first screen, map included (see `target_bars_vega`)."""
     rows = [{"rate": r, "shown": messages.fmt_pct(r), "arrived": n}
             for r, n in zip(trend["within_target_rate"].to_list(), trend["arrived"].to_list())]
     rate = messages.text("axis_rate", lang)
@@ -354,10 +426,11 @@ def weekly_rate_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: st
                          "axis": {"format": ".0%"}},
                         OPENED_COLOUR, [{"field": "shown", "title": rate},
                                         {"field": "arrived", "title": messages.text("col_arrived", lang), "format": ","}],
-                        [])
+                        [], drillable)
 
 
-def weekly_p90_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str, target_s: int) -> dict:
+def weekly_p90_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str, target_s: int,
+                    drillable: bool = False) -> dict:
     """`weekly_p90` as a Vega-Lite spec (see `weekly_rate_vega`): the 90th percentile in minutes against
     the target's dashed line."""
     p90 = trend["p90_response_s"].to_list()
@@ -365,18 +438,14 @@ def weekly_p90_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str
     top = max([v for v in p90 if v is not None] + [target_s]) * 1.15 / 60
     step = 1 if top <= 20 else 5
     ticks = list(range(0, int(top) + step, step))
-    target = {"mark": {"type": "rule", "strokeDash": [6, 4], "color": TARGET_COLOUR, "strokeWidth": 2},
-              "encoding": {"y": {"datum": target_s / 60}}}
-    target_text = {"mark": {"type": "text", "align": "right", "baseline": "top", "dy": 4, "color": TARGET_COLOUR,
-                            "x": "width"},
-                   "encoding": {"y": {"datum": target_s / 60}, "text": {"value": messages.text("target_line", lang)}}}
     col = messages.text("col_p90", lang)
     return _weekly_vega(trend, start, end, lang, messages.text("chart_trend_p90_title", lang), rows,
                         {"field": "p90_min", "type": "quantitative", "title": messages.text("axis_p90_min", lang),
                          "scale": {"domain": [0, top]},
                          "axis": {"values": ticks, "labelExpr": "datum.value + " + json.dumps(
                              messages.fmt_minutes(0, lang).removeprefix("0"), ensure_ascii=False)}},
-                        BEYOND_COLOUR, [{"field": "shown", "title": col}], [target, target_text])
+                        BEYOND_COLOUR, [{"field": "shown", "title": col}], _target_rule(target_s / 60, lang, axis="y"),
+                        drillable)
 
 
 def district_type_bars_vega(by_district: pl.DataFrame, as_of: dt.date, lang: str) -> dict:
@@ -572,10 +641,17 @@ def fill_rate_vega(by_category: pl.DataFrame, lang: str) -> dict:
     }
 
 
-# ---- drill-downs: what a chart point carries to the incidents behind it ----------------------
-# A point's customdata holds its drill-down as URL parameters of the Incidents page
+# ---- drill-downs: what a chart mark carries to the incidents behind it ----------------------
+# A mark's `drill` field holds its drill-down as URL parameters of the Incidents page
 # ("min_s=300&max_s=330", "week=2026-11-02", "district=futian"). The dashboard reads them
 # back from a click (`from_point`) and adds the shared filters (dashboard.drilldown).
+
+DRILL = "drill"  # the field that holds a mark's drill-down, and the selection that reports a click on it
+
+
+def _drill_param() -> dict:
+    """The selection a click makes: the clicked mark's `drill` field (Streamlit reruns the page with it)."""
+    return {"name": DRILL, "select": {"type": "point", "fields": [DRILL], "on": "click"}}
 
 # the dimensions a figure may be split by; district and station type are shared filters
 GROUPS = ("district", "station_type", "station", "incident_type", "channel")
@@ -591,23 +667,23 @@ def group_query(dimension: str, code: str) -> dict[str, str]:
 
 
 def encode(extra: Mapping[str, str]) -> str:
-    """A drill-down as a chart point's customdata."""
+    """A drill-down as a chart mark's `drill` field."""
     return urlencode(dict(extra))
 
 
 def from_point(point: Mapping[str, object]) -> dict[str, str] | None:
-    """The drill-down a clicked chart point carries (see `encode`)."""
-    data = point.get("customdata")
-    if isinstance(data, (list, tuple)):
-        data = next((d for d in data if isinstance(d, str) and "=" in d), None)
+    """The drill-down a clicked chart mark carries (see `encode`): a Vega-Lite point selection's values,
+    {"drill": "min_s=300&max_s=330"}, as Streamlit reports them."""
+    data = point.get(DRILL)
     if not isinstance(data, str) or "=" not in data:
         return None
     return dict(parse_qsl(data))
 
 
 # ---- response times: phases, splits, the weekly grid, one incident's timeline --------------
-# Every bar, line and cell below carries its drill-down (`encode`, below) in customdata,
-# so that a click on it opens the incidents behind it.
+# The Response page draws its charts in Vega-Lite (see `target_bars_vega`): every bar, line and cell
+# carries its drill-down (`encode`) in a `drill` field, and a click on it selects that field
+# (`_drill_param`), which Streamlit hands back to the page (`from_point`).
 
 PHASES = ("call_processing", "turnout", "travel")
 PHASE_COLOURS = {"call_processing": "#90a4ae", "turnout": "#ffb74d", "travel": "#1e88e5", "on_scene": "#a5d6a7"}
@@ -628,134 +704,155 @@ def _group_query(dimension: str, code: str) -> str:
     return encode(group_query(dimension, code))
 
 
-def _minute_axis(fig: go.Figure, axis: str, upper_s: float, lang: str, title: str) -> None:
+def _minute_scale(upper_s: float, lang: str, title: str) -> dict:
+    """A Vega axis in seconds from 0 to `upper_s`, ticked in whole minutes (every 5 past 25 minutes)."""
     step = 60 if upper_s <= 1500 else 300
-    vals = list(range(0, int(upper_s) + step, step))
-    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
-    update(title=title, tickvals=vals, ticktext=[messages.fmt_minutes(v, lang) for v in vals], range=[0, upper_s])
+    return {"type": "quantitative", "title": title, "scale": {"domain": [0, upper_s]},
+            "axis": {"values": list(range(0, int(upper_s) + step, step)), "labelExpr": _minute_label_expr(lang)}}
 
 
-def phase_bars(by_group: pl.DataFrame, dimension: str, lang: str, target_s: int) -> go.Figure:
+def phase_bars_vega(by_group: pl.DataFrame, dimension: str, lang: str, target_s: int) -> dict:
     """Which phase eats the time: the median call processing, turnout and travel of the first-arriving
-    response per group, stacked, with the median total as a mark and the target line (response/by_group).
+    response per group, stacked, with the median total as a mark and the target line (response/by_group),
+    as a Vega-Lite spec; a click on a group's bar opens its incidents.
 
     Groups keep the query's order (worst rate first, too-small samples last), the worst at the top.
     Medians of phases do not add up to the median total exactly; the mark shows the real one.
     """
-    rows = [r for r in by_group.to_dicts() if r["timed"]][:MAX_PHASE_GROUPS]
-    labels = []
-    for r in rows:
-        label = literal(group_label(dimension, r["group_code"], r.get("group_name"), lang))
-        labels.append(label + (" *" if r["is_small_sample"] else ""))
-    drills = [_group_query(dimension, r["group_code"]) if r["group_code"] is not None else "" for r in rows]
-    fig = go.Figure()
-    for phase in PHASES:
-        values = [r[f"p50_{phase}_s"] for r in rows]
-        fig.add_bar(
-            y=labels, x=values, orientation="h", name=messages.text(f"phase_{phase}", lang),
-            marker_color=PHASE_COLOURS[phase],
-            customdata=[(messages.fmt_duration(v, lang), d) for v, d in zip(values, drills)],
-            hovertemplate="%{y}<br>" + messages.text(f"phase_{phase}", lang) + " " + messages.text("median_word", lang)
-            + ": %{customdata[0]}<extra></extra>",
-        )
-    totals = [r["p50_response_s"] for r in rows]
-    fig.add_scatter(
-        y=labels, x=totals, mode="markers", name=messages.text("phase_total_median", lang),
-        marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3}, "color": "#263238"},
-        customdata=[(messages.fmt_duration(v, lang), d) for v, d in zip(totals, drills)],
-        hovertemplate="%{y}<br>" + messages.text("phase_total_median", lang) + ": %{customdata[0]}<extra></extra>",
-    )
-    fig.add_vline(x=target_s, line_dash="dash", line_color=TARGET_COLOUR, line_width=2,
-                  annotation_text=messages.text("target_line", lang), annotation_position="top",
-                  annotation_font_color=TARGET_COLOUR)
-    upper = max([t or 0 for t in totals] + [target_s]) * 1.1
-    _minute_axis(fig, "x", upper, lang, messages.text("axis_phase_median", lang))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig = _layout(fig, messages.text("chart_phase_title", lang), height=150 + 26 * max(len(rows), 4))
-    # stacked horizontal bars list their legend backwards by default; keep the phases in time order
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
-    return fig
+    groups = [r for r in by_group.to_dicts() if r["timed"]][:MAX_PHASE_GROUPS]
+    names = [messages.text(f"phase_{phase}", lang) for phase in PHASES]
+    total_name = messages.text("phase_total_median", lang)
+    rows = []
+    for rank, r in enumerate(groups):
+        group = group_label(dimension, r["group_code"], r.get("group_name"), lang) + (" *" if r["is_small_sample"] else "")
+        drill = _group_query(dimension, r["group_code"]) if r["group_code"] is not None else ""
+        for order, (phase, name) in enumerate(zip(PHASES, names)):
+            v = r[f"p50_{phase}_s"]
+            rows.append({"group": group, "rank": rank, "phase": name, "order": order, "s": v,
+                         "shown": messages.fmt_duration(v, lang), DRILL: drill})
+        rows.append({"group": group, "rank": rank, "total": r["p50_response_s"],
+                     "shown": messages.fmt_duration(r["p50_response_s"], lang), DRILL: drill})
+    upper = max([r["p50_response_s"] or 0 for r in groups] + [target_s]) * 1.1
+    median = messages.text("median_word", lang)
+    y = {"field": "group", "type": "nominal", "sort": {"field": "rank", "op": "min"}, "title": None,
+         "axis": {"labelLimit": 260, "labelOverlap": False}}
+    colour = {"type": "nominal", "title": None, "legend": _vega_legend(lang),
+              "scale": {"domain": [*names, total_name], "range": [*(PHASE_COLOURS[p] for p in PHASES), "#263238"]}}
+    tooltip = [{"field": "group", "title": messages.text(f"group_{dimension}", lang)}]
+    return {
+        **_vega_frame(messages.text("chart_phase_title", lang), 130 + 28 * max(len(groups), 4), "zh"),
+        "data": {"values": rows},
+        "layer": [
+            {"transform": [{"filter": "isValid(datum.phase)"}],
+             "mark": {"type": "bar", "cursor": "pointer"}, "params": [_drill_param()],
+             "encoding": {"y": y, "x": {"field": "s", "stack": "zero",
+                                        **_minute_scale(upper, lang, messages.text("axis_phase_median", lang))},
+                          "color": {"field": "phase", **colour}, "order": {"field": "order"},
+                          "tooltip": [*tooltip, {"field": "phase", "title": None},
+                                      {"field": "shown", "title": median}]}},
+            {"transform": [{"filter": "isValid(datum.total)"}],
+             "mark": {"type": "tick", "thickness": 3, "color": "#263238"},
+             "encoding": {"y": y, "x": {"field": "total", "type": "quantitative"}, "color": {"datum": total_name, **colour},
+                          "tooltip": [*tooltip, {"field": "shown", "title": total_name}]}},
+            *_target_rule(target_s, lang),
+        ],
+    }
 
 
-def response_ecdf(overall: pl.DataFrame, by_group: pl.DataFrame | None, dimension: str | None, lang: str,
-                  target_s: int) -> go.Figure:
+def response_ecdf_vega(overall: pl.DataFrame, by_group: pl.DataFrame | None, dimension: str | None, lang: str,
+                       target_s: int) -> dict:
     """Cumulative share of incidents reached within each time (response/ecdf), one curve per group and
-    the whole scope dashed, with the target and the 90 % line: where a curve crosses the target is
-    its 5-minute rate; where it crosses 90 %, its 90th percentile."""
-    fig = go.Figure()
+    the whole scope dashed, with the target and the 90 % line, as a Vega-Lite spec: where a curve crosses
+    the target is its 5-minute rate; where it crosses 90 %, its 90th percentile. A click on a group's
+    curve opens its incidents. The curves stop at the axis' end (ECDF_AXIS_S), one step past it."""
+    def curve(frame: pl.DataFrame, group: str, rank: int, drill: str) -> list[dict]:
+        points = []
+        for t, share in zip(frame["response_s"].to_list(), frame["cum_share"].to_list()):
+            points.append({"group": group, "rank": rank, "t": t, "share": share, "when": messages.fmt_duration(t, lang),
+                           "shown": messages.fmt_pct(share), DRILL: drill})
+            if t > ECDF_AXIS_S:
+                break
+        return points
+
+    everyone = messages.text("ecdf_all", lang)
+    rows = curve(overall, everyone, 0, "")
     if by_group is not None and dimension:
-        for code in sorted(set(by_group["group_code"].to_list()), key=lambda c: (c is None, str(c))):
-            part = by_group.filter(pl.col("group_code") == code) if code is not None else \
-                by_group.filter(pl.col("group_code").is_null())
-            drill = _group_query(dimension, code) if code is not None else ""
-            fig.add_scatter(
-                x=part["response_s"].to_list(), y=part["cum_share"].to_list(), mode="lines", line_shape="hv",
-                name=literal(group_label(dimension, code, None, lang)), line={"width": 1.5},
-                customdata=[drill] * part.height,
-                hovertemplate="%{fullData.name}<br>%{x} s: %{y:.1%}<extra></extra>",
-            )
-    fig.add_scatter(
-        x=overall["response_s"].to_list(), y=overall["cum_share"].to_list(), mode="lines", line_shape="hv",
-        name=messages.text("ecdf_all", lang), line={"width": 3, "dash": "dash", "color": "#263238"},
-        hovertemplate=messages.text("ecdf_all", lang) + "<br>%{x} s: %{y:.1%}<extra></extra>",
-    )
-    fig.add_vline(x=target_s, line_dash="dash", line_color=TARGET_COLOUR, line_width=2,
-                  annotation_text=messages.text("target_line", lang), annotation_position="bottom right",
-                  annotation_font_color=TARGET_COLOUR)
-    fig.add_hline(y=0.9, line_dash="dot", line_color="#546e7a",
-                  annotation_text="90%", annotation_position="top left")
-    _minute_axis(fig, "x", ECDF_AXIS_S, lang, messages.text("axis_response", lang))
-    fig.update_yaxes(title=messages.text("axis_cum_share", lang), tickformat=".0%", range=[0, 1.02])
-    return _layout(fig, messages.text("chart_ecdf_title", lang), height=420)
+        codes = sorted(set(by_group["group_code"].to_list()), key=lambda c: (c is None, str(c)))
+        for rank, code in enumerate(codes, start=1):
+            part = by_group.filter(pl.col("group_code").is_null() if code is None else pl.col("group_code") == code)
+            rows += curve(part, group_label(dimension, code, None, lang), rank,
+                          _group_query(dimension, code) if code is not None else "")
+    palette = ["#263238", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+               "#bcbd22", "#17becf"]
+    groups = max(r["rank"] for r in rows) + 1
+    colour = {"field": "group", "type": "nominal", "title": None, "sort": {"field": "rank", "op": "min"},
+              "legend": _vega_legend(lang, columns=6, columns_en=4),
+              "scale": {"range": [palette[0]] + [palette[1 + i % (len(palette) - 1)] for i in range(groups - 1)]}}
+    share = messages.text("axis_cum_share", lang)
+    x = {"field": "t", **_minute_scale(ECDF_AXIS_S, lang, messages.text("axis_response", lang))}
+    y = {"field": "share", "type": "quantitative", "title": share, "scale": {"domain": [0, 1.02]}, "axis": {"format": ".0%"}}
+    tooltip = [{"field": "group", "title": None}, {"field": "when", "title": messages.text("axis_response", lang)},
+               {"field": "shown", "title": share}]
+    line = {"type": "line", "interpolate": "step-after", "clip": True}
+    ninety = {"data": {"values": [{}]}, "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#546e7a"},
+              "encoding": {"y": {"datum": 0.9}}}
+    ninety_text = {"data": {"values": [{}]}, "mark": {"type": "text", "x": 4, "dy": -4, "align": "left",
+                                                       "baseline": "bottom", "color": "#546e7a"},
+                   "encoding": {"y": {"datum": 0.9}, "text": {"value": "90%"}}}
+    return {
+        **_vega_frame(messages.text("chart_ecdf_title", lang), 420, "zh"),
+        "data": {"values": rows},
+        "layer": [
+            {"transform": [{"filter": "datum.rank > 0"}], "mark": {**line, "strokeWidth": 1.5, "cursor": "pointer"},
+             "params": [_drill_param()], "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip}},
+            {"transform": [{"filter": "datum.rank == 0"}], "mark": {**line, "strokeWidth": 3, "strokeDash": [6, 4]},
+             "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip}},
+            *_target_rule(target_s, lang),
+            ninety, ninety_text,
+        ],
+    }
 
 
-def hour_weekday_grid(grid: pl.DataFrame, metric: str, lang: str, target_s: int) -> go.Figure:
+def hour_weekday_grid_vega(grid: pl.DataFrame, metric: str, lang: str, target_s: int) -> dict:
     """Weekday × hour of the call (response/hour_weekday), coloured by the 5-minute rate (metric "rate",
-    greener is better) or the 90th percentile (metric "p90", in minutes, redder is slower)."""
+    greener is better) or the 90th percentile (metric "p90", in minutes, redder is slower), as a
+    Vega-Lite spec; a click on a cell opens its incidents, a cell without timed arrivals stays grey."""
     cells = {(r["call_weekday"], r["call_hour"]): r for r in grid.iter_rows(named=True)}
-    days, hours = list(range(1, 8)), list(range(24))
-    z, text, drill = [], [], []
-    for d in days:
-        z_row, text_row, drill_row = [], [], []
-        for h in hours:
+    rows = []
+    for d in range(1, 8):
+        for h in range(24):
             r = cells.get((d, h))
+            row = {"day": messages.text(f"weekday_{d}", lang), "rank": d, "hour": h, "when": f"{h:02d}:00",
+                   DRILL: encode({"weekday": d, "hour": h})}
             if r is None or not r["timed"]:
-                z_row.append(None)
-                text_row.append(messages.text("grid_empty", lang))
+                row.update(value=None, rate=messages.text("grid_empty", lang), p90="")
             else:
-                value = r["within_target_rate"] if metric == "rate" else r["p90_response_s"] / 60
-                z_row.append(value)
-                text_row.append(messages.text("grid_cell", lang, rate=messages.fmt_pct(r["within_target_rate"]),
-                                          within=r["within_target"], n=r["timed"],
-                                          p90=messages.fmt_duration(r["p90_response_s"], lang))
-                                + (" · " + messages.text("note_small", lang) if r["is_small_sample"] else ""))
-            drill_row.append(f"weekday={d}&hour={h}")
-        z.append(z_row)
-        text.append(text_row)
-        drill.append(drill_row)
-    day_labels = [messages.text(f"weekday_{d}", lang) for d in days]
+                row.update(value=r["within_target_rate"] if metric == "rate" else r["p90_response_s"] / 60,
+                           rate=f"{messages.fmt_pct(r['within_target_rate'])} ({r['within_target']} / {r['timed']})"
+                           + (" · " + messages.text("note_small", lang) if r["is_small_sample"] else ""),
+                           p90=messages.fmt_duration(r["p90_response_s"], lang))
+            rows.append(row)
     if metric == "rate":
-        colours, bar = "RdYlGn", {"title": messages.text("axis_rate", lang), "tickformat": ".0%"}
-        zmin, zmax = None, None
+        colour = {"title": messages.text("axis_rate", lang), "scale": {"scheme": "redyellowgreen"},
+                  "legend": {"format": ".0%"}}
     else:
-        colours, bar = "YlOrRd", {"title": messages.text("axis_p90_min", lang)}
-        zmin, zmax = 0, None
-    fig = go.Figure(go.Heatmap(
-        z=z, x=hours, y=day_labels, colorscale=colours, zmin=zmin, zmax=zmax, colorbar=bar,
-        customdata=drill, text=text, xgap=1, ygap=1, hoverinfo="skip",
-    ))
-    # Streamlit reports clicks on points, not on heatmap cells: an invisible marker on
-    # every cell carries its hover text and its drill-down.
-    fig.add_scatter(
-        x=[h for _ in days for h in hours], y=[label for label in day_labels for _ in hours], mode="markers",
-        marker={"size": 22, "symbol": "square", "opacity": 0.01, "color": "#000"}, showlegend=False,
-        customdata=[c for row in drill for c in row], text=[t for row in text for t in row],
-        hovertemplate="%{y} %{x}:00<br>%{text}<extra></extra>",
-    )
-    fig.update_xaxes(title=messages.text("axis_hour", lang), dtick=1, range=[-0.5, 23.5])  # the cells, not the markers' padding
-    fig.update_yaxes(autorange="reversed")
+        colour = {"title": messages.text("axis_p90_min", lang), "scale": {"scheme": "yelloworangered", "domainMin": 0}}
     title = "chart_grid_rate_title" if metric == "rate" else "chart_grid_p90_title"
-    return _layout(fig, messages.text(title, lang, target=messages.fmt_duration(target_s, lang)), height=360)
+    return {
+        **_vega_frame(messages.text(title, lang, target=messages.fmt_duration(target_s, lang)), 300, "zh"),
+        "data": {"values": rows},
+        "mark": {"type": "rect", "cursor": "pointer", "stroke": "white", "strokeWidth": 1},
+        "params": [_drill_param()],
+        "encoding": {
+            "x": {"field": "hour", "type": "ordinal", "title": messages.text("axis_hour", lang), "axis": {"labelAngle": 0}},
+            "y": {"field": "day", "type": "ordinal", "sort": {"field": "rank", "op": "min"}, "title": None},
+            "color": {"condition": {"test": "!isValid(datum.value)", "value": "#eceff1"},
+                      "field": "value", "type": "quantitative", **colour},
+            "tooltip": [{"field": "day", "title": None}, {"field": "when", "title": messages.text("axis_hour", lang)},
+                        {"field": "rate", "title": messages.text("axis_rate", lang)},
+                        {"field": "p90", "title": messages.text("col_p90", lang)}],
+        },
+    }
 
 
 def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:

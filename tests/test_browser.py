@@ -30,7 +30,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGES = {  # url path ("" = the default page, Overview) -> what shows its first figure
     "": '[data-testid="stMetric"]',
-    "response": ".js-plotly-plot .main-svg",
+    "response": '[data-testid="stVegaLiteChart"] .mark-rect',  # its histogram (Vega-Lite)
     "stations": '[data-testid="stVegaLiteChart"] .mark-rect',  # its build-out bars (Vega-Lite)
     "map": '[data-testid="stDeckGlJsonChart"] canvas',
     "quality": '[data-testid="stMetric"]',
@@ -319,6 +319,30 @@ def test_figures_filters_and_drill_down_in_the_browser(server, browser, browser_
     page.wait_for_selector("text=符合条件的警情", timeout=60_000)
     caption = page.locator("text=符合条件的警情").first.inner_text()
     assert f"符合条件的警情 {baoan['fires']:,} 起" in caption, caption
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()
+
+
+def test_a_click_on_a_histogram_bar_opens_that_bins_incidents(server, browser):
+    """The Response page's charts are Vega-Lite: a click on a bar of the response-time histogram opens the
+    Incidents page on that bin's incidents, as many as the bar counts (its count read off the drawn bar)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/response")
+    page.wait_for_selector(PAGES["response"], timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)  # a click while the page still runs can be lost
+    bars = page.locator('[data-testid="stVegaLiteChart"]').first.locator(".mark-rect path")
+    bars.first.wait_for(state="attached", timeout=60_000)
+    counted = [int(re.search(r"警情数: ([\d,]+)", bars.nth(i).get_attribute("aria-label")).group(1).replace(",", ""))
+               for i in range(bars.count())]
+    tallest = counted.index(max(counted))
+    bar = bars.nth(tallest)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    page.wait_for_selector("text=符合条件的警情", timeout=60_000)
+    caption = page.locator("text=符合条件的警情").first.inner_text()
+    assert f"符合条件的警情 {counted[tallest]:,} 起" in caption, caption
     assert page.locator('[data-testid="stException"]').count() == 0
     context.close()
 

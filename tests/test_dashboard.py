@@ -423,20 +423,18 @@ def test_response_page_histogram_has_the_target_line_and_every_arrival(app, fact
     assert metric(at, "kpi_rate") == expected["rate"]
     assert metric(at, "kpi_without_arrival") == f"{expected['incidents'] - expected['arrived']:,}"
 
-    specs = plotly_specs(at)
-    hist = specs[0]
-    bars = [tr for tr in hist["data"] if tr["type"] == "bar"]
-    assert bars, "no histogram trace"
-    assert sum(sum(tr["y"]) for tr in bars) == expected["arrived"]
-    lines = [s for s in hist["layout"].get("shapes", []) if s.get("type") == "line"]
-    assert any(s["x0"] == s["x1"] == 300 for s in lines), "no vertical line at 300 s"
-    # the bins hold what plain Python counts in each 30-second bin
+    charts = at.get("vega_lite_chart")
+    hist, weekly = (json.loads(charts[i].proto.spec) for i in (0, 2))
+    bars = chart_rows(charts[0])
+    assert sum(r["n"] for r in bars) == expected["arrived"]
+    rules = [layer["encoding"] for layer in hist["layer"] if layer["mark"]["type"] == "rule"]
+    assert [r["x"]["datum"] for r in rules] == [300], "no vertical line at 300 s"
+    # the bins hold what plain Python counts in each 30-second bin (a bar drawn from 1 s into its bin)
     counts = Counter(min(s // 30 * 30, 1200) for s in expected["seconds"])
-    shown = {x - 15: y for tr in bars for x, y in zip(tr["x"], tr["y"])}
-    assert shown == dict(counts)
+    assert {r["from"] - 1: r["n"] for r in bars} == dict(counts)
 
-    weekly = specs[2]  # the 90th percentile trend carries the 300 s target as a horizontal line
-    assert any(s.get("y0") == s.get("y1") == 300 for s in weekly["layout"]["shapes"])
+    # the 90th percentile trend (in minutes) carries the 5-minute target as a horizontal line
+    assert [layer["encoding"]["y"]["datum"] for layer in weekly["layer"] if layer["mark"]["type"] == "rule"] == [5]
 
     table = at.dataframe[0].value
     per_district = Counter(r["district"] for r in picked(facts, start, end))
@@ -505,8 +503,8 @@ def test_switching_to_english(app, facts):
     table = at.dataframe[0].value
     districts = set(table[i18n.text("col_district", "en")])
     assert districts and districts <= {d.name_en for d in profiles.current().districts.values()}
-    hist = plotly_specs(at)[0]
-    assert hist["layout"]["xaxis"]["title"]["text"] == i18n.text("axis_response", "en")
+    hist = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert hist["layer"][0]["encoding"]["x"]["title"] == i18n.text("axis_response", "en")
     # the choice holds on the next page
     at.switch_page(PAGES["overview"]).run()
     assert metric(at, "kpi_in_service", "en")
@@ -541,7 +539,7 @@ def test_an_empty_selection_says_why(app, facts):
     assert empty, "every district has every station type's incidents: pick another empty case"
     district, kind = empty[0]
     at = app("response", district=district, type=kind)
-    assert not at.get("plotly_chart")
+    assert not at.get("vega_lite_chart")
     assert [i.value for i in at.info] == [i18n.text("no_incidents", "zh", start=start.isoformat(), end=end.isoformat())]
 
 

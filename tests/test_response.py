@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import chart_rows
 
 import queries
 from dashboard import drilldown, filters, i18n
@@ -423,14 +424,25 @@ def test_ecdf_reads_back_the_rate_and_the_fractile(reader, raw):
     assert below == pytest.approx(sum(s <= TARGET for s in everyone) / len(everyone), abs=1e-6)
 
 
-def test_hour_weekday_grid_shows_the_24_hours_and_no_more(reader, raw):
-    """The hour axis spans the cells 0-23 (half a cell either side), not the -1..24 that the
-    click markers' padding would give it."""
-    from emss.figures import hour_weekday_grid
+def test_hour_weekday_grid_draws_each_cell_once_with_its_rate_and_drill(reader, raw):
+    """The grid has a cell for every weekday and hour, once, coloured by the rate plain Python counts (a cell
+    without timed arrivals empty and grey), and each opens that weekday's hour."""
+    from emss.figures import hour_weekday_grid_vega
 
-    fig = hour_weekday_grid(run(reader, "response/hour_weekday", **whole(raw)), "rate", "zh", 300)
-    lo, hi = fig.layout.xaxis.range
-    assert -1 < lo <= -0.5 and 23.5 <= hi < 24
+    period = whole(raw)
+    cells = defaultdict(list)
+    for i in in_period(raw, period["start_date"], period["end_date"]):
+        cells[(i["call_at"].isoweekday(), i["call_at"].hour)].append(i)
+    drawn = hour_weekday_grid_vega(run(reader, "response/hour_weekday", **period), "rate", "zh", 300)["data"]["values"]
+    assert sorted((r["rank"], r["hour"]) for r in drawn) == [(d, h) for d in range(1, 8) for h in range(24)]
+    for r in drawn:
+        want = figures(cells.get((r["rank"], r["hour"]), []))
+        if want["timed"]:
+            assert r["value"] == pytest.approx(want["within"] / want["timed"]), (r["rank"], r["hour"])
+        else:
+            assert r["value"] is None and r["rate"] == i18n.text("grid_empty", "zh")
+        assert from_point(r) == {"weekday": str(r["rank"]), "hour": str(r["hour"])}
+    assert {r["day"] for r in drawn if r["rank"] == 1} == {i18n.text("weekday_1", "zh")}
 
 
 def test_hour_weekday_grid(reader, raw):
@@ -582,9 +594,9 @@ def test_drilldown_links_round_trip():
     assert back == {"start": "2026-10-01", "end": "2026-10-28", "district": "baoan", "lang": "en", "station": "YJ0007"}
     assert drilldown.way_back(f, drilldown.Drill.from_query({"from": "https://elsewhere.example"})) is None
     assert drilldown.way_back(f, drill) is None
-    point = {"customdata": ["4分12秒", encode({"weekday": "2", "hour": "7"})]}
+    point = {"drill": encode({"weekday": "2", "hour": "7"})}  # a Vega-Lite point selection, as Streamlit reports it
     assert from_point(point) == {"weekday": "2", "hour": "7"}
-    assert from_point({"customdata": "no drill"}) is None
+    assert from_point({"drill": "no drill"}) is None and from_point({"drill": ""}) is None and from_point({}) is None
 
 
 @pytest.fixture
@@ -641,17 +653,26 @@ def test_response_page_answers_where_and_in_which_phase(app, raw):
         phase = max(medians, key=medians.get).removesuffix("_s")
         assert f"**{i18n.text('phase_' + phase, 'zh')}**" in text, dimension
 
-    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-    assert len(specs) == 6  # histogram, two weekly trends, phases, ECDF, weekday × hour
-    phases = specs[3]
-    assert [tr["name"] for tr in phases["data"] if tr["type"] == "bar"] == [
-        i18n.text(f"phase_{p}", "zh") for p in ("call_processing", "turnout", "travel")]
+    assert not at.get("plotly_chart"), "the Response page loads no Plotly chart (its library would hold back the page)"
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 6  # histogram, two weekly trends, phases, ECDF, weekday × hour
+    specs = [json.loads(el.proto.spec) for el in charts]
+    for spec in specs:  # each reports a click on a mark as the mark's drill-down
+        assert any(p["name"] == "drill" for layer in [spec, *spec.get("layer", [])] for p in layer.get("params", []))
     for spec in (specs[0], specs[3], specs[4]):
-        assert any(s.get("x0") == s.get("x1") == TARGET for s in spec["layout"]["shapes"]), "no target line"
-    grid = specs[5]["data"][0]
-    assert grid["type"] == "heatmap" and len(grid["z"]) == 7 and len(grid["z"][0]) == 24
-    cells = specs[5]["data"][1]  # the clickable layer: one point per cell, each with its drill-down
-    assert len(cells["customdata"]) == 7 * 24 and cells["customdata"][0] == "weekday=1&hour=0"
+        assert [layer["encoding"]["x"]["datum"] for layer in spec["layer"] if layer["mark"]["type"] == "rule"
+                and "x" in layer["encoding"]] == [TARGET], "no target line"
+    histogram = chart_rows(charts[0])
+    seconds = [i["response_s"] for i in picked if i["response_s"] is not None]
+    assert sum(r["n"] for r in histogram) == len(seconds)
+    first = min(histogram, key=lambda r: r["from"])
+    lo, hi = (int(v) for v in (from_point(first)["min_s"], from_point(first)["max_s"]))
+    assert first["n"] == sum(lo <= s < hi for s in seconds)
+    phases = chart_rows(charts[3])
+    assert [r["phase"] for r in phases if r["rank"] == 0 and r.get("phase")] == [
+        i18n.text(f"phase_{p}", "zh") for p in ("call_processing", "turnout", "travel")]
+    grid = chart_rows(charts[5])
+    assert len(grid) == 7 * 24 and grid[0]["drill"] == "weekday=1&hour=0"
 
     by_group = at.dataframe[0].value
     link = by_group[i18n.text("col_incident_list", "zh")].iloc[0]

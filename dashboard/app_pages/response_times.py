@@ -36,8 +36,8 @@ def open_incidents(extra: dict[str, str]) -> None:
 
 
 def follow(event) -> None:
-    """A click on a bar, a line or a cell opens the incidents behind it."""
-    points = event.selection["points"] if event and "selection" in event else []
+    """A click on a bar, a line or a cell opens the incidents behind it (its chart's `drill` selection)."""
+    points = (event.selection.get(figures.DRILL) or []) if event and "selection" in event else []
     for point in points:
         extra = figures.from_point(point)
         if extra:
@@ -109,16 +109,16 @@ for col, dimension in zip(st.columns(2), ("district", "incident_type")):
 
 # ---- distribution and trend --------------------------------------------------------------
 histogram = data.run("response/histogram", **f.period)
-follow(st.plotly_chart(figures.response_histogram(histogram, lang, target_s), key="response_histogram",
-                       on_select="rerun", selection_mode="points"))
+follow(st.vega_lite_chart(figures.response_histogram_vega(histogram, lang, target_s), key="response_histogram",
+                          on_select="rerun", selection_mode=figures.DRILL))
 trend = data.run("response/weekly_trend", **f.period)
 left, right = st.columns(2)
 with left:
-    follow(st.plotly_chart(figures.weekly_rate(trend, f.start, f.end, lang), key="response_weekly_rate",
-                           on_select="rerun", selection_mode="points"))
+    follow(st.vega_lite_chart(figures.weekly_rate_vega(trend, f.start, f.end, lang, drillable=True),
+                              key="response_weekly_rate", on_select="rerun", selection_mode=figures.DRILL))
 with right:
-    follow(st.plotly_chart(figures.weekly_p90(trend, f.start, f.end, lang, target_s), key="response_weekly_p90",
-                           on_select="rerun", selection_mode="points"))
+    follow(st.vega_lite_chart(figures.weekly_p90_vega(trend, f.start, f.end, lang, target_s, drillable=True),
+                              key="response_weekly_p90", on_select="rerun", selection_mode=figures.DRILL))
 st.caption(i18n.t("click_to_drill"))
 
 # Each section below with a selector of its own is a fragment: changing its selector reruns that
@@ -136,13 +136,13 @@ def by_group_section() -> None:
     st.caption(i18n.t("by_group_caption", min=kpi["min_sample"]) + " "
                + i18n.t("rate_change_caption", days=f.days, min=kpi["min_sample"]))
 
-    follow(st.plotly_chart(figures.phase_bars(by_group, dimension, lang, target_s), key="response_phases",
-                           on_select="rerun", selection_mode="points"))
+    follow(st.vega_lite_chart(figures.phase_bars_vega(by_group, dimension, lang, target_s), key="response_phases",
+                              on_select="rerun", selection_mode=figures.DRILL))
     st.caption(i18n.t("phase_caption", n=figures.MAX_PHASE_GROUPS))
     overall_ecdf = data.run("response/ecdf", **f.period)
     group_ecdf = None if dimension == "station" else data.run("response/ecdf", **f.period, group_by=dimension)
-    follow(st.plotly_chart(figures.response_ecdf(overall_ecdf, group_ecdf, dimension, lang, target_s),
-                           key="response_ecdf", on_select="rerun", selection_mode="points"))
+    follow(st.vega_lite_chart(figures.response_ecdf_vega(overall_ecdf, group_ecdf, dimension, lang, target_s),
+                              key="response_ecdf", on_select="rerun", selection_mode=figures.DRILL))
 
 
 # ---- when: weekday by hour ----------------------------------------------------------------
@@ -152,8 +152,8 @@ def when_section() -> None:
     metric = st.radio(i18n.t("grid_metric"), ("rate", "p90"), format_func=lambda m: i18n.text(f"grid_metric_{m}", lang),
                       horizontal=True, key=f"response_grid_metric_{lang}")
     grid = data.run("response/hour_weekday", **f.period)
-    follow(st.plotly_chart(figures.hour_weekday_grid(grid, metric, lang, target_s), key="response_grid",
-                           on_select="rerun", selection_mode="points"))
+    follow(st.vega_lite_chart(figures.hour_weekday_grid_vega(grid, metric, lang, target_s), key="response_grid",
+                              on_select="rerun", selection_mode=figures.DRILL))
 
 
 # ---- station league table, worst first ---------------------------------------------------
