@@ -657,6 +657,17 @@ def in_service(stations: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     )
 
 
+def situation(sites: pl.DataFrame, grid: pl.DataFrame, calibration: pl.DataFrame, band: str, settings: Coverage,
+              city_turnout_s: float | None, spread: Spread) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """A network on the grid: its sites with their reach (`reach`), how many of them reach each cell
+    (`cover_counts`) and each cell's chance of an arrival within the target (`reach_chance`). The
+    Coverage page computes it for the stations as they are and for the what-if network alike."""
+    reached = reach(sites, calibration, band, settings, city_turnout_s)
+    return (reached, cover_counts(grid, reached),
+            reach_chance(grid["lon"].to_numpy(), grid["lat"].to_numpy(), grid["district"].to_list(), reached, spread,
+                         settings.target_s))
+
+
 def cover_counts(grid: pl.DataFrame, sites: pl.DataFrame) -> np.ndarray:
     """How many sites reach each cell of the grid (sites need lat, lon, radius_m)."""
     cell, _, _ = pairs_within(grid["lon"].to_numpy(), grid["lat"].to_numpy(), sites["lon"].to_numpy(),

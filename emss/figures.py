@@ -1,18 +1,20 @@
-"""Plotly figures: a named query's frame in, a figure out, words in the language asked for.
-Pages whose first screen is not a chart draw theirs as Vega-Lite specs instead (`*_vega`), which
-Streamlit draws itself: see `target_bars_vega`.
+"""Figures: a named query's frame in, a figure out, words in the language asked for.
 
-The dashboard's pages and the weekly report draw the same figures from here. Nothing here
-knows Streamlit or who is looking: every builder takes `lang` (words from `emss.messages`),
-and every figure with a target line takes the target (`target_s`) from its caller, who reads
-it from the rules the warehouse was built with (the `response/rules` query).
+Most of the dashboard's charts are Vega-Lite specs (`*_vega`), which Streamlit draws itself: a page
+with a Plotly chart waits for Plotly's library before it shows anything (see `target_bars_vega`).
+The weekly report, and the Incidents, Prevention, Coverage and Snapshots pages, draw Plotly figures.
+Nothing here knows Streamlit or who is looking: every builder takes `lang` (words from
+`emss.messages`), and every figure with a target line takes the target (`target_s`) from its caller,
+who reads it from the rules the warehouse was built with (the `response/rules` query).
 
 No figure here computes a KPI; each draws what a named query returned. Axes in seconds carry
 minute ticks, so a 5-minute target sits at x = 300.
 
-Plotly draws `<a href>`, `<b>` and other tags in any text it shows: every name or code from
-the data (a station, a district or type kept as written, an incident number) goes through
-`literal` before it becomes a label, a legend entry, hover text or a title.
+Text from the data (a station, a district or type kept as written, an incident number):
+- Plotly draws `<a href>`, `<b>` and other tags in any text it shows, so it goes through `literal`
+  before it becomes a label, a legend entry, hover text or a title;
+- Vega draws every text as written, so it goes in unchanged, and only into the data rows, never into
+  a spec, where a string can be a field path or an expression.
 """
 
 from __future__ import annotations
@@ -337,10 +339,13 @@ def _week_labels(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str) -
     return out
 
 
+WEEK_TICKS_MAX = 12  # a tick on each Monday up to this many weeks; the chart's own ticks beyond (still readable)
+
+
 def _week_axis(fig: go.Figure, trend: pl.DataFrame, lang: str) -> None:
     """One tick per week on its Monday while that stays readable; plotly's own ticks otherwise."""
     weeks = trend["week_start"].to_list()
-    ticks = {"tickvals": weeks, "ticktext": [w.isoformat() for w in weeks]} if len(weeks) <= 12 else {}
+    ticks = {"tickvals": weeks, "ticktext": [w.isoformat() for w in weeks]} if len(weeks) <= WEEK_TICKS_MAX else {}
     fig.update_xaxes(title=messages.text("axis_week", lang), tickformat="%Y-%m-%d", **ticks)
 
 
@@ -399,7 +404,7 @@ def _weekly_vega(trend: pl.DataFrame, start: dt.date, end: dt.date, lang: str, t
         if drillable:
             row[DRILL] = encode({"week": week.isoformat()})
     axis = {"format": "%Y-%m-%d", "labelAngle": -30}
-    if len(weeks) <= 12:  # a tick on each Monday while that stays readable (as `_week_axis`)
+    if len(weeks) <= WEEK_TICKS_MAX:  # a tick on each Monday while that stays readable
         axis["values"] = [{"year": w.year, "month": w.month, "date": w.day, "utc": True} for w in weeks]
     week_axis = {"field": "week", "type": "temporal", "timeUnit": "utcyearmonthdate",
                  "title": messages.text("axis_week", lang), "axis": axis}

@@ -90,12 +90,9 @@ def model_check(inputs: tuple, as_of: dt.date, band: str, _points: pl.DataFrame,
 def stations_now(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _live: pl.DataFrame,
                  _model: pl.DataFrame, _spread: coverage.Spread, _settings: Coverage, city_turnout: float | None
                  ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
-    """The stations in service as they are: their reach, how many reach each cell and each cell's chance
-    of an arrival within the target; what the what-if is set against, once per `inputs`, date and band."""
-    sites = coverage.reach(_live, _model, band, _settings, city_turnout)
-    return (sites, coverage.cover_counts(_grid, sites),
-            coverage.reach_chance(_grid["lon"].to_numpy(), _grid["lat"].to_numpy(), _grid["district"].to_list(),
-                                  sites, _spread, _settings.target_s))
+    """The stations in service as they are (`coverage.situation`): what the what-if is set against, once per
+    `inputs`, date and band."""
+    return coverage.situation(_live, _grid, _model, band, _settings, city_turnout, _spread)
 
 
 @st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
@@ -214,16 +211,14 @@ inputs = (f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() 
 changes = pl.DataFrame(st.session_state.get(CHANGES_KEY, []), schema=coverage.WHAT_IF_SCHEMA)
 scope = grid["district"].is_in(list(f.districts)).to_numpy() if f.districts else np.ones(grid.height, dtype=bool)
 scope_grid = grid.filter(pl.Series(scope))
-cell_lon, cell_lat, cell_district = grid["lon"].to_numpy(), grid["lat"].to_numpy(), grid["district"].to_list()
 started = time.perf_counter()
 live = coverage.in_service(stations, as_of)
 base_sites, base_counts, base_chance = stations_now(inputs, as_of, band, _grid=grid, _live=live, _model=model,
                                                    _spread=spread, _settings=settings, city_turnout=city_turnout)
 before = coverage.coverage_kpis(scope_grid, base_counts[scope], base_chance[scope])
 if changes.height:
-    sites = coverage.reach(coverage.apply_changes(live, changes), model, band, settings, city_turnout)
-    counts = coverage.cover_counts(grid, sites)
-    chance = coverage.reach_chance(cell_lon, cell_lat, cell_district, sites, spread, settings.target_s)
+    sites, counts, chance = coverage.situation(coverage.apply_changes(live, changes), grid, model, band, settings,
+                                               city_turnout, spread)
     after = coverage.coverage_kpis(scope_grid, counts[scope], chance[scope])
 else:
     sites, counts, after = base_sites, base_counts, before
