@@ -277,9 +277,9 @@ def _minute_label_expr(lang: str, last_bin: bool = False) -> str:
     return f"datum.value >= {LAST_BIN_S} ? {json.dumps(messages.text('hist_last_bin', lang), ensure_ascii=False)} : {minutes}"
 
 
-def _target_rule(target: float, lang: str, axis: str = "x", align: str = "left") -> list[dict]:
+def _target_rule(target: float, lang: str, axis: str = "x", align: str = "left", label: str | None = None) -> list[dict]:
     """The target as a dashed red line across the chart (at x or y = `target`, in the axis' unit), named at
-    its end. Its own one-row data, so that it is drawn once whatever the chart's rows."""
+    its end (目标, or `label`). Its own one-row data, so that it is drawn once whatever the chart's rows."""
     at = {axis: {"datum": target}}
     place = ({"y": 0, "dx": 4 if align == "left" else -4, "dy": -2, "baseline": "bottom"} if axis == "x"
              else {"x": "width", "dy": 4, "baseline": "top"})
@@ -288,7 +288,7 @@ def _target_rule(target: float, lang: str, axis: str = "x", align: str = "left")
          "encoding": at},
         {"data": {"values": [{}]}, "mark": {"type": "text", "align": align if axis == "x" else "right",
                                              "color": TARGET_COLOUR, **place},
-         "encoding": {**at, "text": {"value": messages.text("target_line", lang)}}},
+         "encoding": {**at, "text": {"value": label or messages.text("target_line", lang)}}},
     ]
 
 
@@ -924,117 +924,175 @@ LATE_COLOUR = "#ffb74d"
 UNDATED_COLOUR = "#90a4ae"
 
 
-def patrol_histogram(patrols: pl.DataFrame, lang: str) -> go.Figure:
-    """Stations by their patrols per week in the period, those meeting the standard apart, and the
-    standard as a line (prevention/patrols_per_station_week)."""
-    rows = [r for r in patrols.to_dicts() if r["patrols_per_week"] is not None]
-    standard = float(rows[0]["standard_per_week"]) if rows else None
-    fig = go.Figure()
-    for meets, key, colour in ((True, "prevention_meets_standard", WITHIN_COLOUR),
-                               (False, "prevention_below_standard", BEYOND_COLOUR)):
-        x = [float(r["patrols_per_week"]) for r in rows if bool(r["meets_standard"]) == meets]
-        fig.add_histogram(x=x, name=messages.text(key, lang), marker_color=colour, xbins={"size": 0.5},
-                          hovertemplate="%{x}: %{y}<extra></extra>")
-    if standard is not None:
-        fig.add_vline(x=standard, line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
-                      annotation_text=messages.text("prevention_patrol_standard", lang) + f" {standard:g}",
-                      annotation_position="top right", annotation_font_color=TARGET_COLOUR,
-                      annotation_yanchor="bottom")  # above the plot, clear of the bars
-    fig.update_layout(barmode="stack", bargap=0.05)
-    fig.update_xaxes(title=messages.text("prevention_patrols_per_week", lang), rangemode="tozero")
-    fig.update_yaxes(title=messages.text("axis_stations", lang))
-    return _layout(fig, messages.text("chart_patrols_title", lang), height=340)
+def _bars_with_numbers(rows: list[dict], category: str, title: str, value_title: str, lang: str, height: int) -> dict:
+    """One bar per category in the rows' `rank` order, its number (`shown`) above it, the value axis with
+    room for the numbers (`outreach_bars_vega`, `desk_service_bars_vega`)."""
+    top = max([r["v"] or 0 for r in rows] + [1]) * 1.2
+    return {
+        **_vega_frame(title, height, lang),
+        "data": {"values": rows},
+        "encoding": {"x": _vega_categories(category, lang),
+                     "y": {"field": "v", "type": "quantitative", "title": value_title, "scale": {"domain": [0, top]}}},
+        "layer": [{"mark": {"type": "bar", "color": OPENED_COLOUR}},
+                  {"mark": {"type": "text", "dy": -4, "baseline": "bottom"}, "encoding": {"text": {"field": "shown"}}}],
+    }
 
 
-def hazard_level_bars(rectification: pl.DataFrame, lang: str) -> go.Figure:
-    """Hazards due in the period by level: rectified on time, late, still open (overdue) and
-    rectified without a date (prevention/rectification_on_time, the level rows)."""
-    rows = [r for r in rectification.to_dicts() if not r["is_total"]]
-    rows.sort(key=lambda r: HAZARD_LEVELS.index(r["level"]) if r["level"] in HAZARD_LEVELS else len(HAZARD_LEVELS))
-    x = [literal(messages.label("hazard_level", r["level"], lang)) for r in rows]
-    fig = go.Figure()
-    for column, key, colour in (("on_time", "series_on_time", WITHIN_COLOUR), ("late", "series_late", LATE_COLOUR),
-                                ("overdue", "series_overdue", TARGET_COLOUR),
-                                ("undated", "series_undated", UNDATED_COLOUR)):
-        y = [int(r[column] or 0) for r in rows]
-        fig.add_bar(x=x, y=y, name=messages.text(key, lang), marker_color=colour,
-                    text=[f"{v:,}" if v else "" for v in y], textposition="inside")
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=messages.text("axis_hazards", lang), rangemode="tozero")
-    return _layout(fig, messages.text("chart_hazard_levels_title", lang), height=340)
+def patrol_histogram_vega(patrols: pl.DataFrame, lang: str) -> dict:
+    """Stations by their patrols per week in the period (half-patrol bins), those meeting the standard
+    apart, and the standard as a line (prevention/patrols_per_station_week), as a Vega-Lite spec: the
+    Prevention page's charts are all Vega-Lite, so its tiles do not wait for Plotly (see `target_bars_vega`)."""
+    meets, below = messages.text("prevention_meets_standard", lang), messages.text("prevention_below_standard", lang)
+    rows = [{"per_week": float(r["patrols_per_week"]), "group": meets if r["meets_standard"] else below}
+            for r in patrols.to_dicts() if r["patrols_per_week"] is not None]
+    standard = float(patrols["standard_per_week"].drop_nulls()[0]) if rows else None
+    per_week, stations = messages.text("prevention_patrols_per_week", lang), messages.text("axis_stations", lang)
+    bars = {"mark": "bar", "encoding": {
+        "x": {"field": "per_week", "type": "quantitative", "bin": {"step": 0.5}, "title": per_week},
+        "y": {"aggregate": "count", "type": "quantitative", "title": stations},
+        "color": {"field": "group", "type": "nominal", "title": None, "legend": _vega_legend(lang),
+                  "scale": {"domain": [meets, below], "range": [WITHIN_COLOUR, BEYOND_COLOUR]}},
+        "tooltip": [{"field": "per_week", "bin": {"step": 0.5}, "title": per_week},
+                    {"aggregate": "count", "type": "quantitative", "title": stations}, {"field": "group", "title": None}]}}
+    rule = [] if standard is None else _target_rule(
+        standard, lang, label=f"{messages.text('prevention_patrol_standard', lang)} {standard:g}")
+    return {**_vega_frame(messages.text("chart_patrols_title", lang), 340, "zh"), "data": {"values": rows},
+            "layer": [bars, *rule]}
 
 
-def outreach_bars(reach: pl.DataFrame, lang: str) -> go.Figure:
-    """People reached by outreach per 10,000 residents, by district (prevention/outreach_reach)."""
-    rows = reach.to_dicts()
-    x = [literal(messages.label("district", r["district"], lang)) for r in rows]
-    y = [None if r["reach_per_10k"] is None else float(r["reach_per_10k"]) for r in rows]
-    fig = go.Figure()
-    fig.add_bar(x=x, y=y, marker_color=OPENED_COLOUR, textposition="outside", hoverinfo="skip",
-                text=[messages.DASH if v is None else f"{v:,.1f}" for v in y])
-    fig.update_yaxes(title=messages.text("prevention_reach_per_10k", lang), rangemode="tozero")
-    fig.update_yaxes(range=[0, max([v for v in y if v is not None] + [1]) * 1.2])
-    return _layout(fig, messages.text("chart_outreach_title", lang), height=340)
+def hazard_level_bars_vega(rectification: pl.DataFrame, lang: str) -> dict:
+    """Hazards due in the period by level: rectified on time, late, still open (overdue) and rectified
+    without a date, stacked (prevention/rectification_on_time, the level rows), as a Vega-Lite spec."""
+    levels = [r for r in rectification.to_dicts() if not r["is_total"]]
+    levels.sort(key=lambda r: HAZARD_LEVELS.index(r["level"]) if r["level"] in HAZARD_LEVELS else len(HAZARD_LEVELS))
+    series = (("on_time", "series_on_time", WITHIN_COLOUR), ("late", "series_late", LATE_COLOUR),
+              ("overdue", "series_overdue", TARGET_COLOUR), ("undated", "series_undated", UNDATED_COLOUR))
+    names = [messages.text(key, lang) for _, key, _ in series]
+    tallest = max([sum(int(r[column] or 0) for column, _, _ in series) for r in levels] + [1])
+    rows = [{"level": messages.label("hazard_level", r["level"], lang), "rank": rank, "series": name, "order": k,
+             "n": int(r[column] or 0),
+             # a segment's number inside it, where it has room (a twelfth of the tallest bar)
+             "shown": f"{int(r[column]):,}" if (r[column] or 0) >= tallest / 12 else ""}
+            for rank, r in enumerate(levels) for k, ((column, _, _), name) in enumerate(zip(series, names))]
+    hazards = messages.text("axis_hazards", lang)
+    y = {"field": "n", "type": "quantitative", "stack": "zero", "title": hazards}
+    return {
+        **_vega_frame(messages.text("chart_hazard_levels_title", lang), 340, lang),
+        "data": {"values": rows},
+        "encoding": {"x": {**_vega_categories("level", lang), "axis": {"labelAngle": 0}}, "y": y,
+                     "order": {"field": "order"}},
+        "layer": [
+            {"mark": "bar", "encoding": {
+                "color": {"field": "series", "type": "nominal", "title": None, "legend": _vega_legend(lang, columns_en=2),
+                          "scale": {"domain": names, "range": [c for _, _, c in series]}},
+                "tooltip": [{"field": "level", "title": messages.text("col_hazard_level", lang)},
+                            {"field": "series", "title": None}, {"field": "n", "title": hazards, "format": ","}]}},
+            {"mark": {"type": "text", "baseline": "top", "dy": 4, "color": "white"},
+             "encoding": {"detail": {"field": "series"}, "text": {"field": "shown"}}},
+        ],
+    }
 
 
-def drills_by_discipline_bars(drills: pl.DataFrame, lang: str) -> go.Figure:
-    """Drills per station in the year by station type, one bar per discipline
-    (prevention/drills_by_discipline)."""
-    rows = drills.to_dicts()
-    fig = go.Figure()
-    for discipline in dict.fromkeys(r["discipline"] for r in rows):
-        part = [r for r in rows if r["discipline"] == discipline]
-        y = [None if r["drills_per_station"] is None else float(r["drills_per_station"]) for r in part]
-        fig.add_bar(name=literal(messages.label("discipline", discipline, lang)),
-                    x=[literal(messages.label("station_type", r["station_type"], lang)) for r in part], y=y,
-                    text=[messages.DASH if v is None else f"{v:.2f}" for v in y], textposition="outside")
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title=messages.text("axis_drills_per_station", lang), rangemode="tozero")
-    return _layout(fig, messages.text("chart_drills_title", lang), height=360)
+def outreach_bars_vega(reach: pl.DataFrame, lang: str) -> dict:
+    """People reached by outreach per 10,000 residents, by district (prevention/outreach_reach), as a
+    Vega-Lite spec."""
+    rows = [{"district": messages.label("district", r["district"], lang), "rank": rank,
+             "v": None if r["reach_per_10k"] is None else float(r["reach_per_10k"]),
+             "shown": messages.DASH if r["reach_per_10k"] is None else f"{float(r['reach_per_10k']):,.1f}"}
+            for rank, r in enumerate(reach.to_dicts())]
+    return _bars_with_numbers(rows, "district", messages.text("chart_outreach_title", lang),
+                              messages.text("prevention_reach_per_10k", lang), lang, 340)
 
 
-def training_bars(training: pl.DataFrame, lang: str) -> go.Figure:
-    """Training hours per staff member so far this year against the requirement to date, by station
-    type and discipline (prevention/training)."""
-    rows = training.to_dicts()
-    fig = go.Figure()
-    x = [[literal(messages.label("station_type", r["station_type"], lang)) for r in rows],
-         [literal(messages.label("discipline", r["discipline"], lang)) for r in rows]]
-    fig.add_bar(name=messages.text("series_hours_per_staff", lang), x=x, marker_color=OPENED_COLOUR,
-                y=[None if r["hours_per_staff"] is None else float(r["hours_per_staff"]) for r in rows])
-    fig.add_scatter(name=messages.text("series_hours_to_date", lang), x=x, mode="markers",
-                    marker={"symbol": "line-ew", "size": 26, "line": {"width": 3, "color": TARGET_COLOUR}},
-                    y=[None if r["standard_hours_to_date"] is None else float(r["standard_hours_to_date"]) for r in rows])
-    fig.update_yaxes(title=messages.text("prevention_training_hours", lang), rangemode="tozero")
-    return _layout(fig, messages.text("chart_training_title", lang), height=380)
+def drills_by_discipline_bars_vega(drills: pl.DataFrame, lang: str) -> dict:
+    """Drills per station in the year by station type, one bar per discipline side by side
+    (prevention/drills_by_discipline), as a Vega-Lite spec."""
+    types = list(dict.fromkeys(r["station_type"] for r in drills.to_dicts()))
+    disciplines = list(dict.fromkeys(r["discipline"] for r in drills.to_dicts()))
+    rows = [{"type": messages.label("station_type", r["station_type"], lang), "rank": types.index(r["station_type"]),
+             "discipline": messages.label("discipline", r["discipline"], lang),
+             "d_rank": disciplines.index(r["discipline"]),
+             "v": None if r["drills_per_station"] is None else float(r["drills_per_station"]),
+             "shown": messages.DASH if r["drills_per_station"] is None else f"{float(r['drills_per_station']):.2f}"}
+            for r in drills.to_dicts()]
+    by_rank = {"field": "d_rank", "op": "min"}
+    return {
+        **_vega_frame(messages.text("chart_drills_title", lang), 360, lang),
+        "data": {"values": rows},
+        "encoding": {"x": _vega_categories("type", lang), "xOffset": {"field": "discipline", "sort": by_rank},
+                     "y": {"field": "v", "type": "quantitative", "title": messages.text("axis_drills_per_station", lang)}},
+        "layer": [
+            {"mark": "bar", "encoding": {"color": {"field": "discipline", "type": "nominal", "title": None,
+                                                   "sort": by_rank, "legend": _vega_legend(lang, columns_en=3)}}},
+            {"mark": {"type": "text", "dy": -4, "baseline": "bottom", "fontSize": 10},
+             "encoding": {"text": {"field": "shown"}}},
+        ],
+    }
 
 
-def desk_service_bars(services: pl.DataFrame, lang: str) -> go.Figure:
-    """Times served at the stations' convenience desks in the period, by service (prevention/desk_services)."""
-    rows = services.to_dicts()
-    y = [int(r["times_served"] or 0) for r in rows]
-    fig = go.Figure()
-    fig.add_bar(x=[literal(messages.label("desk_service", r["service"], lang)) for r in rows], y=y,
-                marker_color=OPENED_COLOUR, text=[f"{v:,}" for v in y], textposition="outside", hoverinfo="skip")
-    fig.update_yaxes(title=messages.text("prevention_services", lang), range=[0, max(y + [1]) * 1.2])
-    return _layout(fig, messages.text("chart_desk_title", lang), height=320)
+def training_bars_vega(training: pl.DataFrame, lang: str) -> dict:
+    """Training hours per staff member so far this year (bars) against the requirement to date (a red
+    mark), by station type and discipline (prevention/training), as a Vega-Lite spec."""
+    done, due = messages.text("series_hours_per_staff", lang), messages.text("series_hours_to_date", lang)
+    rows = [{"group": f"{messages.label('station_type', r['station_type'], lang)} · "
+                      f"{messages.label('discipline', r['discipline'], lang)}", "rank": rank,
+             "hours": None if r["hours_per_staff"] is None else float(r["hours_per_staff"]),
+             "due": None if r["standard_hours_to_date"] is None else float(r["standard_hours_to_date"])}
+            for rank, r in enumerate(training.to_dicts())]
+    colour = {"type": "nominal", "title": None, "legend": _vega_legend(lang),
+              "scale": {"domain": [done, due], "range": [OPENED_COLOUR, TARGET_COLOUR]}}
+    hours = messages.text("prevention_training_hours", lang)
+    tooltip = [{"field": "group", "title": None}, {"field": "hours", "title": done, "format": ".1f"},
+               {"field": "due", "title": due, "format": ".1f"}]
+    # a bar per type and discipline, one under another: their names stand level and whole in any language
+    return {
+        **_vega_frame(messages.text("chart_training_title", lang), 110 + 17 * len(rows), "zh"),
+        "data": {"values": rows},
+        "encoding": {"y": {"field": "group", "type": "nominal", "sort": {"field": "rank", "op": "min"}, "title": None,
+                           "axis": {"labelLimit": 400, "labelOverlap": False}}},
+        "layer": [
+            {"mark": "bar", "encoding": {"x": {"field": "hours", "type": "quantitative", "title": hours},
+                                         "color": {"datum": done, **colour}, "tooltip": tooltip}},
+            {"mark": {"type": "tick", "thickness": 3}, "encoding": {"x": {"field": "due", "type": "quantitative"},
+                                                                    "color": {"datum": due, **colour}, "tooltip": tooltip}},
+        ],
+    }
 
 
-def payoff_scatter(payoff: pl.DataFrame, lang: str) -> go.Figure:
+def desk_service_bars_vega(services: pl.DataFrame, lang: str) -> dict:
+    """Times served at the stations' convenience desks in the period, by service (prevention/desk_services),
+    as a Vega-Lite spec."""
+    rows = [{"service": messages.label("desk_service", r["service"], lang), "rank": rank,
+             "v": int(r["times_served"] or 0), "shown": f"{int(r['times_served'] or 0):,}"}
+            for rank, r in enumerate(services.to_dicts())]
+    return _bars_with_numbers(rows, "service", messages.text("chart_desk_title", lang),
+                              messages.text("prevention_services", lang), lang, 320)
+
+
+def payoff_scatter_vega(payoff: pl.DataFrame, lang: str) -> dict:
     """Per street and quarter whose following quarter is over: patrols per 10,000 residents in the
-    quarter against fires per 10,000 residents in the next one, a colour per quarter (prevention/payoff)."""
-    rows = [r for r in payoff.to_dicts() if r["next_quarter_complete"]]
-    fig = go.Figure()
-    for quarter in sorted({(r["year"], r["quarter"]) for r in rows}):
-        part = [r for r in rows if (r["year"], r["quarter"]) == quarter]
-        fig.add_scatter(
-            x=[float(r["patrols_per_10k"] or 0) for r in part], y=[float(r["fires_next_quarter_per_10k"] or 0) for r in part],
-            mode="markers", name=messages.text("quarter_label", lang, year=quarter[0], quarter=quarter[1]),
-            customdata=[[literal(messages.label("district", r["district"], lang)), literal(r["street"])] for r in part],
-            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{x:.1f} · %{y:.2f}<extra></extra>", marker={"size": 8})
-    fig.update_xaxes(title=messages.text("prevention_patrol_intensity", lang), rangemode="tozero")
-    fig.update_yaxes(title=messages.text("prevention_fires_next_quarter", lang), rangemode="tozero")
-    return _layout(fig, messages.text("chart_payoff_title", lang), height=420)
+    quarter against fires per 10,000 residents in the next one, a colour per quarter (prevention/payoff),
+    as a Vega-Lite spec."""
+    done = [r for r in payoff.to_dicts() if r["next_quarter_complete"]]
+    quarters = sorted({(r["year"], r["quarter"]) for r in done})
+    rows = [{"x": float(r["patrols_per_10k"] or 0), "y": float(r["fires_next_quarter_per_10k"] or 0),
+             "quarter": messages.text("quarter_label", lang, year=r["year"], quarter=r["quarter"]),
+             "rank": quarters.index((r["year"], r["quarter"])),
+             "street": f"{messages.label('district', r['district'], lang)} {r['street'] or ''}".strip()} for r in done]
+    patrols, fires = messages.text("prevention_patrol_intensity", lang), messages.text("prevention_fires_next_quarter", lang)
+    return {
+        **_vega_frame(messages.text("chart_payoff_title", lang), 420, "zh"),
+        "data": {"values": rows},
+        "mark": {"type": "circle", "size": 50, "opacity": 0.8},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative", "title": patrols},
+            "y": {"field": "y", "type": "quantitative", "title": fires},
+            "color": {"field": "quarter", "type": "nominal", "title": None, "sort": {"field": "rank", "op": "min"},
+                      "legend": _vega_legend(lang, columns=6, columns_en=4)},
+            "tooltip": [{"field": "street", "title": None}, {"field": "quarter", "title": None},
+                        {"field": "x", "title": patrols, "format": ".1f"}, {"field": "y", "title": fires, "format": ".2f"}],
+        },
+    }
 
 
 def coverage_trend(trend: pl.DataFrame, lang: str) -> go.Figure:

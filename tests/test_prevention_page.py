@@ -9,7 +9,7 @@ import re
 
 import duckdb
 import pytest
-from conftest import open_dashboard
+from conftest import chart_rows, open_dashboard
 
 from emss import messages, roles
 
@@ -124,9 +124,22 @@ def test_the_page_shows_words_not_codes(pages, lang):
     assert not re.search(r"\b(None|NaN|nan|null)\b", text), re.findall(r".{0,40}\b(?:None|NaN|nan)\b.{0,40}", text)
     for code in ("serious", "door_to_door", "first_aid", "phone_charging", "three_preventions"):
         assert code not in text, f"a raw code shown: {code}"
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 6
+    assert not at.get("plotly_chart"), "the page loads no Plotly chart (its library would hold back the tiles)"
+    assert len(at.get("vega_lite_chart")) >= 6
     assert messages.text("prevention_payoff_caveat", lang) in [w.value for w in at.warning]
+
+
+def test_the_charts_draw_the_warehouse_figures(pages, expected):
+    """The patrol chart has a station for every station judged, those meeting the standard apart; the
+    hazard chart stacks, per level, the hazards due in the period, the on-time ones in their own series."""
+    at = pages["zh"]
+    charts = [chart_rows(c) for c in at.get("vega_lite_chart")]
+    patrols = next(rows for rows in charts if rows and "per_week" in rows[0])
+    assert len(patrols) == expected["judged"]
+    assert sum(r["group"] == messages.text("prevention_meets_standard", "zh") for r in patrols) == expected["meeting"]
+    levels = next(rows for rows in charts if rows and "level" in rows[0])
+    assert sum(r["n"] for r in levels) == expected["due"]
+    assert sum(r["n"] for r in levels if r["series"] == messages.text("series_on_time", "zh")) == expected["on_time"]
 
 
 def test_who_may_open_the_page():

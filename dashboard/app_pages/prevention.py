@@ -81,7 +81,7 @@ st.subheader(i18n.t("section_prevention_patrols"))
 if patrols.height == 0:
     st.info(i18n.t("no_stations"))
 else:
-    st.plotly_chart(figures.patrol_histogram(patrols, lang), key="prevention_patrols_chart")
+    st.vega_lite_chart(figures.patrol_histogram_vega(patrols, lang), key="prevention_patrols_chart")
     show([
         Column(i18n.t("col_station_id"), "station_id"),
         Column(i18n.t("col_station_name"), "station_name"),
@@ -104,7 +104,7 @@ st.subheader(i18n.t("section_prevention_hazards"))
 if int(total.get("due") or 0) == 0:
     st.info(i18n.t("prevention_no_hazards_due"))
 else:
-    st.plotly_chart(figures.hazard_level_bars(rectification, lang), key="prevention_hazard_levels")
+    st.vega_lite_chart(figures.hazard_level_bars_vega(rectification, lang), key="prevention_hazard_levels")
 show([
     Column(i18n.t("col_hazard_level"), lambda r: i18n.t("total") if r["is_total"] else i18n.label("hazard_level", r["level"])),
     Column(i18n.t("col_due"), "due", COUNT),
@@ -148,7 +148,7 @@ else:
 # ---- outreach by district -------------------------------------------------------------------
 st.subheader(i18n.t("section_prevention_outreach"))
 if reach.height:
-    st.plotly_chart(figures.outreach_bars(reach, lang), key="prevention_outreach_chart")
+    st.vega_lite_chart(figures.outreach_bars_vega(reach, lang), key="prevention_outreach_chart")
     show([
         Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
         Column(i18n.t("col_population"), "population", POPULATION),
@@ -178,10 +178,10 @@ if drills.height:
     ], drills, i18n.t("section_prevention_drills", year=year), "prevention_drills", filtered_by=export.SCOPE)
 by_discipline = data.run("prevention/drills_by_discipline", year=year, **f.scope)
 if by_discipline.height:
-    st.plotly_chart(figures.drills_by_discipline_bars(by_discipline, lang), key="prevention_drills_chart")
+    st.vega_lite_chart(figures.drills_by_discipline_bars_vega(by_discipline, lang), key="prevention_drills_chart")
 training = data.run("prevention/training", year=year, **f.scope)
 if training.height:
-    st.plotly_chart(figures.training_bars(training, lang), key="prevention_training_chart")
+    st.vega_lite_chart(figures.training_bars_vega(training, lang), key="prevention_training_chart")
     show([
         Column(i18n.t("col_station_type"), type_label),
         Column(i18n.t("col_discipline"), discipline_label),
@@ -202,7 +202,7 @@ services = data.run("prevention/desk_services", **f.period)
 if services.height == 0:
     st.info(i18n.t("prevention_no_services"))
 else:
-    st.plotly_chart(figures.desk_service_bars(services, lang), key="prevention_desk_chart")
+    st.vega_lite_chart(figures.desk_service_bars_vega(services, lang), key="prevention_desk_chart")
     show([
         Column(i18n.t("col_desk_service"), lambda r: i18n.label("desk_service", r["service"])),
         Column(i18n.t("prevention_services"), "times_served", COUNT),
@@ -217,7 +217,7 @@ st.warning(i18n.t("prevention_payoff_caveat"))
 if payoff.filter(pl.col("next_quarter_complete")).height == 0:
     st.info(i18n.t("prevention_payoff_none"))
 else:
-    st.plotly_chart(figures.payoff_scatter(payoff, lang), key="prevention_payoff_chart")
+    st.vega_lite_chart(figures.payoff_scatter_vega(payoff, lang), key="prevention_payoff_chart")
     show([
         Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
         Column(i18n.t("col_street"), "street"),
