@@ -51,6 +51,7 @@ PAGES = {  # url path -> what shows its first figure (as tests/test_browser.py w
     "map": '[data-testid="stDeckGlJsonChart"] canvas',
     "coverage": '[data-testid="stDeckGlJsonChart"] canvas',
     "quality": '[data-testid="stMetric"]',
+    "prevention": '[data-testid="stMetric"]',
     "workbench": '[data-testid="stDataFrame"]',
 }
 # Without a GPU, Chromium draws WebGL (the maps) in software. Its own renderer, SwiftShader, spends
