@@ -262,10 +262,13 @@ def test_the_readiness_change_is_not_shown_across_a_change_of_coverage(dashboard
                         {"min_count_coverage": settings.standard().count_coverage_min}).to_dicts()
     if not (trend[-1]["is_judged"] and trend[-2]["is_judged"]):
         assert not metric.delta
-    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    chart = next(c for c in charts if any(a.get("text") == i18n.text("readiness_uncovered_label", "zh")
-                                          for a in c["layout"].get("annotations", [])))
-    assert any(s.get("type") == "rect" for s in chart["layout"]["shapes"])
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    label = i18n.text("readiness_uncovered_label", "zh")
+    chart = next(c for c in charts if any(layer["encoding"].get("text", {}).get("value") == label
+                                          for layer in c.get("layer", []) if "encoding" in layer))
+    shade = [layer for layer in chart["layer"] if layer["mark"]["type"] == "rect"]  # the dates not yet judged
+    unjudged = [r["judged_on"] for r in trend if not r["is_judged"]]
+    assert unjudged and [layer["data"]["values"][0]["to"] for layer in shade] == [max(unjudged).isoformat()]
 
 
 def test_a_preset_sets_the_period_and_the_link(dashboard, reader):
