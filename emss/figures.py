@@ -296,6 +296,7 @@ def response_histogram_vega(hist: pl.DataFrame, lang: str, target_s: int) -> dic
     """`response_histogram` as a Vega-Lite spec for the Response page: bins within the target and beyond it
     in two colours, the target line, and each bar's drill-down (the bin's range)."""
     within_name, beyond_name = messages.text("hist_within", lang), messages.text("hist_beyond", lang)
+    incidents = messages.text("axis_incidents", lang)
     rows = []
     for r in hist.to_dicts():
         lo = int(r["bin_start_s"])
@@ -304,13 +305,14 @@ def response_histogram_vega(hist: pl.DataFrame, lang: str, target_s: int) -> dic
         else:
             shown = messages.text("hover_bin", lang, lo=messages.fmt_duration(lo, lang), hi=messages.fmt_duration(lo + BIN_S, lang))
             drill = {"min_s": lo, "max_s": lo + BIN_S}
-        rows.append({"from": lo + 1, "to": lo + BIN_S - 1, "n": int(r["incidents"]), "range": shown,
+        n = int(r["incidents"])
+        rows.append({"from": lo + 1, "to": lo + BIN_S - 1, "n": n, "range": shown,
+                     "said": f"{shown}, {incidents} {messages.fmt_int(n)}",
                      "outcome": within_name if r["is_within_target"] else beyond_name, DRILL: encode(drill)})
     ends = [r["to"] + 1 for r in rows]
     upper = max(ends + [target_s + 60])
     last_bin = any(e > LAST_BIN_S + BIN_S // 2 for e in ends)
     vals, _ = _minute_ticks(min(upper, LAST_BIN_S), lang, last_bin)
-    incidents = messages.text("axis_incidents", lang)
     bars = {
         "mark": {"type": "bar", "cursor": "pointer"},
         "params": [_drill_param()],
@@ -325,6 +327,7 @@ def response_histogram_vega(hist: pl.DataFrame, lang: str, target_s: int) -> dic
                       "scale": {"domain": [within_name, beyond_name], "range": [WITHIN_COLOUR, BEYOND_COLOUR]}},
             "tooltip": [{"field": "range", "title": messages.text("axis_response", lang)},
                         {"field": "n", "title": incidents, "format": ","}],
+            "description": {"field": "said"},  # what a screen reader says of a bar: its range and count, in words
         },
     }
     return {**_vega_frame(messages.text("chart_hist_title", lang), 380, "zh"), "data": {"values": rows},

@@ -333,8 +333,13 @@ def test_a_click_on_a_histogram_bar_opens_that_bins_incidents(server, browser):
     page.wait_for_selector(IDLE, timeout=120_000)  # a click while the page still runs can be lost
     bars = page.locator('[data-testid="stVegaLiteChart"]').first.locator(".mark-rect path")
     bars.first.wait_for(state="attached", timeout=60_000)
-    counted = [int(re.search(r"警情数: ([\d,]+)", bars.nth(i).get_attribute("aria-label")).group(1).replace(",", ""))
-               for i in range(bars.count())]
+    # each bar's aria-label is its description: "<range>, 警情数 <count>"; read once the chart has drawn them all
+    page.wait_for_function("""() => { const c = document.querySelector('[data-testid="stVegaLiteChart"]');
+        const p = c ? [...c.querySelectorAll('.mark-rect path')] : [];
+        return p.length > 0 && p.every(e => /警情数 [0-9,]+/.test(e.getAttribute('aria-label') || '')); }""",
+                           timeout=60_000)
+    said = bars.evaluate_all("ps => ps.map(p => p.getAttribute('aria-label'))")
+    counted = [int(re.search(r"警情数 ([\d,]+)", s).group(1).replace(",", "")) for s in said]
     tallest = counted.index(max(counted))
     bar = bars.nth(tallest)
     bar.scroll_into_view_if_needed()
