@@ -66,6 +66,8 @@ class Column:
     like the label (a frame whose columns are already labelled). `digits`: decimals of a NUMBER,
     or of a RATE's percentage (default 1). `signed`: a + before positive numbers (changes).
     `link_text`: what a LINK column shows instead of the address. `help`: shown on the header.
+    `labels`: the dimension whose labels stand for the values, which are its codes (district,
+    station_type, ...): each code is shown as the city's word for it in the table's language.
     """
 
     label: str
@@ -75,6 +77,7 @@ class Column:
     signed: bool = False
     link_text: str | None = None
     help: str | None = None
+    labels: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -182,10 +185,13 @@ def cell_text(value: object, kind: str = TEXT, lang: str = messages.DEFAULT_LANG
 
 # ---- building a table ---------------------------------------------------------------------------
 
-def _value(column: Column, row: Mapping[str, Any]) -> Any:
+def _values(column: Column, records: list[Mapping[str, Any]], lang: str) -> list[Any]:
     source = column.label if column.value is None else column.value
-    value = source(row) if callable(source) else row[source]
-    return None if is_missing(value) else value
+    values = [source(r) for r in records] if callable(source) else [r[source] for r in records]
+    if column.labels:  # each code's word looked up once, not once a row
+        words = {code: messages.label(column.labels, code, lang) for code in set(values)}
+        values = [words[code] for code in values]
+    return [None if is_missing(v) else v for v in values]
 
 
 def _series(column: Column, values: list[Any], lang: str) -> pl.Series:
@@ -208,7 +214,7 @@ def build(rows: pl.DataFrame | Iterable[Mapping[str, Any]], columns: Sequence[Co
     columns = tuple(columns)
     check_unique(c.label for c in columns)
     records = list(rows.iter_rows(named=True) if isinstance(rows, pl.DataFrame) else rows)
-    series = [_series(c, [_value(c, r) for r in records], lang) for c in columns]
+    series = [_series(c, _values(c, records, lang), lang) for c in columns]
     return Table(columns, pl.DataFrame(series), lang)
 
 

@@ -119,6 +119,44 @@ def test_the_printed_copy_is_the_formatter_s_text_escaped_and_capped():
     assert out.endswith(f'<p class="emss-print-note">{i18n.text("print_rows_left_out", "zh", shown=3, n=2)}</p>')
     assert "emss-print-note" not in printing.printed_html(table)  # all rows printed: nothing said
 
+def test_a_labels_column_shows_each_code_as_the_city_s_word():
+    """Column(labels=...): the profile's words for the codes (profile.toml, read by hand), a code the city
+    does not list as written, no code as 未知 / unknown."""
+    rows = [{"d": "futian"}, {"d": "luohu"}, {"d": "futian"}, {"d": "nowhere"}, {"d": None}]
+    zh = tables.build(rows, [Column("区", "d", labels="district")], "zh")
+    en = tables.build(rows, [Column("District", "d", labels="district")], "en")
+    assert zh.frame["区"].to_list() == ["福田区", "罗湖区", "福田区", "nowhere", "未知"]
+    assert en.frame["District"].to_list() == ["Futian", "Luohu", "Futian", "nowhere", "unknown"]
+
+
+def test_the_on_screen_text_is_what_pandas_own_styler_would_show():
+    """export.on_screen hands Streamlit the formatter's text without pandas laying out each cell's HTML:
+    Streamlit's display values are the same as through pandas' own Styler.format, cell for cell, and the
+    values underneath stay numbers and dates (so columns sort as such)."""
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    table = tables.build([{"name": f"站{i}", "n": 1234 * i, "s": 301.0 + 60 * i, "rate": i / 7 if i != 2 else None,
+                           "pop": 4_476_600.4 / (i + 1), "on": dt.date(2026, 11, i + 1)} for i in range(4)],
+                         [Column("站点", "name"), Column("警情数", "n", COUNT), Column("响应", "s", DURATION),
+                          Column("到场率", "rate", RATE), Column("人口", "pop", POPULATION), Column("日期", "on", DATE)],
+                         "zh")
+
+    def shown(styler) -> pd.DataFrame:
+        proto = ArrowData()
+        marshall_styler(proto, styler, "t")
+        return dataframe_util.convert_arrow_bytes_to_pandas_df(proto.styler.display_values)
+
+    ours = shown(export.on_screen(table))
+    pandas_own = shown(table.frame.to_pandas().style.format(
+        {c.label: tables.formatter(c, "zh") for c in table.columns}, na_rep=tables.DASH))
+    assert ours.equals(pandas_own)
+    assert ours.iloc[1].tolist() == ["站1", "1,234", "6:01", "14.3%", "223.8万", "2026-11-02"]
+    assert ours.iloc[2, 3] == "—"
+    data = export.on_screen(table).data
+    assert data["警情数"].tolist() == [0, 1234, 2468, 3702] and data["响应"].iloc[3] == 481.0
+
+
 # ---- labels --------------------------------------------------------------------------------------
 
 def test_two_columns_with_one_label_are_refused():

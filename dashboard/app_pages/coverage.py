@@ -345,7 +345,7 @@ else:
         Column(i18n.t("col_rank"), "rank", COUNT),
         Column(i18n.t("col_candidate"), "place" if from_cells else "name"),
         *([] if from_cells else [Column(i18n.t("col_place"), "place")]),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("whatif_lon"), "lon", NUMBER, digits=5),
         Column(i18n.t("whatif_lat"), "lat", NUMBER, digits=5),
         Column(i18n.t("col_radius"), "radius_m", NUMBER, digits=0),
@@ -432,7 +432,7 @@ else:
     export.show(tables.build(spots, [
         Column(i18n.t("col_rank"), "rank", COUNT),
         Column(i18n.t("col_place"), "place"),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("whatif_lon"), "lon", NUMBER, digits=5),
         Column(i18n.t("whatif_lat"), "lat", NUMBER, digits=5),
         Column(i18n.t("col_cov_population"), "population", POPULATION),
@@ -528,7 +528,7 @@ else:
     left, right = st.columns(2)
     with left:
         export.show(tables.build(checked["district"], [
-            Column(i18n.t("col_district"), lambda r: i18n.label("district", r["group"])), *reconcile_columns,
+            Column(i18n.t("col_district"), "group", labels="district"), *reconcile_columns,
         ], lang), i18n.t("cov_reconcile_district_file"), "coverage_reconcile_district", extra=whatif_about)
     with right:
         export.show(tables.build(checked["band"], [

@@ -94,9 +94,9 @@ if incidents.height:
     table = tables.build(incidents, [
         Column(i18n.t("col_incident_id"), "incident_id"),
         Column(i18n.t("col_call_at"), "call_at", DATETIME),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
-        Column(i18n.t("col_incident_type"), lambda r: i18n.label("incident_type", r["incident_type"])),
-        Column(i18n.t("col_channel"), lambda r: i18n.label("channel", r["channel"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
+        Column(i18n.t("col_incident_type"), "incident_type", labels="incident_type"),
+        Column(i18n.t("col_channel"), "channel", labels="channel"),
         Column(i18n.t("col_first_station"), lambda r: r["first_station_name"] or r["first_station_id"]),
         Column(i18n.t("col_stations_sent"), "station_count", COUNT),
         Column(i18n.t("col_incident_response"), "response_s", DURATION),  # sorts as a number

@@ -44,8 +44,8 @@ def station_columns() -> list[Column]:
     return [
         Column(i18n.t("col_station_id"), "station_id"),
         Column(i18n.t("col_station_name"), "station_name"),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
-        Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
+        Column(i18n.t("col_station_type"), "station_type", labels="station_type"),
     ]
 
 
@@ -57,7 +57,7 @@ if by_category.height == 0:
 else:
     st.vega_lite_chart(figures.fill_rate_vega(by_category, lang), key="inventory_fill_rate")  # no Plotly: see the figure
     show([
-        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_category"), "category", labels="item_category"),
         Column(i18n.t("col_stations"), "stations", COUNT),
         Column(i18n.t("col_lines"), "lines", COUNT),
         Column(i18n.t("col_lines_short"), "lines_short", COUNT),
@@ -75,7 +75,7 @@ picked = st.multiselect(i18n.t("category_filter"), list(categories.ITEM_CATEGORI
 by_item = data.run("inventory/stock_by_item", categories=picked, **f.scope)
 if by_item.height:
     show([
-        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_category"), "category", labels="item_category"),
         Column(i18n.t("col_item"), item_name),
         Column(i18n.t("col_unit"), "unit"),
         Column(i18n.t("col_stations"), "stations", COUNT),
@@ -105,7 +105,7 @@ else:
     show([
         *station_columns(),
         Column(i18n.t("col_item"), item_name),
-        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_category"), "category", labels="item_category"),
         Column(i18n.t("col_quantity"), "quantity", COUNT),
         Column(i18n.t("col_unit"), "unit"),
         Column(i18n.t("col_expires_on"), "expires_on", DATE),
@@ -123,11 +123,11 @@ else:
     show([
         *station_columns(),
         Column(i18n.t("col_item"), item_name),
-        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_category"), "category", labels="item_category"),
         Column(i18n.t("col_kit_item"), "kit_item"),
         Column(i18n.t("col_quantity"), "quantity", COUNT),
         Column(i18n.t("col_unit"), "unit"),
-        Column(i18n.t("col_item_status"), lambda r: i18n.label("item_status", r["status"])),
+        Column(i18n.t("col_item_status"), "status", labels="item_status"),
         Column(i18n.t("col_counted_on"), "counted_on", DATE),
     ], faults, i18n.t("section_faults"), "inventory_faults")
 

@@ -85,7 +85,7 @@ else:
     show([
         Column(i18n.t("col_station_id"), "station_id"),
         Column(i18n.t("col_station_name"), "station_name"),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("col_street"), "street"),
         Column(i18n.t("col_station_type"), type_label),
         Column(i18n.t("col_patrols"), "patrols", COUNT),
@@ -131,16 +131,16 @@ if overdue.height == 0:
 else:
     show([
         Column(i18n.t("col_hazard_id"), "hazard_id"),
-        Column(i18n.t("col_hazard_level"), lambda r: i18n.label("hazard_level", r["level"])),
+        Column(i18n.t("col_hazard_level"), "level", labels="hazard_level"),
         Column(i18n.t("col_due_on"), "due_on", DATE),
         Column(i18n.t("prevention_days_overdue"), "days_overdue", COUNT),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("col_street"), lambda r: r["street"] or i18n.DASH),
         Column(i18n.t("col_station_id"), "station_id"),
         Column(i18n.t("col_station_name"), lambda r: r["station_name"] or r["station_id"] or i18n.DASH),
         Column(i18n.t("col_hazard_place"), lambda r: r["place"] or i18n.DASH),
-        Column(i18n.t("col_place_type"), lambda r: i18n.label("place_type", r["place_type"])),
-        Column(i18n.t("col_hazard_type"), lambda r: i18n.label("hazard_type", r["hazard_type"])),
+        Column(i18n.t("col_place_type"), "place_type", labels="place_type"),
+        Column(i18n.t("col_hazard_type"), "hazard_type", labels="hazard_type"),
         Column(i18n.t("col_found_on"), "found_on", DATE),
     ], overdue, i18n.t("section_prevention_overdue", date=i18n.fmt_date(f.end)), "prevention_overdue",
         filtered_by=export.SCOPE)
@@ -150,7 +150,7 @@ st.subheader(i18n.t("section_prevention_outreach"))
 if reach.height:
     st.vega_lite_chart(figures.outreach_bars_vega(reach, lang), key="prevention_outreach_chart")
     show([
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("col_population"), "population", POPULATION),
         Column(i18n.t("col_events"), "events", COUNT),
         Column(i18n.t("outreach_kind_door_to_door"), "door_to_door_events", COUNT),
@@ -204,7 +204,7 @@ if services.height == 0:
 else:
     st.vega_lite_chart(figures.desk_service_bars_vega(services, lang), key="prevention_desk_chart")
     show([
-        Column(i18n.t("col_desk_service"), lambda r: i18n.label("desk_service", r["service"])),
+        Column(i18n.t("col_desk_service"), "service", labels="desk_service"),
         Column(i18n.t("prevention_services"), "times_served", COUNT),
         Column(i18n.t("col_stations"), "stations", COUNT),
         Column(i18n.t("col_per_station_week"), "per_station_week", NUMBER, digits=1),
@@ -219,7 +219,7 @@ if payoff.filter(pl.col("next_quarter_complete")).height == 0:
 else:
     st.vega_lite_chart(figures.payoff_scatter_vega(payoff, lang), key="prevention_payoff_chart")
     show([
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("col_street"), "street"),
         Column(i18n.t("col_quarter"), lambda r: i18n.t("quarter_label", year=r["year"], quarter=r["quarter"])),
         Column(i18n.t("col_residents_estimated"), "residents_estimated", POPULATION),

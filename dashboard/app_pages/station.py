@@ -174,9 +174,9 @@ with right:
             Column(i18n.t("col_distance"), "distance_m", COUNT),
             Column(i18n.t("col_station_page"), lambda r: station_link(r["station_id"]), LINK,
                    link_text=i18n.t("link_open")),
-            Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+            Column(i18n.t("col_station_type"), "station_type", labels="station_type"),
             Column(i18n.t("col_station_name"), "station_name"),
-            Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+            Column(i18n.t("col_district"), "district", labels="district"),
         ], neighbours, f"{station_id}_{i18n.t('section_position')}", "station_neighbours")
 
 # ---- staff, roles and vehicles --------------------------------------------------------------
@@ -201,13 +201,13 @@ else:
     yes = i18n.t("yes")
     show([
         Column(i18n.t("col_item"), lambda r: r["item_en"] if lang == "en" and r["item_en"] else r["item"]),
-        Column(i18n.t("col_category"), lambda r: i18n.label("item_category", r["category"])),
+        Column(i18n.t("col_category"), "category", labels="item_category"),
         Column(i18n.t("col_kit_item"), "kit_item"),
         Column(i18n.t("col_quantity"), "quantity", COUNT),
         Column(i18n.t("col_required"), "required_quantity", COUNT),
         Column(i18n.t("col_usable"), "usable_quantity", COUNT),
         Column(i18n.t("col_unit"), "unit"),
-        Column(i18n.t("col_item_status"), lambda r: i18n.label("item_status", r["status"])),
+        Column(i18n.t("col_item_status"), "status", labels="item_status"),
         Column(i18n.t("col_expires_on"), "expires_on", DATE),
         Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
         Column(i18n.t("col_short"), lambda r: yes if r["is_short"] else ""),
@@ -243,12 +243,12 @@ if prevention:
     if overdue.height:
         show([
             Column(i18n.t("col_hazard_id"), "hazard_id"),
-            Column(i18n.t("col_hazard_level"), lambda r: i18n.label("hazard_level", r["level"])),
+            Column(i18n.t("col_hazard_level"), "level", labels="hazard_level"),
             Column(i18n.t("col_due_on"), "due_on", DATE),
             Column(i18n.t("prevention_days_overdue"), "days_overdue", COUNT),
             Column(i18n.t("col_street"), lambda r: r["street"] or i18n.DASH),
             Column(i18n.t("col_hazard_place"), lambda r: r["place"] or i18n.DASH),
-            Column(i18n.t("col_hazard_type"), lambda r: i18n.label("hazard_type", r["hazard_type"])),
+            Column(i18n.t("col_hazard_type"), "hazard_type", labels="hazard_type"),
             Column(i18n.t("col_found_on"), "found_on", DATE),
         ], overdue, f"{station_id}_{i18n.t('prevention_overdue')}", "station_overdue_hazards")
 
@@ -287,8 +287,8 @@ else:
     yes = i18n.t("yes")
     show([
         Column(i18n.t("col_incident_id"), "incident_id"),
-        Column(i18n.t("col_incident_type"), lambda r: i18n.label("incident_type", r["incident_type"])),
-        Column(i18n.t("col_channel"), lambda r: i18n.label("channel", r["channel"])),
+        Column(i18n.t("col_incident_type"), "incident_type", labels="incident_type"),
+        Column(i18n.t("col_channel"), "channel", labels="channel"),
         Column(i18n.t("col_call_at"), "call_at", DATETIME),
         Column(i18n.t("col_response"), "response_s", DURATION),
         Column(i18n.t("col_within_target"), lambda r: yes if r["is_within_target"] else ""),

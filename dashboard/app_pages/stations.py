@@ -105,7 +105,7 @@ else:
     if by_district_build["target_count"].is_null().all():
         st.caption(i18n.t("no_district_targets", year=year))
     show([
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("col_in_service"), "in_service", COUNT),
         Column(i18n.t("col_opened_this_year"), "opened_this_year", COUNT),
         Column(i18n.t("col_district_target"), "target_count", COUNT),
@@ -131,7 +131,7 @@ with st.expander(i18n.t("section_build_history")):
     ], per_year, i18n.t("section_build_history"), "stations_history_years")
     show([
         Column(i18n.t("col_year"), "year"),
-        Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
+        Column(i18n.t("col_station_type"), "station_type", labels="station_type"),
         Column(i18n.t("col_opened"), "opened", COUNT),
         Column(i18n.t("col_target"), "target_count", COUNT),
         Column(i18n.t("col_status"), lambda r: figures.target_status(int(r["opened"]), r["target_count"], lang)),
@@ -210,7 +210,7 @@ if breakdown.height:
     for dimension, col in (("district", "col_district"), ("station_type", "col_station_type")):
         part = breakdown.filter(pl.col("dimension") == dimension)
         show([
-            Column(i18n.t(col), lambda r, dimension=dimension: i18n.label(dimension, r["code"])),
+            Column(i18n.t(col), "code", labels=dimension),
             Column(i18n.t("col_stations"), "stations_in_service", COUNT),
             Column(i18n.t("col_compliant_count"), "compliant", COUNT),
             Column(i18n.t("col_compliant_rate"), "compliant_rate", RATE),
@@ -253,8 +253,8 @@ else:
     show([
         Column(i18n.t("col_station_id"), "station_id"),
         Column(i18n.t("col_station_name"), "station_name"),
-        Column(i18n.t("col_station_type"), lambda r: i18n.label("station_type", r["station_type"])),
-        Column(i18n.t("col_district"), lambda r: i18n.label("district", r["district"])),
+        Column(i18n.t("col_station_type"), "station_type", labels="station_type"),
+        Column(i18n.t("col_district"), "district", labels="district"),
         Column(i18n.t("col_street"), "street"),
         Column(i18n.t("col_host_venue"), "host_venue"),
         Column(i18n.t("col_opened_on"), "opened_on", DATE),
