@@ -90,23 +90,6 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     return fig
 
 
-# Plotly writes month names in English ("Jul 2023") whatever the page's language. In Chinese the
-# date ticks are spelt out at each zoom level instead (d3 formats; "%-m" drops the leading zero).
-_ZH_DATE_TICKS = [
-    {"dtickrange": [None, 86_400_000], "value": "%H:%M"},
-    {"dtickrange": [86_400_000, "M1"], "value": "%-m月%-d日"},
-    {"dtickrange": ["M1", "M12"], "value": "%Y年%-m月"},
-    {"dtickrange": ["M12", None], "value": "%Y年"},
-]
-
-
-def date_axis(fig: go.Figure, lang: str, axis: str = "x") -> go.Figure:
-    """The figure's date axis with ticks in `lang`'s words (English keeps Plotly's own)."""
-    if lang == "zh":
-        (fig.update_xaxes if axis == "x" else fig.update_yaxes)(tickformatstops=_ZH_DATE_TICKS)
-    return fig
-
-
 def target_status(opened: int, target: int | None, lang: str) -> str:
     """超额完成 / 已完成 / 未完成 / 无目标 for one station type."""
     if target is None or target == 0:
@@ -1098,21 +1081,69 @@ def payoff_scatter_vega(payoff: pl.DataFrame, lang: str) -> dict:
     }
 
 
-def coverage_trend(trend: pl.DataFrame, lang: str) -> go.Figure:
-    """Month-end shares of residents and area within reach of the stations then open, and the incidents'
-    expected 5-minute rate (`emss.coverage.coverage_trend` with a spread)."""
-    fig = go.Figure()
-    for field, key in (("population_share", "series_cov_population"), ("area_share", "series_cov_area"),
-                       ("incident_expected_share", "series_cov_incidents_expected"),
-                       ("population_backup_share", "series_cov_backup")):
-        fig.add_scatter(x=trend["date"].to_list(), y=[None if v is None else v * 100 for v in trend[field].to_list()],
-                        mode="lines+markers", name=messages.text(key, lang), customdata=trend["stations"].to_list(),
-                        hovertemplate="%{x|%Y-%m-%d}<br>%{y:.1f}%<br>" + messages.text("hover_stations", lang)
-                        + "<extra></extra>")
-    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="closest",
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-                      yaxis={"title": messages.text("axis_cov_share", lang), "range": [0, 100], "ticksuffix": "%"})
-    return date_axis(fig, lang)
+# the coverage page's series, one colour each (its map's legend keeps the cover classes' own colours)
+COVERAGE_SERIES_COLOURS = [OPENED_COLOUR, "#8d6e63", WITHIN_COLOUR, "#7b1fa2"]
+
+
+def coverage_trend_vega(trend: pl.DataFrame, lang: str) -> dict:
+    """Month-end shares of residents and area within reach of the stations then open, the incidents'
+    expected 5-minute rate and the residents with a second station in reach (`emss.coverage.coverage_trend`
+    with a spread), as a Vega-Lite spec: the Coverage page's charts sit under its map, whose first screen
+    would otherwise wait for Plotly's library (see `target_bars_vega`)."""
+    fields = [("population_share", "series_cov_population"), ("area_share", "series_cov_area"),
+              ("incident_expected_share", "series_cov_incidents_expected"), ("population_backup_share", "series_cov_backup")]
+    series = [messages.text(key, lang) for _, key in fields]
+    rows = [{"date": d.isoformat(), "series": name, "share": v, "shown": messages.fmt_pct(v),
+             "stations": messages.text("hover_stations", lang, n=messages.fmt_int(n))}
+            for (field, _), name in zip(fields, series)
+            for d, v, n in zip(trend["date"].to_list(), trend[field].to_list(), trend["stations"].to_list()) if v is not None]
+    share = messages.text("axis_cov_share", lang)
+    return {
+        **_vega_frame(None, 380, "zh"),  # the section's heading names it; dates slant alike in either language
+        "data": {"values": rows},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "timeUnit": "utcyearmonthdate", "title": None,
+                  "axis": {"format": "%Y-%m", "labelAngle": -30}},
+            "y": {"field": "share", "type": "quantitative", "title": share, "scale": {"domain": [0, 1]},
+                  "axis": {"format": ".0%"}},
+            "color": {"field": "series", "type": "nominal", "title": None, "sort": series, "legend": _vega_legend(lang, 2, 1),
+                      "scale": {"domain": series, "range": COVERAGE_SERIES_COLOURS}},
+            "tooltip": [{"field": "date", "type": "temporal", "timeUnit": "utcyearmonthdate", "format": "%Y-%m-%d",
+                         "title": messages.text("col_month_end", lang)},
+                        {"field": "series", "title": None}, {"field": "shown", "title": share},
+                        {"field": "stations", "title": None}],
+        },
+    }
+
+
+def coverage_reconcile_vega(by_band: pl.DataFrame, lang: str) -> dict:
+    """Per band of distance to the nearest station, the share of incidents reached within the target as
+    measured, as the model expects, and inside the straight-line circle (`emss.coverage.reconcile`'s
+    bands), grouped bars as a Vega-Lite spec (see `coverage_trend_vega`)."""
+    fields = [("measured", "series_cov_measured"), ("modelled", "series_cov_modelled"), ("circle", "series_cov_circle")]
+    series = [messages.text(key, lang) for _, key in fields]
+    rows = [{"group": g, "rank": rank, "series": name, "share": r[field], "shown": messages.fmt_pct(r[field]),
+             "timed": messages.text("hover_timed", lang, n=messages.fmt_int(r["timed"]))}
+            for rank, (g, r) in enumerate(zip(by_band["group"].to_list(), by_band.to_dicts()))
+            for (field, _), name in zip(fields, series) if r[field] is not None]
+    share = messages.text("axis_within_target_share", lang)
+    return {
+        **_vega_frame(None, 360, lang),
+        "data": {"values": rows},
+        "mark": "bar",
+        "encoding": {
+            "x": {**_vega_categories("group", lang), "title": messages.text("axis_nearest_distance", lang)},
+            "xOffset": {"field": "series", "sort": series},
+            "y": {"field": "share", "type": "quantitative", "title": share, "scale": {"domain": [0, 1]},
+                  "axis": {"format": ".0%"}},
+            "color": {"field": "series", "type": "nominal", "title": None, "sort": series, "legend": _vega_legend(lang),
+                      "scale": {"domain": series, "range": COVERAGE_SERIES_COLOURS[:3]}},
+            "tooltip": [{"field": "group", "title": messages.text("axis_nearest_distance", lang)},
+                        {"field": "series", "title": None}, {"field": "shown", "title": share},
+                        {"field": "timed", "title": None}],
+        },
+    }
 
 
 def reject_months_vega(by_month: pl.DataFrame, lang: str) -> dict:

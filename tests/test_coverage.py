@@ -702,6 +702,31 @@ def metric(at, label):
     return found[0]
 
 
+def test_the_coverage_page_draws_its_charts_without_plotly(coverage_page):
+    """The Coverage page's two charts are Vega-Lite (Plotly's library would hold back its first screen,
+    the map): the bars by distance draw the rates of the table beside them, and the month-end trend
+    never has more residents with a second station in reach than residents with one."""
+    from conftest import chart_rows
+
+    at = coverage_page
+    assert not at.get("plotly_chart"), "the Coverage page loads no Plotly chart"
+    trend, reconciled = at.get("vega_lite_chart")
+    frames = [df.value for df in at.dataframe]
+    by_band = next(v for v in frames if "离最近站点" in v.columns)
+    drawn = {(r["group"], r["series"]): r["share"] for r in chart_rows(reconciled)}
+    for _, row in by_band.iterrows():
+        for column, series in (("实测到场率", "实测5分钟到场率"), ("模型预计", "模型预计到场率"),
+                               ("救援圈内", "救援圈内比例")):
+            assert drawn[(row["离最近站点"], series)] == pytest.approx(row[column])
+    assert len(drawn) == 3 * len(by_band)
+    shares = {}
+    for r in chart_rows(trend):
+        shares.setdefault(r["date"], {})[r["series"]] = r["share"]
+    assert len(shares) >= 2
+    for day, s in shares.items():
+        assert 0 <= s["人口双重覆盖率"] <= s["人口覆盖率"] <= 1, day
+
+
 def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     at = coverage_page
     population = metric(at, "人口覆盖率")

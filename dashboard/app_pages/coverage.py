@@ -14,7 +14,6 @@ from functools import partial
 
 import h3
 import numpy as np
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -451,7 +450,7 @@ trend = coverage_by_month(
     inputs, as_of, band, _grid=scope_grid, _stations=stations, _model=model,
     _spread=spread, _settings=settings) if stations.height else pl.DataFrame()
 if trend.height:
-    st.plotly_chart(figures.coverage_trend(trend, lang), key="coverage_trend")
+    st.vega_lite_chart(figures.coverage_trend_vega(trend, lang), key="coverage_trend")
     st.caption(i18n.t("cov_trend_caption"))
 
 # ---- travel-time model -------------------------------------------------------------------
@@ -506,18 +505,7 @@ else:
         "cov_reconcile_sentence", modelled=i18n.fmt_pct(whole["modelled"]), measured=i18n.fmt_pct(whole["measured"]),
         gap=f"{whole['gap_pp']:+.1f}", circle=i18n.fmt_pct(whole["circle"]), n=i18n.fmt_int(whole["timed"]),
         target=int(settings.target_s))))
-    by_band = checked["band"]
-    fig = go.Figure()
-    for field, key in (("measured", "series_cov_measured"), ("modelled", "series_cov_modelled"),
-                       ("circle", "series_cov_circle")):
-        fig.add_bar(x=by_band["group"].to_list(), y=[v * 100 for v in by_band[field].to_list()], name=i18n.t(key),
-                    customdata=by_band["timed"].to_list(),
-                    hovertemplate="%{x}<br>%{y:.1f}%<br>" + i18n.t("hover_timed") + "<extra></extra>")
-    fig.update_layout(barmode="group", height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-                      xaxis={"title": i18n.t("axis_nearest_distance")},
-                      yaxis={"title": i18n.t("axis_within_target_share"), "range": [0, 100], "ticksuffix": "%"})
-    st.plotly_chart(fig, key="coverage_reconcile")
+    st.vega_lite_chart(figures.coverage_reconcile_vega(checked["band"], lang), key="coverage_reconcile")
     reconcile_columns = [
         Column(i18n.t("col_timed"), "timed", COUNT),
         Column(i18n.t("col_cov_measured"), "measured", RATE),
