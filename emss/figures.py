@@ -846,61 +846,89 @@ def hour_weekday_grid_vega(grid: pl.DataFrame, metric: str, lang: str, target_s:
     }
 
 
-def incident_timeline(timeline: pl.DataFrame, lang: str) -> go.Figure:
-    """One incident on one time axis (incidents/timeline): per responding station, received -> dispatched
-    (call processing), dispatched -> departed (turnout), departed -> arrived (travel), arrived -> cleared
-    (on scene); the call, the clock start, the target deadline and the full first response as vertical lines."""
+def _epoch_ms(at: dt.datetime) -> int:
+    """A wall-clock time of the city as milliseconds on a UTC scale: the chart draws it as written,
+    whatever the time zone of the browser."""
+    return round(at.replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+
+
+def incident_timeline_vega(timeline: pl.DataFrame, lang: str) -> dict:
+    """One incident on one time axis (incidents/timeline), as a Vega-Lite spec: per responding station,
+    received -> dispatched (call processing), dispatched -> departed (turnout), departed -> arrived (travel),
+    arrived -> cleared (on scene) and its arrival; the call, the clock start, the target deadline and the
+    full first response as vertical lines named above the plot. Station names are data only (Vega draws
+    them as written); the section's heading names the incident."""
     rows = timeline.to_dicts()
-    fig = go.Figure()
-    labels = [f"{r['arrival_rank']}. {literal(r['station_name'] or r['station_id'])}" for r in rows]
+    first = rows[0]
+    labels = [f"{r['arrival_rank']}. {r['station_name'] or r['station_id']}" for r in rows]
     spans = {"call_processing": ("call_at", "dispatch_at"), "turnout": ("dispatch_at", "depart_at"),
              "travel": ("depart_at", "arrive_at"), "on_scene": ("arrive_at", "clear_at")}
-    for phase, (a, b) in spans.items():
-        base, width, y, hover = [], [], [], []
-        for label, r in zip(labels, rows):
-            if r[a] is None or r[b] is None:
-                continue
-            base.append(r[a])
-            width.append((r[b] - r[a]).total_seconds() * 1000)  # a date axis measures bar length in ms
-            y.append(label)
-            hover.append(f"{r[a]:%H:%M:%S} – {r[b]:%H:%M:%S} ({messages.fmt_duration((r[b] - r[a]).total_seconds(), lang)})")
-        fig.add_bar(base=base, x=width, y=y, orientation="h", name=messages.text(f"phase_{phase}", lang),
-                    marker_color=PHASE_COLOURS[phase], customdata=hover,
-                    hovertemplate="%{y}<br>" + messages.text(f"phase_{phase}", lang) + ": %{customdata}<extra></extra>")
-    arrivals = [(label, r["arrive_at"]) for label, r in zip(labels, rows) if r["arrive_at"] is not None]
-    if arrivals:
-        fig.add_scatter(x=[a for _, a in arrivals], y=[label for label, _ in arrivals], mode="markers",
-                        name=messages.text("timeline_arrival", lang),
-                        marker={"symbol": "diamond", "size": 11, "color": "#263238"},
-                        hovertemplate="%{y}<br>" + messages.text("timeline_arrival", lang) + ": %{x|%H:%M:%S}<extra></extra>")
-    first = rows[0]
-    marks = [(first["call_at"], "timeline_call", "#546e7a", "dot")]
+    phases = [messages.text(f"phase_{phase}", lang) for phase in spans]
+    arrival = messages.text("timeline_arrival", lang)
+    values = []
+    for rank, (label, r) in enumerate(zip(labels, rows)):
+        for (phase, (a, b)), name in zip(spans.items(), phases):
+            if r[a] is not None and r[b] is not None:
+                values.append({"layer": "phase", "station": label, "rank": rank, "what": name,
+                               "from": _epoch_ms(r[a]), "to": _epoch_ms(r[b]),
+                               "shown": f"{r[a]:%H:%M:%S} – {r[b]:%H:%M:%S} "
+                                        f"({messages.fmt_duration((r[b] - r[a]).total_seconds(), lang)})"})
+        if r["arrive_at"] is not None:
+            values.append({"layer": "arrival", "station": label, "rank": rank, "what": arrival,
+                           "from": _epoch_ms(r["arrive_at"]), "shown": f"{r['arrive_at']:%H:%M:%S}"})
+    marks = [(first["call_at"], "timeline_call", "#546e7a")]
     if first["clock_start_at"] is not None and first["clock_start_at"] != first["call_at"]:
-        marks.append((first["clock_start_at"], "timeline_clock_start", "#546e7a", "dash"))
+        marks.append((first["clock_start_at"], "timeline_clock_start", "#546e7a"))
     if first["clock_start_at"] is not None and first["target_s"] is not None:
-        marks.append((first["clock_start_at"] + dt.timedelta(seconds=int(first["target_s"])),
-                      "timeline_deadline", TARGET_COLOUR, "dash"))
+        marks.append((first["clock_start_at"] + dt.timedelta(seconds=int(first["target_s"])), "timeline_deadline",
+                      TARGET_COLOUR))
     if first["full_response_at"] is not None:
-        marks.append((first["full_response_at"], "timeline_full_response", WITHIN_COLOUR, "dot"))
-    for i, (at, key, colour, dash) in enumerate(marks):
-        # shapes and annotations by hand: plotly's add_vline cannot place an annotation on a date axis
-        fig.add_shape(type="line", x0=at, x1=at, y0=0, y1=1, yref="paper",
-                      line={"color": colour, "dash": dash, "width": 2})
-        fig.add_annotation(x=at, y=1 + 0.09 * i, yref="paper", yanchor="bottom", showarrow=False,
-                           text=messages.text(key, lang) + f" {at:%H:%M:%S}", font={"color": colour, "size": 11},
-                           xanchor="left")
-    # The minutes to arrival matter, not the hour on scene: the axis opens on the call to the
-    # last arrival (or deadline) and on-scene bars run off the right edge; zoom out to see them.
+        marks.append((first["full_response_at"], "timeline_full_response", WITHIN_COLOUR))
+    values += [{"layer": "mark", "mark": i, "what": f"{messages.text(key, lang)} {at:%H:%M:%S}",
+                "from": _epoch_ms(at), "colour": colour} for i, (at, key, colour) in enumerate(marks)]
+    # The minutes to arrival matter, not the hour on scene: the axis opens on the call to the last
+    # arrival (or deadline); on-scene bars run off the right edge (their tooltip gives the clearing time).
     times = [m[0] for m in marks] + [r[c] for r in rows for c in ("dispatch_at", "depart_at", "arrive_at") if r[c]]
     span = max(max(times) - first["call_at"], dt.timedelta(minutes=5))
-    fig.update_xaxes(type="date", tickformat="%H:%M:%S", title=messages.text("axis_time", lang),
-                     range=[first["call_at"] - span * 0.05, first["call_at"] + span * 1.25])
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_layout(barmode="overlay")
-    fig = _layout(fig, messages.text("chart_timeline_title", lang, incident=literal(first["incident_id"])),
-                  height=230 + 46 * len(rows))
-    fig.update_layout(margin={"t": 80 + 22 * len(marks)}, legend={"y": 1.0 + 0.09 * len(marks) + 0.02})
-    return fig
+    x = {"field": "from", "type": "temporal", "title": messages.text("axis_time", lang),
+         "scale": {"type": "utc", "domain": [_epoch_ms(first["call_at"] - span * 0.05),
+                                             _epoch_ms(first["call_at"] + span * 1.25)]},
+         "axis": {"format": "%H:%M:%S", "labelAngle": 0}}
+    y = {"field": "station", "type": "nominal", "sort": {"field": "rank", "op": "min"}, "title": None,
+         "axis": {"labelLimit": 260}}
+    right = first["call_at"] + span * 0.7  # a line's name past here reads leftwards, within the plot
+    legend = phases + [arrival]
+    colour = {"field": "what", "type": "nominal", "title": None, "legend": _vega_legend(lang, 3, 3) | {"orient": "bottom"},
+              "scale": {"domain": legend, "range": [PHASE_COLOURS[p] for p in spans] + ["#263238"]}}
+    where = messages.text("axis_time", lang)
+    return {
+        # Streamlit fits the whole chart (names above, axis and legend below) in the height
+        "height": 125 + 15 * len(marks) + 55 * len(rows),
+        "padding": {"top": 6 + 15 * len(marks)},
+        "data": {"values": values},
+        "layer": [
+            {"transform": [{"filter": "datum.layer === 'phase'"}],
+             "mark": {"type": "bar", "clip": True, "height": {"band": 0.6}},
+             "encoding": {"x": x, "x2": {"field": "to"}, "y": y, "color": colour,
+                          "tooltip": [{"field": "station", "title": None}, {"field": "what", "title": None},
+                                      {"field": "shown", "title": where}]}},
+            {"transform": [{"filter": "datum.layer === 'arrival'"}],
+             "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 120, "opacity": 1},
+             "encoding": {"x": x, "y": y, "color": colour,
+                          "tooltip": [{"field": "station", "title": None}, {"field": "what", "title": None},
+                                      {"field": "shown", "title": where}]}},
+            {"transform": [{"filter": "datum.layer === 'mark'"}],
+             "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [5, 3]},
+             "encoding": {"x": x, "color": {"field": "colour", "type": "nominal", "scale": None, "legend": None}}},
+        ] + [  # each line's name above the plot, one line of text per line, the latest highest
+            {"transform": [{"filter": f"datum.mark === {i}"}],
+             "mark": {"type": "text", "baseline": "bottom", "fontSize": 11,
+                      **({"align": "left", "dx": 3} if at < right else {"align": "right", "dx": -3})},
+             "encoding": {"x": x, "y": {"value": -4 - 15 * i}, "text": {"field": "what"},
+                          "color": {"field": "colour", "type": "nominal", "scale": None, "legend": None}}}
+            for i, (at, _, _) in enumerate(marks)
+        ],
+    }
 
 
 # ---- prevention (事前预防): queries/prevention/ ------------------------------------------------

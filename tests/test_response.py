@@ -9,6 +9,7 @@ fixture warehouse (tests/conftest.py), recomputed here from the raw core rows
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import statistics
@@ -707,9 +708,15 @@ def test_incident_page_lists_the_drilled_incidents_and_opens_a_timeline(app, raw
 
     units = [r for r in raw["responses"] if r["incident_id"] == multi["incident_id"]]
     assert metric(at, i18n.text("kpi_incident_response", "zh")) == i18n.fmt_duration(multi["response_s"], "zh")
-    timeline = json.loads(at.get("plotly_chart")[0].proto.spec)
-    travel = [tr for tr in timeline["data"] if tr["name"] == i18n.text("phase_travel", "zh")][0]
-    assert len(travel["y"]) == sum(1 for r in units if r["depart_at"] and r["arrive_at"])
+    timeline = [rows for rows in map(chart_rows, at.get("vega_lite_chart")) if any(r.get("layer") == "phase" for r in rows)]
+    assert not at.get("plotly_chart") and len(timeline) == 1
+    travel = [r for r in timeline[0] if r["what"] == i18n.text("phase_travel", "zh")]
+    # each travel bar from departure to arrival, as the city's wall clock on the chart's UTC scale
+    wall_ms = lambda t: calendar.timegm(t.timetuple()) * 1000  # noqa: E731
+    assert sorted((r["from"], r["to"]) for r in travel) == sorted(
+        (wall_ms(r["depart_at"]), wall_ms(r["arrive_at"])) for r in units if r["depart_at"] and r["arrive_at"])
+    arrivals = [r for r in timeline[0] if r["layer"] == "arrival"]
+    assert sorted(r["from"] for r in arrivals) == sorted(wall_ms(r["arrive_at"]) for r in units if r["arrive_at"])
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert deck.get("mapProvider") is None
     layers = {layer["id"]: layer for layer in deck["layers"]}

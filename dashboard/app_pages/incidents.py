@@ -158,7 +158,7 @@ if chosen.incident:
                       target=i18n.fmt_duration(first["target_s"])))
     if first["refused_responses"]:
         st.warning(i18n.t("timeline_refused", n=first["refused_responses"]))
-    st.plotly_chart(figures.incident_timeline(timeline, lang), key="incident_timeline")
+    st.vega_lite_chart(figures.incident_timeline_vega(timeline, lang), key="incident_timeline")
     st.pydeck_chart(maps.incident_map(timeline, lang), height=420, key="incident_map")
     responses = tables.build(timeline, [
         Column(i18n.t("col_arrival_rank"), "arrival_rank", COUNT),
