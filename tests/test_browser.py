@@ -137,6 +137,23 @@ def test_the_home_page_also_answers_at_its_own_path(server, browser):
     assert "not found" not in body.lower() and "does not seem to exist" not in body
 
 
+def test_the_browser_and_the_server_agree_to_deflate_every_message(server, browser):
+    """The Coverage map is megabytes of JSON per rerun; `emss serve` lets the websocket deflate it
+    (permessage-deflate), and Chromium takes up the offer: the handshake's answer says so."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    answers = []
+    cdp.on("Network.webSocketHandshakeResponseReceived", lambda e: answers.append(
+        {k.lower(): v for k, v in e["response"]["headers"].items()}))
+    page.goto(f"{server}/coverage")
+    page.wait_for_selector(PAGES["coverage"], timeout=60_000)
+    context.close()
+    assert answers, "no websocket opened"
+    assert all("permessage-deflate" in a.get("sec-websocket-extensions", "") for a in answers), answers
+
+
 def _open_offline(server, browser, page_path):
     """A page opened in a fresh tab and settled: no Streamlit exception, no console error, no request
     leaving the machine. Returns (context, page, seconds to its first figure)."""
