@@ -8,7 +8,8 @@
 
 Against `emss serve` on the warehouse, in Debian's Chromium (headless, 1400 x 1000), each figure the
 median of --repeat runs: for every page, in a fresh tab, the seconds to its first figure, to settled
-(the app's script idle for 0.3 s) and the bytes its websocket received, beside the floor: bare
+(the app's script idle for 0.3 s) and the bytes its websocket received (as the browser reads them, and
+on the wire, where the server may deflate them: counted by a relay in front of it), beside the floor: bare
 Streamlit serving a script that draws one metric, measured in turn with the Overview. Then in one session, the
 seconds from a click to its result settled, and the bytes that click's rerun received: the SQL box
 (run a statement), the Response page's split (another 分组方式), a sidebar filter (choose a
@@ -34,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -116,6 +118,56 @@ def serve_bare(folder: Path) -> tuple[subprocess.Popen, str]:
     return _answering(proc, f"http://127.0.0.1:{port}")
 
 
+class WireCounter:
+    """A loopback TCP relay in front of a server that counts the bytes its websocket connections
+    (the ones that ask for /_stcore/stream) send to the browser as they go over the wire, that is
+    compressed when the server deflates its messages; the browser's own frame events see them inflated."""
+
+    def __init__(self, base: str):
+        self.target = ("127.0.0.1", int(base.rsplit(":", 1)[1]))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.sent = 0
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        with client, socket.create_connection(self.target) as upstream:
+            first = client.recv(65536)
+            counted = first.startswith(b"GET /_stcore/stream")
+            upstream.sendall(first)
+
+            def up() -> None:
+                try:
+                    while data := client.recv(65536):
+                        upstream.sendall(data)
+                except OSError:
+                    pass
+                finally:
+                    upstream.close()  # the browser hung up: so does the relay
+
+            threading.Thread(target=up, daemon=True).start()
+            try:
+                while data := upstream.recv(65536):
+                    if counted:
+                        with self.lock:
+                            self.sent += len(data)
+                    client.sendall(data)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
 def settled(page, timeout_s: float = 120) -> None:
     """Wait until the app's script has been idle for 0.3 s (a run that starts another counts as one)."""
     deadline, quiet_since = time.perf_counter() + timeout_s, None
@@ -129,32 +181,39 @@ def settled(page, timeout_s: float = 120) -> None:
         page.wait_for_timeout(20)
 
 
-def open_page(browser, base: str, path: str) -> dict:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
+def _count_frames(page) -> list[int]:
+    """The bytes of every websocket message the page receives, as the browser sees them (inflated)."""
     received = [0]
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.__setitem__(
         0, received[0] + len(payload if isinstance(payload, (bytes, str)) else b""))))
+    return received
+
+
+def open_page(browser, wire: WireCounter, path: str) -> dict:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    received = _count_frames(page)
+    wire.sent = 0
     t0 = time.perf_counter()
-    page.goto(f"{base}/{path}")
+    page.goto(f"{wire.base}/{path}")
     page.wait_for_selector(PAGES[path], timeout=120_000)
     first = time.perf_counter() - t0
     settled(page)
-    out = {"first_s": first, "settled_s": time.perf_counter() - t0 - 0.3, "received_mb": received[0] / 1e6}
+    out = {"first_s": first, "settled_s": time.perf_counter() - t0 - 0.3, "received_mb": received[0] / 1e6,
+           "wire_mb": wire.sent / 1e6}
     context.close()
     return out
 
 
-def clicks(browser, base: str) -> dict[str, float]:
+def clicks(browser, wire: WireCounter) -> dict[str, float]:
     """In one session: seconds from a click to its result settled, and the megabytes each click's
     rerun received; then the seconds from a sidebar link to the page's first figure."""
     from emss.messages import text
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
-    received = [0]
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.__setitem__(
-        0, received[0] + len(payload if isinstance(payload, (bytes, str)) else b""))))
+    received = _count_frames(page)
+    base = wire.base
     out = {}
 
     def visit(path: str) -> None:
@@ -168,7 +227,7 @@ def clicks(browser, base: str) -> dict[str, float]:
         if before:
             before()
         page.evaluate(WATCH_RUNS)
-        received[0] = 0
+        received[0] = wire.sent = 0
         t0 = time.perf_counter()
         click()
         page.wait_for_function("() => window.__ran", timeout=10_000)  # the run the click started
@@ -177,6 +236,7 @@ def clicks(browser, base: str) -> dict[str, float]:
         settled(page)
         out[f"{name}_s"] = time.perf_counter() - t0 - 0.3
         out[f"{name}_mb"] = received[0] / 1e6
+        out[f"{name}_wire"] = wire.sent / 1e6
 
     def open_list(within, label: str):
         """A function that opens the list of the select box labelled `label` (again, should a click
@@ -250,9 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for project in projects:
             servers.append(serve(Path(args.warehouse), Path(project)))
-        bases = [base for _, base in servers]
+        bases = [WireCounter(base) for _, base in servers]
         servers.append(serve_bare(Path(bare_folder)))
-        bare = servers[-1][1]
+        bare = WireCounter(servers[-1][1])
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", *WEBGL[args.webgl]])
             for base in [*bases, bare]:
@@ -303,16 +363,17 @@ def table(label: str, warehouse: str, command: str, repeat: int, together: str, 
     lines = [f"### {label or 'run'}: {warehouse}, {dt.date.today().isoformat()}", "",
              f"`{command}` on {platform.machine()} ({os.cpu_count()} cores), headless Chromium 1400 x 1000, "
              f"medians of {repeat}{together}.", "",
-             "| page | first figure | settled | received |", "| --- | --- | --- | --- |",
+             "| page | first figure | settled | received | on the wire |", "| --- | --- | --- | --- | --- |",
              f"| bare Streamlit, one metric (the floor) | {med(floor, 'first_s'):.2f} s | {med(floor, 'settled_s'):.2f} s | "
-             f"{med(floor, 'received_mb'):.2f} MB |"]
+             f"{med(floor, 'received_mb'):.2f} MB | {med(floor, 'wire_mb'):.2f} MB |"]
     for path, runs in pages.items():
         lines.append(f"| {path or 'overview'} | {med(runs, 'first_s'):.2f} s | {med(runs, 'settled_s'):.2f} s | "
-                     f"{med(runs, 'received_mb'):.2f} MB |")
+                     f"{med(runs, 'received_mb'):.2f} MB | {med(runs, 'wire_mb'):.2f} MB |")
     if not actions:
         return lines + [""]
-    lines += ["", "| click | to its result, settled | received |", "| --- | --- | --- |"]
-    lines += [f"| {k[:-2]} | {med(actions, k):.2f} s | {med(actions, k[:-2] + '_mb'):.2f} MB |"
+    lines += ["", "| click | to its result, settled | received | on the wire |", "| --- | --- | --- | --- |"]
+    lines += [f"| {k[:-2]} | {med(actions, k):.2f} s | {med(actions, k[:-2] + '_mb'):.2f} MB | "
+              f"{med(actions, k[:-2] + '_wire'):.2f} MB |"
               for k in actions[0] if k.endswith("_s") and not k.startswith("to_")]
     lines += ["", "| from the sidebar to | first figure |", "| --- | --- |"]
     lines += [f"| {k[3:-2]} | {med(actions, k):.2f} s |" for k in actions[0] if k.startswith("to_")]
