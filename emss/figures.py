@@ -931,6 +931,34 @@ def incident_timeline_vega(timeline: pl.DataFrame, lang: str) -> dict:
     }
 
 
+# ---- weekly snapshots: queries/snapshots/ ----------------------------------------------------
+
+def snapshot_history_vega(history: pl.DataFrame, lang: str) -> dict:
+    """The 5-minute rate of every snapshotted week as first reported and as last revised
+    (snapshots/kpi_history), two lines on the weeks' labels, the revised one dashed: where they part,
+    later data changed a week already reported."""
+    first, latest = messages.text("snapshots_first_reported", lang), messages.text("snapshots_latest_revision", lang)
+    rows = [{"week": r["week"], "series": name, "rate": value, "shown": messages.fmt_pct(value)}
+            for r in history.iter_rows(named=True)
+            for name, value in ((first, r["first_value"]), (latest, r["latest_value"])) if value is not None]
+    rate = messages.text("axis_rate", lang)
+    return {
+        **_vega_frame(messages.text("snapshots_history_title", lang), 320, lang),
+        "data": {"values": rows},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "week", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
+            "y": {"field": "rate", "type": "quantitative", "title": rate, "axis": {"format": ".0%"}},
+            "color": {"field": "series", "type": "nominal", "title": None, "legend": _vega_legend(lang),
+                      "scale": {"domain": [first, latest], "range": [OPENED_COLOUR, BEYOND_COLOUR]}},
+            "strokeDash": {"field": "series", "type": "nominal", "legend": None,
+                           "scale": {"domain": [first, latest], "range": [[1, 0], [4, 3]]}},
+            "tooltip": [{"field": "week", "title": messages.text("col_week", lang)},
+                        {"field": "series", "title": None}, {"field": "shown", "title": rate}],
+        },
+    }
+
+
 # ---- prevention (事前预防): queries/prevention/ ------------------------------------------------
 
 HAZARD_LEVELS = ("general", "major", "serious")

@@ -21,6 +21,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import chart_rows
+
 from dashboard import i18n
 from emss import snapshot
 from emss.snapshot.week import Week, last_complete_week, last_complete_week_by_clock, parse_week
@@ -426,6 +428,35 @@ def test_snapshots_page_compares_a_week_with_the_one_before_by_default(demo_ware
     a, b, columns = _compared_by_default(one_week, monkeypatch)
     assert (a, b) == ((weeks[0], 2), (weeks[0], 1))
     assert columns[2:4] == [f"{weeks[0]} (r2)", f"{weeks[0]} (r1)"]
+
+def test_snapshots_page_draws_the_rate_as_first_reported_and_as_last_revised(demo_warehouse, incidents, tmp_path,
+                                                                             monkeypatch):
+    """One Vega-Lite chart, no Plotly: per stored week, the 5-minute rate as first reported and as last
+    revised; a week revised after it was reported shows both values."""
+    weeks = [r["week"] for r in plain_rows(demo_warehouse, "select distinct week from meta.snapshots order by week")]
+    revised = tmp_path / "emss.duckdb"  # the older week's rate revised by a point
+    shutil.copyfile(demo_warehouse, revised)
+    con = duckdb.connect(str(revised))
+    try:
+        con.execute("insert into meta.snapshots select * replace (2 as revision, value - 0.01 as value)"
+                    " from meta.snapshots where week = ?", [weeks[0]])
+    finally:
+        con.close()
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(revised))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/snapshots.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("plotly_chart")
+    (rows,) = [chart_rows(c) for c in at.get("vega_lite_chart")]
+    drawn = {(r["week"], r["series"]): r["rate"] for r in rows}
+    first, latest = i18n.text("snapshots_first_reported", "zh"), i18n.text("snapshots_latest_revision", "zh")
+    for week in weeks:
+        w = parse_week(week)
+        rate = response_rate(incidents, w.start, w.end)[3]
+        assert drawn[(week, first)] == pytest.approx(rate, abs=1e-9)
+        assert drawn[(week, latest)] == pytest.approx(rate - (0.01 if week == weeks[0] else 0), abs=1e-9)
+    assert {r["shown"] for r in rows if r["week"] == weeks[-1]} == {i18n.fmt_pct(drawn[(weeks[-1], first)])}
+
 
 # ---- the CLI --------------------------------------------------------------------------------------
 

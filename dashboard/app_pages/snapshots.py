@@ -5,13 +5,12 @@ Named queries: snapshots/weeks, snapshots/compare, snapshots/kpi_history.
 
 
 import duckdb
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from dashboard import data, export, i18n, plain
 from dashboard.filters import current
-from emss import snapshot, tables
+from emss import figures, snapshot, tables
 from emss.tables import COUNT, DATE, DATETIME, RATE, Column
 from emss.snapshot.report import fmt_change, fmt_value
 from emss.snapshot.tables import KPI_LABELS
@@ -93,14 +92,7 @@ export.show(tables.build(compare, [
 # ---- the 5-minute rate as first reported and as last revised ---------------------
 history = data.run("snapshots/kpi_history", kpi="within_target_rate")
 if history.height > 1:
-    fig = go.Figure()
-    fig.add_scatter(x=history["week"].to_list(), y=history["first_value"].to_list(), mode="lines+markers",
-                    name=i18n.t("snapshots_first_reported"))
-    fig.add_scatter(x=history["week"].to_list(), y=history["latest_value"].to_list(), mode="lines+markers",
-                    name=i18n.t("snapshots_latest_revision"), line={"dash": "dot"})
-    fig.update_layout(title=i18n.t("snapshots_history_title"), yaxis_tickformat=".0%", height=320,
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    st.plotly_chart(fig, key="snapshots_history")
+    st.vega_lite_chart(figures.snapshot_history_vega(history, lang), key="snapshots_history")
 
 # ---- the pack ----------------------------------------------------------------------
 root = snapshot.snapshots_dir()
