@@ -1,11 +1,10 @@
 """Printing a page on A4 for the weekly meeting, with nothing cut.
 
-Two things do not print as they show on screen, and are handled here:
+Two things do not print as they show on screen, and are handled here and in the stylesheet
+(dashboard/print.css):
 
-- **Plotly charts** keep the pixel width they were drawn at and are cut at the paper's edge. The
-  print stylesheet (dashboard/print.css) stacks the columns that hold charts, and on `beforeprint`
-  every chart is re-laid out at the width of the printed column (`Plotly.relayout`, which redraws at
-  once), then given back its screen width on `afterprint`.
+- **Charts** (Vega-Lite SVGs and maps) keep the pixel width they were drawn at: the stylesheet stacks
+  the columns that hold them and shrinks each SVG, whole, to the printed column's width.
 - **Tables** (`st.dataframe`) are a canvas grid that prints only the rows and columns in view. Each
   table drawn through `export.show` (and any page's `table_for_print(...)`) also gets a static table,
   hidden on screen and printed instead of the grid, its cells wrapping to the paper's width. Its text
@@ -14,8 +13,8 @@ Two things do not print as they show on screen, and are handled here:
   that renders every cell as markdown in the browser, and a few hundred rows of it kept a page's
   first figure waiting for seconds.
 
-`install()` runs once per page run, from the entry script (dashboard/app.py): it injects the stylesheet
-and the script. `export.show` draws every table's printed rendering beside it; a table drawn with
+`install()` runs once per page run, from the entry script (dashboard/app.py): it injects the
+stylesheet. `export.show` draws every table's printed rendering beside it; a table drawn with
 `st.dataframe` directly (the Overview's build-out) asks with `table_for_print`.
 """
 
@@ -33,46 +32,10 @@ CSS = Path(__file__).resolve().parent / "print.css"
 PRINT_ROWS = 300  # more rows than this print as their first PRINT_ROWS and a line saying how many are left out
 PRINT_KEY = "emss_print_"  # the key of a table's printed rendering starts so: its class is st-key-emss_print_…
 
-# The printed column is A4 (210 mm) less the margins of print.css's @page (2 × 10 mm). The width is
-# measured from a probe 190 mm wide, so it is the browser's own mm-to-pixel ratio.
-SCRIPT = """
-(() => {
-  if (window.__emssPrint) return;
-  window.__emssPrint = true;
-  const printWidth = () => {
-    const probe = document.createElement("div");
-    probe.style.cssText = "position:absolute;visibility:hidden;width:190mm;height:1px";
-    document.body.appendChild(probe);
-    const w = probe.getBoundingClientRect().width;
-    probe.remove();
-    return Math.floor(w);
-  };
-  const charts = () => Array.from(document.querySelectorAll(".js-plotly-plot"))
-    .filter(gd => gd._fullLayout && window.Plotly);
-  window.addEventListener("beforeprint", () => {
-    const width = printWidth();
-    for (const gd of charts()) {
-      const screen = gd._fullLayout.width;
-      if (gd.__emssScreenWidth === undefined) gd.__emssScreenWidth = screen;
-      if (screen !== width) window.Plotly.relayout(gd, {width: width});
-    }
-  });
-  window.addEventListener("afterprint", () => {
-    for (const gd of charts()) {
-      if (gd.__emssScreenWidth !== undefined) {
-        window.Plotly.relayout(gd, {width: gd.__emssScreenWidth});
-        delete gd.__emssScreenWidth;
-      }
-    }
-  });
-})();
-"""
-
 
 def install() -> None:
-    """The print stylesheet and the charts' print layout on this page."""
-    st.html(f"<style>{CSS.read_text(encoding='utf-8')}</style><script>{SCRIPT}</script>",
-            unsafe_allow_javascript=True)
+    """The print stylesheet on this page."""
+    st.html(f"<style>{CSS.read_text(encoding='utf-8')}</style>")
 
 
 def printed_cells(table: tables.Table, max_rows: int = PRINT_ROWS) -> list[list[str]]:

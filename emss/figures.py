@@ -1,8 +1,8 @@
 """Figures: a named query's frame in, a figure out, words in the language asked for.
 
-Most of the dashboard's charts are Vega-Lite specs (`*_vega`), which Streamlit draws itself: a page
+Every chart of the dashboard is a Vega-Lite spec (`*_vega`), which Streamlit draws itself: a page
 with a Plotly chart waits for Plotly's library before it shows anything (see `target_bars_vega`).
-The weekly report, and the Incidents, Prevention, Coverage and Snapshots pages, draw Plotly figures.
+The weekly report (emss/snapshot/report.py), one offline HTML file, draws the Plotly figures.
 Nothing here knows Streamlit or who is looking: every builder takes `lang` (words from
 `emss.messages`), and every figure with a target line takes the target (`target_s`) from its caller,
 who reads it from the rules the warehouse was built with (the `response/rules` query).

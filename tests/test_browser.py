@@ -105,9 +105,9 @@ def test_page_renders_offline(server, browser, page_path):
     body = page.locator("body").inner_text()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body), "the page should be in Chinese by default"
     assert_no_missing_value_shown(page, page_path or "overview")
-    chart_texts = page.eval_on_selector_all(".js-plotly-plot text", "els => els.map(e => e.textContent)")
+    chart_texts = page.eval_on_selector_all('[data-testid="stVegaLiteChart"] svg text', "els => els.map(e => e.textContent)")
     english_dates = [t for t in chart_texts if ENGLISH_MONTH.search(t)]
-    assert not english_dates, f"Plotly's English month names on a Chinese page: {english_dates[:5]}"
+    assert not english_dates, f"English month names in a chart on a Chinese page: {english_dates[:5]}"
     uploaders = page.eval_on_selector_all('[data-testid="stFileUploaderDropzone"] button p',
                                           "els => els.map(e => getComputedStyle(e, '::after').content)")
     assert (page_path != "coverage" or uploaders) and all("上传" in u for u in uploaders), f"Streamlit's English upload button on a Chinese page: {uploaders}"

@@ -431,12 +431,13 @@ def test_no_payload_reaches_the_browser(hostile_server):
     address, and no link, image or markup pointing there is in the page."""
     from playwright.sync_api import sync_playwright
 
-    plot, deck, alert = ".js-plotly-plot .main-svg", '[data-testid="stDeckGlJsonChart"] canvas', '[data-testid="stAlert"]'
+    deck, alert = '[data-testid="stDeckGlJsonChart"] canvas', '[data-testid="stAlert"]'
     vega = '[data-testid="stVegaLiteChart"] .mark-rect'
+    timeline = '[data-testid="stVegaLiteChart"] .mark-rule'  # the call's line, on every timeline
     visits = [  # path, what shows the page is drawn, what it must say as written
         ("station?station=YJ9001", deck, "站" + IMG + "（YJ9001）"),
         ("station?station=" + quote(f"[请重新登录](http://{TRAP}/login)"), alert, f"找不到站点 [请重新登录](http://{TRAP}/login)。"),
-        ("incidents?incident=" + quote("JQ" + IMG), plot, f"警情 JQ{IMG} 的时间线"),
+        ("incidents?incident=" + quote("JQ" + IMG), timeline, f"警情 JQ{IMG} 的时间线"),
         ("incidents?incident=" + quote(HTML_IMG), alert, f"警情 {HTML_IMG} 的时间线"),
         ("response", vega, LINK),
     ]
