@@ -948,7 +948,9 @@ def snapshot_history_vega(history: pl.DataFrame, lang: str) -> dict:
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "week", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
-            "y": {"field": "rate", "type": "quantitative", "title": rate, "axis": {"format": ".0%"}},
+            # not from zero: a revision moves a rate by a point or less, and it should show
+            "y": {"field": "rate", "type": "quantitative", "title": rate, "scale": {"zero": False, "padding": 12},
+                  "axis": {"format": ".0%"}},
             "color": {"field": "series", "type": "nominal", "title": None, "legend": _vega_legend(lang),
                       "scale": {"domain": [first, latest], "range": [OPENED_COLOUR, BEYOND_COLOUR]}},
             "strokeDash": {"field": "series", "type": "nominal", "legend": None,
