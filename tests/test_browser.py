@@ -288,8 +288,8 @@ def test_a_click_on_the_coverage_map_adds_a_what_if_station(server, browser):
     assert page.locator("text=地图选点1").count() == 0
     added = None
     # places around the city's middle, all on land: the first whose cell answers (the deck answers once its
-    # cells are drawn, which can lag the canvas on a busy machine; a merged block of alike cells does not:
-    # see the note on coarse cells in dashboard/maps.py). A cell that answers shows its tooltip on hover.
+    # cells are drawn, which can lag the canvas on a busy machine). A cell that answers, fine or merged,
+    # shows its tooltip on hover.
     tooltip = page.locator(".deck-tooltip").filter(has_text="人口")
     for dx, dy in ((0, 0), (12, 12), (-80, 25), (80, -25), (-40, -40), (40, 60)):
         x, y = box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy

@@ -773,7 +773,15 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert deck.get("mapProvider") is None
     ids = [layer["id"] for layer in deck["layers"]]
-    assert ids == ["districts", "coverage_cells", "stations", "suggested_reach", "suggested_sites", "district_names"]
+    cell_layers = [i for i in ids if i.startswith("coverage_cells")]
+    assert ids == ["districts", *cell_layers, "stations", "suggested_reach", "suggested_sites", "district_names"]
+    # the grid's cells a layer per resolution (deck.gl draws one shape many times), the finest first
+    resolutions = [{h3.get_resolution(c["h3"]) for c in next(layer for layer in deck["layers"] if layer["id"] == i)["data"]}
+                   for i in cell_layers]
+    assert all(len(r) == 1 for r in resolutions) and len(resolutions) >= 2
+    finest, *coarser = [r.pop() for r in resolutions]
+    assert cell_layers == ["coverage_cells", *(f"coverage_cells_{r}" for r in coarser)] and coarser == sorted(coarser, reverse=True)
+    assert finest == 9 and all(r < 9 for r in coarser)
     suggested = next(layer for layer in deck["layers"] if layer["id"] == "suggested_sites")["data"]
     assert len(suggested) == 5 and suggested[0]["tip_title"].startswith("建议站点第1名")
     assert "街道" in suggested[0]["tip_title"] and "米" in suggested[0]["tip_title"]  # a place, not a cell id

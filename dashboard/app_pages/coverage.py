@@ -140,7 +140,8 @@ def add_sites(sites: list[dict]) -> None:
 def add_clicked_cell(deck_key: str) -> None:
     """A grid cell clicked on the map: a what-if station at its centre (a click on anything else,
     or a click that clears the selection, changes nothing)."""
-    cells = ((st.session_state.get(deck_key) or {}).get("selection") or {}).get("objects", {}).get("coverage_cells")
+    picked = ((st.session_state.get(deck_key) or {}).get("selection") or {}).get("objects", {})
+    cells = [c for layer, objects in picked.items() if layer.startswith(maps.CELLS_LAYER) for c in objects]
     if cells and cells[0].get("h3"):
         lat, lon = h3.cell_to_latlng(cells[0]["h3"])
         n = next_added()
