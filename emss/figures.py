@@ -904,7 +904,7 @@ def incident_timeline_vega(timeline: pl.DataFrame, lang: str) -> dict:
     return {
         # Streamlit fits the whole chart (names above, axis and legend below) in the height
         "height": 125 + 15 * len(marks) + 55 * len(rows),
-        "padding": {"top": 6 + 15 * len(marks)},
+        "padding": {"top": 6 + 15 * len(marks), "right": 24},
         "data": {"values": values},
         "layer": [
             {"transform": [{"filter": "datum.layer === 'phase'"}],
