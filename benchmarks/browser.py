@@ -164,9 +164,6 @@ class WireCounter:
             except OSError:
                 pass
 
-    def close(self) -> None:
-        self.listener.close()
-
 
 def settled(page, timeout_s: float = 120) -> None:
     """Wait until the app's script has been idle for 0.3 s (a run that starts another counts as one)."""

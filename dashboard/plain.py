@@ -4,15 +4,16 @@ A station name, an address, a district or an incident number comes from files th
 city's systems hand over, and a URL parameter from whoever wrote the link. Streamlit
 renders markdown in titles, headers, captions, alerts and `st.markdown`; in metric labels,
 values and deltas; in widget labels and help, radio options, button and toggle labels;
-in expander and tab labels. Plotly renders a subset of HTML (`<a href>`, `<b>`, ...) in
-every label, legend entry, hover text and title. So a name like `![x](http://host/x.png)`
-would make every viewer's browser fetch that address, and `[请重新登录](http://host/)`
-would put a link in the page.
+in expander and tab labels. So a name like `![x](http://host/x.png)` would make every
+viewer's browser fetch that address, and `[请重新登录](http://host/)` would put a link in
+the page.
 
 - `md(value)`: for anything Streamlit renders as markdown. Pages put it around each
   value from the data or the URL, never around the template (`i18n.t(..., name=md(x))`).
-- `plotly(value)`: for anything a Plotly figure draws as text (`emss.figures.literal`, where
-  the figures live; the weekly report draws them too).
+
+The charts are Vega-Lite, which draws every text as written; names go into their rows only,
+never into a spec (emss/figures.py). The weekly report's Plotly figures escape theirs with
+`emss.figures.literal`.
 
 Shown as text already, and so left alone (a backslash there would be seen): tables
 (`st.dataframe` cells and headers), the options of selectboxes and multiselects,
@@ -23,8 +24,6 @@ tests/test_hostile_dashboard.py checks the pages, in AppTest and in Chromium.
 from __future__ import annotations
 
 import re
-
-from emss.figures import literal as plotly  # noqa: F401  (kept as plain.plotly beside plain.md)
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped
 # one is always literal text. Escaping all of them covers markdown and GFM (links, images,

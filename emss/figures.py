@@ -901,6 +901,7 @@ def incident_timeline_vega(timeline: pl.DataFrame, lang: str) -> dict:
     colour = {"field": "what", "type": "nominal", "title": None, "legend": _vega_legend(lang, 3, 3) | {"orient": "bottom"},
               "scale": {"domain": legend, "range": [PHASE_COLOURS[p] for p in spans] + ["#263238"]}}
     where = messages.text("axis_time", lang)
+    tooltip = [{"field": "station", "title": None}, {"field": "what", "title": None}, {"field": "shown", "title": where}]
     return {
         # Streamlit fits the whole chart (names above, axis and legend below) in the height
         "height": 125 + 15 * len(marks) + 55 * len(rows),
@@ -909,18 +910,14 @@ def incident_timeline_vega(timeline: pl.DataFrame, lang: str) -> dict:
         "layer": [
             {"transform": [{"filter": "datum.layer === 'phase'"}],
              "mark": {"type": "bar", "clip": True, "height": {"band": 0.6}},
-             "encoding": {"x": x, "x2": {"field": "to"}, "y": y, "color": colour,
-                          "tooltip": [{"field": "station", "title": None}, {"field": "what", "title": None},
-                                      {"field": "shown", "title": where}]}},
+             "encoding": {"x": x, "x2": {"field": "to"}, "y": y, "color": colour, "tooltip": tooltip}},
             {"transform": [{"filter": "datum.layer === 'arrival'"}],
              "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 120, "opacity": 1},
-             "encoding": {"x": x, "y": y, "color": colour,
-                          "tooltip": [{"field": "station", "title": None}, {"field": "what", "title": None},
-                                      {"field": "shown", "title": where}]}},
+             "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip}},
             {"transform": [{"filter": "datum.layer === 'mark'"}],
              "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [5, 3]},
              "encoding": {"x": x, "color": {"field": "colour", "type": "nominal", "scale": None, "legend": None}}},
-        ] + [  # each line's name above the plot, one line of text per line, the latest highest
+        ] + [  # each line's name above the plot, a row of text per line, in the order listed, the first lowest
             {"transform": [{"filter": f"datum.mark === {i}"}],
              "mark": {"type": "text", "baseline": "bottom", "fontSize": 11,
                       **({"align": "left", "dx": 3} if at < right else {"align": "right", "dx": -3})},

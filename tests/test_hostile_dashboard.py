@@ -302,9 +302,9 @@ def test_the_vega_chart_takes_names_as_data_only():
 
 
 def test_plotly_text_has_no_tags():
-    assert plain.plotly(HTML_A) == "&lt;a href=\"http://127.0.0.1:9\"&gt;x&lt;/a&gt;"
-    assert plain.plotly("a & b\nc") == "a &amp; b c"
-    assert plain.plotly(None) == ""
+    assert figures.literal(HTML_A) == "&lt;a href=\"http://127.0.0.1:9\"&gt;x&lt;/a&gt;"
+    assert figures.literal("a & b\nc") == "a &amp; b c"
+    assert figures.literal(None) == ""
 
 
 # ---- the pages --------------------------------------------------------------------------
