@@ -22,7 +22,7 @@ from emss import profiles
 from etl import rules, vocabulary
 from etl.mapping import DURATION_UNITS, Mapping, spec_columns
 from etl.readers import Export, ExportError, materialise, read_export
-from warehouse.quoting import identifier
+from warehouse.quoting import identifier, insert_rows
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -32,14 +32,12 @@ def prepare_lookups(con: duckdb.DuckDBPyConnection) -> None:
     keeps as written (open: any value is known)."""
     city = profiles.current()
     con.execute("create or replace temp table spellings (dimension varchar, spelling varchar, code varchar)")
-    con.executemany(
-        "insert into spellings values (?, lower(trim(?)), ?)",
-        city.lookup_table(),
-    )
+    insert_rows(con, "spellings", city.lookup_table())
     con.execute("create or replace temp table open_dimensions as select unnest(?::varchar[]) as dimension",
                 [sorted(city.open_dimensions)])
     # "Fire" and "fire" are one spelling once folded; tests/test_etl.py checks no spelling means two codes
-    con.execute("create or replace temp table spellings as select distinct * from spellings")
+    con.execute("create or replace temp table spellings as select distinct dimension, lower(trim(spelling)) as spelling, code"
+                " from spellings")
     con.execute("""create or replace temp table spelling_maps as
                    select dimension, map_from_entries(list((spelling, code))) as m from spellings group by dimension""")
 

@@ -13,7 +13,8 @@ from warehouse import build
 from warehouse.connection import copy_warehouse, open_reader
 
 TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses",
-          "marts.travel_samples", "marts.response_rejects"]
+          "marts.travel_samples", "marts.response_rejects", "marts.station_readiness", "marts.station_readiness_monthly",
+          "marts.inventory_latest"]
 
 
 def shifted(column: str, delta) -> pl.Expr:
@@ -254,3 +255,72 @@ def test_incident_daily_counts_every_incident_once_and_the_history_figures_read_
     for dimension, column in (("district", 1), ("incident_type", 3), ("channel", 4)):
         held = [r[column] for r in rows if r[column] is not None]
         assert {v: values[(dimension, v)] for v in set(held)} == {v: held.count(v) for v in set(held)}
+
+
+READINESS = ("marts.station_readiness", "marts.station_readiness_monthly")
+
+
+def later_week(source, target, days: int):
+    """The file's last 60 responses again as new incidents `days` later: the data's as-of date moves on."""
+    whole = pl.read_csv(source.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)
+    frame = whole.tail(60).with_columns([shifted(c, pl.duration(days=days)) for c in CHAIN])
+    frame = frame.with_columns((pl.col("警情编号") + "L").alias("警情编号"))
+    target.write_bytes(frame.write_csv(line_terminator="\r\n").encode("gb18030"))
+    return target
+
+
+def month_ends_before(day):
+    """Month ends strictly before `day`, from the first of its year to it (by the calendar)."""
+    import datetime as dt
+    ends, month = [], dt.date(day.year, 1, 1)
+    while True:
+        nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        if nxt - dt.timedelta(days=1) >= day:
+            return ends
+        ends.append(nxt - dt.timedelta(days=1))
+        month = nxt
+
+
+@pytest.mark.parametrize("standard_changed", [False, True])
+def test_readiness_after_a_later_week_equals_a_full_build(warehouses, demo_exports, tmp_path, monkeypatch,
+                                                          standard_changed):
+    """A load of incidents only judges readiness again on the new as-of date and the month end it
+    passed, keeping the other month ends; with the standard changed since the last build, on every
+    date. Either way the tables equal a full build of the same data under the same standard."""
+    import dataclasses
+
+    from emss import settings
+
+    if standard_changed:
+        real = settings.standard
+        monkeypatch.setattr(settings, "standard", lambda *a: dataclasses.replace(real(*a), staff_min=real(*a).staff_min + 3))
+    export = later_week(demo_exports["incidents"][-1], tmp_path / "出警记录_下周.csv", days=20)
+    loaded, rebuilt = tmp_path / "loaded.duckdb", tmp_path / "rebuilt.duckdb"
+    copy_warehouse(warehouses[2], loaded)
+    con = open_reader(loaded)
+    as_of_before = con.execute("select as_of_date from meta.as_of").fetchall()[0][0]
+    judged_before = con.execute("select count(*) from marts.station_readiness_monthly where not is_compliant").fetchall()[0][0]
+    con.close()
+    ingest([export], loaded)
+    copy_warehouse(loaded, rebuilt)
+    build.rebuild(rebuilt)
+
+    last_call = max(pl.read_csv(export.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)["接警时间"])
+    import datetime as dt
+    as_of = dt.date.fromisoformat(last_call[:10])
+    con = open_reader(loaded)
+    try:
+        assert con.execute("select as_of_date from meta.as_of").fetchall()[0][0] == as_of > as_of_before
+        dates = [d for (d,) in con.execute("select distinct judged_on from marts.station_readiness_monthly"
+                                           " where judged_on >= ? order by 1", [dt.date(as_of.year, 1, 1)]).fetchall()]
+        failing = con.execute("select count(*) from marts.station_readiness_monthly where not is_compliant").fetchall()[0][0]
+    finally:
+        con.close()
+    # the month end the week passed is judged, and the new as-of date, and nothing after it
+    assert dates == [*month_ends_before(as_of), as_of]
+    if standard_changed:  # three more staff asked of every station: more fail, on the dates kept before too
+        assert failing > judged_before
+    for table in READINESS:
+        only_loaded, only_rebuilt, (n_loaded, n_rebuilt) = same_rows(loaded, rebuilt, table)
+        assert n_loaded > 0 and n_loaded == n_rebuilt
+        assert (only_loaded, only_rebuilt) == (0, 0), table

@@ -20,6 +20,7 @@ from emss.settings import RESPONSE_RULES_FILE, STANDARD_FILE
 from warehouse import partitions
 from warehouse.connection import open_writer
 from warehouse.prevention import load_prevention_standard
+from warehouse.quoting import insert_rows
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = WAREHOUSE_DIR / "schema"
@@ -96,13 +97,9 @@ def record_profile(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create or replace table meta.profile_districts (district varchar primary key, population bigint,"
                 " streets varchar[])")
     if city.districts:
-        con.executemany("insert into meta.profile_districts values (?, ?, ?)",
-                        [(d.code, d.population, list(d.streets)) for d in city.districts.values()])
+        insert_rows(con, "meta.profile_districts", [(d.code, d.population, list(d.streets)) for d in city.districts.values()])
     con.execute("delete from meta.labels")
-    con.executemany(
-        "insert into meta.labels values (?, ?, ?, ?)",
-        [(dim, c.code, c.zh, c.en) for dim, cats in city.dimensions.items() for c in cats.values()],
-    )
+    insert_rows(con, "meta.labels", [(dim, c.code, c.zh, c.en) for dim, cats in city.dimensions.items() for c in cats.values()])
 
 
 def load_messages(con: duckdb.DuckDBPyConnection) -> None:
@@ -132,14 +129,12 @@ def load_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD
         "duty.mode": std.duty_mode,
         "inventory.stale_after_days": std.stale_after_days,
     }
-    con.executemany("insert into meta.standard values (?, ?)", [(k, str(v)) for k, v in values.items()])
+    insert_rows(con, "meta.standard", [(k, str(v)) for k, v in values.items()])
     if std.roles:
-        con.executemany("insert into meta.standard_roles values (?, ?, ?, ?)",
-                        [(r.column, r.name, r.name_en, i) for i, r in enumerate(std.roles)])
-    con.executemany("insert into meta.standard_kit values (?, ?, ?, ?, ?)",
-                    [(k.kit, k.item, k.required, k.names, k.name_en) for k in std.kit])
+        insert_rows(con, "meta.standard_roles", [(r.column, r.name, r.name_en, i) for i, r in enumerate(std.roles)])
+    insert_rows(con, "meta.standard_kit", [(k.kit, k.item, k.required, k.names, k.name_en) for k in std.kit])
     if std.item_names_en:
-        con.executemany("insert into meta.item_names values (?, ?)", list(std.item_names_en.items()))
+        insert_rows(con, "meta.item_names", list(std.item_names_en.items()))
     load_prevention_standard(con, standard_file)
 
 
@@ -149,7 +144,7 @@ def load_response_rules(con: duckdb.DuckDBPyConnection, rules_file: Path = RESPO
     rows = settings.response_rules(rules_file).rows()
     con.execute("create or replace table meta.response_rules"
                 " (rule varchar, key varchar, value varchar, primary key (rule, key))")
-    con.executemany("insert into meta.response_rules values (?, ?, ?)", rows)
+    insert_rows(con, "meta.response_rules", rows)
 
 
 # Tables a load that only brings incident exports can update for just the rows it touched:
@@ -181,11 +176,48 @@ _CTAS = re.compile(r"^\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+table\s+([\w.
                    re.IGNORECASE | re.DOTALL)
 
 
-def _rules_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+def _fingerprint(con: duckdb.DuckDBPyConnection, *tables: str) -> str:
+    """The rows of small settings tables, to tell whether a load changed them ("" before they exist)."""
     try:
-        return str(con.execute("select list((rule, key, value) order by rule, key) from meta.response_rules").fetchall())
+        return str([sorted(map(str, con.execute(f"select * from {table}").fetchall())) for table in tables])
     except duckdb.CatalogException:
         return ""
+
+
+def _rules_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    return _fingerprint(con, "meta.response_rules")
+
+
+STANDARD_TABLES = ("meta.standard", "meta.standard_kit", "meta.standard_roles", "meta.item_names")
+
+# Readiness on a month end before the as-of date is judged from the registry, the inventory counts
+# and the standard alone (45_marts_stations.sql): a load of incidents only, the standard unchanged,
+# judges again only the as-of date and any month end not judged yet. The dates to judge are a
+# temp table of the file; the monthly table keeps its rows of the other dates.
+READINESS_DATES = "readiness_dates"
+READINESS_MONTHLY = "marts.station_readiness_monthly"
+_TEMP_TABLE = re.compile(r"^\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+temp\s+table\s+(\w+)\s+as\b", re.IGNORECASE)
+
+
+def _judge_new_dates_only(con: duckdb.DuckDBPyConnection, statement: str) -> bool:
+    """Run `statement` of the readiness SQL for the dates not judged yet; False if it is not one of its two."""
+    m = _TEMP_TABLE.match(statement)
+    if m and m.group(1) == READINESS_DATES:
+        con.execute(statement)
+        con.execute(f"""delete from {READINESS_DATES} where not is_current and judged_on in
+                        (select judged_on from {READINESS_MONTHLY} where not is_as_of_date)""")
+        return True
+    m = _CTAS.match(statement)
+    if m and m.group(1) == READINESS_MONTHLY:
+        con.execute(f"create or replace temp table readiness_new as {m.group(2)}")
+        # rows of a date judged again, of the last as-of date, or of a date the as-of date no longer passed
+        con.execute(f"""delete from {READINESS_MONTHLY} where is_as_of_date
+                        or judged_on >= (select as_of_date from meta.as_of)
+                        or judged_on in (select judged_on from readiness_new)""")
+        # appended in order: the dates judged now are the latest ones (the table is in date order)
+        con.execute(f"insert into {READINESS_MONTHLY} select * from readiness_new order by judged_on, station_id")
+        return True
+    return False
 
 
 def _among(con: duckdb.DuckDBPyConnection, column: str, table: str, alias: str = "") -> str:
@@ -309,7 +341,7 @@ def _delta(table: str) -> str:
     return "delta_" + table.replace(".", "_")
 
 
-def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str, readiness_kept: bool = False) -> None:
     """Run a derived file, replacing only the touched rows of the tables in INCREMENTAL.
 
     The file stays the one definition: its select is run on its sources narrowed to the context
@@ -320,6 +352,9 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     narrowed_to: dict[str, str] = {}  # scoped temp table -> the context it holds
     for statement in con.extract_statements(sql):
         m = _CTAS.match(statement.query)
+        if readiness_kept and _judge_new_dates_only(con, statement.query):
+            narrowed_to.clear()
+            continue
         if not m or m.group(1) not in INCREMENTAL:
             con.execute(statement.query)
             narrowed_to.clear()  # whatever it changed, nothing read before is reused after it
@@ -402,8 +437,9 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
 
     With `touched_incidents` (a load that brought only incident exports, whose touched ids are in
     temp table `touched_incidents`), the tables in INCREMENTAL are updated for those incidents
-    only, unless the response rules changed since the last build, which touches every incident."""
-    before = _rules_fingerprint(con)
+    only, unless the response rules changed since the last build, which touches every incident;
+    and readiness is judged only on the dates not judged yet, unless the standard changed."""
+    before, standard_before = _rules_fingerprint(con), _fingerprint(con, *STANDARD_TABLES)
     load_messages(con)
     load_standard(con)
     load_response_rules(con, response_rules)
@@ -422,8 +458,9 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
                 _run_files(con, DERIVED_DIR)
         else:
             _scope_touched(con)
+            readiness_kept = standard_before == _fingerprint(con, *STANDARD_TABLES) and _has_table(con, READINESS_MONTHLY)
             for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
-                _run_incrementally(con, sql_file.read_text(encoding="utf-8"))
+                _run_incrementally(con, sql_file.read_text(encoding="utf-8"), readiness_kept)
     finally:
         con.execute("RESET preserve_insertion_order")
     pin_period(con)

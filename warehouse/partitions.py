@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.quoting import literal
+from warehouse.quoting import insert_rows, literal
 
 # table -> (name of the partition in folder names, its value for a row, the order of rows in its files),
 # as SQL over the table's columns
@@ -158,7 +158,7 @@ def _record(con: duckdb.DuckDBPyConnection, table: str, files: list[tuple], reti
     con.execute(f"insert into meta.parts_retired select file, now() from meta.parts where {replaced}", params)
     con.execute(f"delete from meta.parts where {replaced}", params)
     if files:
-        con.executemany("insert into meta.parts values (?, ?, ?, ?)", files)
+        insert_rows(con, "meta.parts", files)
     _point(con, table)
 
 

@@ -9,6 +9,7 @@ import duckdb
 
 from emss import settings
 from emss.settings import STANDARD_FILE
+from warehouse.quoting import insert_rows
 
 
 def load_prevention_standard(con: duckdb.DuckDBPyConnection, standard_file: Path = STANDARD_FILE) -> None:
@@ -16,4 +17,4 @@ def load_prevention_standard(con: duckdb.DuckDBPyConnection, standard_file: Path
     rows = settings.prevention_standard(standard_file).rows()
     con.execute("create or replace table meta.prevention_standard"
                 " (measure varchar, key varchar, value double not null, primary key (measure, key))")
-    con.executemany("insert into meta.prevention_standard values (?, ?, ?)", rows)
+    insert_rows(con, "meta.prevention_standard", rows)

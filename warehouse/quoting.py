@@ -35,3 +35,11 @@ def literal(text: object) -> str:
     if "\x00" in text:
         raise UnsafeName(f"文字含有空字符 / a text holds a NUL character: {text!r}")
     return "'" + text.replace("'", "''") + "'"
+
+
+def insert_rows(con, table: str, rows: list[tuple]) -> None:
+    """Insert `rows` (tuples in the order of `table`'s columns) in one statement, every value bound:
+    executemany runs one statement per row, which made a load's settings tables a quarter of a second."""
+    if rows:
+        columns = [list(column) for column in zip(*rows)]
+        con.execute(f"insert into {table} select {', '.join('unnest(?)' for _ in columns)}", columns)
