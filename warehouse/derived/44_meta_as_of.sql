@@ -4,7 +4,9 @@
 create or replace table meta.as_of as
 select coalesce(
     greatest(
-        (select max(call_at)::date from core.incidents),
+        -- the last call's day from the daily rollup (40_marts_incidents.sql: every incident, by its call's day):
+        -- the incidents themselves are every Parquet file of history, each opened to find its largest time
+        (select max(call_date) from marts.incident_daily),
         (select max(counted_on) from core.inventory_counts),
         (select max(opened_on) from core.stations),
         -- prevention (事前预防): the last patrol, hazard found or rectified, event and desk service
