@@ -424,3 +424,61 @@ def test_a_warehouse_built_before_the_travel_samples_says_to_rebuild_and_then_gi
         assert run(con, "coverage/travel_samples").rows() == expected
     finally:
         con.close()
+
+
+def file_ids(path: Path) -> list[str]:
+    """The incident ids a file holds, read by pyarrow (not by the code under test)."""
+    return [i for i in pq.read_table(path, columns=["incident_id"]).column("incident_id").to_pylist() if i is not None]
+
+
+def test_each_file_s_incident_range_is_kept_and_a_load_lists_only_the_files_it_can_touch(demo_warehouse, demo_exports,
+                                                                                           tmp_path):
+    """meta.parts keeps each file's smallest and largest incident id; the files listed for a range of
+    ids are every file holding one of them, and not the others."""
+    root = partitions.root_of(demo_warehouse)
+    export, _ = weekly_export(demo_exports, tmp_path / "出警记录_本周.csv")
+    ids = pl.read_csv(export.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)["警情编号"].to_list()
+    low, high = min(ids), max(ids)
+    con = open_reader(demo_warehouse)
+    try:
+        for table in BIG:
+            rows = con.execute("select file, first_id, last_id from meta.parts where table_name = ? and rows > 0",
+                               [table]).fetchall()
+            assert rows
+            for file, first, last in rows:
+                held = file_ids(root / file)
+                assert (first, last) == (min(held), max(held)), file
+            listed = {Path(f) for f in partitions.files_in_range(con, table, low, high)}
+            holding = {root / f for f, _, _ in rows if any(low <= i <= high for i in file_ids(root / f))}
+            assert holding and holding <= listed, f"{table}: a file holding an id of the range is not listed"
+            others = {root / f for f, first, last in rows if last < low or first > high}
+            assert others and not (others & listed), f"{table}: files out of the range are listed"
+    finally:
+        con.close()
+
+
+def test_a_warehouse_without_file_ranges_gets_them_on_its_next_load_with_the_same_figures(demo_warehouse, demo_exports,
+                                                                                           tmp_path):
+    ranged, older = tmp_path / "ranged.duckdb", tmp_path / "older.duckdb"
+    copy_warehouse(demo_warehouse, ranged)
+    copy_warehouse(demo_warehouse, older)
+    con = duckdb.connect(str(older))
+    try:  # as meta.parts was before it kept them
+        con.execute("alter table meta.parts drop column first_id")
+        con.execute("alter table meta.parts drop column last_id")
+    finally:
+        con.close()
+    export, _ = weekly_export(demo_exports, tmp_path / "出警记录_本周.csv")
+    for warehouse in (ranged, older):
+        ingest([export], warehouse)
+    assert figures(older) == figures(ranged) and counts(older) == counts(ranged)
+    con = open_reader(older)
+    try:
+        unranged = con.execute("select count(*) from meta.parts where rows > 0 and first_id is null").fetchall()[0][0]
+        file, first, last = con.execute("select file, first_id, last_id from meta.parts where rows > 0 order by file limit 1"
+                                        ).fetchall()[0]
+    finally:
+        con.close()
+    assert unranged == 0
+    held = file_ids(partitions.root_of(older) / file)
+    assert (first, last) == (min(held), max(held))

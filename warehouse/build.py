@@ -20,7 +20,7 @@ from emss.settings import RESPONSE_RULES_FILE, STANDARD_FILE
 from warehouse import partitions
 from warehouse.connection import open_writer
 from warehouse.prevention import load_prevention_standard
-from warehouse.quoting import insert_rows
+from warehouse.quoting import insert_rows, literal
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = WAREHOUSE_DIR / "schema"
@@ -58,6 +58,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in ("raw.incident_rows", "core.responses"):  # out of the file, in a warehouse built before
         if not partitions.is_partitioned(con, table):
             partitions.rewrite(con, table, f"select * from {table}")
+    partitions.fill_ranges(con)
     record_profile(con)
 
 
@@ -229,9 +230,24 @@ def _among(con: duckdb.DuckDBPyConnection, column: str, table: str, alias: str =
     low, high = con.execute(f"select min({column}), max({column}) from {table}").fetchall()[0]
     if low is None:
         return "false"
-    literal = "'" + str(low).replace("'", "''") + "'", "'" + str(high).replace("'", "''") + "'"
     own = f"{alias}.{column}" if alias else column
-    return f"({own} between {literal[0]} and {literal[1]} and {own} in (select {column} from {table}))"
+    return f"({own} between {literal(low)} and {literal(high)} and {own} in (select {column} from {table}))"
+
+
+def _narrowed(con: duckdb.DuckDBPyConnection, table: str, column: str, context: str) -> str:
+    """What to read `table` from for the rows whose `column` is in temp table `context`: for a big
+    table kept as files (warehouse.partitions), only the files that can hold them, by their incident
+    ids or, for days, their months; else the table. The caller still filters the rows."""
+    if not partitions.is_partitioned(con, table) or column not in ("incident_id", "call_date"):
+        return table
+    low, high = con.execute(f"select min({column}), max({column}) from {context}").fetchall()[0]
+    if low is None:
+        return table
+    if column == "incident_id":
+        return partitions.narrowed(con, table, low, high)
+    if table not in partitions.PATH_COLUMNS:  # partitioned by month of the call: the months of those days
+        return table
+    return f"{partitions.PATH_COLUMNS[table][1]}({literal(f'{low:%Y-%m}')}, {literal(f'{high:%Y-%m}')})"
 
 
 def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
@@ -255,10 +271,10 @@ def _scope_touched(con: duckdb.DuckDBPyConnection, later: bool = True) -> None:
     busy_until = "main.busy_until(clear_at, arrive_at, depart_at, dispatch_at) as busy_until"
     con.execute(f"""create or replace temp table touched_now as   -- the touched incidents' responses, as loaded
                     select incident_id, station_id, call_at, dispatch_at, {busy_until}
-                    from core.responses where {touched}""")
+                    from {_narrowed(con, "core.responses", "incident_id", "touched_incidents")} where {touched}""")
     con.execute(f"""create or replace temp table touched_before as   -- and as the marts had them
                     select incident_id, station_id, call_date, dispatch_at, {busy_until}
-                    from marts.responses where {touched}""")
+                    from {_narrowed(con, "marts.responses", "incident_id", "touched_incidents")} where {touched}""")
     con.execute("""create or replace temp table touched_responses as   -- theirs, before and now
                    select incident_id, station_id from touched_before
                    union
@@ -374,7 +390,7 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str, readiness_kept:
                 if source == "meta.rejects":  # no incident column of its own: the rows _scope_touched found
                     narrowed = "select r.* from meta.rejects r semi join touched_rejects t using (batch_id, source_row)"
                 else:
-                    narrowed = f"select * from {source} where {_among(con, key, context)}"
+                    narrowed = f"select * from {_narrowed(con, source, key, context)} where {_among(con, key, context)}"
                 con.execute(f"create or replace temp table {scoped} as {narrowed}")
         narrowed_to.pop("scoped_" + table.replace(".", "_"), None)  # its rows are about to change
         delta = _delta(table)

@@ -83,6 +83,10 @@ create table if not exists meta.parts (
     file          varchar not null,   -- path under the parts folder
     rows          bigint not null
 );
+-- the smallest and largest incident id in the file (null: not known, in a file written before they
+-- were kept): a load reads only the files whose range holds one of the incidents it touched
+alter table meta.parts add column if not exists first_id varchar;
+alter table meta.parts add column if not exists last_id varchar;
 
 -- grain: one row per file an earlier version listed and this one does not: removed by the next
 -- write once older than a grace period (readers of the earlier version may still be reading it)
