@@ -71,21 +71,17 @@ def warehouses(demo_exports, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def built_in_steps(demo_exports, warehouses, tmp_path_factory, monkeypatch_module):
+def built_in_steps(demo_exports, warehouses, tmp_path_factory):
     """The same exports as `full` in one load, its full build done a slice of about 40 responses (some days) at a time, so that many responses
-    have the station history they depend on in an earlier slice."""
-    monkeypatch_module.setattr(build, "FULL_BUILD_STEP", 40)
+    have the station history they depend on in an earlier slice. The slice size is set for this build
+    only: a later test's rebuild is a full build of the usual kind, whatever order the tests run in."""
     stepped = tmp_path_factory.mktemp("stepped") / "stepped.duckdb"
     others = [*demo_exports["stations"], *demo_exports["targets"], *demo_exports["inventory"]]
     weekly = warehouses[0].parent / "出警记录_修订.csv"
-    ingest([*others, *demo_exports["incidents"], weekly], stepped)
-    return stepped
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
     with pytest.MonkeyPatch.context() as mp:
-        yield mp
+        mp.setattr(build, "FULL_BUILD_STEP", 40)
+        ingest([*others, *demo_exports["incidents"], weekly], stepped)
+    return stepped
 
 
 def same_rows(a, b, table):
