@@ -751,7 +751,9 @@ CUT_TILES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
 def tiles_cut(page, page_path: str, lang: str) -> dict[int, list[str]]:
     """The page's tiles (at least TILES[page_path], none missing a value) with any label, value or
     sub-line cut, at each width the window is resized to."""
-    assert page.locator('[data-testid="stMetric"]').count() >= TILES[page_path]
+    # every tile drawn first: on a busy machine the page's later tiles come after the first ones' 2 s
+    page.wait_for_function(f"""() => document.querySelectorAll('[data-testid="stMetric"]').length >= {TILES[page_path]}""",
+                           timeout=60_000)
     assert_no_missing_value_shown(page, f"{page_path} ({lang})")
     cut = {}
     for width in WIDTHS:
