@@ -180,7 +180,7 @@ def _point(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(f"set variable {variable(table)} = ?", [paths])
     # Without the variable (a plain DuckDB connection to the file), the view reads the files where
     # this version wrote them; the product's connections set it (bind), wherever the folder is.
-    files = f"coalesce(getvariable('{variable(table)}'), [{', '.join(literal(p) for p in paths)}])"
+    files = f"coalesce(getvariable({literal(variable(table))}), [{', '.join(literal(p) for p in paths)}])"
     if table not in PATH_COLUMNS:
         con.execute(f"create or replace view {table} as select * from read_parquet({files})")
         return
@@ -232,9 +232,9 @@ def narrowed(con: duckdb.DuckDBPyConnection, table: str, low: str, high: str) ->
     name = variable(table) + "_narrowed"
     con.execute(f"set variable {name} = ?", [files_in_range(con, table, low, high)])
     if table not in PATH_COLUMNS:
-        return f"read_parquet(getvariable('{name}'))"
+        return f"read_parquet(getvariable({literal(name)}))"
     column = PATH_COLUMNS[table][0]
-    return f"(select *, {_part_of('filename')} as {column} from read_parquet(getvariable('{name}')))"
+    return f"(select *, {_part_of('filename')} as {column} from read_parquet(getvariable({literal(name)})))"
 
 
 def fill_ranges(con: duckdb.DuckDBPyConnection) -> None:
