@@ -5,11 +5,20 @@ the warehouse file atomically; the next query sees a new file version, opens a
 fresh reader on the new file and closes the old one. Query results are cached
 by query name, parameters and file version, so they go stale exactly when the
 data does.
+
+When a load lands, the views shown lately (which named queries, with which filters) are computed
+again on the new data in the background, a few seconds after it lands: whoever opens them next,
+say the weekly meeting after Monday's load, finds them ready instead of waiting for every query.
+What was shown is held in this process's memory only, never written anywhere.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 import duckdb
@@ -79,7 +88,89 @@ def run(name: str, **params: object) -> pl.DataFrame:
     path = warehouse()
     version = file_version(path)
     key = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
-    return _run(name, key, str(path), version, scope())
+    held = scope()
+    _remember(str(path), name, key, held)
+    _watcher(str(path))
+    return _run(name, key, str(path), version, held)
+
+
+# --- ready before it is asked for ---------------------------------------------------------------
+
+WARM_VIEWS = 256  # the most views (query, parameters, scope) remembered and computed again on new data
+WATCH_INTERVAL_S = 2.0  # how often the warehouse file is checked for a new version
+WARM_THREAD = "emss-warm"
+_LOG = logging.getLogger(__name__)
+
+_shown: OrderedDict[tuple, None] = OrderedDict()  # (warehouse, query, parameters, scope), least recent first
+_shown_lock = threading.Lock()
+
+
+def _remember(path: str, name: str, key: tuple, held: Scope | None) -> None:
+    with _shown_lock:
+        view = (path, name, key, held)
+        _shown.pop(view, None)
+        _shown[view] = None
+        while len(_shown) > WARM_VIEWS:
+            _shown.popitem(last=False)
+
+
+def recently_shown(path: str) -> list[tuple[str, tuple, Scope | None]]:
+    """The views of warehouse `path` shown lately, the most recent first: (query name, parameters, scope)."""
+    with _shown_lock:
+        return [view[1:] for view in reversed(_shown) if view[0] == path]
+
+
+def warm(path: str, version: tuple[int, int]) -> int:
+    """Compute the views shown lately on `version` of the warehouse, most recent first, into the
+    query cache; stop as soon as a newer version lands. Returns how many were computed."""
+    started, done = time.perf_counter(), 0
+    for name, key, held in recently_shown(path):
+        try:
+            if file_version(path) != version:
+                break
+            _run(name, key, path, version, held)
+            done += 1
+        except Exception as e:  # a view that no longer runs fails again, and says why, when it is opened
+            _LOG.info("not computed ahead: %s (%s)", name, e)
+    _LOG.info("%d views computed ahead on the new data in %.1f s", done, time.perf_counter() - started)
+    return done
+
+
+class Watcher(threading.Thread):
+    """Checks the warehouse file every WATCH_INTERVAL_S; when a load has replaced it, warms the new version."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(name=WARM_THREAD, daemon=True)
+        self.path = path
+        self.version = file_version(path)
+        self.warmed: list[tuple[tuple[int, int], int]] = []  # (version, views computed), in order
+
+    def run(self) -> None:
+        while True:
+            time.sleep(WATCH_INTERVAL_S)
+            try:
+                version = file_version(self.path)
+            except OSError:  # the file is being replaced, or is gone
+                continue
+            if version != self.version:
+                self.version = version
+                self.warmed.append((version, warm(self.path, version)))
+
+
+class _QuietWarmThread(logging.Filter):
+    # Streamlit warns when its cache runs outside a browser session's script; here that is the point.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != WARM_THREAD
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietWarmThread())
+
+
+@st.cache_resource(show_spinner=False)
+def _watcher(path: str) -> Watcher:
+    watcher = Watcher(path)
+    watcher.start()
+    return watcher
 
 
 def run_unscoped(name: str, **params: object) -> pl.DataFrame:

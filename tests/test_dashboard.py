@@ -559,3 +559,41 @@ def test_a_replaced_warehouse_is_read_again(warehouse, tmp_path, monkeypatch):
         con.execute("delete from marts.incident_daily where district = 'baoan'")
     after = data.one("meta/data_range")["incidents"], data.one("incidents/list", **everything)["matched"]
     assert 0 < after[0] < before[0] and after[0] == after[1] and before[0] == before[1]
+
+
+def test_the_views_shown_lately_are_ready_when_a_load_lands(warehouse, tmp_path, monkeypatch):
+    """After a load, the views people were reading are computed on the new data before anyone asks:
+    opening one again runs no query, and shows the new data."""
+    import time
+
+    import queries
+    from dashboard import data
+    from warehouse.connection import file_version, open_reader, open_writer
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    monkeypatch.setattr(data, "WATCH_INTERVAL_S", 0.1)
+    everything = {"start_date": dt.date(2000, 1, 1), "end_date": dt.date(2100, 1, 1), "row_limit": 1}
+    before = data.one("incidents/list", **everything)["matched"]
+    data.run("response/by_district")
+    watcher = data._watcher(str(copy))
+    with open_writer(copy) as con:  # a load: fewer incidents in the new version
+        partitions.rewrite(con, "marts.incidents", "select * from marts.incidents where district is distinct from 'baoan'")
+        con.execute("delete from marts.incident_daily where district = 'baoan'")
+    waited = time.monotonic()
+    while not watcher.warmed and time.monotonic() - waited < 60:
+        time.sleep(0.1)
+    assert watcher.warmed == [(file_version(copy), 2)]
+
+    ran = []
+    real = queries.run
+    monkeypatch.setattr(queries, "run", lambda con, name, *rest: ran.append(name) or real(con, name, *rest))
+    after = data.one("incidents/list", **everything)["matched"]
+    by_district = data.run("response/by_district")
+    assert ran == []  # both computed ahead
+    with open_reader(copy) as con:  # the new data, counted another way
+        expected = con.execute("select count(*) from marts.incidents").fetchall()[0][0]
+        incidents_in_baoan = con.execute("select count(*) from marts.incidents where district = 'baoan'").fetchall()[0][0]
+    assert after == expected < before and incidents_in_baoan == 0
+    assert "baoan" not in by_district["district"].to_list()
