@@ -9,7 +9,9 @@ data does.
 When a load lands, the views shown lately (which named queries, with which filters) are computed
 again on the new data in the background, a few seconds after it lands: whoever opens them next,
 say the weekly meeting after Monday's load, finds them ready instead of waiting for every query.
-What was shown is held in this process's memory only, never written anywhere.
+A load that moves the data's as-of date moves the default period with it, so each view is also
+computed with its dates moved as far: the same view of the latest weeks. What was shown is held in
+this process's memory only, never written anywhere.
 """
 
 from __future__ import annotations
@@ -120,11 +122,24 @@ def recently_shown(path: str) -> list[tuple[str, tuple, Scope | None]]:
         return [view[1:] for view in reversed(_shown) if view[0] == path]
 
 
-def warm(path: str, version: tuple[int, int]) -> int:
-    """Compute the views shown lately on `version` of the warehouse, most recent first, into the
-    query cache; stop as soon as a newer version lands. Returns how many were computed."""
+def moved(key: tuple, days: int) -> tuple:
+    """Parameters with every date `days` later: the same view of a period that follows the as-of date."""
+    return tuple((k, v + dt.timedelta(days=days) if type(v) is dt.date else v) for k, v in key)
+
+
+def warm(path: str, version: tuple[int, int], moved_days: int = 0) -> int:
+    """Compute the views shown lately on `version` of the warehouse into the query cache: first, when
+    the as-of date moved by `moved_days`, each view with its dates moved as far (remembered as shown,
+    so that the next load moves them on), then each as it was shown; the most recent first. Stops as
+    soon as a newer version lands. Returns how many were computed."""
     started, done = time.perf_counter(), 0
-    for name, key, held in recently_shown(path):
+    views = recently_shown(path)
+    if moved_days:
+        following = [(name, moved(key, moved_days), held) for name, key, held in views if moved(key, moved_days) != key]
+        for view in reversed(following):
+            _remember(path, *view)
+        views = list(dict.fromkeys(following + views))
+    for name, key, held in views:
         try:
             if file_version(path) != version:
                 break
@@ -143,6 +158,7 @@ class Watcher(threading.Thread):
         super().__init__(name=WARM_THREAD, daemon=True)
         self.path = path
         self.version = file_version(path)
+        self.as_of = _as_of(path, self.version)
         self.warmed: list[tuple[tuple[int, int], int]] = []  # (version, views computed), in order
 
     def run(self) -> None:
@@ -153,8 +169,19 @@ class Watcher(threading.Thread):
             except OSError:  # the file is being replaced, or is gone
                 continue
             if version != self.version:
-                self.version = version
-                self.warmed.append((version, warm(self.path, version)))
+                as_of = _as_of(self.path, version)
+                days = (as_of - self.as_of).days if as_of and self.as_of else 0
+                self.version, self.as_of = version, as_of
+                self.warmed.append((version, warm(self.path, version, days)))
+
+
+def _as_of(path: str, version: tuple[int, int]) -> dt.date | None:
+    """The data's as-of date in `version` of the warehouse (None when it cannot be read)."""
+    try:
+        frame = _run("meta/data_range", (), path, version, None)
+    except Exception:  # e.g. replaced again meanwhile: the next check reads it
+        return None
+    return as_date(frame["as_of_date"][0]) if frame.height else None
 
 
 class _QuietWarmThread(logging.Filter):

@@ -597,3 +597,50 @@ def test_the_views_shown_lately_are_ready_when_a_load_lands(warehouse, tmp_path,
         incidents_in_baoan = con.execute("select count(*) from marts.incidents where district = 'baoan'").fetchall()[0][0]
     assert after == expected < before and incidents_in_baoan == 0
     assert "baoan" not in by_district["district"].to_list()
+
+
+def test_a_load_that_moves_the_as_of_date_finds_the_default_view_ready(warehouse, demo_exports, tmp_path, monkeypatch):
+    """A weekly load moves the as-of date, and the default period with it: the default view of the
+    new week is computed ahead too (its dates moved by as many days), and shows the new week."""
+    import time
+
+    import polars as pl
+
+    import queries
+    from dashboard import data
+    from etl.load import ingest
+    from warehouse.connection import open_reader
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    monkeypatch.setattr(data, "WATCH_INTERVAL_S", 0.1)
+    shown = filters.default(data.data_range())
+    before = data.one("response/kpi", **shown.period)
+    watcher = data._watcher(str(copy))
+
+    # the export's last 60 responses again as new incidents a week later
+    whole = pl.read_csv(demo_exports["incidents"][-1].read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)
+    times = ["接警时间", "派警时间", "出动时间", "到场时间", "处置完毕时间"]
+    later = whole.tail(60).with_columns(
+        [(pl.col(c).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False) + pl.duration(days=7))
+         .dt.strftime("%Y-%m-%d %H:%M:%S").fill_null("").alias(c) for c in times]
+        + [(pl.col("警情编号") + "W").alias("警情编号")])
+    export = tmp_path / "出警记录_下周.csv"
+    export.write_bytes(later.write_csv(line_terminator="\r\n").encode("gb18030"))
+    assert all(r.outcome == "loaded" for r in ingest([export], copy))
+    waited = time.monotonic()
+    while not watcher.warmed and time.monotonic() - waited < 60:
+        time.sleep(0.1)
+    assert watcher.warmed
+
+    ran = []
+    real = queries.run
+    monkeypatch.setattr(queries, "run", lambda con, name, *rest: ran.append(name) or real(con, name, *rest))
+    now = filters.default(data.data_range())
+    after = data.one("response/kpi", **now.period)
+    assert ran == []  # the new week's default view was computed ahead
+    assert (now.start - shown.start).days == (now.end - shown.end).days == 7
+    with open_reader(copy) as con:  # the new week's figures, run directly on the new data
+        expected = queries.run(con, "response/kpi", now.period).row(0, named=True)
+    assert after == expected and after != before
