@@ -182,20 +182,22 @@ def show(table: tables.Table, name: str, key: str, *, filtered_by: str = PERIOD,
     return event
 
 
-def download_buttons(frame: pl.DataFrame | tables.Table, name: str, key: str, *, filtered_by: str = PERIOD,
-                     extra: Sequence[tuple[str, Any]] = ()) -> None:
+def download_buttons(frame: pl.DataFrame | tables.Table | Callable[[], tables.Table], name: str, key: str, *,
+                     filtered_by: str = PERIOD, extra: Sequence[tuple[str, Any]] = ()) -> None:
     """CSV and Excel downloads of a shown table. A `Table` goes out as numbers with its period and filters
-    in the file name and on the Excel's first sheet; a plain frame (a query's result) as it is."""
+    in the file name and on the Excel's first sheet; a plain frame (a query's result) as it is. A function
+    making a `Table` in the page's language (more rows than the page shows) is called only when clicked."""
     left, right, _ = st.columns([1, 1, 4])
-    if isinstance(frame, tables.Table):
-        f = filters.current()
-        stem = file_stem(name, f, filtered_by, frame.lang)
-        about = about_rows(name, f, filtered_by, extra, frame.lang)
+    made = frame if callable(frame) else lambda: frame
+    if callable(frame) or isinstance(frame, tables.Table):
+        f, lang = filters.current(), frame.lang if isinstance(frame, tables.Table) else i18n.current_lang()
+        stem = file_stem(name, f, filtered_by, lang)
+        about = about_rows(name, f, filtered_by, extra, lang)
     else:
         stem, about = safe_name(name), None
-    left.download_button(i18n.t("download_csv"), when_clicked(f"{stem}.csv", lambda: csv_bytes(frame)),
+    left.download_button(i18n.t("download_csv"), when_clicked(f"{stem}.csv", lambda: csv_bytes(made())),
                          file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
-    right.download_button(i18n.t("download_excel"), when_clicked(f"{stem}.xlsx", lambda: excel_bytes(frame, name, about)),
+    right.download_button(i18n.t("download_excel"), when_clicked(f"{stem}.xlsx", lambda: excel_bytes(made(), name, about)),
                           file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore")
 
 

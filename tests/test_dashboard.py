@@ -644,3 +644,35 @@ def test_a_load_that_moves_the_as_of_date_finds_the_default_view_ready(warehouse
     with open_reader(copy) as con:  # the new week's figures, run directly on the new data
         expected = queries.run(con, "response/kpi", now.period).row(0, named=True)
     assert after == expected and after != before
+
+
+def test_the_exceptions_list_shows_the_longest_thousand_and_says_how_many(warehouse, tmp_path, monkeypatch):
+    """Past a thousand exceptions of a kind the page shows the longest thousand, as the incident list
+    shows the slowest, and says how many there are."""
+    import queries
+    from emss import settings
+    from warehouse.build import rebuild_derived
+    from warehouse.connection import open_reader, open_writer
+
+    rules = tmp_path / "response_rules.toml"
+    shipped = settings.RESPONSE_RULES_FILE.read_text(encoding="utf-8")
+    assert "long_travel_s = 600" in shipped
+    rules.write_text(shipped.replace("long_travel_s = 600", "long_travel_s = 1"), encoding="utf-8")  # nearly every trip
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    with open_writer(copy) as con:
+        rebuild_derived(con, response_rules=rules)
+    everything = {"start_date": dt.date(2000, 1, 1), "end_date": dt.date(2100, 1, 1), "kinds": ["long_travel"]}
+    with open_reader(copy) as con:
+        found = queries.run(con, "incidents/exceptions", everything)
+    assert found.height > 1000
+
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    at = open_dashboard("response_times", start="2000-01-01", end="2100-01-01")
+    at.selectbox(key="response_exception_kind_zh").set_value("long_travel").run()
+    assert not at.exception
+    longest = next(d.value for d in at.dataframe if i18n.text("col_exception_value", "zh") in d.value.columns)
+    assert len(longest) == 1000
+    assert longest[i18n.text("col_incident_id", "zh")].tolist() == found["incident_id"].head(1000).to_list()
+    captions = [c.value for c in at.caption]
+    assert i18n.text("exception_count_shown", "zh", n=f"{found.height:,}", shown="1,000") in captions

@@ -212,15 +212,21 @@ def league_section() -> None:
 
 
 # ---- exceptions for follow-up -------------------------------------------------------------
+# On screen the longest of a kind, as the incident list shows the slowest; the downloads hold them all.
+EXCEPTIONS_SHOWN = 1000
+
+
 @st.fragment
 def exceptions_section() -> None:
     st.subheader(i18n.t("section_exceptions"))
     kind = st.selectbox(i18n.t("exception_kind"), EXCEPTION_KINDS, key=f"response_exception_kind_{lang}",
                         format_func=lambda k: response_text.exception_label(k, rules, lang))
     exceptions = data.run("incidents/exceptions", **f.period, kinds=[kind])
-    st.caption(i18n.t("exception_count", n=f"{exceptions.height:,}"))
+    shown = exceptions.head(EXCEPTIONS_SHOWN)
+    st.caption(i18n.t("exception_count_shown", n=f"{exceptions.height:,}", shown=f"{shown.height:,}")
+               if exceptions.height > shown.height else i18n.t("exception_count", n=f"{exceptions.height:,}"))
     if exceptions.height:
-        export.show(tables.build(exceptions, [
+        columns = [
             Column(i18n.t("col_incident_id"), "incident_id"),
             Column(i18n.t("col_station_name"), lambda r: r["station_name"] or r["station_id"]),
             Column(i18n.t("col_call_at"), "call_at", tables.DATETIME),
@@ -232,8 +238,11 @@ def exceptions_section() -> None:
             Column(i18n.t("col_timeline"),
                    lambda r: drilldown.link(f, {"incident": r["incident_id"]}, "response") if r["incident_id"] else None,
                    LINK, link_text=i18n.t("open_timeline")),
-        ], lang), response_text.exception_label(kind, rules), "response_exceptions",
-            extra=[(i18n.t("exception_kind"), response_text.exception_label(kind, rules))])
+        ]
+        name = response_text.exception_label(kind, rules)
+        export.show(tables.build(shown, columns, lang), name, "response_exceptions", downloads=False)
+        export.download_buttons(lambda: tables.build(exceptions, columns, lang), name, "response_exceptions",
+                                extra=[(i18n.t("exception_kind"), name)])
 
 
 by_group_section()
