@@ -94,7 +94,8 @@ START_TIMEOUT_S = 120.0          # the first run starts the helper process, whic
 
 # What the box is for: the stable analyst surface (warehouse/derived/50_views.sql, 60_prevention.sql). The README
 # and a test keep this list equal to the views in the warehouse's main schema.
-DOCUMENTED_VIEWS = ("stations", "incidents", "responses", "station_daily", "incident_daily", "inventory",
+DOCUMENTED_VIEWS = ("stations", "incidents", "responses", "station_daily", "incident_daily", "street_daily",
+                    "inventory",
                     "inventory_latest", "station_targets", "station_readiness", "station_readiness_monthly",
                     "response_rules", "response_rejects",
                     "batches", "rejects", "labels", "data_as_of",

@@ -12,7 +12,8 @@ from etl.load import ingest
 from warehouse import build
 from warehouse.connection import copy_warehouse, open_reader
 
-TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses",
+TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.street_daily",
+          "marts.responses",
           "marts.travel_samples", "marts.response_rejects", "marts.station_readiness", "marts.station_readiness_monthly",
           "marts.inventory_latest"]
 
@@ -251,6 +252,56 @@ def test_incident_daily_counts_every_incident_once_and_the_history_figures_read_
     for dimension, column in (("district", 1), ("incident_type", 3), ("channel", 4)):
         held = [r[column] for r in rows if r[column] is not None]
         assert {v: values[(dimension, v)] for v in set(held)} == {v: held.count(v) for v in set(held)}
+
+
+def test_street_daily_counts_every_incident_once_by_its_street(warehouses):
+    """The per-day counts by street, against the incidents counted in Python after a load that
+    updated only what it touched: each street named without its suffix (街道, 街道办事处)."""
+    con = open_reader(warehouses[1])  # the one loaded export by export
+    try:
+        rows = con.execute("select call_date, district, street, incident_type from incidents").fetchall()
+        daily = {tuple(r[:4]): r[4] for r in con.execute(
+            "select call_date, district, street, incident_type, incidents from street_daily").fetchall()}
+    finally:
+        con.close()
+    expected: dict[tuple, int] = {}
+    for day, district, street, incident_type in rows:
+        name = (street or "").strip()
+        for suffix in ("街道办事处", "街道"):
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        key = (day, district, name or None, incident_type)
+        expected[key] = expected.get(key, 0) + 1
+    assert any(street and street.endswith("街道") for _, _, street, _ in rows)  # the suffix is there to take off
+    assert len(expected) > 1000 and daily == expected
+
+
+def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stays_incremental(warehouses, tmp_path):
+    """A warehouse of an earlier version, before `marts.street_daily` was added: its next incident load
+    builds the rollup whole from the incidents as they stand, then updates the days it touched, as
+    every load does; the big tables keep the files of the months the load did not reach (a full
+    build would have written every month again), and the rollup is the one a full build gives."""
+    from warehouse.connection import open_writer
+
+    full, _, before = warehouses
+    earlier = tmp_path / "earlier.duckdb"
+    copy_warehouse(before, earlier)
+    with open_writer(earlier) as con:
+        con.execute("drop view main.street_daily")
+        con.execute("drop table marts.street_daily")
+        files_before = {f for (f,) in con.execute("select file from meta.parts where table_name = 'marts.incidents'").fetchall()}
+    ingest([full.parent / "出警记录_修订.csv"], earlier)
+    con = open_reader(earlier)
+    try:
+        files_after = {f for (f,) in con.execute("select file from meta.parts where table_name = 'marts.incidents'").fetchall()}
+    finally:
+        con.close()
+    assert files_before & files_after, "every month's file written again: a full build, not a load of what it touched"
+    assert files_after - files_before  # the touched months' files are new
+    only_full, only_earlier, (n_full, n_earlier) = same_rows(full, earlier, "marts.street_daily")
+    assert n_full > 1000 and (only_full, only_earlier, n_earlier) == (0, 0, n_full)
+    assert same_rows(full, earlier, "main.street_daily")[:2] == (0, 0)  # the analysts' view is back too
 
 
 READINESS = ("marts.station_readiness", "marts.station_readiness_monthly")

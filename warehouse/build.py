@@ -157,6 +157,7 @@ INCREMENTAL = {
     "marts.incidents": (("core.responses",), "touched_incidents", "touched_incidents", ("incident_id",)),
     "marts.incident_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
     "marts.station_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
+    "marts.street_daily": (("marts.incidents",), "touched_dates", "touched_dates", ("call_date",)),
     "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses",
                         ("incident_id", "station_id")),
     "marts.travel_samples": (("marts.responses",), "context_incidents", "touched_responses", ("incident_id", "station_id")),
@@ -168,7 +169,8 @@ INCREMENTAL = {
 # (not the later responses of their stations, whose concurrency alone changed), computed from the
 # other table's new rows (its delta) instead of reading that table again.
 ROW_WISE = {"marts.travel_samples": "marts.responses"}
-STEPPED = ("marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.responses", "marts.travel_samples")
+STEPPED = ("marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.street_daily", "marts.responses",
+           "marts.travel_samples")
 # A response keeps its station out at most this long after its dispatch: etl.rules rejects any row
 # whose last timestamp is over 7 days (settings.LOAD_LIMITS.impossible_s) after the alarm, and the alarm comes before the dispatch.
 # So a station's responses dispatched earlier than this before a time cannot make it busy then.
@@ -459,6 +461,8 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     load_messages(con)
     load_standard(con)
     load_response_rules(con, response_rules)
+    if touched_incidents:
+        _add_missing_rollups(con)
     incremental = (touched_incidents and before == _rules_fingerprint(con) and all(_has_table(con, t) for t in INCREMENTAL)
                    and con.execute("select (select count(*) from touched_incidents) <= ? * (select count(*) from marts.incidents)",
                                    [FULL_REBUILD_SHARE]).fetchall()[0][0])
@@ -480,6 +484,25 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     finally:
         con.execute("RESET preserve_insertion_order")
     pin_period(con)
+
+
+def _add_missing_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """A small table of INCREMENTAL that a warehouse built by an earlier version lacks (a daily
+    rollup added since), built whole from its sources as they stand, before the load updates the
+    days it touched: so that the first load after an upgrade stays a load of what it touched, not a
+    build of every table of a long history. The big tables (warehouse.partitions.PARTITIONED) are
+    left to the full build, as is a table whose sources are missing too."""
+    missing = [t for t in INCREMENTAL if t not in partitions.PARTITIONED and not _has_table(con, t)
+               and all(_has_table(con, source) for source in INCREMENTAL[t][0])]
+    if not missing:
+        return
+    for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
+        for statement in con.extract_statements(sql_file.read_text(encoding="utf-8")):
+            m = _CTAS.match(statement.query)
+            if m is None and statement.query.lstrip().lower().startswith("create or replace macro"):
+                con.execute(statement.query)  # the macros a rollup may call, as this version defines them
+            elif m and m.group(1) in missing:
+                con.execute(statement.query)
 
 
 def pin_period(con: duckdb.DuckDBPyConnection) -> None:

@@ -44,10 +44,10 @@ found as (
     from cells c join hazards h on h.district = c.district and h.street = c.street and h.found_on <= c.quarter_end
     group by all
 ),
-fires as (
-    select c.district, c.street, c.quarter_start, count(*) as fires_next_quarter
-    from cells c join incidents i on i.district = c.district and street_name(i.street) = c.street
-     and i.incident_type = 'fire' and i.call_date between c.next_start and c.next_end
+fires as (  -- from the daily counts by street: every quarter since the first patrol, not every incident read
+    select c.district, c.street, c.quarter_start, cast(sum(d.incidents) as bigint) as fires_next_quarter
+    from cells c join street_daily d on d.district = c.district and d.street = c.street
+     and d.incident_type = 'fire' and d.call_date between c.next_start and c.next_end
     group by all
 )
 select

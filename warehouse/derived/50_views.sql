@@ -56,6 +56,11 @@ create or replace view main.incident_daily as
 select call_date, district, first_station_type, incident_type, channel, incidents, arrived, within_target
 from marts.incident_daily;
 
+-- per day, district, street (街道, as street_name() names it) and incident type: the incidents, so what
+-- counts by street over all of history (a quarter's fires, street by street) reads it
+create or replace view main.street_daily as
+select call_date, district, street, incident_type, incidents from marts.street_daily;
+
 create or replace view main.station_targets as
 select year, station_type, district, target_count from core.station_targets;
 

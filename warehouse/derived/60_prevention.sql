@@ -5,10 +5,6 @@
 
 create or replace view main.prevention_standard as select measure, key, value from meta.prevention_standard;
 
--- A street as the registers write it, without the suffix (园岭街道 -> 园岭), so the patrol log, the
--- hazard register, the incidents and the city profile name it alike.
-create or replace macro main.street_name(street) as nullif(regexp_replace(trim(street), '街道(办事处)?$', ''), '');
-
 -- The census population of each district, from the city profile the warehouse was built with.
 create or replace view main.district_population as
 select district, population, coalesce(cast(len(streets) as integer), 0) as profile_streets
