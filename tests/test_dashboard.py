@@ -405,8 +405,7 @@ def test_overview_worsening_shows_station_names_as_text(warehouse, tmp_path, mon
     payload = "站[点我](http://127.0.0.1:9/)**粗体**"
     with open_writer(copy) as con:
         con.execute("update meta.response_rules set value = '1' where rule = 'sample' and key = 'min_incidents'")
-        partitions.rewrite(con, "marts.incidents", "select * replace (? || first_station_id as first_station_name)"
-                                                   " from marts.incidents", [payload])
+        con.execute("update core.stations set station_name = ? || station_id", [payload])  # the registry's names
     monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -204,20 +204,24 @@ def test_station_daily_counts_what_the_incidents_say(warehouses):
     only what it touched."""
     con = open_reader(warehouses[1])  # the one loaded export by export
     try:
-        rows = con.execute("select call_date, first_station_id, district, first_station_type, response_s"
+        rows = con.execute("select call_date, first_station_id, district, first_station_type, response_s, target_s"
                            " from incidents").fetchall()
-        daily = {tuple(r[:4]): (r[4], r[5]) for r in con.execute(
-            "select call_date, station_id, district, first_station_type, incidents, timed from station_daily").fetchall()}
+        daily = {tuple(r[:4]): tuple(r[4:]) for r in con.execute(
+            "select call_date, station_id, district, first_station_type, incidents, timed, within_target"
+            " from station_daily").fetchall()}
     finally:
         con.close()
     expected: dict[tuple, list[int]] = {}
-    for day, station, district, station_type, response_s in rows:
+    for day, station, district, station_type, response_s, target_s in rows:
         if station is None:
+            assert response_s is None  # no first station, no arrival: the counts by station miss no timed incident
             continue
-        counts = expected.setdefault((day, station, district, station_type), [0, 0])
+        counts = expected.setdefault((day, station, district, station_type), [0, 0, 0])
         counts[0] += 1
         counts[1] += response_s is not None
+        counts[2] += response_s is not None and response_s <= target_s
     assert len(expected) > 1000 and daily == {k: tuple(v) for k, v in expected.items()}
+    assert 0 < sum(v[2] for v in expected.values()) < sum(v[1] for v in expected.values())
 
 
 def test_incident_daily_counts_every_incident_once_and_the_history_figures_read_it(warehouses):
@@ -278,10 +282,11 @@ def test_street_daily_counts_every_incident_once_by_its_street(warehouses):
 
 
 def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stays_incremental(warehouses, tmp_path):
-    """A warehouse of an earlier version, before `marts.street_daily` was added: its next incident load
-    builds the rollup whole from the incidents as they stand, then updates the days it touched, as
-    every load does; the big tables keep the files of the months the load did not reach (a full
-    build would have written every month again), and the rollup is the one a full build gives."""
+    """A warehouse of an earlier version, before `marts.street_daily` was added and `marts.station_daily`
+    counted arrivals within the target: its next incident load builds both whole from the incidents
+    as they stand, then updates the days it touched, as every load does; the big tables keep the
+    files of the months the load did not reach (a full build would have written every month again),
+    and the rollups are the ones a full build gives."""
     from warehouse.connection import open_writer
 
     full, _, before = warehouses
@@ -290,6 +295,8 @@ def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stay
     with open_writer(earlier) as con:
         con.execute("drop view main.street_daily")
         con.execute("drop table marts.street_daily")
+        con.execute("drop view main.station_daily")
+        con.execute("alter table marts.station_daily drop column within_target")
         files_before = {f for (f,) in con.execute("select file from meta.parts where table_name = 'marts.incidents'").fetchall()}
     ingest([full.parent / "出警记录_修订.csv"], earlier)
     con = open_reader(earlier)
@@ -301,7 +308,10 @@ def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stay
     assert files_after - files_before  # the touched months' files are new
     only_full, only_earlier, (n_full, n_earlier) = same_rows(full, earlier, "marts.street_daily")
     assert n_full > 1000 and (only_full, only_earlier, n_earlier) == (0, 0, n_full)
-    assert same_rows(full, earlier, "main.street_daily")[:2] == (0, 0)  # the analysts' view is back too
+    for view in ("main.street_daily", "main.station_daily"):  # the analysts' views are back too
+        assert same_rows(full, earlier, view)[:2] == (0, 0), view
+    only_full, only_earlier, (n_full, n_earlier) = same_rows(full, earlier, "marts.station_daily")
+    assert n_full > 1000 and (only_full, only_earlier, n_earlier) == (0, 0, n_full)
 
 
 READINESS = ("marts.station_readiness", "marts.station_readiness_monthly")

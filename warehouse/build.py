@@ -462,7 +462,7 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     load_standard(con)
     load_response_rules(con, response_rules)
     if touched_incidents:
-        _add_missing_rollups(con)
+        _bring_rollups_up_to_date(con)
     incremental = (touched_incidents and before == _rules_fingerprint(con) and all(_has_table(con, t) for t in INCREMENTAL)
                    and con.execute("select (select count(*) from touched_incidents) <= ? * (select count(*) from marts.incidents)",
                                    [FULL_REBUILD_SHARE]).fetchall()[0][0])
@@ -486,23 +486,38 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection, response_rules: Path = RESPO
     pin_period(con)
 
 
-def _add_missing_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """A small table of INCREMENTAL that a warehouse built by an earlier version lacks (a daily
-    rollup added since), built whole from its sources as they stand, before the load updates the
-    days it touched: so that the first load after an upgrade stays a load of what it touched, not a
-    build of every table of a long history. The big tables (warehouse.partitions.PARTITIONED) are
-    left to the full build, as is a table whose sources are missing too."""
-    missing = [t for t in INCREMENTAL if t not in partitions.PARTITIONED and not _has_table(con, t)
-               and all(_has_table(con, source) for source in INCREMENTAL[t][0])]
-    if not missing:
+def _bring_rollups_up_to_date(con: duckdb.DuckDBPyConnection) -> None:
+    """A small table of INCREMENTAL that a warehouse built by an earlier version lacks, or holds with
+    other columns than this version defines (a daily rollup added, or given a count, since), built
+    whole from its sources as they stand, before the load updates the days it touched: so that the
+    first load after an upgrade stays a load of what it touched, not a build of every table of a long
+    history. The big tables (warehouse.partitions.PARTITIONED) are left to the full build, as is a
+    table whose sources are missing too."""
+    definitions = [(m.group(1), m.group(2), statement.query)
+                   for sql_file in sorted(DERIVED_DIR.glob("*.sql"))
+                   for statement in con.extract_statements(sql_file.read_text(encoding="utf-8"))
+                   if (m := _CTAS.match(statement.query))]
+    candidates = {t for t in INCREMENTAL if t not in partitions.PARTITIONED
+                  and all(_has_table(con, source) for source in INCREMENTAL[t][0])}
+    stale = [query for table, select, query in definitions
+             if table in candidates and (not _has_table(con, table) or _columns(con, table) != _columns(con, select))]
+    if not stale:
         return
-    for sql_file in sorted(DERIVED_DIR.glob("*.sql")):
+    for sql_file in sorted(DERIVED_DIR.glob("*.sql")):  # the macros a rollup may call, as this version defines them
         for statement in con.extract_statements(sql_file.read_text(encoding="utf-8")):
-            m = _CTAS.match(statement.query)
-            if m is None and statement.query.lstrip().lower().startswith("create or replace macro"):
-                con.execute(statement.query)  # the macros a rollup may call, as this version defines them
-            elif m and m.group(1) in missing:
+            if re.match(r"\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+macro\b", statement.query, re.IGNORECASE):
                 con.execute(statement.query)
+    for query in stale:
+        con.execute(query)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]] | None:
+    """The names and types of a table's (or a select's) columns; None where this version's macros or
+    tables are needed to tell."""
+    try:
+        return [(name, kind) for name, kind, *_ in con.execute(f"describe {relation}").fetchall()]
+    except duckdb.Error:
+        return None
 
 
 def pin_period(con: duckdb.DuckDBPyConnection) -> None:

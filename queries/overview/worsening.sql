@@ -21,36 +21,38 @@ periods as (
         start_date - 1 as previous_end
     from bounds
 ),
--- both periods in one pass of the macro every incident KPI filters through, its bounds written
--- out (not read from `periods`) so that the scan skips the stored rows outside them
+-- both periods from the daily counts per first station (station_daily: a row per station and day, not
+-- every incident of the two periods), filtered as incidents_in filters the incidents; an incident with
+-- no first station has no arrival, so none of the counts below misses it
 scope as (
-    select i.*, i.call_date >= p.start_date as is_this_period
-    from periods p,
-        incidents_in(period_start($start_date, $end_date)
-                         - cast(date_diff('day', period_start($start_date, $end_date), period_end($end_date)) + 1 as integer),
-                     period_end($end_date), $districts, $station_types) i
+    select d.*, d.call_date >= p.start_date as is_this_period
+    from periods p, station_daily d
+    where d.call_date between p.previous_start and p.end_date
+      and (len($districts) = 0 or list_contains($districts, d.district))
+      and (len($station_types) = 0 or list_contains($station_types, d.first_station_type))
 ),
 grouped as (
-    select 'district' as dimension, district as group_code, null as group_name, is_this_period, response_s, is_within_target
+    select 'district' as dimension, district as group_code, is_this_period, timed, within_target
     from scope
     union all
-    select 'station_type', first_station_type, null, is_this_period, response_s, is_within_target
+    select 'station_type', first_station_type, is_this_period, timed, within_target
     from scope
     union all
-    select 'station', first_station_id, first_station_name, is_this_period, response_s, is_within_target
+    select 'station', station_id, is_this_period, timed, within_target
     from scope
 ),
 counts as (
     select
-        dimension, group_code,
-        any_value(group_name) as group_name,
-        count(response_s) filter (where not is_this_period) as previous_timed,
-        count(*) filter (where not is_this_period and is_within_target) as previous_within_target,
-        count(response_s) filter (where is_this_period) as timed,
-        count(*) filter (where is_this_period and is_within_target) as within_target
-    from grouped
-    where group_code is not null
-    group by dimension, group_code
+        g.dimension, g.group_code,
+        any_value(s.station_name) as group_name,
+        cast(coalesce(sum(g.timed) filter (where not g.is_this_period), 0) as bigint) as previous_timed,
+        cast(coalesce(sum(g.within_target) filter (where not g.is_this_period), 0) as bigint) as previous_within_target,
+        cast(coalesce(sum(g.timed) filter (where g.is_this_period), 0) as bigint) as timed,
+        cast(coalesce(sum(g.within_target) filter (where g.is_this_period), 0) as bigint) as within_target
+    from grouped g
+    left join stations s on g.dimension = 'station' and s.station_id = g.group_code
+    where g.group_code is not null
+    group by g.dimension, g.group_code
 ),
 judged as (
     select

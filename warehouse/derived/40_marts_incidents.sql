@@ -153,15 +153,18 @@ group by all
 order by call_date;
 
 -- marts.station_daily: one row per (call_date, station, district, first_station_type): the incidents
--- of each day that a station reached first (else was dispatched to first), and how many of them were
--- timed, by the incident's district and the station's type. A small table (stations x days) for
--- figures that count over long stretches of history, such as how far back a station league must
--- reach for its sample (queries/response/league_period.sql).
+-- of each day that a station reached first (else was dispatched to first), how many of them were
+-- timed and how many arrived within the target, by the incident's district and the station's type.
+-- A small table (stations x days) for figures that count over long stretches of history, such as how
+-- far back a station league must reach for its sample (queries/response/league_period.sql), and for
+-- rates counted by district, station type and station (queries/overview/worsening.sql): an incident
+-- with no first station has no arrival, so it is never timed.
 create or replace table marts.station_daily as
 select
     call_date, first_station_id as station_id, district, first_station_type,
     count(*) as incidents,
-    count(response_s) as timed
+    count(response_s) as timed,
+    count(*) filter (where is_within_target) as within_target
 from marts.incidents
 where first_station_id is not null
 group by all

@@ -48,7 +48,7 @@ select
 from core.inventory_counts c;
 
 create or replace view main.station_daily as
-select call_date, station_id, district, first_station_type, incidents, timed from marts.station_daily;
+select call_date, station_id, district, first_station_type, incidents, timed, within_target from marts.station_daily;
 
 -- per day, district, first station type, incident type and channel: every incident counted once,
 -- so what counts over all of history (the data's date range, the values a filter offers) reads it
