@@ -166,8 +166,12 @@ def bind(query: NamedQuery, params: dict[str, object] | None = None) -> dict[str
     return bound
 
 
+# DuckDB's words for a column a query names and its tables lack
+_MISSING_COLUMN = re.compile(r"Referenced column .* not found", re.IGNORECASE)
+
+
 class WarehouseOutdated(duckdb.CatalogException, ValueError):
-    """A named query names a table, view or macro the warehouse lacks: it was built by an earlier
+    """A named query names a table, view, macro or column the warehouse lacks: it was built by an earlier
     version of emss, which its next load or `emss rebuild` brings up to date. A ValueError too, so
     the command line says it in one line like any refusal."""
 
@@ -195,6 +199,10 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | N
         frame = con.sql(query.sql, params=bound).pl() if bound else con.sql(query.sql).pl()
     except duckdb.CatalogException as e:  # the queries name only what the derived SQL defines
         raise WarehouseOutdated(name) from e
+    except duckdb.BinderException as e:  # a column this version's tables have and the warehouse's lack
+        if _MISSING_COLUMN.search(str(e)):
+            raise WarehouseOutdated(name) from e
+        raise
     return trim(frame, scope)
 
 
