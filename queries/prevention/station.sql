@@ -33,35 +33,51 @@ required as (
     select sum(r.value) as hours_per_year
     from me cross join prevention_standard r
     where r.measure = 'training_hours' or (r.measure = 'forest_training_hours' and me.is_forest)
+),
+-- each register read once for the station, every count of it in that pass
+patrolled as (
+    select count(*) as patrols
+    from patrols x, me, span p
+    where x.station_id = me.station_id and x.patrol_date between p.start_on and p.end_on
+),
+hazard_counts as (
+    select
+        count(*) filter (where hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as open_hazards,
+        count(*) filter (where h.due_on < p.end_on
+                           and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as overdue_hazards,
+        count(*) filter (where h.due_on < p.end_on and h.level = 'serious'
+                           and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as serious_overdue_hazards
+    from hazards h, me, span p
+    where h.station_id = me.station_id
+),
+outreach_counts as (
+    select
+        count(*) filter (where e.kind = 'drill' and e.held_on between p.quarter_start and p.end_on) as drills_this_quarter,
+        count(*) filter (where e.kind = 'drill' and e.held_on between p.year_start and p.end_on) as drills_this_year,
+        coalesce(sum(coalesce(e.hours, 0) * coalesce(e.participants, 0))
+                     filter (where e.kind = 'team_training' and e.held_on between p.year_start and p.end_on), 0)
+            as training_staff_hours
+    from outreach_events e, me, span p
+    where e.station_id = me.station_id
 )
 select
     p.start_on as start_date, p.end_on as end_date,
     me.station_id, me.station_name, me.station_type, me.district,
-    (select count(*) from patrols x where x.station_id = me.station_id and x.patrol_date between p.start_on and p.end_on) as patrols,
+    x.patrols,
     round(me.days_open / 7.0, 2) as weeks_open,
-    round((select count(*) from patrols x where x.station_id = me.station_id and x.patrol_date between p.start_on and p.end_on)
-          / nullif(me.days_open / 7.0, 0), 2) as patrols_per_week,
+    round(x.patrols / nullif(me.days_open / 7.0, 0), 2) as patrols_per_week,
     st.per_week as standard_per_week,
-    (select count(*) from patrols x where x.station_id = me.station_id and x.patrol_date between p.start_on and p.end_on)
-        / nullif(me.days_open / 7.0, 0) >= st.per_week as meets_patrol_standard,
-    (select count(*) from hazards h where h.station_id = me.station_id
-        and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as open_hazards,
-    (select count(*) from hazards h where h.station_id = me.station_id and h.due_on < p.end_on
-        and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as overdue_hazards,
-    (select count(*) from hazards h where h.station_id = me.station_id and h.due_on < p.end_on and h.level = 'serious'
-        and hazard_open_on(h.found_on, h.rectified_on, h.status, p.end_on)) as serious_overdue_hazards,
+    x.patrols / nullif(me.days_open / 7.0, 0) >= st.per_week as meets_patrol_standard,
+    h.open_hazards,
+    h.overdue_hazards,
+    h.serious_overdue_hazards,
     p.quarter_start,
-    (select count(*) from outreach_events e where e.station_id = me.station_id and e.kind = 'drill'
-        and e.held_on between p.quarter_start and p.end_on) as drills_this_quarter,
-    (select count(*) from outreach_events e where e.station_id = me.station_id and e.kind = 'drill'
-        and e.held_on between p.year_start and p.end_on) as drills_this_year,
+    o.drills_this_quarter,
+    o.drills_this_year,
     st.per_quarter as standard_per_quarter,
     me.staff,
-    (select coalesce(sum(coalesce(e.hours, 0) * coalesce(e.participants, 0)), 0) from outreach_events e
-        where e.station_id = me.station_id and e.kind = 'team_training'
-          and e.held_on between p.year_start and p.end_on) as training_staff_hours,
-    round((select coalesce(sum(coalesce(e.hours, 0) * coalesce(e.participants, 0)), 0) from outreach_events e
-        where e.station_id = me.station_id and e.kind = 'team_training'
-          and e.held_on between p.year_start and p.end_on) / nullif(me.staff, 0), 2) as training_hours_per_staff,
+    o.training_staff_hours,
+    round(o.training_staff_hours / nullif(me.staff, 0), 2) as training_hours_per_staff,
     round(rq.hours_per_year * p.share_of_year, 2) as standard_hours_to_date
 from me cross join span p cross join standard st cross join required rq
+cross join patrolled x cross join hazard_counts h cross join outreach_counts o
