@@ -135,7 +135,7 @@ def warm(path: str, version: tuple[int, int], moved_days: int = 0) -> int:
     started, done = time.perf_counter(), 0
     views = recently_shown(path)
     if moved_days:
-        following = [(name, moved(key, moved_days), held) for name, key, held in views if moved(key, moved_days) != key]
+        following = [(name, later, held) for name, key, held in views if (later := moved(key, moved_days)) != key]
         for view in reversed(following):
             _remember(path, *view)
         views = list(dict.fromkeys(following + views))

@@ -410,12 +410,16 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str, readiness_kept:
         con.execute(f"insert into {table} select * from {delta}")
 
 
+def _derived_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every statement of the derived layer's files, in file order."""
+    return [st.query for f in sorted(DERIVED_DIR.glob("*.sql")) for st in con.extract_statements(f.read_text(encoding="utf-8"))]
+
+
 def _build_in_steps(con: duckdb.DuckDBPyConnection, responses: int) -> None:
     """A full build of a large warehouse: the tables in INCREMENTAL are filled a slice of incidents
     at a time, in time order, by the same narrowed runs an incremental load uses; each statement
     then works on a slice that fits the load's memory. Everything else runs once, in file order."""
-    statements = [st.query for f in sorted(DERIVED_DIR.glob("*.sql"))
-                  for st in con.extract_statements(f.read_text(encoding="utf-8"))]
+    statements = _derived_statements(con)
     stepped = [i for i, q in enumerate(statements) if (m := _CTAS.match(q)) and m.group(1) in STEPPED]
     for q in statements[:stepped[0]]:
         con.execute(q)
@@ -493,20 +497,17 @@ def _bring_rollups_up_to_date(con: duckdb.DuckDBPyConnection) -> None:
     first load after an upgrade stays a load of what it touched, not a build of every table of a long
     history. The big tables (warehouse.partitions.PARTITIONED) are left to the full build, as is a
     table whose sources are missing too."""
-    definitions = [(m.group(1), m.group(2), statement.query)
-                   for sql_file in sorted(DERIVED_DIR.glob("*.sql"))
-                   for statement in con.extract_statements(sql_file.read_text(encoding="utf-8"))
-                   if (m := _CTAS.match(statement.query))]
+    statements = _derived_statements(con)
+    definitions = [(m.group(1), m.group(2), query) for query in statements if (m := _CTAS.match(query))]
     candidates = {t for t in INCREMENTAL if t not in partitions.PARTITIONED
                   and all(_has_table(con, source) for source in INCREMENTAL[t][0])}
     stale = [query for table, select, query in definitions
              if table in candidates and (not _has_table(con, table) or _columns(con, table) != _columns(con, select))]
     if not stale:
         return
-    for sql_file in sorted(DERIVED_DIR.glob("*.sql")):  # the macros a rollup may call, as this version defines them
-        for statement in con.extract_statements(sql_file.read_text(encoding="utf-8")):
-            if re.match(r"\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+macro\b", statement.query, re.IGNORECASE):
-                con.execute(statement.query)
+    for query in statements:  # the macros a rollup may call, as this version defines them
+        if re.match(r"\s*(?:--[^\n]*\n\s*)*create\s+or\s+replace\s+macro\b", query, re.IGNORECASE):
+            con.execute(query)
     for query in stale:
         con.execute(query)
 
