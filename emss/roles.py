@@ -37,7 +37,7 @@ ROLES: dict[str, Role] = {r.code: r for r in (
          ("coverage", "incidents", "inventory", "map", "meta", "overview", "prevention", "response", "stations")),
     Role("station", "站点", "Station", ("station", "incidents", "definitions"), False, ("meta",),
          ("stations/register", "stations/station_profile", "stations/station_response", "stations/station_weekly",
-          "stations/station_incidents", "stations/neighbours", "inventory/station_stock", "incidents/list",
+          "stations/station_incidents", "stations/neighbours", "inventory/station_stock", "incidents/stations", "incidents/list",
           "incidents/timeline", "response/rules", "response/station_league",
           "prevention/patrols_per_station_week", "prevention/overdue_hazards", "prevention/standard",
           "prevention/station")),

@@ -24,7 +24,7 @@ RULES = tomllib.loads((ROOT / "emss" / "response_rules.toml").read_text(encoding
 STANDARD = tomllib.loads((ROOT / "emss" / "standard.toml").read_text(encoding="utf-8"))
 COVERAGE = tomllib.loads((ROOT / "emss" / "coverage.toml").read_text(encoding="utf-8"))
 # Queries a page runs that list rows to read rather than compute a figure.
-NOT_FIGURES = {"incidents/list", "stations/neighbours", "quality/rejected_rows"}
+NOT_FIGURES = {"incidents/list", "incidents/stations", "stations/neighbours", "quality/rejected_rows"}
 
 
 @pytest.fixture(scope="module")

@@ -507,6 +507,25 @@ def test_station_league(reader, raw):
     assert flags == sorted(flags)
 
 
+@pytest.mark.parametrize("narrow", ["none", "district", "station_type"])
+def test_the_incident_lists_station_filter_offers_the_stations_that_responded(reader, raw, narrow):
+    end = raw["as_of"]
+    start = end - dt.timedelta(days=90)
+    one = raw["responses"][-1]
+    district = one["district"]
+    station_type = raw["stations"][one["station_id"]]["station_type"]
+    params = {"none": {}, "district": {"districts": [district]}, "station_type": {"station_types": [station_type]}}[narrow]
+    want = sorted({r["station_id"] for r in raw["responses"]
+                   if start <= raw["incidents"][r["incident_id"]]["call_date"] <= end
+                   and (narrow != "district" or r["district"] == district)
+                   and (narrow != "station_type" or raw["stations"][r["station_id"]]["station_type"] == station_type)})
+    frame = run(reader, "incidents/stations", start_date=start, end_date=end, **params)
+    assert want and frame["station_id"].to_list() == want
+    for row in frame.to_dicts():  # named as the registry names them, with the station's own district (a scope trims by it)
+        registry = raw["stations"][row["station_id"]]
+        assert (row["station_name"], row["district"]) == (registry["station_name"], registry["district"])
+
+
 @pytest.mark.parametrize("days", [None, 60])
 def test_exclusions_say_what_each_figure_leaves_out(reader, raw, days):
     end = raw["as_of"]
@@ -705,6 +724,10 @@ def test_incident_page_lists_the_drilled_incidents_and_opens_a_timeline(app, raw
     assert at.query_params.get("incident") in (multi["incident_id"], [multi["incident_id"]])  # kept beside the filters
     listed = at.dataframe[0].value
     assert set(listed[i18n.text("col_incident_id", "zh")]) == {i["incident_id"] for i in late}
+    # the station filter offers every station that responded in the period, by its registry name
+    responded = {r["station_id"] for r in raw["responses"] if start <= raw["incidents"][r["incident_id"]]["call_date"] <= end}
+    assert sorted(at.multiselect(key="incidents_stations_zh").options) == sorted(
+        f"{raw['stations'][s]['station_name']} ({s})" for s in responded)
 
     units = [r for r in raw["responses"] if r["incident_id"] == multi["incident_id"]]
     assert metric(at, i18n.text("kpi_incident_response", "zh")) == i18n.fmt_duration(multi["response_s"], "zh")

@@ -4,7 +4,7 @@ Reached from a chart or table of the Response times page, or from a shared link:
 filters, plus the URL's group filters (incident_type, channel, station, weekday, hour, week,
 min_s/max_s, outcome, exception; see dashboard.drilldown), pick the list; `?incident=JQ…`
 opens that incident's timeline.
-Named queries: response/rules, response/station_league, incidents/list, incidents/timeline.
+Named queries: response/rules, incidents/stations, incidents/list, incidents/timeline.
 """
 
 import dataclasses
@@ -16,7 +16,7 @@ from dashboard.filters import current
 from emss import figures, tables
 from emss.tables import COUNT, DATETIME, DURATION, LINK, Column
 
-QUERIES = ["response/rules", "response/station_league", "incidents/list", "incidents/timeline"]
+QUERIES = ["response/rules", "incidents/stations", "incidents/list", "incidents/timeline"]
 
 f = current()
 lang = f.lang
@@ -36,8 +36,8 @@ def clock_word(rule: str | None) -> str:
 
 
 # ---- the group filters, seeded from the URL; a change is written back to it ----------
-league = data.run("response/station_league", **f.period)
-station_names = dict(zip(league["station_id"].to_list(), league["station_name"].to_list()))
+responded = data.run("incidents/stations", **f.period)
+station_names = dict(zip(responded["station_id"].to_list(), responded["station_name"].to_list()))
 station_options = sorted(set(station_names) | set(drill.stations))
 c1, c2, c3, c4, c5 = st.columns([3, 2, 3, 2, 2])
 incident_types = c1.multiselect(
