@@ -19,4 +19,4 @@ select
 from incidents_in($start_date, $end_date, $districts, $station_types)
 where h3_r8 is not null
 group by h3_r8
-order by incidents desc
+order by incidents desc, h3_r8
