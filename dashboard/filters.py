@@ -241,12 +241,12 @@ def sidebar(rng: DataRange) -> Filters:
         districts = st.multiselect(
             i18n.t("districts"), list(rng.districts), default=list(previous.districts),
             key=_widget_key("district", lang), format_func=lambda c: i18n.label("district", c, lang),
-            placeholder=i18n.t("all"),
+            placeholder=i18n.t("all"), select_all=False,
         )
         types = st.multiselect(
             i18n.t("station_types"), list(categories.STATION_TYPES), default=list(previous.station_types),
             key=_widget_key("type", lang), format_func=lambda c: i18n.label("station_type", c, lang),
-            placeholder=i18n.t("all"), help=i18n.t("station_types_help"),
+            placeholder=i18n.t("all"), help=i18n.t("station_types_help"), select_all=False,
         )
         st.button(i18n.t("reset_filters"), on_click=_reset, args=(rng,))
         st.caption(i18n.t("share_link"))

@@ -333,10 +333,14 @@ def assert_nothing_shows_a_missing_value(at: AppTest, where: str) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", PAGES)
-def test_no_page_shows_none_nan_or_null(app, page, lang):
+def test_no_page_shows_none_nan_null_or_an_english_select_all(app, page, lang):
     at = app(None if page == "overview" else page, lang=lang)
     assert at.dataframe or page == "map", page
     assert_nothing_shows_a_missing_value(at, f"{page} ({lang})")
+    # Streamlit's multiselect offers a bulk "Select all" written in English whatever the page's language;
+    # an empty filter already means all here, so none offers it
+    offered = [m.label for m in at.multiselect if m.proto.select_all != 0]
+    assert not offered, f"{page}: {offered}"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -23,7 +23,7 @@ left, middle = st.columns(2)
 users = sorted({u.name for u in store.users()})
 who = left.selectbox(i18n.t("audit_user"), [""] + users, format_func=lambda u: u or i18n.t("all"), key="audit_user")
 kinds = middle.multiselect(i18n.t("audit_events"), list(EVENTS), format_func=lambda e: i18n.t(f"audit_event_{e}"),
-                           placeholder=i18n.t("all"), key=f"audit_events_{f.lang}")
+                           placeholder=i18n.t("all"), key=f"audit_events_{f.lang}", select_all=False)
 events = pl.DataFrame(store.events(limit=5000, user=who or None),
                       schema={"at": pl.String, "user": pl.String, "event": pl.String, "detail": pl.String, "scope": pl.String})
 if kinds:

@@ -185,7 +185,7 @@ mix = right.radio(i18n.t("cov_demand"), list(DEMAND_MIX), format_func=lambda m: 
 with st.expander(i18n.t("cov_incident_filter")):
     types = st.multiselect(i18n.t("cov_incident_types"), data.choices("incident_type"),
                            format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"),
-                           key=f"coverage_types_{lang}")
+                           key=f"coverage_types_{lang}", select_all=False)
     hours = st.slider(i18n.t("cov_hours"), 0, 23, (0, 23), key="coverage_hours")
 with st.expander(i18n.t("cov_population_source")):
     upload = st.file_uploader(i18n.t("cov_population_upload"), type=["csv"], key="coverage_population",
@@ -297,7 +297,7 @@ with st.expander(i18n.t("section_whatif"), expanded=True):
     with close_col:
         st.markdown(f"**{i18n.t('whatif_close')}**")
         st.multiselect(i18n.t("whatif_station"), list(names), format_func=lambda s: f"{s} {names[s]}",
-                       key="coverage_close_stations", placeholder=i18n.t("whatif_pick"))
+                       key="coverage_close_stations", placeholder=i18n.t("whatif_pick"), select_all=False)
         st.button(i18n.t("whatif_close_button"), key="coverage_close", on_click=close_stations,
                   args=("coverage_close_stations",))
     if changes.height:

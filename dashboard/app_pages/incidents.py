@@ -42,14 +42,16 @@ station_options = sorted(set(station_names) | set(drill.stations))
 c1, c2, c3, c4, c5 = st.columns([3, 2, 3, 2, 2])
 incident_types = c1.multiselect(
     i18n.t("group_incident_type"), type_choices, default=list(drill.incident_types),
-    format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"), key=f"incidents_types_{lang}")
+    format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"), key=f"incidents_types_{lang}",
+    select_all=False)
 channels = c2.multiselect(
     i18n.t("group_channel"), channel_choices, default=list(drill.channels),
-    format_func=lambda c: i18n.label("channel", c, lang), placeholder=i18n.t("all"), key=f"incidents_channels_{lang}")
+    format_func=lambda c: i18n.label("channel", c, lang), placeholder=i18n.t("all"), key=f"incidents_channels_{lang}",
+    select_all=False)
 stations = c3.multiselect(
     i18n.t("group_station"), station_options, default=list(drill.stations),
     format_func=lambda s: f"{station_names.get(s) or s} ({s})", placeholder=i18n.t("all"),
-    help=i18n.t("station_filter_help"), key=f"incidents_stations_{lang}")
+    help=i18n.t("station_filter_help"), key=f"incidents_stations_{lang}", select_all=False)
 outcomes = (None, *drilldown.OUTCOMES)
 outcome = c4.selectbox(i18n.t("outcome"), outcomes, index=outcomes.index(drill.outcome),
                        format_func=lambda o: i18n.text(f"outcome_{o}" if o else "all", lang),

@@ -71,7 +71,8 @@ else:
 # ---- by item ------------------------------------------------------------------------------
 st.subheader(i18n.t("section_stock_item"))
 picked = st.multiselect(i18n.t("category_filter"), list(categories.ITEM_CATEGORIES), key=f"inventory_categories_{lang}",
-                        format_func=lambda c: i18n.label("item_category", c, lang), placeholder=i18n.t("all"))
+                        format_func=lambda c: i18n.label("item_category", c, lang), placeholder=i18n.t("all"),
+                        select_all=False)
 by_item = data.run("inventory/stock_by_item", categories=picked, **f.scope)
 if by_item.height:
     show([

@@ -41,7 +41,7 @@ def param_widget(query: queries.NamedQuery, p: queries.Param) -> object:
         dimension = CODE_PARAMS[p.name]
         known = list(categories.STATION_TYPES) if dimension == "station_type" else data.choices(dimension)
         return st.multiselect(label, known, key=key, help=help_text, placeholder=i18n.t("all"),
-                              format_func=lambda c: i18n.label(dimension, c, lang))
+                              format_func=lambda c: i18n.label(dimension, c, lang), select_all=False)
     return st.text_input(label, key=key, help=help_text)
 
 
