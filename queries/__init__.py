@@ -144,12 +144,15 @@ def coerce(param: Param, value: object) -> object:
             return [v.strip() for v in value.split(",") if v.strip()]
         return list(value)
     if isinstance(value, str):
-        if param.type == "date":
-            return dt.date.fromisoformat(value)
-        if param.type == "int":
-            return int(value)
-        if param.type == "float":
-            return float(value)
+        parse = {"date": dt.date.fromisoformat, "int": int, "float": float}.get(param.type)
+        if parse is not None:
+            try:
+                return parse(value)
+            except ValueError:
+                raise ValueError(messages.BOTH_SEP.join(
+                    messages.text("query_bad_value", lang, param=param.name, value=repr(value),
+                                  kind=messages.text(f"value_kind_{param.type}", lang))
+                    for lang in messages.LANGS)) from None
     return value
 
 

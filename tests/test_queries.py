@@ -55,6 +55,15 @@ def test_parameters_are_bound_not_pasted(reader):
     assert reader.execute("select count(*) from stations").fetchone()[0] > 0
 
 
+@pytest.mark.parametrize(("name", "param", "value"), [("response/kpi", "start_date", "2026-13-01"),
+                                                      ("coverage/incident_points", "hour_from", "seven")])
+def test_a_value_of_the_wrong_kind_is_refused_naming_its_parameter_in_both_languages(name, param, value):
+    with pytest.raises(ValueError) as refused:
+        queries.bind(queries.get(name), {param: value})
+    said = str(refused.value)
+    assert said.count(param) == 2 and said.count(repr(value)) == 2 and " / " in said, said
+
+
 @pytest.mark.parametrize("districts", [[], ["baoan"], ["futian", "nanshan"]])
 def test_response_kpi(reader, districts):
     end = as_of(reader)
