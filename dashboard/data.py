@@ -82,6 +82,12 @@ def _hashable(value: object) -> object:
     return tuple(sorted(value)) if isinstance(value, (list, tuple, set, frozenset)) else value
 
 
+def _key(name: str, params: dict[str, object]) -> tuple[tuple[str, object], ...]:
+    """The parameters as the query binds them (every one it declares, an omitted one as its default):
+    two calls asking the same thing in different words (`station_types=[]` or none) share one result."""
+    return tuple(sorted((k, _hashable(v)) for k, v in queries.bind(queries.get(name), params).items()))
+
+
 def run(name: str, **params: object) -> pl.DataFrame:
     """Run the named query `name` (e.g. "response/kpi") with its parameters bound.
 
@@ -89,7 +95,7 @@ def run(name: str, **params: object) -> pl.DataFrame:
     """
     path = warehouse()
     version = file_version(path)
-    key = tuple(sorted((k, _hashable(v)) for k, v in params.items()))
+    key = _key(name, params)
     held = scope()
     _remember(str(path), name, key, held)
     _watcher(str(path))
@@ -203,7 +209,7 @@ def _watcher(path: str) -> Watcher:
 def run_unscoped(name: str, **params: object) -> pl.DataFrame:
     """A named query outside any scope: only for signing in (a station account's district)."""
     path = warehouse()
-    return _run(name, tuple(sorted((k, _hashable(v)) for k, v in params.items())), str(path), file_version(path))
+    return _run(name, _key(name, params), str(path), file_version(path))
 
 
 def available() -> bool:

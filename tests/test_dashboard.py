@@ -560,6 +560,50 @@ def test_a_replaced_warehouse_is_read_again(warehouse, tmp_path, monkeypatch):
     assert 0 < after[0] < before[0] and after[0] == after[1] and before[0] == before[1]
 
 
+def test_a_query_asked_in_other_words_runs_once(warehouse, facts, tmp_path, monkeypatch):
+    """No station type and an empty list of them ask the same (every type), as do a date and its ISO
+    text, or two lists picked in another order: one run, one result. Another list is another query."""
+    import queries
+    from dashboard import data
+
+    copy = tmp_path / "w.duckdb"  # a warehouse no other test has read: nothing cached for it
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    ran = []
+    real = queries.run
+    # (the dashboard also reads the data's dates, to see when a load lands)
+    monkeypatch.setattr(queries, "run", lambda con, name, *rest: (name == "coverage/stations" and ran.append(name))
+                        or real(con, name, *rest))
+    start, end = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+    every = data.run("coverage/stations", start_date=start, end_date=end)
+    same = [data.run("coverage/stations", start_date=start, end_date=end, station_types=[]),
+            data.run("coverage/stations", start_date=start.isoformat(), end_date=end, station_types=())]
+    assert ran == ["coverage/stations"] and all(frame.equals(every) for frame in same)
+    two = data.run("coverage/stations", start_date=start, end_date=end, station_types=["community", "street"])
+    again = data.run("coverage/stations", start_date=start, end_date=end, station_types=["street", "community"])
+    assert ran == ["coverage/stations"] * 2 and again.equals(two)
+    expected = sorted(s["station_id"] for s in facts.stations
+                      if s["station_type"] in ("community", "street") and s["lat"] is not None and s["lon"] is not None)
+    assert 0 < len(expected) < every.height and two["station_id"].to_list() == expected
+
+
+def test_the_coverage_page_runs_each_of_its_queries_once(warehouse, tmp_path, monkeypatch):
+    """The page asks for the stations and the incidents' positions in two places each (the model's
+    spread over every station type, the check against measured arrivals over every district): with
+    no filter those are the same queries, run once."""
+    import queries
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    ran = []
+    real = queries.run
+    monkeypatch.setattr(queries, "run", lambda con, name, *rest: ran.append(name) or real(con, name, *rest))
+    open_dashboard("coverage")
+    page = [name for name in ran if name.startswith("coverage/")]
+    assert sorted(page) == sorted(set(page)) and {"coverage/stations", "coverage/incident_points"} <= set(page)
+
+
 def test_the_views_shown_lately_are_ready_when_a_load_lands(warehouse, tmp_path, monkeypatch):
     """After a load, the views people were reading are computed on the new data before anyone asks:
     opening one again runs no query, and shows the new data."""
