@@ -11,7 +11,8 @@ that process's own). Measured:
                loaded by DuckDB's typed read_csv into a table
   incremental  a 100 k-row weekly export (10 % revised records, 5 % duplicates) into that warehouse,
                vs the same file read by typed read_csv and merged into the bare table in place
-  pages        each dashboard page's named queries together, cold (fresh process) and warm
+  pages        each dashboard page's named queries as the page runs them when opened, together,
+               cold (fresh process) and warm
   snapshot     `emss snapshot` of the last complete week
 The figures and the machine go into benchmarks/RESULTS.md (or --out), every size's figures into
 results.json beside it, and from those a table of how the weekly load grows with history.
@@ -222,30 +223,59 @@ def bench_incremental_bare(bare: Path, weekly: Path, work: Path, repeat: int) ->
     return runs
 
 
+def page_calls(warehouse: Path) -> dict[str, list[list]]:
+    """Each page's named queries as the page runs them when it is opened: every distinct (query,
+    parameters) it asks `dashboard.data` for, in order, recorded by rendering the page once with
+    Streamlit's AppTest in a fresh process. A page runs some queries twice with other parameters
+    (the Response page's groups by district and by incident type) and others with parameters of its
+    own (one kind of exception, a year of turnouts): what a page costs is what it runs, not its
+    declared queries with their defaults. Dates come back as ISO text, which the queries read as dates."""
+    code = textwrap.dedent(f"""
+        import os
+        from streamlit.testing.v1 import AppTest
+        import dashboard.data as data
+        asked = []
+        real = data._run
+        def recorded(name, params, path, version, scope=None):
+            if [name, dict(params)] not in asked:
+                asked.append([name, dict(params)])
+            return real(name, params, path, version, scope)
+        data._run = recorded
+        for page in {list(page_queries())!r}:
+            at = AppTest.from_file(os.path.join("dashboard", "app.py"), default_timeout=600)
+            asked.clear()
+            at.run()
+            if page != "overview":
+                asked.clear()
+                at.switch_page(f"app_pages/{{page}}.py").run()
+            if at.exception:
+                raise RuntimeError(f"{{page}}: {{[e.value for e in at.exception]}}")
+            result[page] = list(asked)
+    """)
+    found = run_child(code, env={**os.environ, "EMSS_WAREHOUSE": str(warehouse)})
+    return {page: calls for page, calls in found.items() if page not in ("seconds", "peak_mb")}
+
+
 def bench_pages(warehouse: Path, repeat: int) -> dict[str, dict]:
-    pages = page_queries()
+    """Each page's queries as it runs them (page_calls), together: once in a fresh process (cold),
+    then `repeat` times more (warm, the median)."""
     out = {}
-    for page, names in pages.items():
+    for page, calls in page_calls(warehouse).items():
         code = textwrap.dedent(f"""
             import time, queries
             from warehouse.connection import open_reader
-            samples = {{}}
             con = open_reader({str(warehouse)!r})
-            samples["station"] = con.execute("select min(station_id) from stations").fetchall()[0][0]
-            samples["incident"] = con.execute("select min(incident_id) from incidents").fetchall()[0][0]
             timings = []
             for attempt in range({repeat} + 1):
                 t = time.perf_counter()
-                for name in {names!r}:
-                    q = queries.get(name)
-                    params = {{p.name: samples[p.name] for p in q.params if p.required and p.name in samples}}
+                for name, params in {calls!r}:
                     queries.run(con, name, params)
                 timings.append(time.perf_counter() - t)
             result["cold"] = timings[0]
             result["warm"] = sorted(timings[1:])[len(timings[1:]) // 2]
         """)
         runs = [run_child(code) for _ in range(repeat)]
-        out[page] = {"queries": len(names), "cold": median_of(runs, "cold"), "warm": median_of(runs, "warm")}
+        out[page] = {"queries": len(calls), "cold": median_of(runs, "cold"), "warm": median_of(runs, "warm")}
     return out
 
 
