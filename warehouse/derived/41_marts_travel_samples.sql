@@ -5,9 +5,9 @@
 -- station moved in a later registry export needs no rebuild.
 --   sample_rank   0..65535, from a hash of (incident_id, station_id): a period holding
 --                 more samples than wanted keeps those under a rank, the same ones on
---                 every run. Each month's files are written in rank order, so a query
---                 for a few hundred thousand of a year's millions opens only the files
---                 of the lowest ranks.
+--                 every run. Each month's files are written sorted by rank, so a query
+--                 for a few hundred thousand of a year's millions opens mostly the files
+--                 of the lowest ranks (FILE_ROWS in warehouse/partitions.py says why not only).
 create or replace table marts.travel_samples as
 select
     incident_id, station_id, incident_type, call_date, call_at,
