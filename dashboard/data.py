@@ -6,9 +6,10 @@ fresh reader on the new file and closes the old one. Query results are cached
 by query name, parameters and file version, so they go stale exactly when the
 data does.
 
-When a load lands, the views shown lately (which named queries, with which filters) are computed
-again on the new data in the background, a few seconds after it lands: whoever opens them next,
-say the weekly meeting after Monday's load, finds them ready instead of waiting for every query.
+When a load lands, the views shown lately (which named queries, with which filters, and which of
+the computations registered with `computed_ahead`, such as the Coverage page's model of the network)
+are computed again on the new data in the background, a few seconds after it lands: whoever opens
+them next, say the weekly meeting after Monday's load, finds them ready instead of waiting.
 A load that moves the data's as-of date moves the default period with it, so each view is also
 computed with its dates moved as far: the same view of the latest weeks. What was shown is held in
 this process's memory only, never written anywhere.
@@ -17,11 +18,14 @@ this process's memory only, never written anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -57,8 +61,14 @@ def _reader(path: str, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
 SCOPE_KEY = "_scope"  # the signed-in person's emss.roles.Scope (dashboard/signin.py sets it); absent: sign-in off
 
 
+_warming = threading.local()  # .scope: the scope of the view being computed ahead, in the thread doing it
+
+
 def scope() -> Scope | None:
-    """The scope every query of this session is held to (None: city-wide, sign-in off)."""
+    """The scope every query of this session is held to (None: city-wide, sign-in off); while a view
+    is computed ahead after a load, that view's."""
+    if hasattr(_warming, "scope"):
+        return _warming.scope
     return st.session_state.get(SCOPE_KEY)
 
 
@@ -104,7 +114,44 @@ def run(name: str, **params: object) -> pl.DataFrame:
 
 # --- ready before it is asked for ---------------------------------------------------------------
 
-WARM_VIEWS = 256  # the most views (query, parameters, scope) remembered and computed again on new data
+_COMPUTED: dict[str, Callable[..., object]] = {}  # name -> a computation registered with computed_ahead
+Result = TypeVar("Result")
+
+
+def computed_ahead(compute: Callable[..., Result]) -> Callable[..., Result]:
+    """Register `compute`, a computation from named queries that keeps its own results per data
+    version (its pieces cached by the file version), as a view: each call (keyword arguments only,
+    all of them parameters such as dates and codes, never data) is remembered as shown, like a named
+    query, and computed again when a load lands, with its dates moved as the as-of date moved, so
+    that its pieces are ready for the next opening. Lists of codes are passed as sorted tuples: the
+    parameters are kept as given (an hour range such as (22, 5) is no set)."""
+    name = f"{compute.__module__}.{compute.__qualname__}"
+    _COMPUTED[name] = compute
+
+    @functools.wraps(compute)
+    def shown(**params: object) -> Result:
+        path = str(warehouse())
+        _remember(path, name, tuple(sorted(params.items())), scope())
+        _watcher(path)
+        return compute(**params)
+
+    return shown
+
+
+def _compute(name: str, key: tuple, path: str, version: tuple[int, int], held: Scope | None) -> None:
+    """Compute one remembered view on `version`: a named query into the query cache, or a registered
+    computation (which fills its own caches), held to the scope it was shown in."""
+    if name not in _COMPUTED:
+        _run(name, key, path, version, held)
+        return
+    _warming.scope = held
+    try:
+        _COMPUTED[name](**dict(key))
+    finally:
+        del _warming.scope
+
+
+WARM_VIEWS = 256  # the most views (query or computation, parameters, scope) remembered and computed again on new data
 WATCH_INTERVAL_S = 2.0  # how often the warehouse file is checked for a new version
 WARM_THREAD = "emss-warm"
 _LOG = logging.getLogger(__name__)
@@ -149,7 +196,7 @@ def warm(path: str, version: tuple[int, int], moved_days: int = 0) -> int:
         try:
             if file_version(path) != version:
                 break
-            _run(name, key, path, version, held)
+            _compute(name, key, path, version, held)
             done += 1
         except Exception as e:  # a view that no longer runs fails again, and says why, when it is opened
             _LOG.info("not computed ahead: %s (%s)", name, e)

@@ -642,12 +642,25 @@ def test_the_views_shown_lately_are_ready_when_a_load_lands(warehouse, tmp_path,
     assert "baoan" not in by_district["district"].to_list()
 
 
+def next_week(demo_exports, tmp_path: Path) -> Path:
+    """A weekly export: the demo export's last 60 responses again, as new incidents a week later."""
+    import polars as pl
+
+    whole = pl.read_csv(demo_exports["incidents"][-1].read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)
+    times = ["接警时间", "派警时间", "出动时间", "到场时间", "处置完毕时间"]
+    later = whole.tail(60).with_columns(
+        [(pl.col(c).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False) + pl.duration(days=7))
+         .dt.strftime("%Y-%m-%d %H:%M:%S").fill_null("").alias(c) for c in times]
+        + [(pl.col("警情编号") + "W").alias("警情编号")])
+    export = tmp_path / "出警记录_下周.csv"
+    export.write_bytes(later.write_csv(line_terminator="\r\n").encode("gb18030"))
+    return export
+
+
 def test_a_load_that_moves_the_as_of_date_finds_the_default_view_ready(warehouse, demo_exports, tmp_path, monkeypatch):
     """A weekly load moves the as-of date, and the default period with it: the default view of the
     new week is computed ahead too (its dates moved by as many days), and shows the new week."""
     import time
-
-    import polars as pl
 
     import queries
     from dashboard import data
@@ -662,16 +675,7 @@ def test_a_load_that_moves_the_as_of_date_finds_the_default_view_ready(warehouse
     before = data.one("response/kpi", **shown.period)
     watcher = data._watcher(str(copy))
 
-    # the export's last 60 responses again as new incidents a week later
-    whole = pl.read_csv(demo_exports["incidents"][-1].read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False)
-    times = ["接警时间", "派警时间", "出动时间", "到场时间", "处置完毕时间"]
-    later = whole.tail(60).with_columns(
-        [(pl.col(c).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False) + pl.duration(days=7))
-         .dt.strftime("%Y-%m-%d %H:%M:%S").fill_null("").alias(c) for c in times]
-        + [(pl.col("警情编号") + "W").alias("警情编号")])
-    export = tmp_path / "出警记录_下周.csv"
-    export.write_bytes(later.write_csv(line_terminator="\r\n").encode("gb18030"))
-    assert all(r.outcome == "loaded" for r in ingest([export], copy))
+    assert all(r.outcome == "loaded" for r in ingest([next_week(demo_exports, tmp_path)], copy))
     waited = time.monotonic()
     while not watcher.warmed and time.monotonic() - waited < 60:
         time.sleep(0.1)
@@ -687,6 +691,89 @@ def test_a_load_that_moves_the_as_of_date_finds_the_default_view_ready(warehouse
     with open_reader(copy) as con:  # the new week's figures, run directly on the new data
         expected = queries.run(con, "response/kpi", now.period).row(0, named=True)
     assert after == expected and after != before
+
+
+def test_a_load_finds_the_coverage_model_of_the_views_shown_ready(warehouse, demo_exports, tmp_path, monkeypatch):
+    """The Coverage page's model of the network (the demand grid, the travel-time fit, what each
+    station reaches, the trend, the model against measured arrivals, the candidate cells' reach) is
+    worked out again after a load for the views people had open, with their dates moved as the as-of
+    date moved: the new week's default view then fits and reaches nothing when opened, and counts the
+    new week's incidents."""
+    import time
+
+    from dashboard import coverage_model, data
+    from emss import coverage
+    from emss.settings import coverage as coverage_settings
+    from etl.load import ingest
+    from warehouse.connection import open_reader
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    monkeypatch.setattr(data, "WATCH_INTERVAL_S", 0.1)
+    shown = filters.default(data.data_range())
+    view = {"start": shown.start, "end": shown.end, "incident_types": (), "hours": (0, 23), "districts": (),
+            "station_types": (), "as_of": shown.end, "band": coverage_settings().band_names[0]}
+    before = coverage_model.network_shown(**view)  # as the page opens it
+    watcher = data._watcher(str(copy))
+    assert all(r.outcome == "loaded" for r in ingest([next_week(demo_exports, tmp_path)], copy))
+    waited = time.monotonic()
+    while not watcher.warmed and time.monotonic() - waited < 120:
+        time.sleep(0.1)
+    assert watcher.warmed
+
+    worked = []
+    for step in ("demand_grid", "calibrate", "arrival_spread", "situation", "coverage_trend", "reconcile",
+                 "candidate_reach"):
+        monkeypatch.setattr(coverage, step, lambda *a, _step=step, _real=getattr(coverage, step), **k:
+                            worked.append(_step) or _real(*a, **k))
+    week = dt.timedelta(days=7)
+    later = {**view, "start": shown.start + week, "end": shown.end + week, "as_of": shown.end + week}
+    now = filters.default(data.data_range())  # the page's default view of the new week
+    assert (now.start, now.end) == (later["start"], later["end"])
+    after = coverage_model.network_shown(**later)
+    assert worked == []  # every piece computed ahead
+    with open_reader(copy) as con:  # the new week's incidents with a position, counted directly
+        expected = con.execute("select count(*) from main.incidents where call_date between ? and ? "
+                               "and lat is not null and lon is not null", [later["start"], later["end"]]).fetchall()[0][0]
+    assert after.incident_count == expected != before.incident_count
+    assert after.model_start - before.model_start == week
+
+
+def test_a_view_computed_ahead_is_held_to_the_scope_it_was_shown_in(warehouse, tmp_path, monkeypatch):
+    """A district leader's view is computed ahead for that district, whoever else uses the server."""
+    import time
+
+    import streamlit as st
+
+    from dashboard import data
+    from emss.roles import Scope
+    from warehouse.connection import open_writer
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    monkeypatch.setattr(data, "WATCH_INTERVAL_S", 0.1)
+    monkeypatch.setattr(data, "_COMPUTED", {})
+    seen = []
+
+    def districts_seen(*, start_date: dt.date) -> list[str]:
+        seen.append(data.scope())
+        return data.run("response/by_district", start_date=start_date)["district"].to_list()
+
+    held = Scope("district", ("futian",))
+    st.session_state[data.SCOPE_KEY] = held
+    shown = data.computed_ahead(districts_seen)
+    assert shown(start_date=dt.date(2000, 1, 1)) == ["futian"]
+    st.session_state[data.SCOPE_KEY] = None  # someone city-wide meanwhile
+    watcher = data._watcher(str(copy))
+    with open_writer(copy) as con:  # a load
+        con.execute("delete from marts.incident_daily where district = 'baoan'")
+    waited = time.monotonic()
+    while not watcher.warmed and time.monotonic() - waited < 60:
+        time.sleep(0.1)
+    assert watcher.warmed and seen == [held, held]
+    del st.session_state[data.SCOPE_KEY]
 
 
 def test_the_exceptions_list_shows_the_longest_thousand_and_says_how_many(warehouse, tmp_path, monkeypatch):

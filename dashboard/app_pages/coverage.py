@@ -1,9 +1,10 @@
 """5分钟救援圈 Coverage: where the stations reach within five minutes, where they do not, where to build next.
 
 Named queries: coverage/stations, coverage/travel_samples, coverage/arrival_samples, coverage/incident_points.
-The geometry (reach, cover counts, hot spots, siting) is emss.coverage; this page
-draws what it returns. Everything below the settings shows the situation after the
-what-if changes; the KPI arrows compare it with the stations as they are.
+The geometry (reach, cover counts, hot spots, siting) is emss.coverage; the network as it is,
+for the page's view, is dashboard.coverage_model; this page draws what they return. Everything
+below the settings shows the situation after the what-if changes; the KPI arrows compare it with
+the stations as they are.
 """
 
 import datetime as dt
@@ -13,16 +14,14 @@ import time
 from functools import partial
 
 import h3
-import numpy as np
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export, i18n, maps, plain, sections
+from dashboard import coverage_model, data, export, i18n, maps, plain, sections
 from dashboard.filters import current
 from emss import categories, coverage, figures, tables
 from emss.tables import COUNT, DURATION, NUMBER, POPULATION, RATE, Column
-from emss.settings import Coverage, coverage as coverage_settings
-from warehouse.connection import file_version
+from emss.settings import coverage as coverage_settings
 
 QUERIES = ["coverage/stations", "coverage/travel_samples", "coverage/arrival_samples", "coverage/incident_points"]
 CHANGES_KEY = "coverage_changes"  # the what-if list, kept for the session
@@ -31,75 +30,6 @@ CHANGES_KEY = "coverage_changes"  # the what-if list, kept for the session
 DEMAND_MIX = {"incidents": 0.0, "both": 0.5, "population": 1.0}
 
 settings = coverage_settings()  # read on every run: an edited coverage.toml applies on reload
-
-
-@st.cache_data(show_spinner=i18n.SPINNER, max_entries=4)
-def travel_model(start: dt.date, end: dt.date, settings_key: str, version: tuple, _settings: Coverage):
-    return coverage.calibrate(data.run("coverage/travel_samples", start_date=start, end_date=end), _settings)
-
-
-@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
-def arrival_spread(model_start: dt.date, end: dt.date, band: str, settings_key: str, version: tuple, _settings: Coverage,
-                   _model: pl.DataFrame) -> coverage.Spread:
-    """How measured arrivals of the recent weeks spread around the model, against every station of
-    the network whatever the page's station-type filter: the spread belongs to the service."""
-    every = data.run("coverage/stations", start_date=model_start, end_date=end)
-    samples = data.run("coverage/arrival_samples", start_date=end - dt.timedelta(days=_settings.spread_days - 1),
-                       end_date=end)
-    turnout = every["city_turnout_p50_s"][0] if every.height else None
-    return coverage.arrival_spread(samples, every, _model, band, _settings, turnout)
-
-
-@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
-def demand(start: dt.date, end: dt.date, incident_types: tuple, hours: tuple, population_csv: bytes | None,
-           version: tuple) -> tuple[pl.DataFrame, int, float]:
-    """The demand grid; with the cells and people of an uploaded grid that lie off the city's land."""
-    points = data.run("coverage/incident_points", start_date=start, end_date=end,
-                      incident_types=list(incident_types), hour_from=hours[0], hour_to=hours[1])
-    cells = coverage.land_cells()
-    population = (coverage.read_population_grid(io.BytesIO(population_csv)) if population_csv
-                  else coverage.census_population(cells))
-    grid = coverage.demand_grid(cells, population, coverage.incident_counts(points))
-    off_land = grid.filter(pl.col("land_km2") == 0)
-    return grid, points.height, float(off_land["population"].sum())
-
-
-@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
-def coverage_by_month(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _stations: pl.DataFrame,
-                      _model: pl.DataFrame, _spread: coverage.Spread, _settings: Coverage) -> pl.DataFrame:
-    """The trend: coverage at each month's end by every station then in service. It does not move with
-    the what-if, so it is worked out once per `inputs` (all that makes the grid, the stations, the model
-    and the spread: the period, the incident filter, the population source, the districts, the station
-    types, the settings and the data version), date and band."""
-    every_site = coverage.reach(_stations, _model, band, _settings, _stations["city_turnout_p50_s"][0])
-    first_opened = _stations["opened_on"].min()
-    return coverage.coverage_trend(_grid, every_site, coverage.month_ends(min(first_opened, as_of), as_of), _spread,
-                                   _settings.target_s)
-
-
-@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
-def model_check(inputs: tuple, as_of: dt.date, band: str, _points: pl.DataFrame, _sites: pl.DataFrame,
-                _spread: coverage.Spread, target_s: float) -> dict[str, pl.DataFrame]:
-    """The model against the period's measured arrivals, for the stations as they are: like the trend,
-    it does not move with the what-if, so it is worked out once per `inputs`, date and band."""
-    return coverage.reconcile(_points, _sites, _spread, target_s)
-
-
-@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
-def stations_now(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _live: pl.DataFrame,
-                 _model: pl.DataFrame, _spread: coverage.Spread, _settings: Coverage, city_turnout: float | None
-                 ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
-    """The stations in service as they are (`coverage.situation`): what the what-if is set against, once per
-    `inputs`, date and band."""
-    return coverage.situation(_live, _grid, _model, band, _settings, city_turnout, _spread)
-
-
-@st.cache_data(show_spinner=i18n.SPINNER, max_entries=8)
-def cells_reach(inputs: tuple, as_of: dt.date, band: str, _grid: pl.DataFrame, _candidates: pl.DataFrame
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """The grid cells each candidate cell would reach: the same for every what-if, once per `inputs`
-    (which hold the districts the candidates are chosen in), date and band."""
-    return coverage.candidate_reach(_grid, _candidates)
 
 
 def pp_delta(after, before) -> str | None:
@@ -168,12 +98,9 @@ lang = f.lang
 sections.header("coverage_title", f, QUERIES)
 st.caption(i18n.t("coverage_intro", target=int(settings.target_s)))
 rng = data.data_range()
-version = file_version(data.warehouse())
 
 # ---- settings ---------------------------------------------------------------------
-model_start = rng.as_of - dt.timedelta(days=settings.period_days - 1)
-stations = data.run("coverage/stations", start_date=model_start, end_date=rng.as_of,
-                    station_types=list(f.station_types))
+stations = coverage_model.stations_of(f.station_types)
 first_opened = stations["opened_on"].min() if stations.height else f.end
 left, middle, right = st.columns(3)
 as_of = left.date_input(i18n.t("cov_as_of"), value=f.end, key=f"coverage_as_of_{f.end}", format="YYYY-MM-DD",
@@ -191,31 +118,22 @@ with st.expander(i18n.t("cov_population_source")):
     upload = st.file_uploader(i18n.t("cov_population_upload"), type=["csv"], key="coverage_population",
                               help=i18n.t("cov_population_help"))
 
-try:
-    grid, incident_count, off_land_population = demand(
-        f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() if upload else None, version)
-except ValueError as error:
-    st.error(i18n.t("cov_population_error", error=plain.md(error)))
-    grid, incident_count, off_land_population = demand(f.start, f.end, tuple(sorted(types)), tuple(hours), None,
-                                                       version)
-    upload = None
-model = travel_model(model_start, rng.as_of, repr(settings), version, _settings=settings)
-city_turnout = stations["city_turnout_p50_s"][0] if stations.height else None
-spread = arrival_spread(model_start, rng.as_of, band, repr(settings), version, _settings=settings, _model=model)
-
 # ---- coverage now and after the what-if ------------------------------------------
-# all that makes the grid, the stations as they are, the model and the spread: what the trend, the model
-# check and the candidate cells' reach are kept by (none of them moves with the what-if)
-inputs = (f.start, f.end, tuple(sorted(types)), tuple(hours), upload.getvalue() if upload else None, f.districts,
-          f.station_types, repr(settings), version)
+view = dict(start=f.start, end=f.end, incident_types=tuple(sorted(types)), hours=tuple(hours), districts=f.districts,
+            station_types=f.station_types, as_of=as_of, band=band)
+if upload:
+    try:  # said here, before the model is worked out with it
+        coverage.read_population_grid(io.BytesIO(upload.getvalue()))
+    except (ValueError, pl.exceptions.PolarsError) as error:
+        st.error(i18n.t("cov_population_error", error=plain.md(error)))
+        upload = None
+# an uploaded grid is this session's own: a view with it is not remembered, nor computed ahead
+net = (coverage_model.network(**view, population_csv=upload.getvalue()) if upload
+       else coverage_model.network_shown(**view))
+grid, model, spread, live, scope, scope_grid = net.grid, net.model, net.spread, net.live, net.scope, net.scope_grid
+city_turnout, base_sites, base_counts, before = net.city_turnout, net.sites, net.counts, net.kpis
 changes = pl.DataFrame(st.session_state.get(CHANGES_KEY, []), schema=coverage.WHAT_IF_SCHEMA)
-scope = grid["district"].is_in(list(f.districts)).to_numpy() if f.districts else np.ones(grid.height, dtype=bool)
-scope_grid = grid.filter(pl.Series(scope))
 started = time.perf_counter()
-live = coverage.in_service(stations, as_of)
-base_sites, base_counts, base_chance = stations_now(inputs, as_of, band, _grid=grid, _live=live, _model=model,
-                                                   _spread=spread, _settings=settings, city_turnout=city_turnout)
-before = coverage.coverage_kpis(scope_grid, base_counts[scope], base_chance[scope])
 if changes.height:
     sites, counts, chance = coverage.situation(coverage.apply_changes(live, changes), grid, model, band, settings,
                                                city_turnout, spread)
@@ -243,10 +161,10 @@ for col, (label, field, help_key) in zip(columns, cells):
 columns[-1].metric(i18n.t("kpi_cov_stations"), i18n.fmt_int(sites.height),
                    delta=i18n.fmt_delta(sites.height - base_sites.height) if changes.height else None,
                    help=i18n.t("kpi_cov_stations_help"), border=True)
-st.caption(i18n.t("cov_counts", incidents=f"{incident_count:,}", cells=f"{scope_grid.height:,}",
+st.caption(i18n.t("cov_counts", incidents=f"{net.incident_count:,}", cells=f"{scope_grid.height:,}",
                   ms=f"{recompute_ms:.0f}", stations=f"{sites.height:,}"))
 st.caption(i18n.t("cov_population_loaded", cells=f"{grid.filter(pl.col('population') > 0).height:,}",
-                  pop=f"{grid['population'].sum():,.0f}", outside=f"{off_land_population:,.0f}") if upload
+                  pop=f"{grid['population'].sum():,.0f}", outside=f"{net.off_land_population:,.0f}") if upload
            else i18n.t("cov_population_census"))
 
 weight = coverage.demand_weight(grid, DEMAND_MIX[mix]) * scope
@@ -321,18 +239,17 @@ k_col, source_col, upload_col = st.columns([1, 1, 2])
 k = k_col.number_input(i18n.t("siting_k"), min_value=1, max_value=50, value=5, step=1, key="coverage_k")
 source = source_col.radio(i18n.t("siting_source"), ["cells", "upload"], key="coverage_candidates", horizontal=True,
                           format_func=lambda s: i18n.text(f"siting_{s}", lang))
-candidates = coverage.candidate_cells(grid, f.districts)
+candidates, reached = net.candidates, net.reached
 if source == "upload":
     listed = upload_col.file_uploader(i18n.t("siting_upload_label"), type=["csv"], key="coverage_candidate_file",
                                       help=i18n.t("siting_upload_help"))
     if listed is not None:
         try:
-            candidates = coverage.read_candidates(io.BytesIO(listed.getvalue()))
+            listed = coverage.read_candidates(io.BytesIO(listed.getvalue()))
+            candidates = coverage.reach(listed, model, band, settings, city_turnout)
+            reached = coverage.candidate_reach(grid, candidates)
         except (ValueError, pl.exceptions.PolarsError) as error:
             st.error(i18n.t("siting_upload_error", error=plain.md(error)))
-candidates = coverage.reach(candidates, model, band, settings, city_turnout)
-reached = (cells_reach(inputs, as_of, band, _grid=grid, _candidates=candidates) if source != "upload"
-           else coverage.candidate_reach(grid, candidates))
 suggestions = coverage.suggest_sites(grid, counts, candidates, weight, int(k), reached)
 # every site said as a place on the ground (district, 街道, nearest station), never as a grid cell's id
 suggestions = pl.concat([suggestions, coverage.place_names(suggestions, live, lang)], how="horizontal")
@@ -447,9 +364,7 @@ else:
 
 # ---- trend -----------------------------------------------------------------------------
 st.subheader(i18n.t("section_cov_trend"))
-trend = coverage_by_month(
-    inputs, as_of, band, _grid=scope_grid, _stations=stations, _model=model,
-    _spread=spread, _settings=settings) if stations.height else pl.DataFrame()
+trend = net.trend
 if trend.height:
     st.vega_lite_chart(figures.coverage_trend_vega(trend, lang), key="coverage_trend")
     st.caption(i18n.t("cov_trend_caption"))
@@ -462,7 +377,7 @@ st.caption(i18n.t(
     speed=f"{city['speed_kmh']:.1f}", intercept=f"{city['intercept_s']:.0f}",
     mae=i18n.DASH if city["median_abs_error_s"] is None else f"{city['median_abs_error_s']:.0f}",
     r1=i18n.DASH if city["r1"] is None else f"{city['r1']:.2f}", n=f"{city['n']:,}",
-    start=model_start.isoformat(), end=rng.as_of.isoformat(), q=f"{settings.quantile:.2f}",
+    start=net.model_start.isoformat(), end=rng.as_of.isoformat(), q=f"{settings.quantile:.2f}",
 ))
 export.show(tables.build(model.filter(pl.col("band") == band), [
     Column(i18n.t("col_district"), lambda r: i18n.t("scope_city") if r["district"] is None
@@ -475,7 +390,7 @@ export.show(tables.build(model.filter(pl.col("band") == band), [
     Column(i18n.t("col_mae"), "median_abs_error_s", NUMBER, digits=1),
     Column(i18n.t("col_r1"), "r1", NUMBER, digits=3),
 ], lang), i18n.t("travel_model_file"), "coverage_travel_model", filtered_by=export.UNFILTERED,
-    extra=[(i18n.t("tbl_about_model_period"), i18n.t("tbl_about_period_value", start=model_start.isoformat(),
+    extra=[(i18n.t("tbl_about_model_period"), i18n.t("tbl_about_period_value", start=net.model_start.isoformat(),
                                                      end=rng.as_of.isoformat(), days=settings.period_days))])
 spread_start = rng.as_of - dt.timedelta(days=settings.spread_days - 1)
 st.caption(i18n.t("spread_caption", days=settings.spread_days, start=spread_start.isoformat(),
@@ -494,10 +409,7 @@ export.show(tables.build(spread.table(), [
 
 # ---- the model against what was measured ---------------------------------------------------
 st.subheader(i18n.t("section_cov_reconcile"))
-points = data.run("coverage/incident_points", start_date=f.start, end_date=f.end, districts=list(f.districts),
-                  incident_types=list(types), hour_from=hours[0], hour_to=hours[1])
-checked = model_check(inputs, as_of, band, _points=points, _sites=base_sites, _spread=spread,
-                      target_s=settings.target_s)
+checked = net.checked
 whole = checked["city"].row(0, named=True)
 if whole["timed"] == 0:
     st.info(i18n.t("cov_reconcile_none"))
