@@ -33,7 +33,7 @@ import polars as pl
 import polars_h3 as plh3
 
 from emss.settings import ALL_HOURS, OTHER_HOURS, Coverage
-from emss import profiles
+from emss import messages, profiles
 from emss.geo import EARTH_RADIUS_M, area_km2, haversine_m, load_districts, locate_district
 
 RESOLUTION = 9
@@ -102,6 +102,31 @@ def census_population(cells: pl.DataFrame, population: dict[str, int] | None = N
     )
 
 
+def _uploaded_table(source) -> pl.DataFrame:
+    """A CSV a person uploads, every column as text: UTF-8 (with or without a BOM) or GB18030, as
+    Excel and WPS save CSV on a Chinese computer. A ValueError says, in both languages, what is wrong."""
+    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    if isinstance(raw, bytes):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                raw = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValueError(messages.both("upload_not_text"))
+    try:
+        return pl.read_csv(io.StringIO(raw), infer_schema_length=0)
+    except pl.exceptions.PolarsError as error:
+        raise ValueError(messages.both("upload_not_csv")) from error
+
+
+def _shown_value(value: object) -> str:
+    """A cell of an uploaded file as an error message quotes it: short, and never taken for markup."""
+    text = "" if value is None else str(value)
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
 def read_population_grid(source) -> pl.DataFrame:
     """A population grid the user supplies: a CSV with an H3 cell column and a population column.
 
@@ -109,21 +134,23 @@ def read_population_grid(source) -> pl.DataFrame:
     resolution: coarser cells are shared evenly among their resolution-9 children,
     finer cells are added to their resolution-9 parent. Returns h3, population.
     """
-    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-    if isinstance(raw, bytes):
-        raw = raw.decode("utf-8-sig")
-    frame = pl.read_csv(io.StringIO(raw), infer_schema_length=0)
+    frame = _uploaded_table(source)
     names = {c.strip().lower(): c for c in frame.columns}
     cell_col = next((names[k] for k in ("h3", "h3_cell", "cell", "格网", "h3编码") if k in names), None)
     pop_col = next((names[k] for k in ("population", "pop", "人口", "人口数") if k in names), None)
     if cell_col is None or pop_col is None:
-        raise ValueError("the population grid needs an H3 cell column (h3) and a population column (population)")
+        raise ValueError(messages.both("population_grid_columns"))
     cells, pops = [], []
-    for cell, pop in zip(frame[cell_col].to_list(), frame[pop_col].to_list()):
+    for line, (cell, pop) in enumerate(zip(frame[cell_col].to_list(), frame[pop_col].to_list()), start=2):
         cell = (cell or "").strip()
         if not cell or not h3.is_valid_cell(cell):
-            raise ValueError(f"not an H3 cell: {cell!r}")
-        value = float(pop or 0)
+            raise ValueError(messages.both("population_grid_cell", line=line, value=_shown_value(cell)))
+        try:
+            value = float((pop or "0").replace(",", ""))
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(messages.both("population_grid_number", line=line, value=_shown_value(pop)))
         res = h3.get_resolution(cell)
         if res < RESOLUTION:
             children = h3.cell_to_children(cell, RESOLUTION)
@@ -1028,10 +1055,7 @@ def read_candidates(source) -> pl.DataFrame:
     Accepted headers: 名称/name, 经度/lon/lng/longitude, 纬度/lat/latitude. Returns
     candidate_id, name, district (where the point lies), lat, lon.
     """
-    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-    if isinstance(raw, bytes):
-        raw = raw.decode("utf-8-sig")
-    frame = pl.read_csv(io.StringIO(raw), infer_schema_length=0)
+    frame = _uploaded_table(source)
     names = {c.strip().lower(): c for c in frame.columns}
 
     def pick(*options: str) -> str | None:
@@ -1040,9 +1064,14 @@ def read_candidates(source) -> pl.DataFrame:
     name_col = pick("名称", "name", "场所", "site")
     lon_col, lat_col = pick("经度", "lon", "lng", "longitude"), pick("纬度", "lat", "latitude")
     if lon_col is None or lat_col is None:
-        raise ValueError("the candidate list needs longitude and latitude columns (经度, 纬度 / lon, lat)")
-    lon = frame[lon_col].cast(pl.Float64).to_numpy()
-    lat = frame[lat_col].cast(pl.Float64).to_numpy()
+        raise ValueError(messages.both("candidates_columns"))
+    lon = frame[lon_col].str.strip_chars().cast(pl.Float64, strict=False).to_numpy()
+    lat = frame[lat_col].str.strip_chars().cast(pl.Float64, strict=False).to_numpy()
+    bad = np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))
+    if bad.size:  # the first unreadable row, as the file numbers its lines (the header is line 1)
+        row = int(bad[0])
+        raise ValueError(messages.both("candidates_position", line=row + 2, lon=_shown_value(frame[lon_col][row]),
+                                       lat=_shown_value(frame[lat_col][row])))
     ids = [f"C{i + 1:03d}" for i in range(frame.height)]
     return pl.DataFrame({
         "candidate_id": ids,

@@ -428,6 +428,29 @@ def test_a_population_grid_of_any_resolution_lands_on_resolution_9():
         coverage.read_population_grid(io.BytesIO(b"cell_id,people\nx,1\n"))
 
 
+def test_an_uploaded_grid_saved_by_excel_in_gb18030_reads_as_in_utf8():
+    r8 = h3.latlng_to_cell(LAT0, LON0, 8)
+    csv = f"格网,人口\n{r8},\"1,400\"\n"
+    got = coverage.read_population_grid(io.BytesIO(csv.encode("gb18030")))
+    assert got.equals(coverage.read_population_grid(io.BytesIO(csv.encode("utf-8-sig"))))
+    assert got.height == 7 and got["population"].to_list() == pytest.approx([200.0] * 7)
+
+
+@pytest.mark.parametrize("content, said", [
+    (bytes(range(256)) * 4, "不是 UTF-8 或 GB18030 编码的 CSV 文本"),
+    ("h3,population\n".encode() + b"8841a0\n", "第 2 行的格子不是 H3 格子编号：'8841a0'"),
+    (f"h3,population\n{h3.latlng_to_cell(LAT0, LON0, 9)},5\nnot-a-cell,1\n".encode(), "第 3 行的格子不是 H3 格子编号：'not-a-cell'"),
+    (f"h3,人口\n{h3.latlng_to_cell(LAT0, LON0, 9)},=1+1\n".encode("gb18030"), "第 2 行的人口不是非负数字：'=1+1'"),
+    (f"h3,人口\n{h3.latlng_to_cell(LAT0, LON0, 9)},-3\n".encode(), "第 2 行的人口不是非负数字：'-3'"),
+    (b"cell_id,people\nx,1\n", "人口网格需要 H3 格子列"),
+])
+def test_a_population_grid_that_cannot_be_read_says_what_and_where(content, said):
+    with pytest.raises(ValueError) as raised:
+        coverage.read_population_grid(io.BytesIO(content))
+    assert said in str(raised.value)
+    assert " / " in str(raised.value)  # and in English, for text fixed before a language is chosen
+
+
 def test_demand_grid_counts_incidents_per_cell_and_keeps_those_off_land():
     points = pl.DataFrame({"lat": [LAT0, LAT0 + 1e-5, 22.70, 22.30], "lon": [LON0, LON0, 114.00, 114.30],
                            "district": ["futian", "futian", "longhua", "nanshan"]})
@@ -575,6 +598,16 @@ def test_a_candidate_list_in_chinese_headers():
     assert got["name"].to_list() == ["福田医院", "南山商场"]
     assert got["district"].to_list() == ["futian", "nanshan"]
     assert got["lon"].to_list() == [114.06, 113.93]
+
+
+def test_a_candidate_list_from_excel_in_gb18030_and_its_errors():
+    csv = "名称,经度,纬度\n福田医院, 114.06 ,22.54\n"
+    got = coverage.read_candidates(io.BytesIO(csv.encode("gb18030")))
+    assert got["name"].to_list() == ["福田医院"] and got["lon"].to_list() == [114.06]
+    with pytest.raises(ValueError, match="第 3 行的经度或纬度不是数字：经度 '东经114度'，纬度 '22.5'"):
+        coverage.read_candidates(io.BytesIO("名称,经度,纬度\n甲,114.0,22.5\n乙,东经114度,22.5\n".encode("gb18030")))
+    with pytest.raises(ValueError, match="候选点文件需要经度和纬度列"):
+        coverage.read_candidates(io.BytesIO("名称,地址\n甲,福田\n".encode("utf-8")))
 
 
 # ---- the named queries, against plain reads of the views -----------------------------
