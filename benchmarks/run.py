@@ -13,6 +13,8 @@ that process's own). Measured:
                vs the same file read by typed read_csv and merged into the bare table in place
   pages        each dashboard page's named queries as the page runs them when opened, together,
                cold (fresh process) and warm
+  after load   the Overview, Response and Coverage pages opened as the server runs them, first
+               and again after the weekly export is loaded (what was shown is computed ahead)
   snapshot     `emss snapshot` of the last complete week
 The figures and the machine go into benchmarks/RESULTS.md (or --out), every size's figures into
 results.json beside it, and from those a table of how the weekly load grows with history.
@@ -279,6 +281,58 @@ def bench_pages(warehouse: Path, repeat: int) -> dict[str, dict]:
     return out
 
 
+AFTER_LOAD_PAGES = ("overview", "response_times", "coverage")  # what the weekly meeting opens first
+
+
+def bench_opening_after_load(warehouse: Path, weekly: Path, work: Path, repeat: int, project: Path = ROOT) -> dict:
+    """Opening a page after a weekly load, as the server runs it (Streamlit's AppTest: the queries,
+    the page's own work and its elements, no browser). In a fresh process on a fresh copy of the
+    warehouse: each of AFTER_LOAD_PAGES opened in a session of its own (a week of reading), the weekly
+    export loaded by another process, and once the server's watcher has computed ahead the views
+    shown, each page opened in a new session, all with the code of `project`. Medians of `repeat`
+    runs: per page, the first opening and the opening after the load; how long after the load the
+    views were ready, and how many."""
+    runs = []
+    for i in range(repeat):
+        target = work / f"after-load-{i}.duckdb"
+        copy_warehouse(warehouse, target)
+        code = textwrap.dedent(f"""
+            import os, subprocess, sys, time
+            from streamlit.testing.v1 import AppTest
+            import dashboard.data as data
+            def opening(page):
+                at = AppTest.from_file(os.path.join("dashboard", "app.py"), default_timeout=900)
+                t = time.perf_counter()
+                at.run()
+                if page != "overview":
+                    t = time.perf_counter()
+                    at.switch_page(f"app_pages/{{page}}.py").run()
+                if at.exception:
+                    raise RuntimeError(f"{{page}}: {{[e.value for e in at.exception]}}")
+                return time.perf_counter() - t
+            result["first"] = {{page: opening(page) for page in {list(AFTER_LOAD_PAGES)!r}}}
+            watcher = data._watcher({str(target)!r})
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "from etl.load import ingest; ingest([{str(weekly)!r}], {str(target)!r})"],
+                           check=True, capture_output=True)
+            loaded = time.perf_counter()
+            while not watcher.warmed and time.perf_counter() - loaded < 900:
+                time.sleep(0.05)
+            result["ready_s"] = time.perf_counter() - loaded
+            result["views"] = watcher.warmed[-1][1] if watcher.warmed else 0
+            result["after_load"] = {{page: opening(page) for page in {list(AFTER_LOAD_PAGES)!r}}}
+        """)
+        try:
+            runs.append(run_child(code, env={**os.environ, "EMSS_WAREHOUSE": str(target), "PYTHONPATH": str(project)},
+                                  cwd=project))
+        finally:
+            remove_warehouse(target)
+    return {"pages": {page: {"first": statistics.median(r["first"][page] for r in runs),
+                             "after_load": statistics.median(r["after_load"][page] for r in runs)}
+                      for page in AFTER_LOAD_PAGES},
+            "ready_s": median_of(runs, "ready_s"), "views": median_of(runs, "views")}
+
+
 def bench_snapshot(warehouse: Path, work: Path, repeat: int) -> list[dict] | None:
     try:
         import emss.snapshot  # noqa: F401
@@ -358,6 +412,10 @@ def main(argv: list[str] | None = None) -> int:
     for page, p in pages.items():
         print(f"page {page}: {p['queries']} queries, cold {p['cold'] * 1000:.0f} ms, warm {p['warm'] * 1000:.0f} ms", flush=True)
 
+    after_load = bench_opening_after_load(warehouse, weekly, work, args.repeat)
+    for page, p in after_load["pages"].items():
+        print(f"page {page} opened: first {p['first']:.2f} s, after a weekly load {p['after_load']:.2f} s", flush=True)
+
     snap = bench_snapshot(warehouse, work, args.repeat)
     snapshot = median_of(snap, "seconds") if snap else None
     if snapshot is not None:
@@ -376,10 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     figures = Path(args.out).with_name("results.json")  # every size's figures, for the growth table
     history = json.loads(figures.read_text()) if figures.exists() else {}
     history[str(args.incidents)] = {"date": dt.date.today().isoformat(), "ingest": ingest, "incremental": incremental,
-                                    "pages": pages, "snapshot": snapshot}
+                                    "pages": pages, "after_load": after_load, "snapshot": snapshot}
     figures.write_text(json.dumps(history, indent=1, sort_keys=True) + "\n")
     rows += [f"| page `{page}`: {p['queries']} queries, cold / warm | {p['cold'] * 1000:,.0f} / {p['warm'] * 1000:,.0f} ms | | | "
              f"≤ 1,000 / 150 ms |" for page, p in pages.items()]
+    rows += [f"| page `{page}` opened after a weekly load (its first opening) | {p['after_load']:.2f} s "
+             f"({p['first']:.2f} s) | | | |" for page, p in after_load["pages"].items()]
+    rows.append(f"| views computed ahead after that load ({after_load['views']:.0f}), ready after | "
+                f"{after_load['ready_s']:.1f} s | | | |")
     if snapshot is not None:
         rows.append(f"| snapshot of one week | {snapshot:.1f} s | | | ≤ 15 s |")
     section = "\n".join([

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,11 @@ def test_benchmark_runs_small(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     text = out.read_text(encoding="utf-8")
     assert "## 3,000 incidents" in text
-    for measure in ("ingest of the incident exports", "peak memory", "incremental weekly export", "page `overview`"):
+    for measure in ("ingest of the incident exports", "peak memory", "incremental weekly export", "page `overview`",
+                    "page `coverage` opened after a weekly load"):
         assert measure in text, measure
+    ready = re.search(r"views computed ahead after that load \((\d+)\)", text)
+    assert ready and int(ready.group(1)) > 0  # the watcher saw the load and computed the views shown
     assert "bare DuckDB" in text and "Machine:" in text
 
 
