@@ -87,6 +87,14 @@ def _run(name: str, params: tuple[tuple[str, object], ...], path: str, version: 
         cur.close()
 
 
+def _rows_scope() -> Scope | None:
+    """The scope that decides which rows this session's queries return: None for anyone who sees the
+    whole city (sign-in off, or a city-wide role: queries.run narrows nothing for them), so that the
+    leader, the analysts and the administrators share one cached result, and one computed ahead."""
+    held = scope()
+    return None if held is None or held.city_wide else held
+
+
 def _hashable(value: object) -> object:
     # list parameters are sets of codes: the order they were picked in is no new query
     return tuple(sorted(value)) if isinstance(value, (list, tuple, set, frozenset)) else value
@@ -106,7 +114,7 @@ def run(name: str, **params: object) -> pl.DataFrame:
     path = warehouse()
     version = file_version(path)
     key = _key(name, params)
-    held = scope()
+    held = _rows_scope()
     _remember(str(path), name, key, held)
     _watcher(str(path))
     return _run(name, key, str(path), version, held)
@@ -131,7 +139,7 @@ def computed_ahead(compute: Callable[..., Result]) -> Callable[..., Result]:
     @functools.wraps(compute)
     def shown(**params: object) -> Result:
         path = str(warehouse())
-        _remember(path, name, tuple(sorted(params.items())), scope())
+        _remember(path, name, tuple(sorted(params.items())), _rows_scope())
         _watcher(path)
         return compute(**params)
 

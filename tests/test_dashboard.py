@@ -587,6 +587,38 @@ def test_a_query_asked_in_other_words_runs_once(warehouse, facts, tmp_path, monk
     assert 0 < len(expected) < every.height and two["station_id"].to_list() == expected
 
 
+def test_everyone_city_wide_shares_one_result_and_a_district_gets_its_own(warehouse, tmp_path, monkeypatch):
+    """The leader, an analyst and the administrator see the same rows: one run serves them all; a
+    district's person gets a run of their own, with their district's rows only."""
+    import streamlit as st
+
+    import queries
+    from dashboard import data
+    from emss.roles import Scope
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    ran = []
+    real = queries.run
+    monkeypatch.setattr(queries, "run", lambda con, name, *rest: (name == "response/by_district" and ran.append(name))
+                        or real(con, name, *rest))
+    everything = {"start_date": dt.date(2000, 1, 1), "end_date": dt.date(2100, 1, 1)}
+    seen = {}
+    try:
+        for role in ("leader", "analyst", "admin"):
+            st.session_state[data.SCOPE_KEY] = Scope(role)
+            seen[role] = data.run("response/by_district", **everything)
+        assert ran == ["response/by_district"]
+        assert seen["leader"].equals(seen["analyst"]) and seen["leader"].equals(seen["admin"])
+        st.session_state[data.SCOPE_KEY] = Scope("district", ("futian",))
+        district = data.run("response/by_district", **everything)
+    finally:
+        del st.session_state[data.SCOPE_KEY]
+    assert ran == ["response/by_district"] * 2
+    assert district["district"].to_list() == ["futian"] and len(seen["leader"]["district"].unique()) > 1
+
+
 def test_the_coverage_page_runs_each_of_its_queries_once(warehouse, tmp_path, monkeypatch):
     """The page asks for the stations and the incidents' positions in two places each (the model's
     spread over every station type, the check against measured arrivals over every district): with
