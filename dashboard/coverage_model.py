@@ -167,4 +167,6 @@ def network(*, start: dt.date, end: dt.date, incident_types: tuple[str, ...], ho
         candidates=candidates, reached=reached)
 
 
-network_shown = data.computed_ahead(network)  # a view without an uploaded grid: remembered, computed ahead
+# a view without an uploaded grid: remembered, and its four most recent computed ahead (the pieces'
+# caches keep eight views each)
+network_shown = data.computed_ahead(most=4)(network)

@@ -22,7 +22,7 @@ import functools
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -122,28 +122,34 @@ def run(name: str, **params: object) -> pl.DataFrame:
 
 # --- ready before it is asked for ---------------------------------------------------------------
 
-_COMPUTED: dict[str, Callable[..., object]] = {}  # name -> a computation registered with computed_ahead
+# name -> (a computation registered with computed_ahead, how many of its views to compute ahead)
+_COMPUTED: dict[str, tuple[Callable[..., object], int]] = {}
 Result = TypeVar("Result")
 
 
-def computed_ahead(compute: Callable[..., Result]) -> Callable[..., Result]:
-    """Register `compute`, a computation from named queries that keeps its own results per data
-    version (its pieces cached by the file version), as a view: each call (keyword arguments only,
-    all of them parameters such as dates and codes, never data) is remembered as shown, like a named
-    query, and computed again when a load lands, with its dates moved as the as-of date moved, so
-    that its pieces are ready for the next opening. Lists of codes are passed as sorted tuples: the
-    parameters are kept as given (an hour range such as (22, 5) is no set)."""
-    name = f"{compute.__module__}.{compute.__qualname__}"
-    _COMPUTED[name] = compute
+def computed_ahead(most: int) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
+    """Register a computation from named queries that keeps its own results per data version (its
+    pieces cached by the file version) as a view: each call (keyword arguments only, all of them
+    parameters such as dates and codes, never data) is remembered as shown, like a named query, and
+    computed again when a load lands, with its dates moved as the as-of date moved, so that its
+    pieces are ready for the next opening. Only its `most` most recent views are computed ahead:
+    as many as its pieces' caches keep with room to spare, since computing more would push the
+    latest out. Lists of codes are passed as sorted tuples: the parameters are kept as given (an
+    hour range such as (22, 5) is no set)."""
+    def register(compute: Callable[..., Result]) -> Callable[..., Result]:
+        name = f"{compute.__module__}.{compute.__qualname__}"
+        _COMPUTED[name] = (compute, most)
 
-    @functools.wraps(compute)
-    def shown(**params: object) -> Result:
-        path = str(warehouse())
-        _remember(path, name, tuple(sorted(params.items())), _rows_scope())
-        _watcher(path)
-        return compute(**params)
+        @functools.wraps(compute)
+        def shown(**params: object) -> Result:
+            path = str(warehouse())
+            _remember(path, name, tuple(sorted(params.items())), _rows_scope())
+            _watcher(path)
+            return compute(**params)
 
-    return shown
+        return shown
+
+    return register
 
 
 def _compute(name: str, key: tuple, path: str, version: tuple[int, int], held: Scope | None) -> None:
@@ -154,7 +160,7 @@ def _compute(name: str, key: tuple, path: str, version: tuple[int, int], held: S
         return
     _warming.scope = held
     try:
-        _COMPUTED[name](**dict(key))
+        _COMPUTED[name][0](**dict(key))
     finally:
         del _warming.scope
 
@@ -188,6 +194,19 @@ def moved(key: tuple, days: int) -> tuple:
     return tuple((k, v + dt.timedelta(days=days) if type(v) is dt.date else v) for k, v in key)
 
 
+def _most_recent_computations(views: list[tuple]) -> list[tuple]:
+    """`views` (in the order they are to be computed) without a computation's views beyond its
+    `most`: computing more would push the first, the most recent, out of its caches."""
+    kept, counted = [], Counter()
+    for view in views:
+        if view[0] in _COMPUTED:
+            counted[view[0]] += 1
+            if counted[view[0]] > _COMPUTED[view[0]][1]:
+                continue
+        kept.append(view)
+    return kept
+
+
 def warm(path: str, version: tuple[int, int], moved_days: int = 0) -> int:
     """Compute the views shown lately on `version` of the warehouse into the query cache: first, when
     the as-of date moved by `moved_days`, each view with its dates moved as far (remembered as shown,
@@ -200,7 +219,7 @@ def warm(path: str, version: tuple[int, int], moved_days: int = 0) -> int:
         for view in reversed(following):
             _remember(path, *view)
         views = list(dict.fromkeys(following + views))
-    for name, key, held in views:
+    for name, key, held in _most_recent_computations(views):
         try:
             if file_version(path) != version:
                 break

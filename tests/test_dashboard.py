@@ -795,7 +795,7 @@ def test_a_view_computed_ahead_is_held_to_the_scope_it_was_shown_in(warehouse, t
 
     held = Scope("district", ("futian",))
     st.session_state[data.SCOPE_KEY] = held
-    shown = data.computed_ahead(districts_seen)
+    shown = data.computed_ahead(most=4)(districts_seen)
     assert shown(start_date=dt.date(2000, 1, 1)) == ["futian"]
     st.session_state[data.SCOPE_KEY] = None  # someone city-wide meanwhile
     watcher = data._watcher(str(copy))
@@ -806,6 +806,39 @@ def test_a_view_computed_ahead_is_held_to_the_scope_it_was_shown_in(warehouse, t
         time.sleep(0.1)
     assert watcher.warmed and seen == [held, held]
     del st.session_state[data.SCOPE_KEY]
+
+
+def test_only_a_computations_most_recent_views_are_computed_ahead(warehouse, tmp_path, monkeypatch):
+    """Computing more views of a computation than its caches keep would push the latest out: only
+    its most recent are computed ahead after a load, the latest first."""
+    import time
+
+    from dashboard import data
+    from warehouse.connection import open_writer
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    monkeypatch.setattr(data, "WATCH_INTERVAL_S", 0.1)
+    monkeypatch.setattr(data, "_COMPUTED", {})
+    computed = []
+
+    def rate(*, start_date: dt.date) -> float:
+        computed.append(start_date)
+        return data.one("response/kpi", start_date=start_date, end_date=dt.date(2100, 1, 1))["within_target_rate"]
+
+    shown = data.computed_ahead(most=2)(rate)
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(3)]
+    for day in days:
+        shown(start_date=day)
+    computed.clear()
+    watcher = data._watcher(str(copy))
+    with open_writer(copy) as con:  # a load that leaves the as-of date where it was
+        con.execute("delete from marts.incident_daily where district = 'baoan'")
+    waited = time.monotonic()
+    while not watcher.warmed and time.monotonic() - waited < 60:
+        time.sleep(0.1)
+    assert watcher.warmed and computed == [days[2], days[1]]
 
 
 def test_the_exceptions_list_shows_the_longest_thousand_and_says_how_many(warehouse, tmp_path, monkeypatch):
