@@ -767,6 +767,8 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     assert population.value.endswith("%") and incidents.value.endswith("%")
     before = float(population.value.rstrip("%"))
     stations_before = int(metric(at, "参与覆盖站点").value.replace(",", ""))
+    counts = next(c.value for c in at.caption if "个网格" in c.value)
+    assert counts.endswith(f"{stations_before:,} 个站点") and "毫秒" not in counts  # no what-if, nothing recomputed
 
     frames = {tuple(df.value.columns)[:3]: df.value for df in at.dataframe}
     hot = next(v for k, v in frames.items() if "最近站点" in v.columns)
@@ -832,6 +834,8 @@ def test_coverage_page_shows_shares_hot_spots_and_a_what_if_gain(coverage_page):
     assert float(after.value.rstrip("%")) >= before
     assert after.delta.startswith("+") and after.delta != "+0.00 个百分点"
     assert metric(at, "参与覆盖站点").value == f"{stations_before + 1:,}"
+    counts = next(c.value for c in at.caption if "个网格" in c.value)
+    assert re.search(r"假设调整后覆盖重算用时 \d+ 毫秒（" + f"{stations_before + 1:,}" + " 个站点）", counts), counts
     at.button(key="coverage_clear").click().run()
     assert metric(at, "人口覆盖率").value == population.value
 

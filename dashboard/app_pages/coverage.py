@@ -161,8 +161,9 @@ for col, (label, field, help_key) in zip(columns, cells):
 columns[-1].metric(i18n.t("kpi_cov_stations"), i18n.fmt_int(sites.height),
                    delta=i18n.fmt_delta(sites.height - base_sites.height) if changes.height else None,
                    help=i18n.t("kpi_cov_stations_help"), border=True)
-st.caption(i18n.t("cov_counts", incidents=f"{net.incident_count:,}", cells=f"{scope_grid.height:,}",
-                  ms=f"{recompute_ms:.0f}", stations=f"{sites.height:,}"))
+counted = dict(incidents=f"{net.incident_count:,}", cells=f"{scope_grid.height:,}", stations=f"{sites.height:,}")
+st.caption(i18n.t("cov_counts_whatif", ms=f"{recompute_ms:.0f}", **counted) if changes.height
+           else i18n.t("cov_counts", **counted))  # the what-if's own cost, once there is one
 st.caption(i18n.t("cov_population_loaded", cells=f"{grid.filter(pl.col('population') > 0).height:,}",
                   pop=f"{grid['population'].sum():,.0f}", outside=f"{net.off_land_population:,.0f}") if upload
            else i18n.t("cov_population_census"))
