@@ -18,10 +18,13 @@ import numpy as np
 import polars as pl
 import streamlit as st
 
-from dashboard import data, i18n
+from dashboard import data, filters, i18n
 from emss import coverage
 from emss.settings import Coverage, coverage as coverage_settings
 from warehouse.connection import file_version
+
+
+ALL_DAY = (0, 23)  # the call hours a view takes unless narrowed (first and last hour, inclusive)
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,14 @@ def network(*, start: dt.date, end: dt.date, incident_types: tuple[str, ...], ho
         candidates=candidates, reached=reached)
 
 
+def default_view() -> dict:
+    """The view the page opens on: the default period, every incident type and hour, the whole city,
+    every station type, the stations as on the period's last day, the first distance band."""
+    shown = filters.default(data.data_range())
+    return {"start": shown.start, "end": shown.end, "incident_types": (), "hours": ALL_DAY, "districts": (),
+            "station_types": (), "as_of": shown.end, "band": coverage_settings().band_names[0]}
+
+
 # a view without an uploaded grid: remembered, and its four most recent computed ahead (the pieces'
-# caches keep eight views each)
-network_shown = data.computed_ahead(most=4)(network)
+# caches keep eight views each); the default view computed when a served dashboard starts
+network_shown = data.computed_ahead(most=4, default=default_view)(network)

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import logging
+import os
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -122,23 +124,31 @@ def run(name: str, **params: object) -> pl.DataFrame:
 
 # --- ready before it is asked for ---------------------------------------------------------------
 
-# name -> (a computation registered with computed_ahead, how many of its views to compute ahead)
-_COMPUTED: dict[str, tuple[Callable[..., object], int]] = {}
+# name -> (a computation registered with computed_ahead, how many of its views to compute ahead, its default view)
+_COMPUTED: dict[str, tuple[Callable[..., object], int, Callable[[], dict] | None]] = {}
+# set by `emss serve`: the dashboard computes each registered computation's default view as soon as its
+# first session has started, so that the first person to open that page after a start finds it ready
+COMPUTE_DEFAULTS_ENV = "EMSS_COMPUTE_DEFAULTS"
+# the modules that register computations: imported then, off any page's way, since a page imports its
+# own only when it is first opened
+COMPUTATIONS = ("dashboard.coverage_model",)
 Result = TypeVar("Result")
 
 
-def computed_ahead(most: int) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
+def computed_ahead(most: int, default: Callable[[], dict] | None = None
+                   ) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
     """Register a computation from named queries that keeps its own results per data version (its
     pieces cached by the file version) as a view: each call (keyword arguments only, all of them
     parameters such as dates and codes, never data) is remembered as shown, like a named query, and
     computed again when a load lands, with its dates moved as the as-of date moved, so that its
     pieces are ready for the next opening. Only its `most` most recent views are computed ahead:
     as many as its pieces' caches keep with room to spare, since computing more would push the
-    latest out. Lists of codes are passed as sorted tuples: the parameters are kept as given (an
-    hour range such as (22, 5) is no set)."""
+    latest out. `default` gives the parameters of the view a page opens on (city-wide), which a
+    served dashboard computes at its start (COMPUTE_DEFAULTS_ENV). Lists of codes are passed as
+    sorted tuples: the parameters are kept as given (an hour range such as (22, 5) is no set)."""
     def register(compute: Callable[..., Result]) -> Callable[..., Result]:
         name = f"{compute.__module__}.{compute.__qualname__}"
-        _COMPUTED[name] = (compute, most)
+        _COMPUTED[name] = (compute, most, default)
 
         @functools.wraps(compute)
         def shown(**params: object) -> Result:
@@ -158,9 +168,14 @@ def _compute(name: str, key: tuple, path: str, version: tuple[int, int], held: S
     if name not in _COMPUTED:
         _run(name, key, path, version, held)
         return
+    _held_to(held, lambda: _COMPUTED[name][0](**dict(key)))
+
+
+def _held_to(held: Scope | None, work: Callable[[], Result]) -> Result:
+    """`work()` in this thread (not a session's script thread) held to scope `held`."""
     _warming.scope = held
     try:
-        _COMPUTED[name][0](**dict(key))
+        return work()
     finally:
         del _warming.scope
 
@@ -192,6 +207,25 @@ def recently_shown(path: str) -> list[tuple[str, tuple, Scope | None]]:
 def moved(key: tuple, days: int) -> tuple:
     """Parameters with every date `days` later: the same view of a period that follows the as-of date."""
     return tuple((k, v + dt.timedelta(days=days) if type(v) is dt.date else v) for k, v in key)
+
+
+def compute_defaults(path: str) -> int:
+    """Compute each registered computation's default view on the warehouse as it is now, city-wide,
+    and remember it as shown (so that each load computes it again). Returns how many were computed."""
+    for module in COMPUTATIONS:
+        importlib.import_module(module)
+    done = 0
+    for name, (compute, _, default) in list(_COMPUTED.items()):
+        if default is None:
+            continue
+        try:
+            params = _held_to(None, default)
+            _remember(path, name, tuple(sorted(params.items())), None)
+            _held_to(None, lambda: compute(**params))
+            done += 1
+        except Exception as e:  # the page says why when it is opened
+            _LOG.info("default view not computed: %s (%s)", name, e)
+    return done
 
 
 def _most_recent_computations(views: list[tuple]) -> list[tuple]:
@@ -240,8 +274,12 @@ class Watcher(threading.Thread):
         self.version = file_version(path)
         self.as_of = _as_of(path, self.version)
         self.warmed: list[tuple[tuple[int, int], int]] = []  # (version, views computed), in order
+        self.defaults: int | None = None  # default views computed at the start (None: not asked to)
 
     def run(self) -> None:
+        if os.environ.get(COMPUTE_DEFAULTS_ENV):
+            time.sleep(WATCH_INTERVAL_S)  # after the first session's page, which started this watcher
+            self.defaults = compute_defaults(self.path)
         while True:
             time.sleep(WATCH_INTERVAL_S)
             try:

@@ -316,7 +316,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _serve(warehouse: Path, port: int, host: str, demo_user: str | None = None) -> int:
-    env = dict(os.environ, EMSS_WAREHOUSE=str(warehouse.resolve()))
+    # the dashboard computes its pages' heavy default views (the Coverage page's model) once it starts
+    env = dict(os.environ, EMSS_WAREHOUSE=str(warehouse.resolve()), EMSS_COMPUTE_DEFAULTS="1")
     env.pop("EMSS_DEMO_USER", None)
     if demo_user:
         env["EMSS_DEMO_USER"] = demo_user  # the demo opens signed in: loopback only (cmd_demo checks)

@@ -772,6 +772,35 @@ def test_a_load_finds_the_coverage_model_of_the_views_shown_ready(warehouse, dem
     assert after.model_start - before.model_start == week
 
 
+def test_a_served_dashboard_has_the_coverage_pages_default_view_ready(warehouse, tmp_path, monkeypatch):
+    """`emss serve` asks the dashboard to work out its heavy default views once it starts: whoever
+    first opens the Coverage page finds its model of the network ready, not fitted while they wait."""
+    import time
+
+    from dashboard import data
+    from emss import coverage
+
+    copy = tmp_path / "w.duckdb"
+    copy_warehouse(warehouse, copy)
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(copy))
+    monkeypatch.setenv(data.COMPUTE_DEFAULTS_ENV, "1")
+    monkeypatch.setattr(data, "WATCH_INTERVAL_S", 0.1)
+    open_dashboard()  # the first person opens the Overview, and the dashboard starts watching
+    watcher = data._watcher(str(copy))
+    waited = time.monotonic()
+    while watcher.defaults is None and time.monotonic() - waited < 120:
+        time.sleep(0.1)
+    assert watcher.defaults == 1
+
+    worked = []
+    for step in ("demand_grid", "calibrate", "arrival_spread", "situation", "coverage_trend", "reconcile",
+                 "candidate_reach"):
+        monkeypatch.setattr(coverage, step, lambda *a, _step=step, _real=getattr(coverage, step), **k:
+                            worked.append(_step) or _real(*a, **k))
+    at = open_dashboard("coverage")  # then the Coverage page, as it opens
+    assert worked == [] and any("个网格" in c.value for c in at.caption)
+
+
 def test_a_view_computed_ahead_is_held_to_the_scope_it_was_shown_in(warehouse, tmp_path, monkeypatch):
     """A district leader's view is computed ahead for that district, whoever else uses the server."""
     import time

@@ -113,7 +113,7 @@ with st.expander(i18n.t("cov_incident_filter")):
     types = st.multiselect(i18n.t("cov_incident_types"), data.choices("incident_type"),
                            format_func=lambda c: i18n.label("incident_type", c, lang), placeholder=i18n.t("all"),
                            key=f"coverage_types_{lang}", select_all=False)
-    hours = st.slider(i18n.t("cov_hours"), 0, 23, (0, 23), key="coverage_hours")
+    hours = st.slider(i18n.t("cov_hours"), 0, 23, coverage_model.ALL_DAY, key="coverage_hours")
 with st.expander(i18n.t("cov_population_source")):
     upload = st.file_uploader(i18n.t("cov_population_upload"), type=["csv"], key="coverage_population",
                               help=i18n.t("cov_population_help"))
