@@ -26,13 +26,33 @@ network as (
       and (len($districts) = 0 or list_contains($districts, s.district))
       and (len($station_types) = 0 or list_contains($station_types, s.station_type))
 ),
-timed as (
-    -- per station and day, the timed incidents it is judged on and how many days before end_date they came
-    -- (station_daily counts marts.incidents by first station: all of history is read, so from the small table)
-    select d.station_id, date_diff('day', d.call_date, b.end_date) as days_back, d.timed
+page_timed as (
+    -- per station, the timed incidents it reached first in the given period (from the small table)
+    select d.station_id, sum(d.timed) as timed
     from station_daily d, bounds b
     where d.timed > 0
+      and d.call_date between b.page_start and b.end_date
+      and (len($districts) = 0 or list_contains($districts, d.district))
+      and (len($station_types) = 0 or list_contains($station_types, d.first_station_type))
+    group by d.station_id
+),
+page as (
+    select
+        median(coalesce(t.timed, 0)) as page_median_timed,
+        coalesce(median(coalesce(t.timed, 0)) >= any_value(b.min_sample), false) as page_reaches
+    from network n
+    left join page_timed t using (station_id)
+    cross join bounds b
+),
+timed as (
+    -- per station and day, the timed incidents it is judged on and how many days before end_date they came
+    -- (station_daily counts marts.incidents by first station: all of history is read, so from the small
+    -- table); only when the given period falls short are the days before it needed
+    select d.station_id, date_diff('day', d.call_date, b.end_date) as days_back, d.timed
+    from station_daily d, bounds b, page p
+    where d.timed > 0
       and d.call_date <= b.end_date
+      and (d.call_date >= b.page_start or not p.page_reaches)
       and (len($districts) = 0 or list_contains($districts, d.district))
       and (len($station_types) = 0 or list_contains($station_types, d.first_station_type))
 ),
@@ -44,9 +64,11 @@ per_week as (
     select station_id, days_back // 7 + 1 as n, sum(timed) as timed from timed group by all
 ),
 grid as (
+    -- the weeks searched only when the given period falls short
     select n.station_id, w.n, coalesce(p.timed, 0) as timed
-    from network n cross join weeks w
+    from network n cross join weeks w cross join page pg
     left join per_week p on p.station_id = n.station_id and p.n = w.n
+    where not pg.page_reaches
 ),
 cumulative as (
     select n, sum(timed) over (partition by station_id order by n) as timed from grid
@@ -54,20 +76,9 @@ cumulative as (
 medians as (
     select n, median(timed) as median_timed from cumulative group by n
 ),
-page as (
-    select median(coalesce(t.timed, 0)) as page_median_timed
-    from network n
-    left join (
-        select station_id, sum(timed) as timed
-        from timed, bounds b
-        where days_back <= date_diff('day', b.page_start, b.end_date)
-        group by station_id
-    ) t using (station_id)
-),
 chosen as (
     select
-        b.*, p.page_median_timed,
-        coalesce(p.page_median_timed >= b.min_sample, false) as page_reaches,
+        b.*, p.page_median_timed, p.page_reaches,
         (select min(n) from medians, bounds b2 where median_timed >= b2.min_sample) as weeks_reached,
         (select max(n) from weeks) as weeks_all
     from bounds b, page p
