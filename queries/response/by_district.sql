@@ -12,14 +12,21 @@
 -- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
 -- param_zh: station_types 首个到场站点的站点类型代码（默认：全部）
+with districts as (
+    select
+        district,
+        count(*) as incidents,
+        count(first_arrive_at) as arrived,
+        count(*) filter (where is_within_target) as within_target,
+        count(response_s) as timed,
+        quantile_cont(response_s, [0.5, 0.9]) as fractiles  -- both from one sort of the values
+    from incidents_in($start_date, $end_date, $districts, $station_types)
+    group by district
+)
 select
-    district,
-    count(*) as incidents,
-    count(first_arrive_at) as arrived,
-    count(*) filter (where is_within_target) as within_target,
-    count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
-    quantile_cont(response_s, 0.5) as p50_response_s,
-    quantile_cont(response_s, 0.9) as p90_response_s
-from incidents_in($start_date, $end_date, $districts, $station_types)
-group by district
+    district, incidents, arrived, within_target,
+    within_target / nullif(timed, 0) as within_target_rate,
+    fractiles[1] as p50_response_s,
+    fractiles[2] as p90_response_s
+from districts
 order by within_target_rate, district

@@ -63,15 +63,23 @@ groups as (
         count(*) filter (where is_within_target) as within_target,
         count(response_s) - count(*) filter (where is_within_target) as beyond_target,
         count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
-        quantile_cont(response_s, 0.5) as p50_response_s,
-        quantile_cont(response_s, 0.9) as p90_response_s,
+        -- both fractiles of a measure from one sort of its values
+        quantile_cont(response_s, [0.5, 0.9]) as response_fractiles,
         quantile_cont(call_processing_s, 0.5) as p50_call_processing_s,
-        quantile_cont(turnout_s, 0.5) as p50_turnout_s,
-        quantile_cont(travel_s, 0.5) as p50_travel_s,
-        quantile_cont(turnout_s, 0.9) as p90_turnout_s,
-        quantile_cont(travel_s, 0.9) as p90_travel_s
+        quantile_cont(turnout_s, [0.5, 0.9]) as turnout_fractiles,
+        quantile_cont(travel_s, [0.5, 0.9]) as travel_fractiles
     from scope
     group by group_code
+),
+fractiles as (
+    select * exclude (response_fractiles, turnout_fractiles, travel_fractiles),
+        response_fractiles[1] as p50_response_s,
+        response_fractiles[2] as p90_response_s,
+        turnout_fractiles[1] as p50_turnout_s,
+        travel_fractiles[1] as p50_travel_s,
+        turnout_fractiles[2] as p90_turnout_s,
+        travel_fractiles[2] as p90_travel_s
+    from groups
 ),
 excess as (
     select g.*,
@@ -79,7 +87,7 @@ excess as (
         [{'excess': g.p50_call_processing_s - o.call_processing_s, 'tie': -1, 'phase': 'call_processing'},
          {'excess': g.p50_turnout_s - o.turnout_s, 'tie': -2, 'phase': 'turnout'},
          {'excess': g.p50_travel_s - o.travel_s, 'tie': -3, 'phase': 'travel'}] as phases
-    from groups g cross join overall o
+    from fractiles g cross join overall o
 ),
 slowest as (
     select * exclude (phases),

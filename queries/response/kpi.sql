@@ -21,6 +21,24 @@ rules as (
         max(value) filter (where rule = 'full_response' and key = 'measure') as full_response_measure,
         max(value) filter (where rule = 'full_response' and key = 'count')::integer as full_response_count
     from response_rules
+),
+clocks as (
+    -- the clock-start rules the incidents ran on, per channel: a few rows, so their names are joined once
+    select distinct channel, clock_start_rule from scope where clock_start_rule is not null
+),
+clock_names as (
+    select
+        string_agg(distinct clock_start_rule, ', ' order by clock_start_rule) as clock_start,
+        string_agg(channel || ': ' || clock_start_rule, '; ' order by channel || ': ' || clock_start_rule)
+            as clock_start_by_channel
+    from clocks
+),
+fractiles as (
+    -- both fractiles of a measure from one sort of its values
+    select
+        quantile_cont(response_s, [0.5, 0.9]) as response,
+        quantile_cont(full_response_s, [0.5, 0.9]) as full_response
+    from scope
 )
 select
     period_start($start_date, $end_date) as start_date,
@@ -30,22 +48,21 @@ select
     count(*) - count(first_arrive_at) as without_arrival,
     count(*) filter (where is_within_target) as within_target,
     count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
-    quantile_cont(response_s, 0.5) as p50_response_s,
-    quantile_cont(response_s, 0.9) as p90_response_s,
+    any_value(fractiles.response[1]) as p50_response_s,
+    any_value(fractiles.response[2]) as p90_response_s,
     -- how the figures above were measured
     count(response_s) as timed,
     count(first_arrive_at) - count(response_s) as without_clock_start,
     case when min(target_s) = max(target_s) then min(target_s) end as target_s,
-    coalesce(string_agg(distinct clock_start_rule, ', ' order by clock_start_rule), '') as clock_start,
-    coalesce(string_agg(distinct channel || ': ' || clock_start_rule, '; ' order by channel || ': ' || clock_start_rule), '')
-        as clock_start_by_channel,
+    coalesce(any_value(clock_names.clock_start), '') as clock_start,
+    coalesce(any_value(clock_names.clock_start_by_channel), '') as clock_start_by_channel,
     any_value(rules.min_sample) as min_sample,
     count(response_s) < any_value(rules.min_sample) as is_small_sample,
     -- the full first response
     any_value(rules.full_response_measure) as full_response_measure,
     any_value(rules.full_response_count) as full_response_count,
     count(full_response_s) as full_response_assembled,
-    quantile_cont(full_response_s, 0.5) as p50_full_response_s,
-    quantile_cont(full_response_s, 0.9) as p90_full_response_s,
+    any_value(fractiles.full_response[1]) as p50_full_response_s,
+    any_value(fractiles.full_response[2]) as p90_full_response_s,
     count(*) filter (where full_response_s <= target_s) as full_response_within_target
-from scope cross join rules
+from scope cross join rules cross join clock_names cross join fractiles

@@ -19,8 +19,7 @@ with attributed as (
         count(response_s) as timed,
         count(*) filter (where is_within_target) as within_target,
         count(*) filter (where is_within_target) / nullif(count(response_s), 0) as within_target_rate,
-        quantile_cont(response_s, 0.5) as p50_response_s,
-        quantile_cont(response_s, 0.9) as p90_response_s
+        quantile_cont(response_s, [0.5, 0.9]) as response_fractiles  -- both from one sort of the values
     from incidents_in($start_date, $end_date, $districts, $station_types)
     group by first_station_id
 ),
@@ -49,10 +48,8 @@ own as (
         station_id,
         count(*) as responses,
         count(arrive_at) as arrivals,
-        quantile_cont(turnout_s, 0.5) as p50_turnout_s,
-        quantile_cont(turnout_s, 0.9) as p90_turnout_s,
-        quantile_cont(travel_s, 0.5) as p50_travel_s,
-        quantile_cont(travel_s, 0.9) as p90_travel_s,
+        quantile_cont(turnout_s, [0.5, 0.9]) as turnout_fractiles,
+        quantile_cont(travel_s, [0.5, 0.9]) as travel_fractiles,
         coalesce(sum(busy_s), 0) as busy_s,
         count(*) filter (where is_concurrent) as concurrent_responses
     from responses_in($start_date, $end_date)
@@ -67,8 +64,10 @@ league as (
         coalesce(a.timed, 0) as timed,
         coalesce(a.within_target, 0) as within_target,
         a.within_target_rate, w.within_target_low, w.within_target_high,
-        a.p50_response_s, a.p90_response_s,
-        o.responses, o.arrivals, o.p50_turnout_s, o.p90_turnout_s, o.p50_travel_s, o.p90_travel_s,
+        a.response_fractiles[1] as p50_response_s, a.response_fractiles[2] as p90_response_s,
+        o.responses, o.arrivals,
+        o.turnout_fractiles[1] as p50_turnout_s, o.turnout_fractiles[2] as p90_turnout_s,
+        o.travel_fractiles[1] as p50_travel_s, o.travel_fractiles[2] as p90_travel_s,
         o.busy_s, o.concurrent_responses,
         o.concurrent_responses / o.responses as concurrent_share,
         (select value::integer from response_rules where rule = 'sample' and key = 'min_incidents') as min_sample,
