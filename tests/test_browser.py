@@ -286,6 +286,10 @@ def test_a_click_on_the_coverage_map_adds_a_what_if_station(server, browser):
     page.wait_for_timeout(1000)
     box = deck.bounding_box()
     assert page.locator("text=地图选点1").count() == 0
+    # the map's canvas, marked: the same canvas after the what-if means the browser kept the map's drawing
+    # (the notice the what-if brings fills a place kept for it, so nothing after it is built anew)
+    canvas = '[data-testid="stDeckGlJsonChart"] canvas'
+    page.evaluate("s => { document.querySelector(s).emssKept = true }", canvas)
     added = None
     # places around the city's middle, all on land: the first whose cell answers (the deck answers once its
     # cells are drawn, which can lag the canvas on a busy machine). A cell that answers, fine or merged,
@@ -308,8 +312,12 @@ def test_a_click_on_the_coverage_map_adds_a_what_if_station(server, browser):
             break
         except Exception:
             continue
+    if added is not None:
+        page.wait_for_selector(IDLE, timeout=120_000)
+        kept = page.evaluate("s => document.querySelector(s)?.emssKept === true", canvas)
     context.close()
     assert added is not None, "a click on a grid cell added no what-if station"
+    assert kept, "the what-if had the browser build the map anew"
 
 
 def test_figures_filters_and_drill_down_in_the_browser(server, browser, browser_warehouse):

@@ -900,3 +900,49 @@ def test_the_exceptions_list_shows_the_longest_thousand_and_says_how_many(wareho
     assert longest[i18n.text("col_incident_id", "zh")].tolist() == found["incident_id"].head(1000).to_list()
     captions = [c.value for c in at.caption]
     assert i18n.text("exception_count_shown", "zh", n=f"{found.height:,}", shown="1,000") in captions
+
+
+# ---- what a rerun keeps in place --------------------------------------------------------
+# Streamlit's front end tells the main area's blocks and unnamed elements apart by their place on the
+# page: when a part comes or goes above them, every one after it is built anew in the browser (the map's
+# drawing set up from scratch, each chart laid out again). A place kept for a notice, empty or filled,
+# and a section drawn in a container of its own whether it shows a table or says there is none, keep
+# the rest where it was (a part that changes kind is built anew alone).
+
+def layout(at: AppTest) -> list[str]:
+    """The kinds of the main area's top-level elements and blocks, in order."""
+    return [getattr(node, "type", None) or type(node).__name__ for node in at.main.children.values()]
+
+
+def assert_in_place(before: list[str], after: list[str]) -> None:
+    assert len(before) == len(after), (
+        f"{len(before)} parts before, {len(after)} after: "
+        f"{[(i, a, b) for i, (a, b) in enumerate(zip(before, after)) if a != b][:3]}")
+
+
+@pytest.mark.parametrize("page", sorted(p.stem for p in (ROOT / "dashboard" / "app_pages").glob("*.py")
+                                         if p.stem != "audit"))  # the sign-in audit: only with accounts
+def test_choosing_a_district_keeps_every_part_of_the_page_in_its_place(warehouse, facts, page, monkeypatch):
+    """The most common district chosen in the sidebar: each page's parts stay where they were (a notice
+    such as "the targets are city-wide" fills a place kept for it)."""
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = open_dashboard(page)
+    before = layout(at)
+    district = Counter(s["district"] for s in in_service(facts, facts.as_of)).most_common(1)[0][0]
+    chooser = next(m for m in at.sidebar.multiselect if m.label == i18n.text("districts", "zh"))
+    chooser.select(district).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert_in_place(before, layout(at))
+
+
+def test_a_what_if_keeps_the_coverage_map_in_its_place(warehouse, monkeypatch):
+    """The first what-if station says that figures now include it: in the place kept for that notice,
+    so the map and everything below stay where they were."""
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = open_dashboard("coverage")
+    before = layout(at)
+    assert not at.info
+    next(b for b in at.button if b.label == i18n.text("whatif_add_hotspot", "zh")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == [i18n.text("cov_whatif_active", "zh", n=1)]
+    assert_in_place(before, layout(at))

@@ -121,11 +121,15 @@ with st.expander(i18n.t("cov_population_source")):
 # ---- coverage now and after the what-if ------------------------------------------
 view = dict(start=f.start, end=f.end, incident_types=tuple(sorted(types)), hours=tuple(hours), districts=f.districts,
             station_types=f.station_types, as_of=as_of, band=band)
+# The page's notices go into places kept for them, filled or not: Streamlit's front end knows the
+# blocks below (the what-if, the map, the tables) by their place on the page, so a notice that came and
+# went would shift them all and have the browser build them anew (the map's drawing set up from scratch).
+upload_notice, stations_notice, whatif_notice = st.empty(), st.empty(), st.empty()
 if upload:
     try:  # said here, before the model is worked out with it
         coverage.read_population_grid(io.BytesIO(upload.getvalue()))
     except (ValueError, pl.exceptions.PolarsError) as error:
-        st.error(i18n.t("cov_population_error", error=plain.md(error)))
+        upload_notice.error(i18n.t("cov_population_error", error=plain.md(error)))
         upload = None
 # an uploaded grid is this session's own: a view with it is not remembered, nor computed ahead
 net = (coverage_model.network(**view, population_csv=upload.getvalue()) if upload
@@ -144,9 +148,9 @@ recompute_ms = (time.perf_counter() - started) * 1000  # what the what-if costs 
 now, then = after.row(0, named=True), before.row(0, named=True)
 
 if live.height == 0:
-    st.info(i18n.t("cov_no_stations", date=as_of.isoformat()))
+    stations_notice.info(i18n.t("cov_no_stations", date=as_of.isoformat()))
 if changes.height:
-    st.info(i18n.t("cov_whatif_active", n=changes.height))
+    whatif_notice.info(i18n.t("cov_whatif_active", n=changes.height))
 cells = [
     ("kpi_cov_population", "population_share", "kpi_cov_population_help"),
     ("kpi_cov_population_backup", "population_backup_share", "kpi_cov_backup_help"),

@@ -52,21 +52,25 @@ def station_columns() -> list[Column]:
 # ---- stock against the required quantity, by category ---------------------------------
 st.subheader(i18n.t("section_stock_category"))
 by_category = data.run("inventory/stock_by_category", **f.scope)
-if by_category.height == 0:
-    st.info(i18n.t("count_none"))
-else:
-    st.vega_lite_chart(figures.fill_rate_vega(by_category, lang), key="inventory_fill_rate")  # no Plotly: see the figure
-    show([
-        Column(i18n.t("col_category"), "category", labels="item_category"),
-        Column(i18n.t("col_stations"), "stations", COUNT),
-        Column(i18n.t("col_lines"), "lines", COUNT),
-        Column(i18n.t("col_lines_short"), "lines_short", COUNT),
-        Column(i18n.t("col_quantity"), "quantity", COUNT),
-        Column(i18n.t("col_usable"), "usable_quantity", COUNT),
-        Column(i18n.t("col_required"), "required_quantity", COUNT),
-        Column(i18n.t("col_fill_rate"), "fill_rate", RATE),
-        Column(i18n.t("col_faults"), "lines_with_faults", COUNT),
-    ], by_category, i18n.t("section_stock_category"), "inventory_by_category")
+# Each section that shows either a table or a notice draws it in a container of its own: the page's
+# parts then keep their places when a filter turns one into the other, and the browser keeps them
+# (Streamlit's front end tells unnamed parts apart by their place).
+with st.container():
+    if by_category.height == 0:
+        st.info(i18n.t("count_none"))
+    else:
+        st.vega_lite_chart(figures.fill_rate_vega(by_category, lang), key="inventory_fill_rate")  # no Plotly: see the figure
+        show([
+            Column(i18n.t("col_category"), "category", labels="item_category"),
+            Column(i18n.t("col_stations"), "stations", COUNT),
+            Column(i18n.t("col_lines"), "lines", COUNT),
+            Column(i18n.t("col_lines_short"), "lines_short", COUNT),
+            Column(i18n.t("col_quantity"), "quantity", COUNT),
+            Column(i18n.t("col_usable"), "usable_quantity", COUNT),
+            Column(i18n.t("col_required"), "required_quantity", COUNT),
+            Column(i18n.t("col_fill_rate"), "fill_rate", RATE),
+            Column(i18n.t("col_faults"), "lines_with_faults", COUNT),
+        ], by_category, i18n.t("section_stock_category"), "inventory_by_category")
 
 # ---- by item ------------------------------------------------------------------------------
 st.subheader(i18n.t("section_stock_item"))
@@ -74,19 +78,20 @@ picked = st.multiselect(i18n.t("category_filter"), list(categories.ITEM_CATEGORI
                         format_func=lambda c: i18n.label("item_category", c, lang), placeholder=i18n.t("all"),
                         select_all=False)
 by_item = data.run("inventory/stock_by_item", categories=picked, **f.scope)
-if by_item.height:
-    show([
-        Column(i18n.t("col_category"), "category", labels="item_category"),
-        Column(i18n.t("col_item"), item_name),
-        Column(i18n.t("col_unit"), "unit"),
-        Column(i18n.t("col_stations"), "stations", COUNT),
-        Column(i18n.t("col_quantity"), "quantity", COUNT),
-        Column(i18n.t("col_usable"), "usable_quantity", COUNT),
-        Column(i18n.t("col_required"), "required_quantity", COUNT),
-        Column(i18n.t("col_stations_short"), "stations_short", COUNT),
-        Column(i18n.t("col_faults"), "stations_with_faults", COUNT),
-    ], by_item, i18n.t("section_stock_item"), "inventory_by_item",
-        extra=[(i18n.t("category_filter"), "、".join(i18n.label("item_category", c) for c in picked))] if picked else ())
+with st.container():
+    if by_item.height:
+        show([
+            Column(i18n.t("col_category"), "category", labels="item_category"),
+            Column(i18n.t("col_item"), item_name),
+            Column(i18n.t("col_unit"), "unit"),
+            Column(i18n.t("col_stations"), "stations", COUNT),
+            Column(i18n.t("col_quantity"), "quantity", COUNT),
+            Column(i18n.t("col_usable"), "usable_quantity", COUNT),
+            Column(i18n.t("col_required"), "required_quantity", COUNT),
+            Column(i18n.t("col_stations_short"), "stations_short", COUNT),
+            Column(i18n.t("col_faults"), "stations_with_faults", COUNT),
+        ], by_item, i18n.t("section_stock_item"), "inventory_by_item",
+            extra=[(i18n.t("category_filter"), "、".join(i18n.label("item_category", c) for c in picked))] if picked else ())
 
 # ---- expiry -------------------------------------------------------------------------------
 st.subheader(i18n.t("section_expiry"))
@@ -100,52 +105,55 @@ for col, (label, prefix) in zip(st.columns(len(cells)), cells):
 window = st.radio(i18n.t("expiry_window"), WINDOWS, index=len(WINDOWS) - 1, horizontal=True, key="inventory_window",
                   format_func=lambda d: i18n.t("expiry_window_option", days=d))
 expiring = data.run("inventory/expiring", within_days=window, **f.scope)
-if expiring.height == 0:
-    st.success(i18n.t("no_expiring"))
-else:
-    show([
-        *station_columns(),
-        Column(i18n.t("col_item"), item_name),
-        Column(i18n.t("col_category"), "category", labels="item_category"),
-        Column(i18n.t("col_quantity"), "quantity", COUNT),
-        Column(i18n.t("col_unit"), "unit"),
-        Column(i18n.t("col_expires_on"), "expires_on", DATE),
-        Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
-        Column(i18n.t("kpi_expired"), lambda r: yes if r["is_expired"] else ""),
-        Column(i18n.t("col_counted_on"), "counted_on", DATE),
-    ], expiring, i18n.t("expiry_window_option", days=window), "inventory_expiring")
+with st.container():
+    if expiring.height == 0:
+        st.success(i18n.t("no_expiring"))
+    else:
+        show([
+            *station_columns(),
+            Column(i18n.t("col_item"), item_name),
+            Column(i18n.t("col_category"), "category", labels="item_category"),
+            Column(i18n.t("col_quantity"), "quantity", COUNT),
+            Column(i18n.t("col_unit"), "unit"),
+            Column(i18n.t("col_expires_on"), "expires_on", DATE),
+            Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
+            Column(i18n.t("kpi_expired"), lambda r: yes if r["is_expired"] else ""),
+            Column(i18n.t("col_counted_on"), "counted_on", DATE),
+        ], expiring, i18n.t("expiry_window_option", days=window), "inventory_expiring")
 
 # ---- damaged and in repair ---------------------------------------------------------------
 st.subheader(i18n.t("section_faults"))
 faults = data.run("inventory/faults", **f.scope)
-if faults.height == 0:
-    st.success(i18n.t("no_faults"))
-else:
-    show([
-        *station_columns(),
-        Column(i18n.t("col_item"), item_name),
-        Column(i18n.t("col_category"), "category", labels="item_category"),
-        Column(i18n.t("col_kit_item"), "kit_item"),
-        Column(i18n.t("col_quantity"), "quantity", COUNT),
-        Column(i18n.t("col_unit"), "unit"),
-        Column(i18n.t("col_item_status"), "status", labels="item_status"),
-        Column(i18n.t("col_counted_on"), "counted_on", DATE),
-    ], faults, i18n.t("section_faults"), "inventory_faults")
+with st.container():
+    if faults.height == 0:
+        st.success(i18n.t("no_faults"))
+    else:
+        show([
+            *station_columns(),
+            Column(i18n.t("col_item"), item_name),
+            Column(i18n.t("col_category"), "category", labels="item_category"),
+            Column(i18n.t("col_kit_item"), "kit_item"),
+            Column(i18n.t("col_quantity"), "quantity", COUNT),
+            Column(i18n.t("col_unit"), "unit"),
+            Column(i18n.t("col_item_status"), "status", labels="item_status"),
+            Column(i18n.t("col_counted_on"), "counted_on", DATE),
+        ], faults, i18n.t("section_faults"), "inventory_faults")
 
 # ---- how old the counts are -----------------------------------------------------------------
 st.subheader(i18n.t("section_freshness"))
 freshness = data.run("inventory/count_freshness", **f.scope)
-if freshness.height:
-    stale_after = int(freshness["stale_after_days"][0])
-    stale = int(freshness["is_count_stale"].sum())
-    st.metric(i18n.t("kpi_stale"), i18n.fmt_int(stale), border=True,
-              delta=f"{stale:,} / {freshness.height:,}", delta_color="off", delta_arrow="off")
-    st.caption(i18n.t("stale_caption", days=stale_after))
-    show([
-        *station_columns(),
-        Column(i18n.t("col_last_counted"), "last_counted_on", DATE),
-        Column(i18n.t("col_count_age"), "count_age_days", COUNT),
-        Column(i18n.t("col_counts_on_record"), "counts_on_record", COUNT),
-        Column(i18n.t("col_stale"), lambda r: yes if r["is_count_stale"] else ""),
-        Column(i18n.t("col_station_page"), lambda r: station_link(r["station_id"]), LINK, link_text=i18n.t("link_open")),
-    ], freshness, i18n.t("section_freshness"), "inventory_freshness")
+with st.container():
+    if freshness.height:
+        stale_after = int(freshness["stale_after_days"][0])
+        stale = int(freshness["is_count_stale"].sum())
+        st.metric(i18n.t("kpi_stale"), i18n.fmt_int(stale), border=True,
+                  delta=f"{stale:,} / {freshness.height:,}", delta_color="off", delta_arrow="off")
+        st.caption(i18n.t("stale_caption", days=stale_after))
+        show([
+            *station_columns(),
+            Column(i18n.t("col_last_counted"), "last_counted_on", DATE),
+            Column(i18n.t("col_count_age"), "count_age_days", COUNT),
+            Column(i18n.t("col_counts_on_record"), "counts_on_record", COUNT),
+            Column(i18n.t("col_stale"), lambda r: yes if r["is_count_stale"] else ""),
+            Column(i18n.t("col_station_page"), lambda r: station_link(r["station_id"]), LINK, link_text=i18n.t("link_open")),
+        ], freshness, i18n.t("section_freshness"), "inventory_freshness")

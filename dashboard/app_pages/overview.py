@@ -185,10 +185,11 @@ if vs_target.height == 0:
 else:
     st.metric(i18n.t("kpi_in_service"), i18n.fmt_int(totals["in_service"]), help=i18n.t("kpi_in_service_help"),
               border=True, width="content")
+    notice = st.empty()  # there, filled or not: a notice that came and went would shift what follows
     if city_target:
-        st.info(i18n.t("targets_city_only", year=year, target=city_target))
+        notice.info(i18n.t("targets_city_only", year=year, target=city_target))
     elif not totals["has_target"]:
-        st.info(i18n.t("no_targets", year=year))
+        notice.info(i18n.t("no_targets", year=year))
     # Vega-Lite, not Plotly: no other chart here needs Plotly, whose library would hold the tiles above
     st.vega_lite_chart(figures.target_bars_vega(vs_target, lang), key="overview_target_bars")
     st.dataframe(sections.build_table(vs_target, lang), hide_index=True, key="overview_target_table")

@@ -76,8 +76,9 @@ else:
                    delta_color="normal" if gap >= 0 else "inverse", delta_arrow="off")
     else:
         row.metric(i18n.t("kpi_projected"), i18n.fmt_int(projected), help=i18n.t("kpi_projected_help"), border=True)
+    notice = st.empty()  # there, filled or not: a notice that came and went would shift what follows
     if not has_target:
-        st.info(i18n.t("no_targets", year=year))
+        notice.info(i18n.t("no_targets", year=year))
 
     st.vega_lite_chart(figures.target_bars_vega(vs_target, lang), key="stations_target_bars")
     export.show(sections.build_outline(vs_target, lang, with_pace=True), f"{i18n.t('section_build')}_{year}",
