@@ -17,7 +17,7 @@ seconds from a click to its result settled, and the bytes that click's rerun rec
 (run a statement), the Response page's split (another 分组方式), a sidebar filter (choose a
 district), a drill-down (a finding's button to the Incidents page) and the Coverage page's what-if
 (add a station at the top hot spot, until the map's next frame is on screen); and the seconds from each page's sidebar link to its first
-figure. Figures go to benchmarks/RESULTS.md (a section of their own) or --out.
+figure (of that page: the page before stays on screen, marked stale, while the new one runs). Figures go to benchmarks/RESULTS.md (a section of their own) or --out.
 
 With --project given more than once, each checkout's dashboard is served on the same warehouse and
 they are measured in turn, run by run (page by page, then the clicks), so that what else the machine
@@ -67,6 +67,13 @@ WEBGL = {
     "llvmpipe": ["--use-angle=gl-egl", "--ignore-gpu-blocklist"],
 }
 APP = '[data-testid="stApp"]'
+
+
+def fresh(selector: str) -> str:
+    """`selector` within an element of the run under way: while a page's script runs, Streamlit's front end
+    keeps the elements of the page before it on screen (marked stale), a figure of that page among them."""
+    return f'[data-testid="stElementContainer"][data-stale="false"] {selector}'
+
 # the app's script state as Streamlit's front end writes it on its root element (running, notRunning, ...)
 IDLE = f'{APP}[data-test-script-state="notRunning"]'
 # set before a click: window.__ran turns true as soon as a run starts, however short it is
@@ -262,7 +269,7 @@ def clicks(browser, wire: WireCounter) -> dict[str, float]:
         click()
         page.wait_for_function("() => window.__ran", timeout=10_000)  # the run the click started
         if result:
-            page.wait_for_selector(result, timeout=120_000)
+            page.wait_for_selector(fresh(result), timeout=120_000)
         settled(page)
         took = time.perf_counter() - t0 - 0.3
         if redraws_map:
@@ -310,10 +317,12 @@ def clicks(browser, wire: WireCounter) -> dict[str, float]:
     visit("")
     nav = page.locator('[data-testid="stSidebarNav"]')
     for path in [p for p in PAGES if p] + [""]:  # through the sidebar, back to the Overview last
+        page.evaluate(WATCH_RUNS)
         t0 = time.perf_counter()
         nav.get_by_text(text(f"page_{path or 'overview'}", "zh"), exact=True).click()
         page.wait_for_function("p => p.includes(location.pathname)", arg=[f"/{path}"] if path else ["/", "/home"])
-        page.wait_for_selector(PAGES[path], timeout=120_000)
+        page.wait_for_function("() => window.__ran", timeout=10_000)  # the page's run: what was shown is stale
+        page.wait_for_selector(fresh(PAGES[path]), timeout=120_000)
         out[f"to_{path or 'overview'}_s"] = time.perf_counter() - t0
         settled(page)
     context.close()
