@@ -914,6 +914,12 @@ def layout(at: AppTest) -> list[str]:
     return [getattr(node, "type", None) or type(node).__name__ for node in at.main.children.values()]
 
 
+def deep_layout(node) -> tuple:
+    """The kinds of every part, blocks with what they hold."""
+    return tuple((getattr(c, "type", None) or type(c).__name__, deep_layout(c) if hasattr(c, "children") else ())
+                 for c in node.children.values())
+
+
 def assert_in_place(before: list[str], after: list[str]) -> None:
     assert len(before) == len(after), (
         f"{len(before)} parts before, {len(after)} after: "
@@ -922,15 +928,19 @@ def assert_in_place(before: list[str], after: list[str]) -> None:
 
 @pytest.mark.parametrize("page", sorted(p.stem for p in (ROOT / "dashboard" / "app_pages").glob("*.py")
                                          if p.stem != "audit"))  # the sign-in audit: only with accounts
-def test_choosing_a_district_keeps_every_part_of_the_page_in_its_place(warehouse, facts, page, monkeypatch):
-    """The most common district chosen in the sidebar: each page's parts stay where they were (a notice
-    such as "the targets are city-wide" fills a place kept for it)."""
+@pytest.mark.parametrize("change", ["district", "period"])
+def test_a_sidebar_change_keeps_every_part_of_the_page_in_its_place(warehouse, facts, page, change, monkeypatch):
+    """The most common district chosen, or the longest preset period, in the sidebar: each page's parts
+    stay where they were (a notice such as "the targets are city-wide" fills a place kept for it)."""
     monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
     at = open_dashboard(page)
     before = layout(at)
-    district = Counter(s["district"] for s in in_service(facts, facts.as_of)).most_common(1)[0][0]
-    chooser = next(m for m in at.sidebar.multiselect if m.label == i18n.text("districts", "zh"))
-    chooser.select(district).run()
+    if change == "district":
+        district = Counter(s["district"] for s in in_service(facts, facts.as_of)).most_common(1)[0][0]
+        next(m for m in at.sidebar.multiselect if m.label == i18n.text("districts", "zh")).select(district).run()
+    else:
+        preset = next(b for b in at.sidebar.selectbox if b.label == i18n.text("period_preset", "zh"))
+        preset.select(preset.options[-1]).run()
     assert not at.exception, [e.value for e in at.exception]
     assert_in_place(before, layout(at))
 
@@ -946,3 +956,18 @@ def test_a_what_if_keeps_the_coverage_map_in_its_place(warehouse, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert [i.value for i in at.info] == [i18n.text("cov_whatif_active", "zh", n=1)]
     assert_in_place(before, layout(at))
+
+
+def test_choosing_another_station_keeps_the_station_page_in_its_place(warehouse, facts, monkeypatch):
+    """The Station page for each of a dozen stations, compliant or not, counted lately or not, with or
+    without responses in the period: the same parts in the same places (the map among them)."""
+    monkeypatch.setenv("EMSS_WAREHOUSE", str(warehouse))
+    at = open_dashboard("station")
+    before = layout(at)
+    seen = set()
+    for station_id in sorted(s["station_id"] for s in facts.stations)[1:13]:
+        next(b for b in at.selectbox if b.label == i18n.text("station_pick", "zh")).select(station_id).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert_in_place(before, layout(at))
+        seen.add(deep_layout(at.main))
+    assert len(seen) > 1, "the stations tried all drew the same parts inside: the test shows nothing"

@@ -129,17 +129,21 @@ show([
     Column(i18n.t("col_station_value"), lambda c: c[2]), Column(i18n.t("col_result"), lambda c: c[3]),
 ], checks, f"{station_id}_{i18n.t('section_readiness')}", "station_checks")
 
-if shortfalls:
-    st.markdown(f"**{i18n.t('station_shortfalls', n=len(shortfalls))}**")
-    show([
-        Column(i18n.t("col_check"), lambda s: i18n.t(f"check_{SHORTFALL_CHECK[s['check']]}")
-               if s["check"] in SHORTFALL_CHECK else s["check"]),
-        Column(i18n.t("col_shortfall"), lambda s: i18n.shortfall(s)),
-    ], shortfalls, f"{station_id}_{i18n.t('col_shortfalls')}", "station_shortfalls")
-else:
-    st.success(i18n.t("station_compliant"))
-if p["last_counted_on"] and p["is_count_stale"]:
-    st.warning(i18n.t("count_stale", days=p["count_age_days"], limit=p["stale_after_days"]))
+# A section that shows either a table or a notice sits in a container of its own: the parts after it
+# keep their places when a change of period or station turns one into the other, and the browser
+# keeps them (Streamlit's front end tells unnamed parts apart by their place).
+with st.container():
+    if shortfalls:
+        st.markdown(f"**{i18n.t('station_shortfalls', n=len(shortfalls))}**")
+        show([
+            Column(i18n.t("col_check"), lambda s: i18n.t(f"check_{SHORTFALL_CHECK[s['check']]}")
+                   if s["check"] in SHORTFALL_CHECK else s["check"]),
+            Column(i18n.t("col_shortfall"), lambda s: i18n.shortfall(s)),
+        ], shortfalls, f"{station_id}_{i18n.t('col_shortfalls')}", "station_shortfalls")
+    else:
+        st.success(i18n.t("station_compliant"))
+    if p["last_counted_on"] and p["is_count_stale"]:
+        st.warning(i18n.t("count_stale", days=p["count_age_days"], limit=p["stale_after_days"]))
 
 # ---- profile, position and neighbours ---------------------------------------------------
 left, right = st.columns(2)
@@ -195,62 +199,64 @@ show([
 # ---- kit and supplies on the latest count ---------------------------------------------------
 stock = data.run("inventory/station_stock", station=station_id)
 st.subheader(i18n.t("section_kit", date=p["last_counted_on"].isoformat() if p["last_counted_on"] else i18n.DASH))
-if stock.height == 0:
-    st.info(i18n.t("count_none"))
-else:
-    yes = i18n.t("yes")
-    show([
-        Column(i18n.t("col_item"), lambda r: r["item_en"] if lang == "en" and r["item_en"] else r["item"]),
-        Column(i18n.t("col_category"), "category", labels="item_category"),
-        Column(i18n.t("col_kit_item"), "kit_item"),
-        Column(i18n.t("col_quantity"), "quantity", COUNT),
-        Column(i18n.t("col_required"), "required_quantity", COUNT),
-        Column(i18n.t("col_usable"), "usable_quantity", COUNT),
-        Column(i18n.t("col_unit"), "unit"),
-        Column(i18n.t("col_item_status"), "status", labels="item_status"),
-        Column(i18n.t("col_expires_on"), "expires_on", DATE),
-        Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
-        Column(i18n.t("col_short"), lambda r: yes if r["is_short"] else ""),
-    ], stock, f"{station_id}_{i18n.t('page_inventory')}", "station_stock")
+with st.container():
+    if stock.height == 0:
+        st.info(i18n.t("count_none"))
+    else:
+        yes = i18n.t("yes")
+        show([
+            Column(i18n.t("col_item"), lambda r: r["item_en"] if lang == "en" and r["item_en"] else r["item"]),
+            Column(i18n.t("col_category"), "category", labels="item_category"),
+            Column(i18n.t("col_kit_item"), "kit_item"),
+            Column(i18n.t("col_quantity"), "quantity", COUNT),
+            Column(i18n.t("col_required"), "required_quantity", COUNT),
+            Column(i18n.t("col_usable"), "usable_quantity", COUNT),
+            Column(i18n.t("col_unit"), "unit"),
+            Column(i18n.t("col_item_status"), "status", labels="item_status"),
+            Column(i18n.t("col_expires_on"), "expires_on", DATE),
+            Column(i18n.t("col_days_to_expiry"), "days_to_expiry", COUNT),
+            Column(i18n.t("col_short"), lambda r: yes if r["is_short"] else ""),
+        ], stock, f"{station_id}_{i18n.t('page_inventory')}", "station_stock")
 
 # ---- prevention: patrols against the standard, hazards, drills and training ---------------
 st.subheader(i18n.t("section_station_prevention"))
 prevention = data.one("prevention/station", station=station_id, start_date=f.start, end_date=f.end)
-if prevention:
-    meets = prevention["meets_patrol_standard"]
-    row = sections.tile_row()
-    row.metric(i18n.t("prevention_patrols_per_week"),
-               f"{number(prevention['patrols_per_week'])} / {number(prevention['standard_per_week'])}",
-               border=True, delta=i18n.t("station_patrols_delta", n=i18n.fmt_int(prevention["patrols"]),
-                                         verdict=i18n.t("prevention_meets_standard" if meets else "prevention_below_standard")
-                                         if meets is not None else i18n.DASH),
-               delta_color="off", delta_arrow="off", help=i18n.t("station_patrols_help"))
-    row.metric(i18n.t("station_open_hazards"), i18n.fmt_int(prevention["open_hazards"]), border=True,
-               delta=i18n.t("station_overdue_delta", n=i18n.fmt_int(prevention["overdue_hazards"]),
-                            serious=i18n.fmt_int(prevention["serious_overdue_hazards"])),
-               delta_color="off", delta_arrow="off", help=i18n.t("station_open_hazards_help", date=i18n.fmt_date(f.end)))
-    row.metric(i18n.t("station_drills_quarter"),
-               f"{i18n.fmt_int(prevention['drills_this_quarter'])} / {number(prevention['standard_per_quarter'])}",
-               border=True, delta=i18n.t("station_drills_year", n=i18n.fmt_int(prevention["drills_this_year"])),
-               delta_color="off", delta_arrow="off", help=i18n.t("station_drills_help"))
-    row.metric(i18n.t("prevention_training_hours"),
-               f"{number(prevention['training_hours_per_staff'])} / "
-               f"{number(prevention['standard_hours_to_date'])}",
-               border=True, delta=i18n.t("station_training_delta", staff=i18n.fmt_int(prevention["staff"])),
-               delta_color="off", delta_arrow="off", help=i18n.t("station_training_help"))
-    overdue = data.run("prevention/overdue_hazards", as_of=f.end, districts=[prevention["district"]],
-                       station_types=[prevention["station_type"]]).filter(pl.col("station_id") == station_id)
-    if overdue.height:
-        show([
-            Column(i18n.t("col_hazard_id"), "hazard_id"),
-            Column(i18n.t("col_hazard_level"), "level", labels="hazard_level"),
-            Column(i18n.t("col_due_on"), "due_on", DATE),
-            Column(i18n.t("prevention_days_overdue"), "days_overdue", COUNT),
-            Column(i18n.t("col_street"), lambda r: r["street"] or i18n.DASH),
-            Column(i18n.t("col_hazard_place"), lambda r: r["place"] or i18n.DASH),
-            Column(i18n.t("col_hazard_type"), "hazard_type", labels="hazard_type"),
-            Column(i18n.t("col_found_on"), "found_on", DATE),
-        ], overdue, f"{station_id}_{i18n.t('prevention_overdue')}", "station_overdue_hazards")
+with st.container():
+    if prevention:
+        meets = prevention["meets_patrol_standard"]
+        row = sections.tile_row()
+        row.metric(i18n.t("prevention_patrols_per_week"),
+                   f"{number(prevention['patrols_per_week'])} / {number(prevention['standard_per_week'])}",
+                   border=True, delta=i18n.t("station_patrols_delta", n=i18n.fmt_int(prevention["patrols"]),
+                                             verdict=i18n.t("prevention_meets_standard" if meets else "prevention_below_standard")
+                                             if meets is not None else i18n.DASH),
+                   delta_color="off", delta_arrow="off", help=i18n.t("station_patrols_help"))
+        row.metric(i18n.t("station_open_hazards"), i18n.fmt_int(prevention["open_hazards"]), border=True,
+                   delta=i18n.t("station_overdue_delta", n=i18n.fmt_int(prevention["overdue_hazards"]),
+                                serious=i18n.fmt_int(prevention["serious_overdue_hazards"])),
+                   delta_color="off", delta_arrow="off", help=i18n.t("station_open_hazards_help", date=i18n.fmt_date(f.end)))
+        row.metric(i18n.t("station_drills_quarter"),
+                   f"{i18n.fmt_int(prevention['drills_this_quarter'])} / {number(prevention['standard_per_quarter'])}",
+                   border=True, delta=i18n.t("station_drills_year", n=i18n.fmt_int(prevention["drills_this_year"])),
+                   delta_color="off", delta_arrow="off", help=i18n.t("station_drills_help"))
+        row.metric(i18n.t("prevention_training_hours"),
+                   f"{number(prevention['training_hours_per_staff'])} / "
+                   f"{number(prevention['standard_hours_to_date'])}",
+                   border=True, delta=i18n.t("station_training_delta", staff=i18n.fmt_int(prevention["staff"])),
+                   delta_color="off", delta_arrow="off", help=i18n.t("station_training_help"))
+        overdue = data.run("prevention/overdue_hazards", as_of=f.end, districts=[prevention["district"]],
+                           station_types=[prevention["station_type"]]).filter(pl.col("station_id") == station_id)
+        if overdue.height:
+            show([
+                Column(i18n.t("col_hazard_id"), "hazard_id"),
+                Column(i18n.t("col_hazard_level"), "level", labels="hazard_level"),
+                Column(i18n.t("col_due_on"), "due_on", DATE),
+                Column(i18n.t("prevention_days_overdue"), "days_overdue", COUNT),
+                Column(i18n.t("col_street"), lambda r: r["street"] or i18n.DASH),
+                Column(i18n.t("col_hazard_place"), lambda r: r["place"] or i18n.DASH),
+                Column(i18n.t("col_hazard_type"), "hazard_type", labels="hazard_type"),
+                Column(i18n.t("col_found_on"), "found_on", DATE),
+            ], overdue, f"{station_id}_{i18n.t('prevention_overdue')}", "station_overdue_hazards")
 
 # ---- responses ---------------------------------------------------------------------------
 st.subheader(i18n.t("section_station_response"))
@@ -258,40 +264,41 @@ st.caption(filters.period_caption(f))
 st.markdown(f"[{i18n.t('link_response_page')} →]({drilldown.link(f, {'station': station_id}, 'station')})")  # the Incidents page filters by station
 period = {"station": station_id, "start_date": f.start, "end_date": f.end}
 kpi = data.one("stations/station_response", **period)
-if not kpi or int(kpi["responses"] or 0) == 0:
-    st.info(i18n.t("no_responses", start=f.start.isoformat(), end=f.end.isoformat()))
-else:
-    cells = [
-        (i18n.t("kpi_responses"), i18n.fmt_int(kpi["responses"]), None),
-        (i18n.t("kpi_per_week"), f"{kpi['responses_per_week']:.2f}", None),
-        (i18n.t("kpi_first_on_scene"), i18n.fmt_int(kpi["first_on_scene"]), None),
-        (i18n.t("kpi_rate"), i18n.fmt_pct(kpi["within_target_rate"]), i18n.t("station_rate_help")),
-        (i18n.t("kpi_within_count"), f"{i18n.fmt_int(kpi['within_target'])} / {i18n.fmt_int(kpi['arrived'])}", None),
-        (i18n.t("kpi_p90"), i18n.fmt_duration(kpi["p90_response_s"]), i18n.t("kpi_p90_help")),
-    ]
-    row = sections.tile_row()
-    for label, value, help_text in cells:
-        row.metric(label, value, help=help_text, border=True)
-    rules = data.response_rules()  # as the warehouse was built: what the station's responses were judged by
-    arrived = int(kpi["arrived"] or 0)
-    if 0 < arrived < rules.min_incidents:
-        st.warning(i18n.t("small_sample", n=arrived, min=rules.min_incidents))
-    weekly = data.run("stations/station_weekly", **period)
-    if weekly.height:
-        left, right = st.columns(2)
-        # Vega-Lite, not Plotly: Plotly's library would hold back the whole first screen, map included
-        left.vega_lite_chart(figures.weekly_rate_vega(weekly, f.start, f.end, lang), key="station_weekly_rate")
-        right.vega_lite_chart(figures.weekly_p90_vega(weekly, f.start, f.end, lang, rules.default_target_s),
-                              key="station_weekly_p90")
-    incidents = data.run("stations/station_incidents", **period)
-    yes = i18n.t("yes")
-    show([
-        Column(i18n.t("col_incident_id"), "incident_id"),
-        Column(i18n.t("col_incident_type"), "incident_type", labels="incident_type"),
-        Column(i18n.t("col_channel"), "channel", labels="channel"),
-        Column(i18n.t("col_call_at"), "call_at", DATETIME),
-        Column(i18n.t("col_response"), "response_s", DURATION),
-        Column(i18n.t("col_within_target"), lambda r: yes if r["is_within_target"] else ""),
-        Column(i18n.t("col_first"), lambda r: yes if r["was_first"] else ""),
-    ], incidents, f"{station_id}_{i18n.t('section_station_response')}", "station_incidents",
-        filtered_by=export.DATES)
+with st.container():
+    if not kpi or int(kpi["responses"] or 0) == 0:
+        st.info(i18n.t("no_responses", start=f.start.isoformat(), end=f.end.isoformat()))
+    else:
+        cells = [
+            (i18n.t("kpi_responses"), i18n.fmt_int(kpi["responses"]), None),
+            (i18n.t("kpi_per_week"), f"{kpi['responses_per_week']:.2f}", None),
+            (i18n.t("kpi_first_on_scene"), i18n.fmt_int(kpi["first_on_scene"]), None),
+            (i18n.t("kpi_rate"), i18n.fmt_pct(kpi["within_target_rate"]), i18n.t("station_rate_help")),
+            (i18n.t("kpi_within_count"), f"{i18n.fmt_int(kpi['within_target'])} / {i18n.fmt_int(kpi['arrived'])}", None),
+            (i18n.t("kpi_p90"), i18n.fmt_duration(kpi["p90_response_s"]), i18n.t("kpi_p90_help")),
+        ]
+        row = sections.tile_row()
+        for label, value, help_text in cells:
+            row.metric(label, value, help=help_text, border=True)
+        rules = data.response_rules()  # as the warehouse was built: what the station's responses were judged by
+        arrived = int(kpi["arrived"] or 0)
+        if 0 < arrived < rules.min_incidents:
+            st.warning(i18n.t("small_sample", n=arrived, min=rules.min_incidents))
+        weekly = data.run("stations/station_weekly", **period)
+        if weekly.height:
+            left, right = st.columns(2)
+            # Vega-Lite, not Plotly: Plotly's library would hold back the whole first screen, map included
+            left.vega_lite_chart(figures.weekly_rate_vega(weekly, f.start, f.end, lang), key="station_weekly_rate")
+            right.vega_lite_chart(figures.weekly_p90_vega(weekly, f.start, f.end, lang, rules.default_target_s),
+                                  key="station_weekly_p90")
+        incidents = data.run("stations/station_incidents", **period)
+        yes = i18n.t("yes")
+        show([
+            Column(i18n.t("col_incident_id"), "incident_id"),
+            Column(i18n.t("col_incident_type"), "incident_type", labels="incident_type"),
+            Column(i18n.t("col_channel"), "channel", labels="channel"),
+            Column(i18n.t("col_call_at"), "call_at", DATETIME),
+            Column(i18n.t("col_response"), "response_s", DURATION),
+            Column(i18n.t("col_within_target"), lambda r: yes if r["is_within_target"] else ""),
+            Column(i18n.t("col_first"), lambda r: yes if r["was_first"] else ""),
+        ], incidents, f"{station_id}_{i18n.t('section_station_response')}", "station_incidents",
+            filtered_by=export.DATES)
