@@ -16,7 +16,8 @@ Streamlit serving a script that draws one metric, measured in turn with the Over
 seconds from a click to its result settled, and the bytes that click's rerun received: the SQL box
 (run a statement), the Response page's split (another 分组方式), a sidebar filter (choose a
 district), a drill-down (a finding's button to the Incidents page) and the Coverage page's what-if
-(add a station at the top hot spot, until the map's next frame is on screen); and the seconds from each page's sidebar link to its first
+(add a station at the top hot spot) and the Station page's choice of another station (each until the map's
+next frame is on screen); and the seconds from each page's sidebar link to its first
 figure (of that page: the page before stays on screen, marked stale, while the new one runs). Figures go to benchmarks/RESULTS.md (a section of their own) or --out.
 
 With --project given more than once, each checkout's dashboard is served on the same warehouse and
@@ -313,6 +314,11 @@ def clicks(browser, wire: WireCounter) -> dict[str, float]:
     visit("coverage")
     timed("what_if_add", lambda: page.get_by_role("button", name=text("whatif_add_hotspot", "zh")).first.click(),
           redraws_map=True)
+
+    visit("station")
+    main = page.locator('[data-testid="stMain"]')
+    timed("station_change", lambda: page.get_by_role("option").nth(1).click(),
+          before=open_list(main, text("station_pick", "zh")), redraws_map=True)
 
     visit("")
     nav = page.locator('[data-testid="stSidebarNav"]')
