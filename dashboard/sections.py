@@ -58,6 +58,22 @@ def tile_row():
     return st.container(horizontal=True, gap="small", vertical_alignment="distribute")
 
 
+# Streamlit's front end tells a page's blocks and unnamed elements apart by their place on it: a part that
+# comes or goes above them moves every one after it, and the browser builds each anew (a map's drawing set
+# up from scratch, each chart laid out again). The two places below keep the rest where it was.
+
+def notice_place():
+    """A place for a notice that shows only sometimes (fill it with `.info(...)`, `.error(...)`): drawn
+    empty otherwise, so that the parts after it keep their places."""
+    return st.empty()
+
+
+def either_or():
+    """A container for a section that shows either a table or a notice saying there is none: one part
+    of the page either way, so that the parts after it keep their places (`with sections.either_or():`)."""
+    return st.container()
+
+
 def build_totals(vs_target: pl.DataFrame) -> dict:
     """Stations in service, opened this year and the year's target over the shown types (stations/vs_target)."""
     has_target = vs_target.height > 0 and vs_target["target_count"].is_not_null().any()

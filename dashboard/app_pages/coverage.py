@@ -121,10 +121,8 @@ with st.expander(i18n.t("cov_population_source")):
 # ---- coverage now and after the what-if ------------------------------------------
 view = dict(start=f.start, end=f.end, incident_types=tuple(sorted(types)), hours=tuple(hours), districts=f.districts,
             station_types=f.station_types, as_of=as_of, band=band)
-# The page's notices go into places kept for them, filled or not: Streamlit's front end knows the
-# blocks below (the what-if, the map, the tables) by their place on the page, so a notice that came and
-# went would shift them all and have the browser build them anew (the map's drawing set up from scratch).
-upload_notice, stations_notice, whatif_notice = st.empty(), st.empty(), st.empty()
+# the page's notices, above the what-if and the map
+upload_notice, stations_notice, whatif_notice = (sections.notice_place() for _ in range(3))
 if upload:
     try:  # said here, before the model is worked out with it
         coverage.read_population_grid(io.BytesIO(upload.getvalue()))

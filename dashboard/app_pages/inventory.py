@@ -52,10 +52,7 @@ def station_columns() -> list[Column]:
 # ---- stock against the required quantity, by category ---------------------------------
 st.subheader(i18n.t("section_stock_category"))
 by_category = data.run("inventory/stock_by_category", **f.scope)
-# Each section that shows either a table or a notice draws it in a container of its own: the page's
-# parts then keep their places when a filter turns one into the other, and the browser keeps them
-# (Streamlit's front end tells unnamed parts apart by their place).
-with st.container():
+with sections.either_or():
     if by_category.height == 0:
         st.info(i18n.t("count_none"))
     else:
@@ -78,7 +75,7 @@ picked = st.multiselect(i18n.t("category_filter"), list(categories.ITEM_CATEGORI
                         format_func=lambda c: i18n.label("item_category", c, lang), placeholder=i18n.t("all"),
                         select_all=False)
 by_item = data.run("inventory/stock_by_item", categories=picked, **f.scope)
-with st.container():
+with sections.either_or():
     if by_item.height:
         show([
             Column(i18n.t("col_category"), "category", labels="item_category"),
@@ -105,7 +102,7 @@ for col, (label, prefix) in zip(st.columns(len(cells)), cells):
 window = st.radio(i18n.t("expiry_window"), WINDOWS, index=len(WINDOWS) - 1, horizontal=True, key="inventory_window",
                   format_func=lambda d: i18n.t("expiry_window_option", days=d))
 expiring = data.run("inventory/expiring", within_days=window, **f.scope)
-with st.container():
+with sections.either_or():
     if expiring.height == 0:
         st.success(i18n.t("no_expiring"))
     else:
@@ -124,7 +121,7 @@ with st.container():
 # ---- damaged and in repair ---------------------------------------------------------------
 st.subheader(i18n.t("section_faults"))
 faults = data.run("inventory/faults", **f.scope)
-with st.container():
+with sections.either_or():
     if faults.height == 0:
         st.success(i18n.t("no_faults"))
     else:
@@ -142,7 +139,7 @@ with st.container():
 # ---- how old the counts are -----------------------------------------------------------------
 st.subheader(i18n.t("section_freshness"))
 freshness = data.run("inventory/count_freshness", **f.scope)
-with st.container():
+with sections.either_or():
     if freshness.height:
         stale_after = int(freshness["stale_after_days"][0])
         stale = int(freshness["is_count_stale"].sum())

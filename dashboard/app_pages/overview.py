@@ -185,7 +185,7 @@ if vs_target.height == 0:
 else:
     st.metric(i18n.t("kpi_in_service"), i18n.fmt_int(totals["in_service"]), help=i18n.t("kpi_in_service_help"),
               border=True, width="content")
-    notice = st.empty()  # there, filled or not: a notice that came and went would shift what follows
+    notice = sections.notice_place()
     if city_target:
         notice.info(i18n.t("targets_city_only", year=year, target=city_target))
     elif not totals["has_target"]:

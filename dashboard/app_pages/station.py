@@ -129,10 +129,7 @@ show([
     Column(i18n.t("col_station_value"), lambda c: c[2]), Column(i18n.t("col_result"), lambda c: c[3]),
 ], checks, f"{station_id}_{i18n.t('section_readiness')}", "station_checks")
 
-# A section that shows either a table or a notice sits in a container of its own: the parts after it
-# keep their places when a change of period or station turns one into the other, and the browser
-# keeps them (Streamlit's front end tells unnamed parts apart by their place).
-with st.container():
+with sections.either_or():
     if shortfalls:
         st.markdown(f"**{i18n.t('station_shortfalls', n=len(shortfalls))}**")
         show([
@@ -199,7 +196,7 @@ show([
 # ---- kit and supplies on the latest count ---------------------------------------------------
 stock = data.run("inventory/station_stock", station=station_id)
 st.subheader(i18n.t("section_kit", date=p["last_counted_on"].isoformat() if p["last_counted_on"] else i18n.DASH))
-with st.container():
+with sections.either_or():
     if stock.height == 0:
         st.info(i18n.t("count_none"))
     else:
@@ -221,7 +218,7 @@ with st.container():
 # ---- prevention: patrols against the standard, hazards, drills and training ---------------
 st.subheader(i18n.t("section_station_prevention"))
 prevention = data.one("prevention/station", station=station_id, start_date=f.start, end_date=f.end)
-with st.container():
+with sections.either_or():
     if prevention:
         meets = prevention["meets_patrol_standard"]
         row = sections.tile_row()
@@ -264,7 +261,7 @@ st.caption(filters.period_caption(f))
 st.markdown(f"[{i18n.t('link_response_page')} →]({drilldown.link(f, {'station': station_id}, 'station')})")  # the Incidents page filters by station
 period = {"station": station_id, "start_date": f.start, "end_date": f.end}
 kpi = data.one("stations/station_response", **period)
-with st.container():
+with sections.either_or():
     if not kpi or int(kpi["responses"] or 0) == 0:
         st.info(i18n.t("no_responses", start=f.start.isoformat(), end=f.end.isoformat()))
     else:

@@ -76,7 +76,7 @@ else:
                    delta_color="normal" if gap >= 0 else "inverse", delta_arrow="off")
     else:
         row.metric(i18n.t("kpi_projected"), i18n.fmt_int(projected), help=i18n.t("kpi_projected_help"), border=True)
-    notice = st.empty()  # there, filled or not: a notice that came and went would shift what follows
+    notice = sections.notice_place()
     if not has_target:
         notice.info(i18n.t("no_targets", year=year))
 
