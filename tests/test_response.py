@@ -327,6 +327,36 @@ def test_default_rule_gives_alarm_received_to_first_arrival(reader, raw):
     assert all(got[i]["first_station_id"] == raw["incidents"][i]["first_station_id"] for i in multi)
 
 
+def test_each_incidents_counts_and_stations_add_up_its_responses(reader, raw):
+    """marts.incidents takes an incident answered by one station from its response row as it is,
+    and groups the responses of the others: both give what the responses add up to."""
+    by_incident = defaultdict(list)
+    for r in raw["responses"]:
+        by_incident[r["incident_id"]].append(r)
+
+    def total(rs, field):
+        return None if all(r[field] is None for r in rs) else sum(r[field] for r in rs if r[field] is not None)
+
+    got = {r["incident_id"]: r for r in rows(reader, """
+        select incident_id, station_count, arrived_station_count, staff_sent, vehicles_sent, station_ids,
+               cleared_at, has_response_without_arrival, has_long_turnout, has_long_travel
+        from marts.incidents""")}
+    assert set(got) == set(by_incident)
+    sizes = Counter(len(rs) for rs in by_incident.values())
+    assert sizes[1] > 100 and sum(n for size, n in sizes.items() if size > 1) > 100, sizes
+    for incident_id, rs in by_incident.items():
+        have, want = got[incident_id], raw["incidents"][incident_id]
+        assert have["station_count"] == len(rs), incident_id
+        assert have["arrived_station_count"] == sum(r["arrive_at"] is not None for r in rs), incident_id
+        assert have["staff_sent"] == total(rs, "staff_sent"), incident_id
+        assert have["vehicles_sent"] == total(rs, "vehicles_sent"), incident_id
+        assert have["station_ids"] == sorted(r["station_id"] for r in rs), incident_id
+        clears = [r["clear_at"] for r in rs if r["clear_at"] is not None]
+        assert have["cleared_at"] == (max(clears) if clears else None), incident_id
+        for flag in ("has_response_without_arrival", "has_long_turnout", "has_long_travel"):
+            assert have[flag] == want[flag], (incident_id, flag)
+
+
 def test_rules_query_says_what_the_file_says(reader):
     got = {(r["rule"], r["key"]): r["value"] for r in run(reader, "response/rules").to_dicts()}
     for channel, start in RULES["clock_start"].items():

@@ -30,7 +30,13 @@ clock_rules as (
 targets as (
     select key as incident_type, value::integer as target_s from meta.response_rules where rule = 'target_s'
 ),
-per_incident as (  -- one pass over the responses, grouped by incident
+-- Most incidents have one response: their row is that response's, with no grouping. Grouping every
+-- response by incident (a hash table of a million wide groups) was most of this table's build.
+several as (  -- the incidents answered by more than one station
+    select incident_id from core.responses group by incident_id having count(*) > 1
+),
+per_incident as (
+    -- one pass over the responses of the incidents with several, grouped by incident
     select
         r.incident_id,
         min(r.call_at) as call_at,
@@ -59,7 +65,23 @@ per_incident as (  -- one pass over the responses, grouped by incident
                 (coalesce(r.arrive_at, timestamp '9999-12-31 23:59:59'), coalesce(r.dispatch_at, timestamp '9999-12-31 23:59:59'),
                  r.station_id)) as first
     from core.responses r cross join rules
+    where r.incident_id in (select incident_id from several)
     group by r.incident_id
+    union all
+    -- the others: what each aggregate above gives over one response
+    select
+        r.incident_id, r.call_at, r.dispatch_at, r.depart_at, r.arrive_at, r.clear_at,
+        cast(1 as bigint), cast(case when r.arrive_at is null then 0 else 1 end as bigint),
+        r.staff_sent, r.vehicles_sent,
+        r.is_flagged, r.turnout_s > rules.long_turnout_s, r.travel_s > rules.long_travel_s, r.arrive_at is null,
+        [r.station_id],
+        {'incident_type': r.incident_type, 'channel': r.channel, 'district': r.district,
+         'street': r.street, 'community': r.community, 'address': r.address,
+         'lon': r.lon, 'lat': r.lat, 'h3_r8': r.h3_r8},
+        {'station_id': r.station_id, 'arrive_at': r.arrive_at, 'call_processing_s': r.call_processing_s,
+         'turnout_s': r.turnout_s, 'travel_s': r.travel_s}
+    from core.responses r cross join rules
+    where r.incident_id not in (select incident_id from several)
 ),
 full_response as (  -- when the stations on scene together first brought the configured force
     select incident_id, min(arrive_at) as full_response_at
@@ -69,10 +91,16 @@ full_response as (  -- when the stations on scene together first brought the con
                 over (partition by r.incident_id order by r.arrive_at, r.station_id
                       rows between unbounded preceding and current row) as force_on_scene
         from core.responses r cross join rules
-        where r.arrive_at is not null
+        where r.arrive_at is not null and r.incident_id in (select incident_id from several)
     )
     where force_on_scene >= full_count
     group by incident_id
+    union all
+    -- one response: its arrival, if it brought the force alone
+    select r.incident_id, r.arrive_at
+    from core.responses r cross join rules
+    where r.arrive_at is not null and r.incident_id not in (select incident_id from several)
+      and coalesce(case rules.full_measure when 'staff' then r.staff_sent else r.vehicles_sent end, 1) >= rules.full_count
 ),
 timed as (
     select p.* exclude (attrs),
