@@ -41,9 +41,11 @@ import duckdb
 from warehouse.quoting import insert_rows, literal
 
 # table -> (name of the partition in folder names, its value for a row, the order of rows in its files),
-# as SQL over the table's columns
+# as SQL over the table's columns. The raw layer keeps the delivered rows in the order the load read
+# them (by source row, as each file gave them), unsorted: sorting them again cost 7 of the 23 s of
+# writing a 5.6 M-row export at 10 M incidents, and nothing reads that table in row order.
 PARTITIONED = {
-    "raw.incident_rows": ("batch", "batch_id", "source_row"),
+    "raw.incident_rows": ("batch", "batch_id", None),
     "core.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
     "marts.incidents": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
     "marts.responses": ("month", "strftime(call_at, '%Y-%m')", "call_at"),
@@ -143,7 +145,8 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list
     folder = root / table
     folder.mkdir(parents=True, exist_ok=True)
     written = con.execute(
-        f"""copy (select {_stored(table)}, cast({value} as varchar) as {name} from ({select}) order by {order})
+        f"""copy (select {_stored(table)}, cast({value} as varchar) as {name} from ({select})
+                  {f'order by {order}' if order else ''})
             to ? (format parquet, partition_by ({name}), append, filename_pattern 'v{{uuid}}',
                   compression zstd, compression_level 1, row_group_size {FILE_ROWS}, row_groups_per_file 1,
                   return_files true)""", [*(params or []), str(folder)]).fetchall()[0][1]
