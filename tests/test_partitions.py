@@ -482,3 +482,63 @@ def test_a_warehouse_without_file_ranges_gets_them_on_its_next_load_with_the_sam
     assert unranged == 0
     held = file_ids(partitions.root_of(older) / file)
     assert (first, last) == (min(held), max(held))
+
+
+def _revised_export(demo_exports, target: Path, column: str, minutes: int) -> tuple[Path, set[tuple[str, str]]]:
+    """The last 60 rows of the last export with `column` moved by `minutes`; and their responses
+    (incident, station)."""
+    source = demo_exports["incidents"][-1]
+    tail = pl.read_csv(source.read_bytes().decode("gb18030").encode("utf-8"), infer_schema=False).tail(60)
+    moved = pl.col(column).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False) + pl.duration(minutes=minutes)
+    out = tail.with_columns(moved.dt.strftime("%Y-%m-%d %H:%M:%S").fill_null("").alias(column))
+    target.write_bytes(out.write_csv(line_terminator="\r\n").encode("gb18030"))
+    return target, set(zip(tail["警情编号"], tail["出警站点编号"]))
+
+
+def _rows(warehouse: Path, table: str) -> list[tuple]:
+    con = open_reader(warehouse)
+    try:
+        return sorted(con.execute(f"select * exclude (call_month) from {table}").fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def test_a_load_that_changes_no_travel_sample_writes_no_sample_file(demo_warehouse, demo_exports, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    # later clear times: the responses change, their travel samples (departure to arrival) do not
+    export, _ = _revised_export(demo_exports, tmp_path / "出警记录_处置更正.csv", "处置完毕时间", 7)
+    before = manifest(warehouse)
+    ingest([export], warehouse)
+    after = manifest(warehouse)
+    assert after["marts.responses"] != before["marts.responses"], "the load should have written the responses"
+    assert after["marts.travel_samples"] == before["marts.travel_samples"]
+    # and the samples are those a whole rebuild from the loaded responses gives
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    copy_warehouse(warehouse, rebuilt)
+    build.rebuild(rebuilt)
+    assert _rows(warehouse, "marts.travel_samples") == _rows(rebuilt, "marts.travel_samples")
+
+    # earlier arrivals change the samples: their month's files are written again, with the new times
+    export, revised = _revised_export(demo_exports, tmp_path / "出警记录_到场更正.csv", "到场时间", -1)
+    travel_before = _travel(warehouse, revised)
+    ingest([export], warehouse)
+    assert manifest(warehouse)["marts.travel_samples"] != after["marts.travel_samples"]
+    travel_after = _travel(warehouse, revised)
+    # a revision that would put the arrival before the departure is refused, the stored row kept
+    moved = {k for k in travel_before.keys() & travel_after.keys() if travel_before[k] > 60}
+    assert moved and all(travel_after[k] == travel_before[k] - 60 for k in moved)
+    copy_warehouse(warehouse, rebuilt)
+    build.rebuild(rebuilt)
+    assert _rows(warehouse, "marts.travel_samples") == _rows(rebuilt, "marts.travel_samples")
+
+
+def _travel(warehouse: Path, responses: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The stored travel times of `responses` (incident, station) that are travel samples."""
+    con = open_reader(warehouse)
+    try:
+        return {(i, s): t for i, s, t in con.execute(
+            "select incident_id, station_id, travel_s from marts.travel_samples where incident_id in (select unnest(?))",
+            [sorted({i for i, _ in responses})]).fetchall() if (i, s) in responses}
+    finally:
+        con.close()
