@@ -298,14 +298,17 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: str, key_colu
     searched = files_in_range(con, table, low, high) if first == RANGE_COLUMN else \
         con.execute(f"select getvariable({literal(variable(table))})").fetchall()[0][0]
     con.execute("set variable parts_searched = ?", [searched])
-    if keep_unchanged:
-        keys, delta = _changed(con, table, keys, using, delta, f"t.{first} between ? and ?", [low, high])
-        found = "select distinct filename from stored_rows semi join {keys} k using ({using})"
-        hit = [f.removeprefix(root) for (f,) in con.execute(found.format(keys=keys, using=using)).fetchall()]
-    else:
-        hit = [f.removeprefix(root) for (f,) in con.execute(
-            f"""select distinct filename from read_parquet(getvariable('parts_searched'), filename = true) t
-                semi join {keys} k using ({using}) where t.{first} between ? and ?""", [low, high]).fetchall()]
+    # the touched keys' stored rows, with the file each is in (and a hash of its values, to compare)
+    compared = _comparable(con, delta) if keep_unchanged else None
+    hashed = f", hash({', '.join(identifier(c) for c in compared)}) as row_hash" if compared else ""
+    con.execute(f"""create or replace temp table stored_rows as
+                    select t.filename, {using}{hashed}
+                    from read_parquet(getvariable('parts_searched'), filename = true) t
+                    semi join {keys} k using ({using}) where t.{first} between ? and ?""", [low, high])
+    if compared:
+        keys, delta = _changed(con, keys, using, delta, compared)
+    hit = [f.removeprefix(root) for (f,) in con.execute(
+        f"select distinct filename from stored_rows semi join {keys} k using ({using})").fetchall()]
     schema = [f for (f,) in con.execute("select file from meta.parts where table_name = ? and part = ?",
                                         [table, SCHEMA_PART]).fetchall()]
     kept = f"select t.* from {_read(con, schema + hit)} t anti join {keys} k using ({using})"
@@ -318,31 +321,28 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: str, key_colu
         con.execute(f"drop table if exists temp.main.{scratch}")
 
 
-def _changed(con: duckdb.DuckDBPyConnection, table: str, keys: str, using: str, delta: str, where: str,
-             params: list) -> tuple[str, str]:
-    """Temp tables `changed_keys` and `changed_delta`: the keys of `keys` whose stored rows differ
-    from their rows in `delta` (a row more, a row less, or any value other), and those keys' rows of
-    `delta`. Temp table `stored_rows` keeps the keys' stored rows' keys with the file each is in.
-
-    Rows are compared by a hash of all their values, each of `delta` as the file would hold it (a
-    HUGEINT is written as a DOUBLE): comparing the values themselves (EXCEPT ALL both ways) took
-    1.3 s of a weekly load at 1 M incidents, more than the writes it saved. Two different rows of
-    a key share a 64-bit hash with odds of 1 in 2^64."""
-    stored = _column_types(con, f"read_parquet(getvariable('parts_searched'))")
+def _comparable(con: duckdb.DuckDBPyConnection, delta: str) -> dict[str, str] | None:
+    """The stored files' columns and types, if each of `delta`'s columns is written as that type
+    (a HUGEINT is written as a DOUBLE); None for files of another form than this version's rows,
+    whose keys are then all written again."""
+    stored = _column_types(con, "read_parquet(getvariable('parts_searched'))")
     given = _column_types(con, delta)
     as_written = {"HUGEINT": "DOUBLE", "UHUGEINT": "DOUBLE"}
-    if any(c not in given or as_written.get(given[c], given[c]) != t for c, t in stored.items()):
-        # files of another form than this version's rows: every key is written again
-        con.execute(f"""create or replace temp table stored_rows as
-                        select t.filename, {using} from read_parquet(getvariable('parts_searched'), filename = true) t
-                        semi join {keys} k using ({using}) where {where}""", params)
-        return keys, delta
-    values = ", ".join(identifier(c) for c in stored)
-    cast = ", ".join(f"cast({identifier(c)} as {t})" for c, t in stored.items())
-    con.execute(f"""create or replace temp table stored_rows as
-                    select t.filename, {using}, hash({values}) as row_hash
-                    from read_parquet(getvariable('parts_searched'), filename = true) t
-                    semi join {keys} k using ({using}) where {where}""", params)
+    same = all(c in given and as_written.get(given[c], given[c]) == t for c, t in stored.items())
+    return stored if same else None
+
+
+def _changed(con: duckdb.DuckDBPyConnection, keys: str, using: str, delta: str,
+             columns: dict[str, str]) -> tuple[str, str]:
+    """Views `changed_keys` and `changed_delta`: the keys of `keys` whose stored rows (temp table
+    `stored_rows`) differ from their rows in `delta` (a row more, a row less, or any value other),
+    and those keys' rows of `delta`.
+
+    Rows are compared by a hash of all their `columns`, each of `delta` cast to the type the file
+    holds: comparing the values themselves (EXCEPT ALL both ways) took 1.3 s of a weekly load at 1 M
+    incidents, more than the writes it saved. Two different rows of a key share a 64-bit hash with
+    odds of 1 in 2^64."""
+    cast = ", ".join(f"cast({identifier(c)} as {t})" for c, t in columns.items())
     con.execute(f"""create or replace temp table differing as
                     select distinct {using}
                     from (select {using}, row_hash, count(*) as n from stored_rows group by all) s
