@@ -15,7 +15,7 @@ from warehouse.connection import copy_warehouse, open_reader
 
 TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.street_daily",
           "marts.responses",
-          "marts.travel_samples", "marts.response_rejects", "marts.station_readiness", "marts.station_readiness_monthly",
+          "marts.travel_samples", "marts.travel_sample_daily", "marts.response_rejects", "marts.station_readiness", "marts.station_readiness_monthly",
           "marts.inventory_latest"]
 
 
@@ -200,6 +200,22 @@ def test_corrected_rows_left_the_refused_list(warehouses, demo_exports):
     assert counts == [len(fixed), 0]
 
 
+def test_travel_sample_daily_counts_the_samples(warehouses):
+    """The samples per station and day, against the travel samples counted in Python, after a load
+    that updated only what it touched (the revised arrivals and the new incidents change samples)."""
+    con = open_reader(warehouses[1])
+    try:
+        samples = con.execute("select call_date, station_id from marts.travel_samples").fetchall()
+        daily = {(d, s): n for d, s, n in con.execute(
+            "select call_date, station_id, samples from marts.travel_sample_daily").fetchall()}
+    finally:
+        con.close()
+    expected: dict[tuple, int] = {}
+    for day, station in samples:
+        expected[(day, station)] = expected.get((day, station), 0) + 1
+    assert len(expected) > 1000 and daily == expected
+
+
 def test_station_daily_counts_what_the_incidents_say(warehouses):
     """The per-station day counts, against the incidents counted in Python after a load that updated
     only what it touched."""
@@ -283,8 +299,8 @@ def test_street_daily_counts_every_incident_once_by_its_street(warehouses):
 
 
 def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stays_incremental(warehouses, tmp_path):
-    """A warehouse of an earlier version, before `marts.street_daily` was added and `marts.station_daily`
-    counted arrivals within the target: its next incident load builds both whole from the incidents
+    """A warehouse of an earlier version, before `marts.street_daily` and `marts.travel_sample_daily` were
+    added and `marts.station_daily` counted arrivals within the target: its next incident load builds both whole from the incidents
     as they stand, then updates the days it touched, as every load does; the big tables keep the
     files of the months the load did not reach (a full build would have written every month again),
     and the rollups are the ones a full build gives."""
@@ -296,12 +312,13 @@ def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stay
     with open_writer(earlier) as con:
         con.execute("drop view main.street_daily")
         con.execute("drop table marts.street_daily")
+        con.execute("drop table marts.travel_sample_daily")
         con.execute("drop view main.station_daily")
         con.execute("alter table marts.station_daily drop column within_target")
         files_before = {f for (f,) in con.execute("select file from meta.parts where table_name = 'marts.incidents'").fetchall()}
     con = open_reader(earlier)
     try:  # until then the queries that read them say what to do, in the user's words
-        for name in ("overview/worsening", "prevention/payoff"):
+        for name in ("overview/worsening", "prevention/payoff", "coverage/travel_samples"):
             with pytest.raises(queries.WarehouseOutdated, match="emss rebuild"):
                 queries.run(con, name)
     finally:
@@ -314,8 +331,9 @@ def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stay
         con.close()
     assert files_before & files_after, "every month's file written again: a full build, not a load of what it touched"
     assert files_after - files_before  # the touched months' files are new
-    only_full, only_earlier, (n_full, n_earlier) = same_rows(full, earlier, "marts.street_daily")
-    assert n_full > 1000 and (only_full, only_earlier, n_earlier) == (0, 0, n_full)
+    for table in ("marts.street_daily", "marts.travel_sample_daily"):
+        only_full, only_earlier, (n_full, n_earlier) = same_rows(full, earlier, table)
+        assert n_full > 1000 and (only_full, only_earlier, n_earlier) == (0, 0, n_full), table
     for view in ("main.street_daily", "main.station_daily"):  # the analysts' views are back too
         assert same_rows(full, earlier, view)[:2] == (0, 0), view
     only_full, only_earlier, (n_full, n_earlier) = same_rows(full, earlier, "marts.station_daily")
@@ -324,7 +342,8 @@ def test_a_warehouse_without_a_rollup_added_since_gets_it_and_its_next_load_stay
     for path in (full, earlier):
         con = open_reader(path)
         try:
-            answers.append([queries.run(con, name).rows() for name in ("overview/worsening", "prevention/payoff")])
+            answers.append([queries.run(con, name).rows()
+                            for name in ("overview/worsening", "prevention/payoff", "coverage/travel_samples")])
         finally:
             con.close()
     assert answers[0] == answers[1] and answers[0][0]  # (no patrol log here: the payoff has no rows to give)

@@ -161,6 +161,7 @@ INCREMENTAL = {
     "marts.responses": (("core.responses", "marts.incidents"), "context_incidents", "affected_responses",
                         ("incident_id", "station_id")),
     "marts.travel_samples": (("marts.responses",), "context_incidents", "touched_responses", ("incident_id", "station_id")),
+    "marts.travel_sample_daily": (("marts.travel_samples",), "touched_dates", "touched_dates", ("call_date",)),
     "marts.response_rejects": (("meta.rejects", "marts.incidents", "core.responses"), "reject_incidents",
                                "touched_rejects", ("batch_id", "source_row")),
 }

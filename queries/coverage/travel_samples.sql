@@ -10,7 +10,7 @@
 -- param_zh: end_date 最后一个接警日期（默认：数据截至日期）
 -- param: max_samples int   at most about this many samples: beyond it, the responses of the lowest sample ranks (a hash of the response), the same ones on every run (default: 200000)
 -- param_zh: max_samples 样本数上限（约数）：超过时取抽样序号（按出警记录计算的哈希值）最小的那些，每次相同（默认：200000）
-with eligible as not materialized (  -- read twice (count, then rows): not stored in between
+with eligible as (
     select
         t.incident_id,
         t.station_id,
@@ -32,7 +32,15 @@ with eligible as not materialized (  -- read twice (count, then rows): not store
     where t.call_date between year_start($start_date, $end_date) and period_end($end_date)
       and s.lat is not null and s.lon is not null
 ),
-found as (select count(*) as n from eligible),
+-- how many there are, from the samples per station and day (marts.travel_sample_daily), not by
+-- reading them all: a join of stations x days, not of every sample of the year
+found as (
+    select coalesce(sum(d.samples), 0) as n
+    from marts.travel_sample_daily d
+    join stations s using (station_id)
+    where d.call_date between year_start($start_date, $end_date) and period_end($end_date)
+      and s.lat is not null and s.lon is not null
+),
 -- more than max_samples: the responses of the lowest ranks, about max_samples of them; a join on
 -- the ranks kept, so that DuckDB opens only the files holding them (each month's are in rank order)
 kept as (
