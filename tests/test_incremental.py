@@ -250,22 +250,24 @@ def test_incident_daily_counts_every_incident_once_and_the_history_figures_read_
     con = open_reader(warehouses[1])  # the one loaded export by export
     try:
         rows = con.execute("select call_date, district, first_station_type, incident_type, channel, first_arrive_at,"
-                           " is_within_target from incidents").fetchall()
+                           " response_s, is_within_target from incidents").fetchall()
         daily = {tuple(r[:5]): r[5:] for r in con.execute(
-            "select call_date, district, first_station_type, incident_type, channel, incidents, arrived, within_target"
-            " from incident_daily").fetchall()}
+            "select call_date, district, first_station_type, incident_type, channel, incidents, arrived, timed,"
+            " within_target from incident_daily").fetchall()}
         data_range = queries.run(con, "meta/data_range").row(0, named=True)
         default_start = con.execute("select period_start(null, null)").fetchall()[0][0]
         values = {(r["dimension"], r["value"]): r["incidents"] for r in queries.run(con, "meta/category_values").iter_rows(named=True)}
     finally:
         con.close()
     expected: dict[tuple, list[int]] = {}
-    for day, district, station_type, incident_type, channel, arrived, within in rows:
-        counts = expected.setdefault((day, district, station_type, incident_type, channel), [0, 0, 0])
+    for day, district, station_type, incident_type, channel, arrived, response_s, within in rows:
+        counts = expected.setdefault((day, district, station_type, incident_type, channel), [0, 0, 0, 0])
         counts[0] += 1
         counts[1] += arrived is not None
-        counts[2] += within is True
+        counts[2] += response_s is not None
+        counts[3] += within is True
     assert len(expected) > 1000 and daily == {k: tuple(v) for k, v in expected.items()}
+    assert 0 < sum(v[3] for v in expected.values()) < sum(v[2] for v in expected.values())
     days = [r[0] for r in rows]
     assert (data_range["first_call_date"], data_range["last_call_date"]) == (min(days), max(days))
     assert data_range["incidents"] == len(rows)

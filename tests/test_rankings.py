@@ -17,6 +17,7 @@ import queries
 from dashboard import filters, i18n
 from emss import settings
 from tests.conftest import open_dashboard
+from warehouse.quoting import identifier
 
 MIN_SAMPLE = settings.response_rules().min_incidents
 Z = statistics.NormalDist().inv_cdf(0.975)
@@ -139,19 +140,27 @@ def test_league_period_says_when_no_period_is_long_enough(reader):
 
 # ---- the by-group change against the previous period ----------------------------------------
 
-@pytest.mark.parametrize("days", [28, 180])
-def test_by_group_change_against_the_previous_period(reader, days):
+GROUP_COLUMNS = {"district": "district", "station_type": "first_station_type", "station": "first_station_id",
+                 "incident_type": "incident_type", "channel": "channel"}
+
+
+@pytest.mark.parametrize("days, group_by", [(28, "district"), (180, "district"), (28, "station"),
+                                            (28, "incident_type"), (28, "channel"), (180, "station_type")])
+def test_by_group_change_against_the_previous_period(reader, days, group_by):
+    """The previous period's counts, from every incident of it (the query reads the daily rollups)."""
     end = as_of(reader)
     start = end - dt.timedelta(days=days - 1)
     before_end, before_start = start - dt.timedelta(days=1), start - dt.timedelta(days=days)
+    column = identifier(GROUP_COLUMNS[group_by])
 
-    def by_district(a, b):
-        rows = reader.execute("select district, count(*) filter (where is_within_target), count(response_s)"
+    def by_group(a, b):
+        rows = reader.execute(f"select {column}, count(*) filter (where is_within_target), count(response_s)"
                               " from incidents where call_date between ? and ? group by 1", [a, b]).fetchall()
         return {d: (k, n) for d, k, n in rows}
 
-    now, then = by_district(start, end), by_district(before_start, before_end)
-    frame = queries.run(reader, "response/by_group", {"start_date": start, "end_date": end, "group_by": "district"})
+    now, then = by_group(start, end), by_group(before_start, before_end)
+    assert sum(n for _, n in then.values()) > 0
+    frame = queries.run(reader, "response/by_group", {"start_date": start, "end_date": end, "group_by": group_by})
     shown = 0
     for r in frame.to_dicts():
         k, n = now[r["group_code"]]
@@ -162,8 +171,26 @@ def test_by_group_change_against_the_previous_period(reader, days):
             shown += 1
         else:
             assert r["within_target_rate_change_pts"] is None
-    if days == 180:
+    if (days, group_by) == (180, "district"):
         assert shown >= 2, "the fixture should give some districts enough arrivals in both periods"
+
+
+@pytest.mark.parametrize("group_by", ["station", "incident_type"])
+def test_by_group_previous_period_keeps_to_the_chosen_districts_and_station_types(reader, group_by):
+    end = as_of(reader)
+    start = end - dt.timedelta(days=27)
+    before_start, before_end = start - dt.timedelta(days=28), start - dt.timedelta(days=1)
+    district, station_type = reader.execute(
+        "select district, first_station_type from incidents where call_date between ? and ?"
+        " and response_s is not null group by all order by count(*) desc limit 1", [before_start, before_end]).fetchall()[0]
+    rows = reader.execute(f"select {identifier(GROUP_COLUMNS[group_by])}, count(response_s) from incidents"
+                          " where call_date between ? and ? and district = ? and first_station_type = ? group by 1",
+                          [before_start, before_end, district, station_type]).fetchall()
+    then = {g: n for g, n in rows}
+    frame = queries.run(reader, "response/by_group", {"start_date": start, "end_date": end, "group_by": group_by,
+                                                      "districts": [district], "station_types": [station_type]})
+    got = {r["group_code"]: r["previous_timed"] for r in frame.to_dicts()}
+    assert sum(got.values()) > 0 and got == {g: then.get(g, 0) for g in got}
 
 
 # ---- the readiness trend's count coverage ---------------------------------------------------

@@ -14,11 +14,9 @@
 -- param_zh: station_types 首个到场站点的站点类型代码（默认：全部）
 -- param: group_by text  district | station_type | station | incident_type | channel (default: district)
 -- param_zh: group_by 分组方式：district | station_type | station | incident_type | channel（默认：district）
-with both_periods as (
-    -- this period and the one of the same length just before it
+with scope as (
     select
         *,
-        call_date >= period_start($start_date, $end_date) as is_current,
         case coalesce(nullif($group_by, ''), 'district')
             when 'district' then district
             when 'station_type' then first_station_type
@@ -26,21 +24,39 @@ with both_periods as (
             when 'incident_type' then incident_type
             when 'channel' then channel
         end as group_code
-    from incidents_in(
-        period_start($start_date, $end_date)
-            - cast(date_diff('day', period_start($start_date, $end_date), period_end($end_date)) + 1 as integer),
-        $end_date, $districts, $station_types)
+    from incidents_in($start_date, $end_date, $districts, $station_types)
 ),
-scope as (
-    select * exclude (is_current) from both_periods where is_current
+-- the period of the same length just before, counted from the daily rollups (a row per day and
+-- group, not every incident): by station from station_daily, by the others from incident_daily
+bounds as (
+    select period_start($start_date, $end_date) - 1 as last_day,
+           period_start($start_date, $end_date)
+               - cast(date_diff('day', period_start($start_date, $end_date), period_end($end_date)) + 1 as integer) as first_day
 ),
 previous as (
-    select
-        group_code,
-        count(response_s) as previous_timed,
-        count(*) filter (where is_within_target) as previous_within_target
-    from both_periods
-    where not is_current
+    select group_code, sum(timed) as previous_timed, sum(within_target) as previous_within_target
+    from (
+        select
+            case coalesce(nullif($group_by, ''), 'district')
+                when 'district' then d.district
+                when 'station_type' then d.first_station_type
+                when 'incident_type' then d.incident_type
+                when 'channel' then d.channel
+            end as group_code,
+            d.timed, d.within_target
+        from incident_daily d, bounds b
+        where coalesce(nullif($group_by, ''), 'district') <> 'station'
+          and d.call_date between b.first_day and b.last_day
+          and (len($districts) = 0 or list_contains($districts, d.district))
+          and (len($station_types) = 0 or list_contains($station_types, d.first_station_type))
+        union all
+        select d.station_id, d.timed, d.within_target
+        from station_daily d, bounds b
+        where coalesce(nullif($group_by, ''), 'district') = 'station'
+          and d.call_date between b.first_day and b.last_day
+          and (len($districts) = 0 or list_contains($districts, d.district))
+          and (len($station_types) = 0 or list_contains($station_types, d.first_station_type))
+    )
     group by group_code
 ),
 rules as (

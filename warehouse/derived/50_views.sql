@@ -53,7 +53,7 @@ select call_date, station_id, district, first_station_type, incidents, timed, wi
 -- per day, district, first station type, incident type and channel: every incident counted once,
 -- so what counts over all of history (the data's date range, the values a filter offers) reads it
 create or replace view main.incident_daily as
-select call_date, district, first_station_type, incident_type, channel, incidents, arrived, within_target
+select call_date, district, first_station_type, incident_type, channel, incidents, arrived, timed, within_target
 from marts.incident_daily;
 
 -- per day, district, street (街道, as street_name() names it) and incident type: the incidents, so what
