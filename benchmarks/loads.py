@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.results import append_to_section  # noqa: E402
 from benchmarks.run import ROOT, load_into_copy, run_child  # noqa: E402
 
 SECTION = "## Loads into a long history"
@@ -96,15 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         cells = [f"{med('seconds', runs[(p, name)]):.2f} s, {med('peak_mb', runs[(p, name)]):,.0f} MB" for p in projects]
         lines.append(f"| {name} | {loaded:,} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
-    out = Path(args.out)
-    text = out.read_text(encoding="utf-8") if out.exists() else ""
-    if SECTION not in text:
-        text = (text.rstrip("\n") + f"\n\n{SECTION}\n\nThe weekly export and a correction export loaded into a "
-                "warehouse of long history (benchmarks/loads.py).\n")
-    head, _, rest = text.partition(SECTION)
-    section, sep, after = rest.partition("\n## ")
-    text = head + SECTION + section.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + (sep + after if sep else "")
-    out.write_text(text, encoding="utf-8")
+    append_to_section(Path(args.out), SECTION, "The weekly export and a correction export loaded into a warehouse "
+                      "of long history (benchmarks/loads.py).", lines)
     return 0
 
 

@@ -16,3 +16,16 @@ def replace_section(out: Path, heading: str, lines: list[str]) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
     out.write_text(text, encoding="utf-8")
+
+
+def append_to_section(out: Path, heading: str, intro: str, lines: list[str]) -> None:
+    """Add `lines` (a `### ` subsection) at the end of the section under `heading`, keeping what it
+    holds already and every other section; the section, with `intro` under its heading, made first
+    when there is none yet."""
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    if heading not in text:
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n{intro}\n"
+    head, _, rest = text.partition(heading)
+    section, sep, after = rest.partition("\n## ")
+    text = head + heading + section.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + (sep + after if sep else "")
+    out.write_text(text, encoding="utf-8")

@@ -258,25 +258,31 @@ def page_calls(warehouse: Path) -> dict[str, list[list]]:
     return {page: calls for page, calls in found.items() if page not in ("seconds", "peak_mb")}
 
 
+def time_page(warehouse: Path, calls: list[list], repeat: int, project: Path = ROOT) -> dict:
+    """One page's queries (`calls`, from page_calls) together, in a fresh process running `project`'s
+    code: once (cold), then `repeat` times more (warm, the median)."""
+    code = textwrap.dedent(f"""
+        import time, queries
+        from warehouse.connection import open_reader
+        con = open_reader({str(warehouse)!r})
+        timings = []
+        for attempt in range({repeat} + 1):
+            t = time.perf_counter()
+            for name, params in {calls!r}:
+                queries.run(con, name, params)
+            timings.append(time.perf_counter() - t)
+        result["cold"] = timings[0]
+        result["warm"] = sorted(timings[1:])[len(timings[1:]) // 2]
+    """)
+    return run_child(code, cwd=project)
+
+
 def bench_pages(warehouse: Path, repeat: int) -> dict[str, dict]:
     """Each page's queries as it runs them (page_calls), together: once in a fresh process (cold),
     then `repeat` times more (warm, the median)."""
     out = {}
     for page, calls in page_calls(warehouse).items():
-        code = textwrap.dedent(f"""
-            import time, queries
-            from warehouse.connection import open_reader
-            con = open_reader({str(warehouse)!r})
-            timings = []
-            for attempt in range({repeat} + 1):
-                t = time.perf_counter()
-                for name, params in {calls!r}:
-                    queries.run(con, name, params)
-                timings.append(time.perf_counter() - t)
-            result["cold"] = timings[0]
-            result["warm"] = sorted(timings[1:])[len(timings[1:]) // 2]
-        """)
-        runs = [run_child(code) for _ in range(repeat)]
+        runs = [time_page(warehouse, calls, repeat) for _ in range(repeat)]
         out[page] = {"queries": len(calls), "cold": median_of(runs, "cold"), "warm": median_of(runs, "warm")}
     return out
 

@@ -62,3 +62,23 @@ def test_the_loads_benchmark_loads_both_exports_into_copies(demo_warehouse, demo
     # a record the demo wrote out of order on purpose stays refused
     assert 0 < int(rows["corrections"]) <= 50 and 0 < int(rows["weekly"].replace(",", "")) <= 2000
     assert counts() == before
+
+
+def test_the_pages_benchmark_times_every_page_and_keeps_earlier_runs(demo_warehouse, tmp_path):
+    """Each page of the dashboard gets a row with its warm and cold milliseconds; a second run adds
+    its table under the same section, below the first."""
+    from benchmarks.run import page_queries
+
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n\n## Another section\n\nkept\n", encoding="utf-8")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "pages.py"), "--warehouse", str(demo_warehouse),
+                               "--repeat", "1", "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+    text = out.read_text(encoding="utf-8")
+    assert text.count("## Page queries, checkout against checkout") == 1 and "## Another section\n\nkept" in text
+    section = text.split("## Page queries, checkout against checkout")[1]
+    assert section.count(f"### {demo_warehouse.name}, ") == 2
+    rows = re.findall(r"^\| (\w+) \| (\d+) \| ([\d,]+), ([\d,]+) \|$", section, re.MULTILINE)
+    assert sorted({r[0] for r in rows}) == sorted(page_queries()) and len(rows) == 2 * len(page_queries())
+    assert all(int(n) > 0 for _, n, _, _ in rows)
