@@ -639,6 +639,40 @@ def test_station_turnouts_query(reader):
     assert set(queries.run(reader, "coverage/stations", {"station_types": types})["station_type"]) == {"community"}
 
 
+def test_the_year_the_page_opens_on_is_read_from_what_the_load_stored(demo_warehouse, tmp_path):
+    """The load stores the medians of the 365 days to the as-of date, and the query reads them for
+    that year and for no other: a stored median altered by hand shows for that year only, and any
+    other year is computed from the responses (against Python's median of them)."""
+    from warehouse.connection import copy_warehouse, open_reader, open_writer
+
+    copy = tmp_path / "emss.duckdb"
+    copy_warehouse(demo_warehouse, copy)
+    con = open_reader(copy)
+    try:
+        as_of = con.execute("select as_of_date from data_as_of").fetchall()[0][0]
+        bounds = con.execute("select distinct first_day, last_day from marts.station_turnout_year").fetchall()
+        station = con.execute("select station_id from marts.station_turnout_year where turnout_n > 0"
+                              " order by station_id limit 1").fetchall()[0][0]
+        responses = rows(con, "select call_at, turnout_s from responses where station_id = ? and turnout_s >= 0", [station])
+    finally:
+        con.close()
+    assert bounds == [(as_of - dt.timedelta(days=364), as_of)]
+    with open_writer(copy) as con:
+        con.execute("update marts.station_turnout_year set turnout_p50_s = 9999 where station_id = ?", [station])
+    con = open_reader(copy)
+    try:
+        def median_of(start, end):
+            got = queries.run(con, "coverage/stations", {"start_date": start, "end_date": end})
+            return got.filter(pl.col("station_id") == station)["turnout_p50_s"][0]
+
+        assert median_of(None, None) == median_of(as_of - dt.timedelta(days=364), as_of) == 9999
+        start, end = as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=1)
+        mine = [r["turnout_s"] for r in responses if start <= r["call_at"].date() <= end]
+        assert median_of(start, end) == pytest.approx(statistics.median(mine))
+    finally:
+        con.close()
+
+
 def test_the_city_turnout_median_interpolates_between_the_middle_turnouts(reader):
     """The city's median turnout is read from counts per second: over short periods, some with an
     even number of turnouts whose two middle values differ, it must equal the plain median."""

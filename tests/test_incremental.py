@@ -15,7 +15,7 @@ from warehouse.connection import copy_warehouse, open_reader
 
 TABLES = ["core.incidents", "marts.incidents", "marts.incident_daily", "marts.station_daily", "marts.street_daily",
           "marts.responses",
-          "marts.travel_samples", "marts.travel_sample_daily", "marts.response_rejects", "marts.station_readiness", "marts.station_readiness_monthly",
+          "marts.travel_samples", "marts.travel_sample_daily", "marts.station_turnout_year", "marts.response_rejects", "marts.station_readiness", "marts.station_readiness_monthly",
           "marts.inventory_latest"]
 
 

@@ -96,6 +96,39 @@ create or replace macro main.responses_in(start_date, end_date) as table
                                            strftime(main.period_end(end_date), '%Y-%m'))
     where call_date between main.period_start(start_date, end_date) and main.period_end(end_date);
 
+-- Each station's median turnout (dispatched -> departed) and the number of turnouts measured, over the
+-- responses to the incidents called from first_day to last_day (dates), with the city's median over
+-- all of them on every row; a row of no station (station_id null) carries the city's median when no
+-- station has one. The coverage page's model (queries/coverage/stations.sql) reads it for a year.
+create or replace macro main.station_turnouts(first_day, last_day) as table
+with turnouts as (
+    select r.station_id, r.turnout_s
+    from main.responses_of_months(strftime(first_day, '%Y-%m'), strftime(last_day, '%Y-%m')) r
+    where r.call_date between first_day and last_day and r.turnout_s >= 0
+),
+per_station as (
+    select station_id, quantile_cont(turnout_s, 0.5) as turnout_p50_s, count(*) as turnout_n
+    from turnouts
+    group by station_id
+),
+-- the city's median from how many turnouts took each whole second (a few hundred rows, not a second
+-- sort of the period's turnouts): the mean of the values at the middle positions, (n - 1) / 2 and
+-- n / 2 counted from 0, as quantile_cont(turnout_s, 0.5) interpolates
+by_second as (
+    select turnout_s, count(*) as n from turnouts group by turnout_s
+),
+running as (
+    select turnout_s, sum(n) over (order by turnout_s) as up_to, sum(n) over () as total from by_second
+),
+city as (
+    select (min(turnout_s) filter (where up_to > (total - 1) / 2) + min(turnout_s) filter (where up_to > total / 2)) / 2
+        as city_turnout_p50_s
+    from running
+)
+select t.station_id, t.turnout_p50_s, t.turnout_n, c.city_turnout_p50_s
+from city c
+left join per_station t on true;
+
 -- The stations in service on the data's as-of date within the chosen districts and types
 -- (empty lists: all): the scope every station and inventory figure of "today" shares.
 create or replace macro main.stations_in_scope(districts, station_types) as table
