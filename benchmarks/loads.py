@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -30,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.results import append_to_section  # noqa: E402
+from benchmarks.results import append_to_section, checkouts_table  # noqa: E402
 from benchmarks.run import ROOT, load_into_copy, run_child  # noqa: E402
 
 SECTION = "## Loads into a long history"
@@ -83,19 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    command = f"uv run python benchmarks/loads.py --warehouse {warehouse.name} --export {source.name} --repeat {args.repeat}"
-    if len(projects) > 1:
-        command += "".join(f" --project <{label or 'checkout'}> --label {label}" for label in labels)
     med = lambda key, rs: statistics.median(r[key] for r in rs)  # noqa: E731
-    lines = [f"### {warehouse.name}, {dt.date.today().isoformat()}", "",
-             f"`{command}` on {platform.machine()} ({os.cpu_count()} cores); each load into a fresh copy, in a fresh "
-             f"process; medians of {args.repeat}" + (", the checkouts in turn." if len(projects) > 1 else "."), "",
-             "| export | rows loaded | " + " | ".join(f"{label or 'load'}: seconds, peak MB" for label in labels) + " |",
-             "| --- | --- | " + " | ".join("---" for _ in labels) + " |"]
-    for name in exports:
-        loaded = runs[(projects[0], name)][0].get("rows_loaded", "")
-        cells = [f"{med('seconds', runs[(p, name)]):.2f} s, {med('peak_mb', runs[(p, name)]):,.0f} MB" for p in projects]
-        lines.append(f"| {name} | {loaded:,} | " + " | ".join(cells) + " |")
+    rows = [[name, f"{runs[(projects[0], name)][0].get('rows_loaded', 0):,}",
+             *(f"{med('seconds', runs[(p, name)]):.2f} s, {med('peak_mb', runs[(p, name)]):,.0f} MB" for p in projects)]
+            for name in exports]
+    lines = checkouts_table(f"{warehouse.name}, {dt.date.today().isoformat()}",
+                            f"uv run python benchmarks/loads.py --warehouse {warehouse.name} --export {source.name} "
+                            f"--repeat {args.repeat}", labels, args.repeat,
+                            "each load into a fresh copy, in a fresh process", ["export", "rows loaded"],
+                            "seconds, peak MB", rows)
     print("\n".join(lines))
     append_to_section(Path(args.out), SECTION, "The weekly export and a correction export loaded into a warehouse "
                       "of long history (benchmarks/loads.py).", lines)

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.results import append_to_section  # noqa: E402
+from benchmarks.results import append_to_section, checkouts_table  # noqa: E402
 from benchmarks.run import ROOT, page_calls, time_page  # noqa: E402
 
 SECTION = "## Page queries, checkout against checkout"
@@ -49,18 +47,13 @@ def main(argv: list[str] | None = None) -> int:
                 runs[(project, page)].append(time_page(warehouse, asked, args.repeat, project))
                 print(page, project.name, f"{runs[(project, page)][-1]['warm'] * 1000:.0f} ms warm", flush=True)
 
-    command = f"uv run python benchmarks/pages.py --warehouse {warehouse.name} --repeat {args.repeat}"
-    if len(projects) > 1:
-        command += "".join(f" --project <{label or 'checkout'}> --label {label}" for label in labels)
     ms = lambda key, rs: f"{statistics.median(r[key] for r in rs) * 1000:,.0f}"  # noqa: E731
-    lines = [f"### {warehouse.name}, {dt.date.today().isoformat()}", "",
-             f"`{command}` on {platform.machine()} ({os.cpu_count()} cores); each page's queries in a fresh process; "
-             f"medians of {args.repeat}" + (", the checkouts in turn." if len(projects) > 1 else "."), "",
-             "| page | queries | " + " | ".join(f"{label or 'this checkout'}: warm, cold ms" for label in labels) + " |",
-             "| --- | --- | " + " | ".join("---" for _ in labels) + " |"]
-    for page, asked in calls.items():
-        cells = [f"{ms('warm', runs[(p, page)])}, {ms('cold', runs[(p, page)])}" for p in projects]
-        lines.append(f"| {page} | {len(asked)} | " + " | ".join(cells) + " |")
+    rows = [[page, str(len(asked)), *(f"{ms('warm', runs[(p, page)])}, {ms('cold', runs[(p, page)])}" for p in projects)]
+            for page, asked in calls.items()]
+    lines = checkouts_table(f"{warehouse.name}, {dt.date.today().isoformat()}",
+                            f"uv run python benchmarks/pages.py --warehouse {warehouse.name} --repeat {args.repeat}",
+                            labels, args.repeat, "each page's queries in a fresh process", ["page", "queries"],
+                            "warm, cold ms", rows)
     print("\n".join(lines))
     append_to_section(Path(args.out), SECTION, "Each page's queries, as the page runs them, on one warehouse by the "
                       "code of each checkout in turn (benchmarks/pages.py).", lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 from pathlib import Path
 
 
@@ -29,3 +31,20 @@ def append_to_section(out: Path, heading: str, intro: str, lines: list[str]) -> 
     section, sep, after = rest.partition("\n## ")
     text = head + heading + section.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" + (sep + after if sep else "")
     out.write_text(text, encoding="utf-8")
+
+
+def checkouts_table(title: str, command: str, labels: list[str], repeat: int, how: str,
+                    columns: list[str], cell: str, rows: list[list[str]]) -> list[str]:
+    """A `### title` subsection for a benchmark that runs one checkout's code or several in turn
+    (`labels`, one per checkout, "" for none given): the command (with a `--project <label> --label
+    label` per checkout when there are several), `how` each run was made, and a table of `columns`
+    followed by one column per checkout, headed `label: cell`."""
+    many = len(labels) > 1
+    if many:
+        command += "".join(f" --project <{label or 'checkout'}> --label {label}" for label in labels)
+    return [f"### {title}", "",
+            f"`{command}` on {platform.machine()} ({os.cpu_count()} cores); {how}; medians of {repeat}"
+            + (", the checkouts in turn." if many else "."), "",
+            "| " + " | ".join(columns + [f"{label or 'this checkout'}: {cell}" for label in labels]) + " |",
+            "| " + " | ".join("---" for _ in columns + labels) + " |",
+            *("| " + " | ".join(row) + " |" for row in rows)]
