@@ -15,11 +15,11 @@
 with period_turnouts as (
     select t.station_id, t.turnout_p50_s, t.turnout_n, t.city_turnout_p50_s
     from marts.station_turnout_year t
-    where year_start($start_date, $end_date) = main.as_of_date() - 364 and period_end($end_date) = main.as_of_date()
+    where year_start($start_date, $end_date) = year_start(null, null) and period_end($end_date) = period_end(null)
     union all
     select t.station_id, t.turnout_p50_s, t.turnout_n, t.city_turnout_p50_s
     from station_turnouts(year_start($start_date, $end_date), period_end($end_date)) t
-    where not (year_start($start_date, $end_date) = main.as_of_date() - 364 and period_end($end_date) = main.as_of_date())
+    where not (year_start($start_date, $end_date) = year_start(null, null) and period_end($end_date) = period_end(null))
 ),
 city_median as (select any_value(city_turnout_p50_s) as city_turnout_p50_s from period_turnouts)
 select
