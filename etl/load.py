@@ -255,7 +255,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
     parsing_macros(con, mapping.timestamp_formats if mapping else [])
     delivered = f"select {batch_id} as batch_id, * exclude (row_id) from stg"
     if RAW_TABLE[kind] in partitions.PARTITIONED:
-        partitions.append(con, RAW_TABLE[kind], delivered)
+        partitions.append(con, RAW_TABLE[kind], delivered, part=batch_id)  # the rows of one batch
     else:
         con.execute(f"insert into {RAW_TABLE[kind]} by name {delivered}")
     con.execute((SQL_DIR / f"{kind}.sql").read_text(encoding="utf-8"))

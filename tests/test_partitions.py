@@ -17,7 +17,7 @@ import pytest
 from etl.load import ingest
 from queries import run
 from warehouse import build, partitions
-from warehouse.connection import copy_warehouse, open_reader
+from warehouse.connection import copy_warehouse, open_reader, open_writer
 from warehouse.quoting import literal
 
 BIG = list(partitions.PARTITIONED)
@@ -43,6 +43,20 @@ def counts(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
+def assert_each_file_holds_its_partition(root: Path, table: str, files: set[tuple[str, str]]) -> None:
+    """Each file holds the rows of its own partition (read from its rows), and says so in its folder."""
+    name, *_ = partitions.PARTITIONED[table]
+    for part, f in files:
+        if part == partitions.SCHEMA_PART:
+            assert pq.ParquetFile(root / f).metadata.num_rows == 0
+            continue
+        assert Path(f).parent.name == f"{name}={part}"
+        frame = pl.read_parquet(root / f)
+        values = (frame["batch_id"].cast(pl.Utf8) if name == "batch"
+                  else frame["call_at"].dt.strftime("%Y-%m")).unique().to_list()
+        assert values == [part], f"{table}: {f}"
+
+
 def test_the_big_tables_are_parquet_files_any_engine_reads(demo_warehouse):
     root = partitions.root_of(demo_warehouse)
     listed = manifest(demo_warehouse)
@@ -58,16 +72,7 @@ def test_the_big_tables_are_parquet_files_any_engine_reads(demo_warehouse):
             # read by pyarrow, a different reader: the same rows the view gives
             assert sum(pq.ParquetFile(f).metadata.num_rows for f in files) == con.execute(
                 f"select count(*) from {table}").fetchall()[0][0]
-            name, *_ = partitions.PARTITIONED[table]
-            for part, f in listed[table]:  # each file holds the rows of its own partition, and says so in its folder
-                if part == partitions.SCHEMA_PART:
-                    assert pq.ParquetFile(root / f).metadata.num_rows == 0
-                    continue
-                assert Path(f).parent.name == f"{name}={part}"
-                frame = pl.read_parquet(root / f)
-                values = (frame["batch_id"].cast(pl.Utf8) if name == "batch"
-                          else frame["call_at"].dt.strftime("%Y-%m")).unique().to_list()
-                assert values == [part]
+            assert_each_file_holds_its_partition(root, table, listed[table])
     finally:
         con.close()
     # a plain DuckDB connection, without the product's variables, reads them where they were written
@@ -107,6 +112,10 @@ def test_a_load_writes_only_the_months_it_touches(demo_warehouse, demo_exports, 
         assert untouched_after == untouched_before, f"{table}: months the load did not touch were written again"
         latest = max(months)
         assert {f for p, f in after[table] if p == latest} != {f for p, f in before[table] if p == latest}
+    # the files this load wrote, into one month's folder or into each of its months', hold their folder's rows
+    for table in BIG:
+        assert after[table] - before[table]
+        assert_each_file_holds_its_partition(partitions.root_of(warehouse), table, after[table] - before[table])
     new_batches = {p for p, _ in after["raw.incident_rows"]} - {p for p, _ in before["raw.incident_rows"]}
     assert len(new_batches) == 1 and before["raw.incident_rows"] <= after["raw.incident_rows"]
     # the delivered rows of this load are kept as delivered: 80 more raw rows
@@ -120,6 +129,26 @@ def test_a_load_writes_only_the_months_it_touches(demo_warehouse, demo_exports, 
         assert found == new_ids.n_unique()   # each loaded, or refused with its reason
     finally:
         con.close()
+
+
+def test_a_partition_given_by_the_caller_names_a_folder_and_nothing_else(demo_warehouse, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    copy_warehouse(demo_warehouse, warehouse)
+    root = partitions.root_of(warehouse)
+    before = sorted(root.rglob("*"))
+    select = "select * from core.responses limit 10"
+    with open_writer(warehouse) as con:
+        for part in ("../../elsewhere", "2026-11/../x", "2026-11' or '1", ""):
+            with pytest.raises(ValueError, match="not a partition"):
+                partitions._write(con, "core.responses", select, part=part)
+        assert sorted(root.rglob("*")) == before
+        # a month given: the rows go into that month's folder, as the partitioned write names it
+        month = con.execute("select max(strftime(call_at, '%Y-%m')) from core.responses").fetchall()[0][0]
+        written = partitions._write(con, "core.responses",
+                                    f"select * from core.responses where strftime(call_at, '%Y-%m') = {literal(month)}",
+                                    part=month)
+    assert written and {row[1] for row in written} == {month}
+    assert_each_file_holds_its_partition(root, "core.responses", {(row[1], row[2]) for row in written})
 
 
 def _as_older_warehouse(warehouse: Path) -> None:

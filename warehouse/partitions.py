@@ -32,6 +32,7 @@ grace period: long enough for any reader still on an older version to finish its
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -136,20 +137,37 @@ def _part_of(path: str) -> str:
     return f"nullif(regexp_extract({path}, '=([^=/\\\\]+)[/\\\\][^/\\\\]*$', 1), '')"
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> list[tuple]:
+def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None,
+           part: str | int | None = None) -> list[tuple]:
     """Write the rows of `select` as new files of `table`, in order, a file per FILE_ROWS rows of each
     partition they fall in: (table, part, file, rows, first id, last id) for each file (the row of
-    meta.parts). Nothing is recorded yet (see _record)."""
+    meta.parts). Nothing is recorded yet (see _record).
+
+    `part`: every row's partition, when the caller knows it (a load's batch of the raw layer, the one
+    month a weekly load touched): the files then go straight into its folder, without DuckDB's
+    partitioned write, which took a quarter longer to write 5.6 M delivered rows (5.6 s against
+    4.4 s), and a third to a half longer to write a weekly load's rows (at 10 M incidents: 250
+    against 160 ms for its delivered rows, 470 against 360 ms for its month of marts.incidents).
+    A batch number or a month (digits and a dash), as the partitioned write names folders:
+    anything else is refused."""
     root = _root(con)
     name, value, order = PARTITIONED[table]
     folder = root / table
     folder.mkdir(parents=True, exist_ok=True)
-    written = con.execute(
-        f"""copy (select {_stored(table)}, cast({value} as varchar) as {name} from ({select})
-                  {f'order by {order}' if order else ''})
-            to ? (format parquet, partition_by ({name}), append, filename_pattern 'v{{uuid}}',
-                  compression zstd, compression_level 1, row_group_size {FILE_ROWS}, row_groups_per_file 1,
-                  return_files true)""", [*(params or []), str(folder)]).fetchall()[0][1]
+    ordered = f"order by {order}" if order else ""
+    options = (f"filename_pattern 'v{{uuid}}', compression zstd, compression_level 1, row_group_size {FILE_ROWS}, "
+               "row_groups_per_file 1, return_files true")
+    if part is not None:
+        if not re.fullmatch(r"[0-9]+(-[0-9]+)?", str(part)):
+            raise ValueError(f"not a partition of {table}: {part!r}")
+        written = con.execute(
+            f"copy (select {_stored(table)} from ({select}) {ordered}) to ? (format parquet, append, {options})",
+            [*(params or []), str(folder / f"{name}={part}")]).fetchall()[0][1]
+    else:
+        written = con.execute(
+            f"""copy (select {_stored(table)}, cast({value} as varchar) as {name} from ({select}) {ordered})
+                to ? (format parquet, partition_by ({name}), append, {options})""",
+            [*(params or []), str(folder)]).fetchall()[0][1]
     if not written:
         return []
     stats = {f: (n, low, high) for f, n, low, high in con.execute(
@@ -213,10 +231,12 @@ def rewrite(con: duckdb.DuckDBPyConnection, table: str, select: str, params: lis
     _record(con, table, files, None)
 
 
-def append(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> None:
-    """Add the rows of `select` (matched to the table's columns by name; missing ones null) as new files."""
+def append(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None,
+           part: str | int | None = None) -> None:
+    """Add the rows of `select` (matched to the table's columns by name; missing ones null) as new
+    files; `part`: the partition every row is in, when known (see _write)."""
     by_name = f"select * from {table} where false union all by name ({select})"
-    _record(con, table, _write(con, table, by_name, params), [])
+    _record(con, table, _write(con, table, by_name, params, part), [])
 
 
 def files_in_range(con: duckdb.DuckDBPyConnection, table: str, low: str, high: str) -> list[str]:
@@ -312,13 +332,24 @@ def replace_keys(con: duckdb.DuckDBPyConnection, table: str, keys: str, key_colu
     schema = [f for (f,) in con.execute("select file from meta.parts where table_name = ? and part = ?",
                                         [table, SCHEMA_PART]).fetchall()]
     kept = f"select t.* from {_read(con, schema + hit)} t anti join {keys} k using ({using})"
-    files = _write(con, table, f"{kept} union all by name select * from {delta}")
+    files = _write(con, table, f"{kept} union all by name select * from {delta}",
+                   part=_only_part(con, table, hit, delta))
     _record(con, table, files, hit)
     _compact(con, table, sorted({f[1] for f in files}))
     con.execute("drop view if exists temp.main.changed_keys")
     con.execute("drop view if exists temp.main.changed_delta")
     for scratch in ("stored_rows", "differing"):
         con.execute(f"drop table if exists temp.main.{scratch}")
+
+
+def _only_part(con: duckdb.DuckDBPyConnection, table: str, files: list[str], delta: str) -> str | None:
+    """The one partition that `files` of `table` and the rows of `delta` are all in (a weekly load
+    within a month), or None."""
+    name, value, _ = PARTITIONED[table]
+    parts = {p for (p,) in con.execute("select distinct part from meta.parts where table_name = ? and file in (select unnest(?))",
+                                       [table, files]).fetchall()}
+    parts |= {p for (p,) in con.execute(f"select distinct cast({value} as varchar) from {delta}").fetchall()}
+    return parts.pop() if len(parts) == 1 and None not in parts else None
 
 
 def _comparable(con: duckdb.DuckDBPyConnection, delta: str) -> dict[str, str] | None:
