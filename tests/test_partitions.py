@@ -147,6 +147,11 @@ def test_a_partition_given_by_the_caller_names_a_folder_and_nothing_else(demo_wa
         written = partitions._write(con, "core.responses",
                                     f"select * from core.responses where strftime(call_at, '%Y-%m') = {literal(month)}",
                                     part=month)
+        # and none: no file (a file of no rows would be a part of nothing)
+        folder = root / "core.responses" / f"month={month}"
+        files_before = sorted(folder.iterdir())
+        assert partitions._write(con, "core.responses", "select * from core.responses where false", part=month) == []
+        assert sorted(folder.iterdir()) == files_before
     assert written and {row[1] for row in written} == {month}
     assert_each_file_holds_its_partition(root, "core.responses", {(row[1], row[2]) for row in written})
 

@@ -173,7 +173,11 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list
     stats = {f: (n, low, high) for f, n, low, high in con.execute(
         f"select filename, count(*), min({RANGE_COLUMN}), max({RANGE_COLUMN}) from read_parquet(?) group by filename",
         [written]).fetchall()}
-    return [(table, Path(f).parent.name.split("=", 1)[1], str(Path(f).relative_to(root)), *stats[f]) for f in written]
+    for f in written:  # a write into one folder leaves a file of no rows when there were none: not a part
+        if f not in stats:
+            Path(f).unlink(missing_ok=True)
+    return [(table, Path(f).parent.name.split("=", 1)[1], str(Path(f).relative_to(root)), *stats[f])
+            for f in written if f in stats]
 
 
 def _write_schema(con: duckdb.DuckDBPyConnection, table: str, select: str, params: list | None = None) -> tuple:
