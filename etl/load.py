@@ -19,7 +19,7 @@ import polars_h3 as plh3
 from emss import geo, messages, profiles
 from etl import rules, vocabulary
 from etl.mapping import Mapping, MappingError
-from etl.readers import Export, ExportError, read_export
+from etl.readers import Export, ExportError, read_export, release
 from etl.reports import BatchReport
 from etl.scratch import scratch_folder
 from etl.staging import SQL_DIR, parsing_macros, plan, prepare_lookups, stage
@@ -304,11 +304,12 @@ def _load_one(con: duckdb.DuckDBPyConnection, export: Export, kind: str, sha: st
 # One file's working tables, the size of the file: dropped once it is written, so that the next file
 # and the marts have the load's memory (LOAD_MEMORY_LIMIT) to themselves; held, they made the marts'
 # grouping spill (the marts of a million incidents built in twice the time).
-PER_FILE_TABLES = ("delivered", "typed", "positions", "repeated_keys", "checked", "problems",
+PER_FILE_TABLES = ("delivered_joined", "typed", "positions", "repeated_keys", "checked", "problems",
                    "incoming_keys")
 
 
 def _release(con: duckdb.DuckDBPyConnection) -> None:
+    release(con, "delivered")  # a view, and the table of rows it names (etl.readers.materialise)
     for table in PER_FILE_TABLES:
         con.execute(f"drop table if exists temp.main.{table}")
 

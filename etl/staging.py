@@ -21,7 +21,7 @@ import duckdb
 from emss import profiles
 from etl import rules, vocabulary
 from etl.mapping import DURATION_UNITS, Mapping, spec_columns
-from etl.readers import Export, ExportError, materialise, read_export
+from etl.readers import Export, ExportError, materialise, read_export, release
 from warehouse.quoting import identifier, insert_rows
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -178,17 +178,17 @@ def stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Ma
     rules.set_order_tolerance(con, mapping.order_tolerance_s if mapping else 0)
     materialise(export, con, "delivered", scratch)
     # row_id: unique even when a join repeats a source row (rowid could be hidden by a column named RowID)
-    row_id = "source_row"
+    row_id, rows = "source_row", "delivered"
     if the_plan.join is not None:
         materialise(the_plan.join, con, "delivered_join", scratch)
         picks = ", ".join(f"j.{_q(col)} as {_q(name)}" for col, name in the_plan.joined)
         key = _q(mapping.join_on)
-        con.execute(f"""create or replace temp table delivered as
+        con.execute(f"""create or replace temp table delivered_joined as
                         select cast(row_number() over (order by d.source_row) as integer) as _row_id, d.*, {picks}
                         from delivered d left join delivered_join j on d.{key} = j.{key}
                         order by d.source_row""")
-        con.execute("drop table if exists delivered_join")
-        row_id = "_row_id"
+        release(con, "delivered_join")
+        row_id, rows = "_row_id", "delivered_joined"
     used = set(mapping.source_columns()) if mapping else set()
     select = [f"{row_id} as row_id", "source_row"]
     exprs: dict[str, str] = {}
@@ -220,5 +220,5 @@ def stage(con: duckdb.DuckDBPyConnection, export: Export, kind: str, mapping: Ma
         select.append("to_json(struct_pack(" + ", ".join(f"{_q(h)} := {_q(h)}" for h in unmapped) + ")) as extra")
     else:
         select.append("cast(null as json) as extra")
-    con.execute(f"create or replace temp view stg as select {', '.join(select)} from delivered")
-    return con.execute("select count(*) from delivered").fetchall()[0][0]
+    con.execute(f"create or replace temp view stg as select {', '.join(select)} from {rows}")
+    return con.execute(f"select count(*) from {rows}").fetchall()[0][0]

@@ -106,6 +106,34 @@ def test_title_row_skipped_and_totals_row_dropped(tmp_path):
     assert rows == list(range(3, 3 + len(INCIDENT_ROWS)))
 
 
+def test_rows_keep_their_line_numbers_past_blank_rows_and_personal_columns_are_not_kept(tmp_path):
+    # line 1 title, line 2 header (with a column named RowID), lines 3-8 below: 5 and 7 blank, 8 a totals row
+    lines = ["2025年5月出警记录,,,",
+             "警情编号,RowID,接警时间,报警人,联系电话",
+             "JQ1,a,2025-05-20 08:00:00,张三,13800000001",
+             "JQ2,b,2025-05-20 09:00:00,李四,13800000002",
+             ",,,,",
+             "JQ3,c,2025-05-20 10:00:00,王五,13800000003",
+             " , ,,,",
+             "合计,3,,,"]
+    path = tmp_path / "出警记录.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    export = readers.read_export(path)
+    from warehouse.connection import connect_memory
+
+    con = connect_memory()
+    assert readers.materialise(export, con, "delivered", tmp_path) == 3
+    assert con.execute('select source_row, "警情编号", "RowID" from delivered order by source_row').fetchall() == [
+        (3, "JQ1", "a"), (4, "JQ2", "b"), (6, "JQ3", "c")]
+    held = [(t, c) for t, c in con.execute("select table_name, column_name from duckdb_columns() where database_name = 'temp'").fetchall()]
+    assert not [c for _, c in held if c in ("报警人", "联系电话")]
+    values = con.execute("select * from delivered_cells").fetchall()
+    assert not [v for row in values for v in row if v and ("张三" in v or "138" in v)]
+    readers.release(con, "delivered")
+    assert con.execute("select count(*) from duckdb_tables() where database_name = 'temp'").fetchall()[0][0] == 0
+    assert con.execute("select count(*) from duckdb_views() where database_name = 'temp'").fetchall()[0][0] == 0
+
+
 def test_load_report_counts_each_rule(loaded):
     _, reports, _ = loaded
     r = reports["出警记录.csv"]
