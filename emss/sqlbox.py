@@ -112,7 +112,8 @@ BOX_VIEWS = tuple(v for v in DOCUMENTED_VIEWS if v not in WITHHELD_VIEWS)
 # Documented macros of the warehouse (50_views.sql, 05_macros.sql, 60_prevention.sql): they read only BOX_VIEWS.
 BOX_TABLE_MACROS = ("incidents_in", "incidents_of_months", "responses_in", "responses_of_months", "station_turnouts",
                     "stations_in_scope")
-BOX_SCALAR_MACROS = ("in_service_on", "period_start", "period_end", "year_start", "street_name", "hazard_open_on")
+BOX_SCALAR_MACROS = ("in_service_on", "period_start", "period_end", "previous_period_start", "year_start", "street_name",
+                     "hazard_open_on")
 TABLE_FUNCTIONS = ("range", "generate_series", "unnest")   # values only: no catalog, file or state
 # Built-in functions refused although they are scalar: they read or change the connection's
 # state (settings, variables, sequences, random seed, search path, log) or hold a thread idle.

@@ -286,6 +286,10 @@ def test_every_reason_has_a_message_in_both_languages():
      "order by all",
      "select station_id, quantile_cont(turnout_s, 0.5), count(*) from responses where turnout_s >= 0 and call_date "
      "between (select as_of_date from data_as_of) - 90 and (select as_of_date from data_as_of) group by all order by all"),
+    # the period a period is compared with: as many days, just before it (ten days from 1 May: from 21 April)
+    ("select previous_period_start(date '2025-05-01', date '2025-05-10') as a, "
+     "previous_period_start(null, null) = period_start(null, null) - 28 as b",
+     "select date '2025-04-21', true"),
     ("select * from range(3) r, unnest(['a', 'b']) u(x) order by all",
      "select * from range(3) r, (values ('a'), ('b')) u(x) order by all"),
 ])

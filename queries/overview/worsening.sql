@@ -12,14 +12,10 @@
 -- param_zh: districts 行政区代码（默认：全部）
 -- param: station_types text[]
 -- param_zh: station_types 首个到场站点的站点类型代码（默认：全部）
-with bounds as (
-    select period_start($start_date, $end_date) as start_date, period_end($end_date) as end_date
-),
-periods as (
-    select start_date, end_date,
-        start_date - cast(date_diff('day', start_date, end_date) + 1 as integer) as previous_start,
-        start_date - 1 as previous_end
-    from bounds
+with periods as (
+    select period_start($start_date, $end_date) as start_date, period_end($end_date) as end_date,
+        previous_period_start($start_date, $end_date) as previous_start,
+        period_start($start_date, $end_date) - 1 as previous_end
 ),
 -- both periods from the daily counts per first station (station_daily: a row per station and day, not
 -- every incident of the two periods), filtered as incidents_in filters the incidents; an incident with

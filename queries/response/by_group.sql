@@ -30,8 +30,7 @@ with scope as (
 -- group, not every incident): by station from station_daily, by the others from incident_daily
 bounds as (
     select period_start($start_date, $end_date) - 1 as last_day,
-           period_start($start_date, $end_date)
-               - cast(date_diff('day', period_start($start_date, $end_date), period_end($end_date)) + 1 as integer) as first_day
+           previous_period_start($start_date, $end_date) as first_day
 ),
 previous as (
     select group_code, sum(timed) as previous_timed, sum(within_target) as previous_within_target

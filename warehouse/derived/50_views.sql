@@ -78,6 +78,10 @@ create or replace macro main.period_end(end_date) as
     coalesce(cast(end_date as date), main.as_of_date());
 create or replace macro main.period_start(start_date, end_date) as
     coalesce(cast(start_date as date), main.period_end(end_date) - (main.default_period_days() - 1));
+-- The period a period is compared with: as many days, ending the day before it starts.
+create or replace macro main.previous_period_start(start_date, end_date) as
+    main.period_start(start_date, end_date)
+        - cast(date_diff('day', main.period_start(start_date, end_date), main.period_end(end_date)) + 1 as integer);
 -- A year's figures (a fit, a median over the seasons) default to the 365 days ending at the period's end.
 create or replace macro main.year_start(start_date, end_date) as
     coalesce(cast(start_date as date), main.period_end(end_date) - 364);
