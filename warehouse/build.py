@@ -35,14 +35,17 @@ def _run_files(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 def _run_statements(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """Run `sql`; a big table it creates (warehouse.partitions.PARTITIONED) is written as Parquet files,
     a table of AFTER_PIN left to _run_after_pin."""
-    for statement in con.extract_statements(sql):
-        m = _CTAS.match(statement.query)
-        if _is_after_pin(statement.query):
-            continue
+    for query in _before_pin(con, sql):
+        m = _CTAS.match(query)
         if m and m.group(1) in partitions.PARTITIONED:
             partitions.rewrite(con, m.group(1), m.group(2))
         else:
-            con.execute(statement.query)
+            con.execute(query)
+
+
+def _before_pin(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    """The statements of `sql` but those building a table of AFTER_PIN (see _run_after_pin)."""
+    return [st.query for st in con.extract_statements(sql) if not _is_after_pin(st.query)]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -389,15 +392,13 @@ def _run_incrementally(con: duckdb.DuckDBPyConnection, sql: str, readiness_kept:
     marts.incidents) is read once. `stored`: the tables may hold rows of the touched keys (not so in
     a full build's steps, whose tables start empty)."""
     narrowed_to: dict[str, str] = {}  # scoped temp table -> the context it holds
-    for statement in con.extract_statements(sql):
-        m = _CTAS.match(statement.query)
-        if readiness_kept and _judge_new_dates_only(con, statement.query):
+    for query in _before_pin(con, sql):
+        m = _CTAS.match(query)
+        if readiness_kept and _judge_new_dates_only(con, query):
             narrowed_to.clear()
             continue
-        if _is_after_pin(statement.query):
-            continue
         if not m or m.group(1) not in INCREMENTAL:
-            con.execute(statement.query)
+            con.execute(query)
             narrowed_to.clear()  # whatever it changed, nothing read before is reused after it
             continue
         table, select = m.group(1), m.group(2)
@@ -443,11 +444,10 @@ def _build_in_steps(con: duckdb.DuckDBPyConnection, responses: int) -> None:
     time, in time order, by the same narrowed runs an incremental load uses; each statement then
     works on a slice that fits the load's memory. Everything else runs once, in file order, after
     the steps (the daily rollups from the whole incidents mart)."""
-    statements = _derived_statements(con)
+    statements = [q for q in _derived_statements(con) if not _is_after_pin(q)]
     stepped = [i for i, q in enumerate(statements) if (m := _CTAS.match(q)) and m.group(1) in STEPPED]
     for q in statements[:stepped[0]]:
-        if not _is_after_pin(q):
-            con.execute(q)
+        con.execute(q)
     for i in stepped:  # each table created empty, with its columns, from its own definition
         table, select = _CTAS.match(statements[i]).groups()
         for source in INCREMENTAL[table][0]:
@@ -468,7 +468,7 @@ def _build_in_steps(con: duckdb.DuckDBPyConnection, responses: int) -> None:
         for i in stepped:
             _run_incrementally(con, statements[i], stored=False)
     for i, q in enumerate(statements[stepped[0]:], start=stepped[0]):
-        if i not in stepped and not _is_after_pin(q):
+        if i not in stepped:
             con.execute(q)
 
 
